@@ -1,0 +1,107 @@
+"""What every trading population shares.
+
+A *population* holds a kind of agent's state as numpy arrays (one row per member) so that the
+daily decision of all members is a few vector operations; each member is still a Mesa agent
+(`Member`) registered with the model, with domain-named properties that read its row. The model
+asks each population for its orders in every clearing round and tells it its fills.
+
+Orders are dollars (USD bn) per instrument: an array of shape (n_members, n_instruments) whose
+columns are the market's primitive assets followed by SPX.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..model.model import CapitalFlowModel
+
+# name -> population class, filled by @register_population in each agent module
+POPULATIONS: dict[str, type["Population"]] = {}
+
+
+def register_population(name: str, order: int):
+    """Class decorator: make a population kind known to the model under `name` (the agent class
+    name used in the flow table, in `--set name.enabled=false` and in attribution)."""
+
+    def deco(cls: type[Population]) -> type[Population]:
+        cls.agent_class = name
+        cls.order = order
+        POPULATIONS[name] = cls
+        return cls
+
+    return deco
+
+
+class Member(mesa.Agent):
+    """One fund, desk or holder group: a Mesa agent whose state is row `row` of its population."""
+
+    def __init__(self, model: "CapitalFlowModel", population: "Population", row: int):
+        super().__init__(model)
+        self.population = population
+        self.row = row
+
+    @property
+    def nav(self) -> float:
+        """Net asset value, USD bn."""
+        return float(self.population.nav()[self.row])
+
+
+class Population:
+    """Base class: positions, cash and fills. Subclasses implement the decision rules."""
+
+    agent_class: ClassVar[str] = ""
+    order: ClassVar[int] = 0
+    member_type: ClassVar[type[Member]] = Member
+
+    def __init__(self, model: "CapitalFlowModel", n: int, rng: np.random.Generator):
+        self.model = model
+        self.market = model.market
+        self.rng = rng
+        self.n = n
+        self.units = np.zeros((n, self.market.n_instr))   # positions, in instrument units
+        self.cash = np.zeros(n)                           # USD bn (negative = financed)
+        self.members = [self.member_type(model, self, i) for i in range(n)]
+        self.ids = np.array([m.unique_id for m in self.members], dtype=np.int64)
+
+    # ----- accounting -----------------------------------------------------------------------
+    def holdings(self, prices: np.ndarray | None = None) -> np.ndarray:
+        """Dollar value of each member's position per instrument."""
+        if prices is None:
+            prices = self.market.instrument_prices()
+        return self.units * prices
+
+    def nav(self) -> np.ndarray:
+        return self.cash + self.holdings().sum(axis=1)
+
+    def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
+        """Execute `orders` ($) at `prices`: positions always equal the sum of executed trades."""
+        self.units += orders / prices
+        self.cash -= orders.sum(axis=1)
+
+    # ----- decision hooks (override) ---------------------------------------------------------
+    def begin_day(self) -> None:
+        """Called before any clearing (after shocks, the Fed and firms)."""
+
+    def voluntary_orders(self) -> np.ndarray | None:
+        """Round-0 orders, or None."""
+        return None
+
+    def forced_orders(self, round_no: int) -> tuple[np.ndarray, str] | None:
+        """Orders forced by the prices of the previous round (liquidations, risk exits,
+        stop-outs, hedges) and a short reason, or None when nothing is forced."""
+        return None
+
+    def end_day(self, returns: np.ndarray) -> None:
+        """Update state after the day's close; `returns` are the primitive assets' log returns."""
+
+    def columns(self) -> list[str]:
+        """Time-series columns this population records."""
+        return []
+
+    def record(self) -> list[float]:
+        """Values for `columns()`, in order."""
+        return []

@@ -1,0 +1,128 @@
+"""Corporate buyback desks (MODEL.md §3.3; seeds/001: the largest net buyer — open windows bid,
+blackouts weak; seeds/003: bans).
+
+One desk per listed interlock firm and REST as cohorts with staggered earnings dates. Decision
+rule, per desk each day:
+    quarterly budget B = payout share × max(0, OCF − capex)/4 × (1 − ban share) × (1 − e·tax)
+    intensity  = 1 in an open window, `blackout_volume_share` (10b5-1 plans) in blackout
+    grid       = 1 + slope · max(0, −r_yesterday / σ_d), capped      (buy more on down days)
+    order      = remaining budget × intensity × grid / (remaining intensity this quarter)
+Blackout runs from `blackout_before_days` before each earnings date to `blackout_after_days`
+after. The firm block (issue #3) updates OCF − capex, so an AI capex boom crowds buybacks out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.firm_data import load_firms
+from .base import Member, Population, register_population
+
+
+class BuybackDesk(Member):
+    """A firm's (or a REST cohort's) share-repurchase desk."""
+
+    @property
+    def firm(self) -> str:
+        return self.population.desk_names[self.row]
+
+    @property
+    def window_open(self) -> bool:
+        return bool(self.population.window_open()[self.row])
+
+    @property
+    def remaining_budget(self) -> float:
+        return float(self.population.remaining[self.row])
+
+
+@register_population("buyback", order=10)
+class BuybackBook(Population):
+    member_type = BuybackDesk
+
+    def __init__(self, model, rng):
+        p = model.params
+        q = p.section("buyback")
+        m = model.market
+        firms = load_firms()
+        listed = firms[firms["listed"] & firms["ticker"].isin(m.names)]
+        names = list(listed["ticker"])
+        fcf = (listed["operating_cash_flow_bn"] - listed["capex_bn"]).to_numpy(float)
+        bb = listed["buyback_bn"].to_numpy(float)
+        payout = np.where(fcf > 0, bb / np.maximum(fcf, 1e-9), 0.0)
+        k = q["rest_cohorts"]
+        rest_total = max(0.0, q["sp500_annual"] - bb[[n in m.names for n in names]].sum())
+        self.desk_names = names + [f"REST-{i + 1}" for i in range(k)]
+        super().__init__(model, len(self.desk_names), rng)
+        self.asset = np.array([m.idx[n] for n in names] + [m.idx["REST"]] * k)
+        # REST: payout share 1 of an implied cash flow equal to its buyback budget
+        self.payout = np.concatenate([payout, np.ones(k)])
+        self.fcf_annual = np.concatenate([fcf, np.full(k, rest_total / k)])
+        ed = [p[f"buyback.earnings_day.{n}"] for n in names]
+        ed += list(np.linspace(q["rest_earnings_first"], q["rest_earnings_last"], k).round().astype(int))
+        self.earnings_day = np.array(ed, dtype=int)
+        self.q_len = p["run.days_per_quarter"]
+        self.before = q["blackout_before_days"]
+        self.after = q["blackout_after_days"]
+        self.blackout_share = q["blackout_volume_share"]
+        self.grid_slope = q["grid_slope"]
+        self.grid_max = q["grid_max"]
+        self.tax_elasticity = q["tax_elasticity"]
+        self.ban_share = np.zeros(self.n)
+        self.tax_rate = 0.0
+        self.remaining = np.zeros(self.n)
+        self.spent_today = np.zeros(self.n)
+        # intensity profile over a quarter, per desk (phase = day mod quarter)
+        phase = np.arange(self.q_len)
+        rel = (phase[None, :] - self.earnings_day[:, None]) % self.q_len       # days since earnings
+        in_blackout = (rel < self.after) | (rel >= self.q_len - self.before)
+        self.intensity_profile = np.where(in_blackout, self.blackout_share, 1.0)   # (n, q_len)
+        self._start_quarter(0)
+
+    def quarterly_budget(self) -> np.ndarray:
+        tax = max(0.0, 1.0 - self.tax_elasticity * self.tax_rate)
+        return self.payout * np.maximum(self.fcf_annual, 0.0) / 4.0 * (1.0 - self.ban_share) * tax
+
+    def _start_quarter(self, day: int) -> None:
+        self.quarter_start = day
+        self.remaining = self.quarterly_budget()
+
+    def window_open(self, day: int | None = None) -> np.ndarray:
+        d = self.model.day if day is None else day
+        return self.intensity_profile[:, d % self.q_len] >= 1.0
+
+    def voluntary_orders(self) -> np.ndarray:
+        m = self.market
+        day = self.model.day
+        if day - self.quarter_start >= self.q_len:
+            self._start_quarter(day)
+        phase_now = day % self.q_len
+        left = self.q_len - (day - self.quarter_start)
+        phases = (phase_now + np.arange(left)) % self.q_len
+        remaining_intensity = self.intensity_profile[:, phases].sum(axis=1)
+        today = self.intensity_profile[:, phase_now]
+        r_prev = m.last_returns[self.asset]
+        sd = np.sqrt(m.var_fast[self.asset])
+        grid = np.minimum(1.0 + self.grid_slope * np.maximum(0.0, -r_prev / sd), self.grid_max)
+        budget_cap = self.quarterly_budget()          # bans/taxes bind mid-quarter too
+        self.remaining = np.minimum(self.remaining, budget_cap)
+        amount = np.minimum(self.remaining * today * grid / np.maximum(remaining_intensity, 1e-9),
+                            self.remaining)
+        amount = np.maximum(amount, 0.0)
+        self.remaining -= amount
+        self.spent_today = amount
+        orders = np.zeros((self.n, m.n_instr))
+        orders[np.arange(self.n), self.asset] = amount
+        return orders
+
+    def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
+        # repurchased shares are retired: the desk holds nothing, the firm's cash pays
+        self.cash -= orders.sum(axis=1)
+
+    def columns(self) -> list[str]:
+        return ["buyback_spend_bn", "buyback_open_share"]
+
+    def record(self) -> list[float]:
+        open_ = self.window_open()
+        weights = self.fcf_annual * self.payout
+        share = float((open_ * weights).sum() / max(weights.sum(), 1e-12))
+        return [float(self.spent_today.sum()), share]

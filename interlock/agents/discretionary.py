@@ -1,0 +1,98 @@
+"""Discretionary traders that switch between fundamentalist and chartist views with herding
+(MODEL.md §3.8): Franke & Westerhoff (2012) 'structural stochastic volatility', DCA-HPM.
+
+Per market (the S&P index and, optionally, BTC), with p the log price and p* the log value:
+    d_f = φ (p* − p) + σ_f ε_f          fundamentalists
+    d_c = χ (p − p_prev) + σ_c ε_c      chartists          (ε i.i.d. N(0,1))
+    D   = n_f d_f + n_c d_c;  the population trades the dollar flow that moves the price by μ·D
+    a   = α_0 + α_n (n_f − n_c) + α_p (p − p*)²
+Switching follows FW's transition-probability approach (TPA) in a finite population of N traders:
+each day Binomial(N_c, min(1, ν e^{a})) chartists turn fundamentalist and Binomial(N_f,
+min(1, ν e^{−a})) fundamentalists turn chartist. Herding makes both regimes self-reinforcing and
+the finite-N draws make the market switch between a calm fundamentalist regime and a turbulent
+chartist one at random times: structural stochastic volatility, from i.i.d. noise only.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Member, Population, register_population
+
+
+class DiscretionaryDesk(Member):
+    """The discretionary population of one market (one Mesa agent per market)."""
+
+    @property
+    def market_name(self) -> str:
+        return self.population.market_names[self.row]
+
+    @property
+    def chartist_share(self) -> float:
+        return float(1.0 - self.population.n_f[self.row])
+
+
+@register_population("discretionary", order=40)
+class DiscretionaryBook(Population):
+    member_type = DiscretionaryDesk
+
+    def __init__(self, model, rng):
+        p = model.params.section("discretionary")
+        self.market_names = ["SPX"] + (["BTC"] if p["btc_enabled"] else [])
+        super().__init__(model, len(self.market_names), rng)
+        m = self.market
+        self.cols = np.array([m.SPX] + ([m.btc] if p["btc_enabled"] else []))
+        self.scale = np.array([1.0] + ([p["btc_scale"]] if p["btc_enabled"] else []))
+        self.q = p
+        self.n_traders = p["n_traders"]
+        self.n_f = np.full(self.n, p["initial_fundamentalist_share"])
+        self.p_prev = self._levels()[0]
+
+    def _levels(self) -> tuple[np.ndarray, np.ndarray]:
+        """(log price, log value) per market."""
+        m = self.market
+        eq = m.equity_idx
+        w0 = m.cap0[eq] / m.cap0[eq].sum()
+        p_spx = math.log(m.spx / m.spx0)
+        v_spx = math.log(float(w0 @ np.exp(m.logv[eq])))
+        p = [p_spx] + ([m.logp[m.btc]] if self.n > 1 else [])
+        v = [v_spx] + ([m.logv[m.btc]] if self.n > 1 else [])
+        return np.array(p), np.array(v)
+
+    def voluntary_orders(self) -> np.ndarray:
+        q = self.q
+        m = self.market
+        p, v = self._levels()
+        eps = self.rng.standard_normal((2, self.n))
+        d_f = q["phi"] * (v - p) + q["sigma_f"] * eps[0]
+        d_c = q["chi"] * (p - self.p_prev) + q["sigma_c"] * eps[1]
+        demand = self.n_f * d_f + (1.0 - self.n_f) * d_c
+        target_return = q["mu"] * demand * self.scale
+        idx = np.where(self.cols == m.SPX, m.equity_idx[-1], self.cols)  # impact params of REST
+        cap = np.where(self.cols == m.SPX, m.cap[m.is_equity].sum(), m.cap[np.minimum(self.cols, m.n - 1)])
+        # FW demand is calibrated in return space (μ = the market maker's price reaction): the
+        # population sizes its dollar flow with today's impact per dollar, depth included
+        impact_per_frac = m.M[idx] * (1.0 + m.transient_ratio * m.depth[idx])
+        orders = np.zeros((self.n, m.n_instr))
+        orders[np.arange(self.n), self.cols] = target_return / np.maximum(impact_per_frac, 1e-9) * cap
+        return orders
+
+    def end_day(self, returns: np.ndarray) -> None:
+        q = self.q
+        p, v = self._levels()
+        a = q["alpha_0"] + q["alpha_n"] * (2.0 * self.n_f - 1.0) + q["alpha_p"] * (p - v) ** 2
+        a = np.clip(q["beta"] * a, -30.0, 30.0)
+        n = self.n_traders
+        n_f = np.rint(self.n_f * n).astype(np.int64)
+        to_f = self.rng.binomial(n - n_f, np.minimum(1.0, q["nu"] * np.exp(a)))
+        to_c = self.rng.binomial(n_f, np.minimum(1.0, q["nu"] * np.exp(-a)))
+        self.n_f = (n_f + to_f - to_c) / n
+        self.p_prev = p
+
+    def columns(self) -> list[str]:
+        return [f"chartist_share_{n.lower()}" for n in self.market_names]
+
+    def record(self) -> list[float]:
+        return [float(1.0 - x) for x in self.n_f]

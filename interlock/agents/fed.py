@@ -1,0 +1,123 @@
+"""The Federal Reserve (MODEL.md §3.7; seeds/000, 001, 002).
+
+Decision rule at each FOMC meeting (every ~32 trading days):
+    i*      = r_neutral + π + a_π (π − π*) + a_y · gap                 Taylor (1993)
+    target  = ρ · i + (1 − ρ) · i* − political_pressure                  inertia, independence erosion
+    move    = nearest multiple of the step (25 bp) toward the target
+Between meetings the market-implied probability of a cut at the next meeting drifts toward what
+the reaction function implies, hit each day by i.i.d. 'speech' shocks in logit space (seeds/001:
+80% → 30% → 80% on one official's remarks); fed_guidance shocks pin it to a path. The balance
+sheet changes reserves by a monthly pace (QT runoff < 0, reserve-management purchases > 0); the
+3-month change in reserves is the liquidity signal that risk-taking agents read. Optional 'Fed
+put': when the S&P drawdown and VOL pass thresholds, cut odds jump.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+import numpy as np
+
+from ..config import Params
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class Fed(mesa.Agent):
+    """The FOMC, its reaction function, cut-odds state and balance sheet."""
+
+    def __init__(self, model, p: Params, rng: np.random.Generator, active: bool = True):
+        super().__init__(model)
+        q = p.section("fed")
+        self.active = active
+        self.stream_rng = rng
+        self.policy_rate = q["policy_rate"]
+        self.neutral = q["neutral_real_rate"]
+        self.pi_star = q["inflation_target"]
+        self.a_pi = q["taylor_inflation"]
+        self.a_y = q["taylor_gap"]
+        self.inertia = q["inertia"]
+        self.interval = q["meeting_interval_days"]
+        self.next_meeting = q["first_meeting_day"]
+        self.step_size = q["step"]
+        self.cut_prob = q["cut_prob"]
+        self.cut_speed = q["cut_prob_speed"]
+        self.speech_noise = q["speech_noise"]
+        self.political_pressure = q["political_pressure"]
+        self.reserves = q["reserves"]
+        self.pace = q["balance_sheet_pace"]          # USD bn / month
+        self.put_enabled = q["put_enabled"]
+        self.put_dd = q["put_drawdown"]
+        self.put_vol = q["put_vol"]
+        self.put_prob = q["put_cut_prob"]
+        self.guidance: dict[int, float] = {}         # day -> pinned cut probability
+        self._reserve_hist = [self.reserves] * 64    # 3-month window
+        self.decisions: list[tuple[int, float]] = []
+        self.pending_cut = 0.0                       # unscheduled moves from shocks
+
+    # ----- the reaction function -----------------------------------------------------------
+    def taylor_rate(self) -> float:
+        mac = self.model.macro
+        return (self.neutral + mac.inflation + self.a_pi * (mac.inflation - self.pi_star)
+                + self.a_y * mac.output_gap)
+
+    def target_rate(self) -> float:
+        return (self.inertia * self.policy_rate + (1.0 - self.inertia) * self.taylor_rate()
+                - self.political_pressure)
+
+    def implied_cut_prob(self) -> float:
+        """Probability of a cut at the next meeting implied by the reaction function."""
+        gap = (self.policy_rate - self.target_rate()) / self.step_size
+        return _sigmoid(4.0 * (gap - 0.5))
+
+    @property
+    def liquidity(self) -> float:
+        """Liquidity signal: 3-month change in reserves, USD trillions."""
+        return (self.reserves - self._reserve_hist[0]) / 1000.0
+
+    # ----- the day ---------------------------------------------------------------------------
+    def step(self) -> None:
+        day = self.model.day
+        self.reserves = max(0.0, self.reserves + self.pace / 21.0)
+        self._reserve_hist.pop(0)
+        self._reserve_hist.append(self.reserves)
+        z = self.stream_rng.standard_normal()              # drawn every day: common random numbers
+        if not self.active:
+            return
+        if day in self.guidance:
+            self.cut_prob = self.guidance[day]
+        else:
+            x = _logit(self.cut_prob)
+            x += self.cut_speed * (_logit(self.implied_cut_prob()) - x) + self.speech_noise * z
+            self.cut_prob = _sigmoid(x)
+        if self.put_enabled:
+            m = self.model
+            if m.spx_drawdown() > self.put_dd and m.vol.vol_1m > self.put_vol:
+                self.cut_prob = max(self.cut_prob, self.put_prob)
+        if day >= self.next_meeting:
+            self.next_meeting += self.interval
+            move = self.target_rate() - self.policy_rate
+            steps = round(move / self.step_size)
+            if steps != 0:
+                steps = max(-2, min(2, steps))
+                self.set_rate(self.policy_rate + steps * self.step_size, reason="FOMC")
+            self.cut_prob = self.implied_cut_prob()
+
+    def set_rate(self, new_rate: float, reason: str) -> None:
+        old = self.policy_rate
+        self.policy_rate = max(0.0, new_rate)          # zero lower bound
+        self.decisions.append((self.model.day, self.policy_rate))
+        self.model.log_event("fed", "Fed", "policy_rate", reason, float("nan"),
+                             f"{old * 100:.2f}% -> {self.policy_rate * 100:.2f}%")
+
+    def expected_rate(self, weight: float) -> float:
+        """Policy rate net of the expected next move (what markets discount)."""
+        return self.policy_rate - self.step_size * self.cut_prob * weight

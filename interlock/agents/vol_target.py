@@ -1,0 +1,149 @@
+"""Volatility-target funds (MODEL.md §3.1; seeds/001: deleverage when vol spikes, releverage when
+it falls).
+
+Decision rule, per fund i, each day before the open:
+    σ̂_i    = EWMA (λ_i) realised vol of the S&P (and of UST10 for risk-parity funds)
+    e*_i   = min(L_max, σ*_i / σ̂_i)                       equity-only funds
+             risk parity: inverse-vol weights on SPX and UST10, levered to σ*_i, capped at L_max
+    order  = θ_i · (e*_i · NAV_i − holding_i)   if |e*_i · NAV_i − holding_i| > δ · NAV_i
+Forced (clearing rounds ≥ 1): when the S&P's intraday loss passes the fund's risk limit, it cuts
+a share of its equity book at once (a risk-model exit), once per day.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .base import Member, Population, register_population
+
+
+class VolTargetFund(Member):
+    """A volatility-target or risk-parity fund."""
+
+    @property
+    def sigma_target(self) -> float:
+        return float(self.population.sigma_target[self.row])
+
+    @property
+    def is_risk_parity(self) -> bool:
+        return bool(self.population.risk_parity[self.row])
+
+    @property
+    def realised_vol(self) -> float:
+        """Annualised vol estimate the fund targets against."""
+        return float(math.sqrt(self.population.var_eq[self.row] * self.population.ann))
+
+    @property
+    def target_exposure(self) -> float:
+        """Target equity exposure as a multiple of NAV (e* = min(L_max, σ*/σ̂))."""
+        tgt = self.population.targets()
+        nav = self.population.nav()[self.row]
+        return float(tgt[self.row, 0] / nav) if nav > 0 else 0.0
+
+    @property
+    def exposure(self) -> float:
+        """Current equity holding as a multiple of NAV."""
+        h = self.population.holdings()[self.row, self.model.market.SPX]
+        nav = self.population.nav()[self.row]
+        return float(h / nav) if nav > 0 else 0.0
+
+
+@register_population("vol_target", order=20)
+class VolTargetBook(Population):
+    """All vol-target funds, vectorised."""
+
+    member_type = VolTargetFund
+
+    def __init__(self, model, rng):
+        p = model.params.section("vol_target")
+        n = p["n_funds"]
+        super().__init__(model, n, rng)
+        m = self.market
+        self.ann = model.params["run.trading_days_per_year"]
+        self.sigma_target = rng.uniform(p["target_vol_min"], p["target_vol_max"], n)
+        self.speed = rng.uniform(p["speed_min"], p["speed_max"], n)
+        self.lam = rng.uniform(p["ewma_lambda_min"], p["ewma_lambda_max"], n)
+        self.loss_limit = rng.uniform(p["loss_limit_min"], p["loss_limit_max"], n)
+        self.risk_parity = rng.random(n) < p["risk_parity_share"]
+        self.max_lev = p["max_leverage"]
+        self.band = p["band"]
+        self.exit_fraction = p["exit_fraction"]
+        share = rng.dirichlet(np.full(n, 4.0))
+        nav0 = p["aum"] * share
+        self.var_eq = np.full(n, model.params["vol.initial_annual_vol"] ** 2 / self.ann)
+        self.var_bond = np.full(n, m.ref_vars[m.ust10])
+        self.exited_today = np.zeros(n, dtype=bool)
+        # start at target so the first day is not a rebalancing burst
+        self.cash = nav0.copy()
+        tgt = self._targets(nav0)
+        prices = m.instrument_prices()
+        self.units[:, m.SPX] = tgt[:, 0] / prices[m.SPX]
+        self.units[:, m.ust10] = tgt[:, 1] / prices[m.ust10]
+        self.cash -= tgt.sum(axis=1)
+
+    def _targets(self, nav: np.ndarray) -> np.ndarray:
+        """Target $ holdings: column 0 = SPX, column 1 = UST10."""
+        sd_eq = np.sqrt(self.var_eq * self.ann)
+        sd_b = np.sqrt(self.var_bond * self.ann)
+        lev_eq = np.minimum(self.max_lev, self.sigma_target / sd_eq)
+        # risk parity: inverse-vol weights, levered to the target (zero correlation assumed)
+        w_eq = (1.0 / sd_eq) / (1.0 / sd_eq + 1.0 / sd_b)
+        w_b = 1.0 - w_eq
+        sd_p = np.sqrt((w_eq * sd_eq) ** 2 + (w_b * sd_b) ** 2)
+        lev_rp = np.minimum(self.max_lev, self.sigma_target / sd_p)
+        navp = np.maximum(nav, 0.0)
+        eq = np.where(self.risk_parity, lev_rp * w_eq, lev_eq) * navp
+        bond = np.where(self.risk_parity, lev_rp * w_b, 0.0) * navp
+        return np.column_stack([eq, bond])
+
+    def targets(self) -> np.ndarray:
+        return self._targets(self.nav())
+
+    def begin_day(self) -> None:
+        self.exited_today[:] = False
+
+    def voluntary_orders(self) -> np.ndarray:
+        m = self.market
+        prices = m.instrument_prices()
+        nav = self.cash + self.units @ prices
+        tgt = self._targets(nav)
+        held = np.column_stack([self.units[:, m.SPX] * prices[m.SPX],
+                                self.units[:, m.ust10] * prices[m.ust10]])
+        gap = tgt - held
+        trade = np.where(np.abs(gap) > self.band * np.maximum(nav, 1e-9)[:, None], self.speed[:, None] * gap, 0.0)
+        orders = np.zeros((self.n, m.n_instr))
+        orders[:, m.SPX] = trade[:, 0]
+        orders[:, m.ust10] = trade[:, 1]
+        return orders
+
+    def forced_orders(self, round_no: int):
+        m = self.market
+        loss = -m.spx_intraday_return()
+        hit = (~self.exited_today) & (loss > self.loss_limit)
+        if not hit.any():
+            return None
+        self.exited_today |= hit
+        held = self.units[:, m.SPX] * m.spx
+        orders = np.zeros((self.n, m.n_instr))
+        orders[:, m.SPX] = np.where(hit, -self.exit_fraction * np.maximum(held, 0.0), 0.0)
+        return orders, "risk_exit"
+
+    def end_day(self, returns: np.ndarray) -> None:
+        m = self.market
+        r_eq = math.log(m.spx / m.open_spx)
+        r_b = returns[m.ust10]
+        self.var_eq = self.lam * self.var_eq + (1.0 - self.lam) * r_eq * r_eq
+        self.var_bond = self.lam * self.var_bond + (1.0 - self.lam) * r_b * r_b
+
+    def columns(self) -> list[str]:
+        return ["vol_target_nav", "vol_target_equity_bn", "vol_target_exposure", "vol_target_bond_bn"]
+
+    def record(self) -> list[float]:
+        m = self.market
+        prices = m.instrument_prices()
+        nav = float((self.cash + self.units @ prices).sum())
+        eq = float(self.units[:, m.SPX].sum() * prices[m.SPX])
+        bond = float(self.units[:, m.ust10].sum() * prices[m.ust10])
+        return [nav, eq, eq / nav if nav > 0 else 0.0, bond]

@@ -1,0 +1,249 @@
+"""Parameters: every number the model uses, loaded from the data files in `interlock/data/params/`.
+
+A parameter is a TOML inline table with a `value` and its provenance::
+
+    aum = { value = 400.0, unit = "USD bn", min = 0.0, range = [150.0, 800.0], uncertain = true,
+            source = "AQR (2015) ...", date = "2015" }
+
+`min`/`max` (or `choices`) are hard validity bounds, checked on every override; `range` is the
+plausible range used by sweeps and stress tests; `uncertain = true` marks numbers the sources do
+not pin down. Parameters are addressed by dotted key paths (`vol_target.aum`), the same paths that
+`--set`, scenario `[overrides]` and sweep specs use.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .errors import InputError
+
+META_KEYS = {"value", "unit", "min", "max", "choices", "range", "uncertain", "source", "date", "note"}
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """Metadata of one parameter, as read from the defaults files."""
+
+    path: str
+    default: Any
+    file: str
+    unit: str = ""
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+    range: tuple | None = None
+    uncertain: bool = False
+    source: str = ""
+    date: str = ""
+    note: str = ""
+
+    def allowed(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        kind = type(self.default).__name__
+        if isinstance(self.default, list):
+            kind = "list of numbers"
+        lo = "-inf" if self.min is None else f"{self.min:g}"
+        hi = "+inf" if self.max is None else f"{self.max:g}"
+        if isinstance(self.default, bool):
+            return "true or false"
+        return f"{kind} in [{lo}, {hi}]"
+
+    def check(self, value: Any, origin: str) -> Any:
+        """Return `value` coerced to this parameter's type, or raise InputError."""
+        d = self.default
+        if isinstance(d, bool):
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                value = value.lower() == "true"
+            if not isinstance(value, bool):
+                raise InputError(f"expected true or false, got {value!r}", file=origin, key=self.path,
+                                 allowed=self.allowed())
+            return value
+        if isinstance(d, str):
+            if not isinstance(value, str):
+                raise InputError(f"expected text, got {value!r}", file=origin, key=self.path,
+                                 allowed=self.allowed())
+            if self.choices is not None and value not in self.choices:
+                raise InputError(f"{value!r} is not allowed", file=origin, key=self.path,
+                                 allowed=self.allowed())
+            return value
+        if isinstance(d, list):
+            if not isinstance(value, list) or len(value) == 0:
+                raise InputError(f"expected a non-empty list of numbers, got {value!r}", file=origin,
+                                 key=self.path, allowed=self.allowed())
+            return [self._number(v, origin, float) for v in value]
+        return self._number(value, origin, int if isinstance(d, int) else float)
+
+    def _number(self, value: Any, origin: str, kind: type) -> float | int:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InputError(f"expected a number, got {value!r}", file=origin, key=self.path,
+                             allowed=self.allowed())
+        try:
+            v = kind(value) if kind is float else int(str(value)) if isinstance(value, str) else value
+        except ValueError:
+            raise InputError(f"expected a number, got {value!r}", file=origin, key=self.path,
+                             allowed=self.allowed()) from None
+        if kind is int and isinstance(v, float):
+            if not v.is_integer():
+                raise InputError(f"expected a whole number, got {value!r}", file=origin, key=self.path,
+                                 allowed=self.allowed())
+            v = int(v)
+        if isinstance(v, float) and not math.isfinite(v):
+            raise InputError(f"{value!r} is not a finite number", file=origin, key=self.path,
+                             allowed=self.allowed())
+        if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
+            raise InputError(f"{value!r} is out of range", file=origin, key=self.path,
+                             allowed=self.allowed())
+        return v
+
+
+def _walk(tree: Mapping, prefix: str, file: str, out: dict[str, ParamSpec]) -> None:
+    for name, node in tree.items():
+        path = f"{prefix}.{name}" if prefix else name
+        if isinstance(node, Mapping) and "value" in node:
+            extra = set(node) - META_KEYS
+            if extra:
+                raise InputError(f"unknown metadata {sorted(extra)}", file=file, key=path,
+                                 allowed=", ".join(sorted(META_KEYS)))
+            rng = node.get("range")
+            out[path] = ParamSpec(
+                path=path, default=node["value"], file=file, unit=node.get("unit", ""),
+                min=node.get("min"), max=node.get("max"),
+                choices=tuple(node["choices"]) if "choices" in node else None,
+                range=tuple(rng) if rng is not None else None,
+                uncertain=bool(node.get("uncertain", False)), source=node.get("source", ""),
+                date=str(node.get("date", "")), note=node.get("note", ""))
+        elif isinstance(node, Mapping):
+            _walk(node, path, file, out)
+        else:
+            raise InputError("a parameter must be a table with a 'value' and its source",
+                             file=file, key=path)
+
+
+def _load_specs() -> dict[str, ParamSpec]:
+    specs: dict[str, ParamSpec] = {}
+    folder = Path(__file__).resolve().parent / "data" / "params"
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if not entry.name.endswith(".toml"):
+            continue
+        tree = tomllib.loads(entry.read_text(encoding="utf-8"))
+        part: dict[str, ParamSpec] = {}
+        _walk(tree, "", f"interlock/data/params/{entry.name}", part)
+        clash = set(part) & set(specs)
+        if clash:
+            raise InputError(f"parameters defined twice: {sorted(clash)}", file=entry.name)
+        specs.update(part)
+    return specs
+
+
+_SPECS: dict[str, ParamSpec] | None = None
+
+
+def param_specs() -> dict[str, ParamSpec]:
+    """All parameter specs (loaded once per process)."""
+    global _SPECS
+    if _SPECS is None:
+        _SPECS = _load_specs()
+    return _SPECS
+
+
+def parse_value(text: str) -> Any:
+    """Parse a `--set key=value` right-hand side as TOML (numbers, booleans, lists, strings)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text  # a bare word: treated as a string, checked against choices
+
+
+@dataclass
+class Params:
+    """A validated set of parameter values (defaults plus overrides)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def defaults(cls) -> "Params":
+        return cls({k: s.default for k, s in param_specs().items()})
+
+    def __getitem__(self, path: str) -> Any:
+        return self.values[path]
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self.values.get(path, default)
+
+    def section(self, prefix: str) -> dict[str, Any]:
+        """Values under `prefix.` keyed by the remaining path (e.g. section('cta')['aum'])."""
+        p = prefix + "."
+        return {k[len(p):]: v for k, v in self.values.items() if k.startswith(p)}
+
+    def names_under(self, prefix: str) -> list[str]:
+        """Distinct next-level names below `prefix` (e.g. asset names below 'assets')."""
+        p = prefix + "."
+        seen: dict[str, None] = {}
+        for k in self.values:
+            if k.startswith(p):
+                seen[k[len(p):].split(".")[0]] = None
+        return list(seen)
+
+    def with_overrides(self, overrides: Mapping[str, Any], origin: str) -> "Params":
+        """A copy with `overrides` applied; unknown keys and bad values raise InputError."""
+        specs = param_specs()
+        new = dict(self.values)
+        for key, value in overrides.items():
+            spec = specs.get(key)
+            if spec is None:
+                close = difflib.get_close_matches(key, list(specs), n=3, cutoff=0.6)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise InputError(f"unknown parameter{hint}", file=origin, key=key,
+                                 allowed="`interlock params` lists every parameter")
+            new[key] = spec.check(value, origin)
+        return Params(new)
+
+    def diff(self) -> dict[str, Any]:
+        """Values that differ from the defaults (what a run's summary records as overrides)."""
+        specs = param_specs()
+        return {k: v for k, v in self.values.items() if specs[k].default != v}
+
+
+def flatten_overrides(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+    """Flatten a nested TOML table of overrides into dotted key paths.
+
+    Both `[overrides] "cta.aum" = 1` and `[overrides.cta] aum = 1` are accepted.
+    """
+    out: dict[str, Any] = {}
+    for k, v in tree.items():
+        path = f"{prefix}.{k}" if prefix else k
+        if isinstance(v, Mapping):
+            out.update(flatten_overrides(v, path))
+        else:
+            out[path] = v
+    return out
+
+
+def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
+    """Parse CLI `--set key.path=value` options."""
+    out: dict[str, Any] = {}
+    for item in items:
+        if "=" not in item:
+            raise InputError(f"expected key.path=value, got {item!r}", file="--set")
+        key, text = item.split("=", 1)
+        out[key.strip()] = parse_value(text.strip())
+    return out
+
+
+def load_override_file(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file of overrides (as written by `interlock calibrate`)."""
+    p = Path(path)
+    try:
+        tree = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", file=str(p)) from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"malformed TOML: {e}", file=str(p)) from None
+    tree = tree.get("overrides", tree)
+    return flatten_overrides(tree)

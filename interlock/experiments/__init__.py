@@ -1,0 +1,1 @@
+"""Scenarios, shocks, runs, sweeps and narratives."""

@@ -1,0 +1,234 @@
+"""The single-run runner: the one way to build, run and write a scenario. The CLI, sweeps,
+narratives, validation and the app all call `run` / `build_model` / `simulate`."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..config import Params
+from ..errors import InputError
+from ..model.model import CapitalFlowModel, agent_classes
+from . import metrics
+from .scenarios import Scenario, load_scenario
+
+PARQUET_OPTS = {"index": False, "compression": "zstd"}
+
+
+@dataclass
+class RunResult:
+    """Everything a run produced. Tables are pandas DataFrames; `summary` is JSON-ready."""
+
+    scenario: str
+    seed: int
+    days: int
+    params: Params
+    timeseries: pd.DataFrame
+    flows: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def assets(self) -> list[str]:
+        return self.summary.get("asset_names", [])
+
+
+def _scenario(scenario: str | Path | Scenario) -> Scenario:
+    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+
+
+def build_model(scenario: str | Path | Scenario = "baseline", *, seed: int | None = None,
+                overrides: dict[str, Any] | None = None, disabled: Iterable[str] = (),
+                params: Params | None = None) -> CapitalFlowModel:
+    """A ready-to-step model for a scenario (name, path or Scenario), with optional overrides
+    (key path → value) and agent classes switched off."""
+    sc = _scenario(scenario)
+    p = params if params is not None else sc.params(overrides)
+    unknown = set(disabled) - set(agent_classes())
+    if unknown:
+        raise InputError(f"unknown agent class {sorted(unknown)}", file="disabled",
+                         allowed=", ".join(agent_classes()))
+    return CapitalFlowModel(p, seed=sc.run.seed if seed is None else seed, shocks=sc.shocks,
+                            disabled=disabled)
+
+
+def simulate(model: CapitalFlowModel, days: int, progress: bool = False,
+             on_day: Callable[[int], None] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Step `model` for `days` days and return (timeseries, flows, events)."""
+    if days < 1:
+        raise InputError(f"days must be at least 1, got {days}", key="days", allowed="an integer ≥ 1")
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=days, unit="day", desc="simulating", leave=False)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        for _ in range(days):
+            model.step()
+            if bar is not None:
+                bar.update(1)
+            if on_day is not None:
+                on_day(model.day)
+    if bar is not None:
+        bar.close()
+    ts = model.series.frame()
+    start = pd.Timestamp(model.params["run.start_date"])
+    ts.insert(1, "date", pd.bdate_range(start, periods=len(ts)))
+    return ts, model.flows.frame(), model.events.frame()
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+    out = {"python": platform.python_version()}
+    for pkg in ("interlock", "mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out
+
+
+def _endogenous_classes() -> list[str]:
+    """Trading agent classes: what 'endogenous agents switched off' means for amplification."""
+    from ..agents import POPULATIONS
+    return sorted(POPULATIONS)
+
+
+def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None,
+        seed: int | None = None, overrides: dict[str, Any] | None = None,
+        disabled: Iterable[str] = (), progress: bool = False, amplification: bool = True,
+        attribution: bool = False) -> RunResult:
+    """Run a scenario and return its tables and summary.
+
+    amplification: also run with every trading agent class off under the same random numbers
+    and report move(all)/move(exogenous) per asset. attribution: also rerun with each agent class
+    off in turn and report its contribution to drawdowns and peak VOL.
+    """
+    sc = _scenario(scenario)
+    p = sc.params(overrides)
+    seed = sc.run.seed if seed is None else int(seed)
+    days = sc.run.days if days is None else int(days)
+    disabled = tuple(disabled)
+    model = build_model(sc, seed=seed, params=p, disabled=disabled)
+    try:
+        ts, flows, events = simulate(model, days, progress=progress)
+    finally:
+        model.release()
+    assets = model.market.names + ["SPX"]
+    summary: dict[str, Any] = {
+        "scenario": sc.name, "title": sc.title, "seed": seed, "days": days,
+        "disabled": list(disabled), "overrides": p.diff(), "versions": _versions(),
+        "asset_names": assets, "shocks": [dict(type=s.type_name, **s.model_dump()) for s in sc.shocks],
+    }
+    summary["metrics"] = metrics.summarize(ts, flows, assets)
+    summary["metrics"].update(extra_metrics(model, ts, flows, events))
+
+    def rerun(off: Iterable[str]) -> pd.DataFrame:
+        mdl = build_model(sc, seed=seed, params=p, disabled=tuple(set(disabled) | set(off)))
+        try:
+            return simulate(mdl, days)[0]
+        finally:
+            mdl.release()
+
+    if amplification:
+        ts_exog = rerun(_endogenous_classes())
+        summary["metrics"]["amplification"] = metrics.amplification(ts, ts_exog, assets)
+    if attribution:
+        base = summary["metrics"]["assets"]
+        contrib = {}
+        for cls in agent_classes():
+            if cls in disabled or not model.is_enabled(cls):
+                continue
+            ts_off = rerun([cls])
+            m_off = metrics.asset_metrics(ts_off, assets)
+            contrib[cls] = {
+                "drawdown_contribution": {a: base[a]["max_drawdown"] - m_off[a]["max_drawdown"] for a in assets},
+                "peak_VOL_1M_contribution": summary["metrics"]["peak_VOL_1M"] - float(ts_off["VOL_1M"].max()),
+            }
+        summary["attribution"] = contrib
+    return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
+
+
+# Blocks (interlock, crypto) add their own summary metrics through this hook.
+EXTRA_METRICS: list[Callable] = []
+
+
+def extra_metrics(model, ts, flows, events) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fn in EXTRA_METRICS:
+        out.update(fn(model, ts, flows, events))
+    return out
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if not math.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+def _clean(o):
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    if isinstance(o, dict):
+        return {str(k): _clean(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_clean(v) for v in o]
+    return o
+
+
+def dumps_json(obj) -> str:
+    return json.dumps(_clean(obj), indent=2, sort_keys=True, default=_json_default, allow_nan=False)
+
+
+def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> Path:
+    """Write a run's outputs atomically: everything goes to a temporary sibling folder that
+    replaces `out_dir` only once complete, so a failure never leaves a half-written run."""
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        result.timeseries.to_parquet(tmp / "timeseries.parquet", **PARQUET_OPTS)
+        result.flows.to_parquet(tmp / "flows.parquet", **PARQUET_OPTS)
+        result.events.to_parquet(tmp / "events.parquet", **PARQUET_OPTS)
+        summary = dict(result.summary)
+        summary["config"] = result.params.values
+        (tmp / "summary.json").write_text(dumps_json(summary), encoding="utf-8")
+        if figures:
+            from ..viz.dashboard import dashboard
+            dashboard(result, tmp / "dashboard.png")
+        old = None
+        if out.exists():
+            old = out.parent / f".{out.name}.old-{os.getpid()}"
+            os.replace(out, old)
+        os.replace(tmp, out)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def read_run(run_dir: str | Path) -> RunResult:
+    """Load a written run back (for plotting and analysis)."""
+    d = Path(run_dir)
+    if not (d / "summary.json").exists():
+        raise InputError("not a run directory (no summary.json)", file=str(d))
+    summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
+    p = Params(summary.get("config", {}))
+    return RunResult(summary["scenario"], summary["seed"], summary["days"], p,
+                     pd.read_parquet(d / "timeseries.parquet"), pd.read_parquet(d / "flows.parquet"),
+                     pd.read_parquet(d / "events.parquet"), summary)

@@ -1,0 +1,142 @@
+"""Scenarios: data files (TOML), never code (MODEL.md §4).
+
+A scenario file has a name and title, a `[narrative]` (what it is, how it works, what to look at
+in the output, what to try next — the NetLogo Info sections), the `[source]` note and passage it
+comes from, `[run]` defaults (days, seed), parameter `[overrides]` by key path, and a list of
+timed `[[shocks]]`. Shipped scenarios live in `interlock/data/scenarios/`; a user's own file is
+accepted by path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..config import Params, flatten_overrides
+from ..errors import InputError
+from .shocks import SHOCKS, Shock
+
+
+class Narrative(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    what: str = Field(min_length=1, description="WHAT IS IT: the story in a paragraph")
+    how: str = Field(default="", description="HOW IT WORKS: the mechanism in the model")
+    look_at: str = Field(min_length=1, description="THINGS TO NOTICE in the outputs")
+    try_next: str = Field(default="", description="THINGS TO TRY")
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(description="seed note id (000–004) or 'external'")
+    passage_id: str = ""
+    passage: str = Field(default="", description="the passage, quoted")
+    translation: str = ""
+    references: list[str] = Field(default_factory=list, description="external figures used")
+
+
+class RunDefaults(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    days: int = Field(default=252, ge=1, le=20000)
+    seed: int = Field(default=1, ge=0)
+
+
+class Scenario(BaseModel):
+    """A validated scenario."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+    name: str = Field(min_length=1)
+    title: str = ""
+    narrative: Narrative
+    source: Source
+    run: RunDefaults = RunDefaults()
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    shocks: list[Shock] = Field(default_factory=list)
+    path: str = ""
+
+    def params(self, extra: dict[str, Any] | None = None, origin: str = "--set") -> Params:
+        """Defaults + this scenario's overrides + `extra` (e.g. CLI --set), validated."""
+        p = Params.defaults().with_overrides(self.overrides, origin=self.path or self.name)
+        if extra:
+            p = p.with_overrides(extra, origin=origin)
+        return p
+
+
+def shipped_dir() -> Path:
+    return Path(__file__).resolve().parent.parent / "data" / "scenarios"
+
+
+def list_scenarios() -> list[Scenario]:
+    """The shipped scenarios, sorted by name."""
+    return [load_scenario(p) for p in sorted(shipped_dir().glob("*.toml"))]
+
+
+def _ensure_shock_types() -> None:
+    # shock types registered by later blocks live in their own modules: import them all
+    from ..agents import load_agent_modules
+    from ..model.blocks import load_block_modules
+    load_agent_modules()
+    load_block_modules()
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A shipped scenario by name, or a user's scenario file by path. Errors name the file, the
+    key and what is allowed."""
+    _ensure_shock_types()
+    text_path = Path(name_or_path)
+    if text_path.suffix == ".toml" or text_path.exists():
+        path = text_path
+    else:
+        path = shipped_dir() / f"{name_or_path}.toml"
+        if not path.exists():
+            names = sorted(p.stem for p in shipped_dir().glob("*.toml"))
+            raise InputError(f"unknown scenario {str(name_or_path)!r}", file="scenario",
+                             allowed=", ".join(names) + ", or a path to a .toml file")
+    origin = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", file=origin) from None
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"malformed TOML: {e}", file=origin) from None
+
+    shocks_raw = raw.pop("shocks", [])
+    if not isinstance(shocks_raw, list):
+        raise InputError("must be an array of tables ([[shocks]])", file=origin, key="shocks")
+    shocks: list[Shock] = []
+    for i, s in enumerate(shocks_raw):
+        if not isinstance(s, dict) or "type" not in s:
+            raise InputError("each shock needs a 'type'", file=origin, key=f"shocks[{i}]",
+                             allowed=", ".join(sorted(SHOCKS)))
+        kind = s.pop("type")
+        cls = SHOCKS.get(kind)
+        if cls is None:
+            raise InputError(f"unknown shock type {kind!r}", file=origin, key=f"shocks[{i}].type",
+                             allowed=", ".join(sorted(SHOCKS)))
+        try:
+            shocks.append(cls(**s))
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise InputError(f"{err['msg']} (got {err.get('input')!r})", file=origin,
+                             key=f"shocks[{i}].{_loc(err['loc'])}",
+                             allowed=f"fields of {kind}: " + ", ".join(cls.model_fields)) from None
+    raw["overrides"] = flatten_overrides(raw.get("overrides", {}))
+    try:
+        sc = Scenario(**raw, shocks=[], path=origin)
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise InputError(f"{err['msg']}", file=origin, key=_loc(err["loc"]),
+                         allowed="top-level keys: name, title, narrative, source, run, overrides, shocks") from None
+    sc.shocks = shocks
+    # validate overrides now, so a bad key fails before anything runs
+    sc.params()
+    return sc

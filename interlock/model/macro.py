@@ -1,0 +1,55 @@
+"""A small macro block (MODEL.md §3.7): growth, inflation, the output gap and the fiscal stance.
+
+Daily AR(1) dynamics toward shock-dependent anchors:
+    growth    → potential + AI-capex contribution − tariff drag − fiscal cuts × multiplier
+    inflation → target + tariff pass-through + Phillips slope × output gap
+    gap       += (growth − potential) / 252
+Shocks (tariff, fiscal_cut) move the anchors; the firm block (issue #3) feeds AI capex growth.
+"""
+
+from __future__ import annotations
+
+import math
+
+from ..config import Params
+
+
+class Macro:
+    def __init__(self, p: Params):
+        q = p.section("macro")
+        self.ann = p["run.trading_days_per_year"]
+        self.growth = q["growth"]
+        self.inflation = q["inflation"]
+        self.output_gap = q["output_gap"]
+        self.potential = q["potential_growth"]
+        self.inflation_target = p["fed.inflation_target"]
+        self.a_g = 1.0 - 0.5 ** (1.0 / q["growth_half_life_days"])
+        self.a_pi = 1.0 - 0.5 ** (1.0 / q["inflation_half_life_days"])
+        self.phillips = q["phillips_slope"]
+        self.passthrough = q["tariff_passthrough"]
+        self.tariff_drag = q["tariff_growth_drag"]
+        self.fiscal_multiplier = q["fiscal_multiplier"]
+        self.ai_share = q["ai_capex_growth_share"]
+        self.gdp = q["gdp"]
+        self.deficit = q["deficit"]
+        self.tariff_rate = 0.0        # effective tariff increase (decimal), set by shocks
+        self.fiscal_cut = 0.0         # spending cut, share of GDP, set by shocks
+        self.ai_capex_growth_bn = 0.0  # y/y change in AI capex, USD bn/yr, set by the firm block
+        # inflation anchored at start to its current level (decays toward the target + shocks)
+        self.inflation_anchor_extra = 0.0
+
+    def growth_anchor(self) -> float:
+        return (self.potential + self.ai_share * self.ai_capex_growth_bn / self.gdp
+                - self.tariff_drag * self.tariff_rate - self.fiscal_multiplier * self.fiscal_cut)
+
+    def inflation_anchor(self) -> float:
+        return (self.inflation_target + self.passthrough * self.tariff_rate
+                + self.phillips * self.output_gap + self.inflation_anchor_extra)
+
+    def step(self) -> None:
+        self.growth += self.a_g * (self.growth_anchor() - self.growth)
+        self.inflation += self.a_pi * (self.inflation_anchor() - self.inflation)
+        self.output_gap += (self.growth - self.potential) / self.ann
+        self.output_gap = max(-0.5, min(0.5, self.output_gap))
+        if not math.isfinite(self.growth + self.inflation):
+            raise FloatingPointError("macro block produced a non-finite value")

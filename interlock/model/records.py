@@ -1,0 +1,96 @@
+"""Lean per-day recording: the time series (one numpy row per day), the flow table (every
+executed order with day, round, agent class, agent id, asset, $) and the event table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+class SeriesRecorder:
+    """Columns are registered once; each day writes one row into a growing float64 buffer."""
+
+    def __init__(self, columns: list[str], capacity: int = 512):
+        self.columns = list(columns)
+        if len(set(self.columns)) != len(self.columns):
+            dup = sorted({c for c in self.columns if self.columns.count(c) > 1})
+            raise ValueError(f"duplicate time-series columns: {dup}")
+        self.buf = np.full((capacity, len(self.columns)), np.nan)
+        self.n = 0
+
+    def append(self, row: list[float]) -> None:
+        if self.n == self.buf.shape[0]:
+            self.buf = np.vstack([self.buf, np.full_like(self.buf, np.nan)])
+        self.buf[self.n] = row
+        self.n += 1
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.buf[: self.n].copy(), columns=self.columns)
+        df.insert(0, "day", np.arange(self.n, dtype=np.int32))
+        return df
+
+
+class FlowLog:
+    """Executed orders, stored as column chunks and concatenated once at the end."""
+
+    def __init__(self, instruments: list[str], classes: list[str]):
+        self.instruments = list(instruments)
+        self.classes = list(classes)
+        self.reasons = ["voluntary"]
+        self.chunks: list[tuple] = []
+
+    def add(self, day: int, round_no: int, class_code: int, ids: np.ndarray, orders: np.ndarray,
+            forced: bool, reason_code: int) -> None:
+        rows, cols = np.nonzero(orders)
+        if rows.size == 0:
+            return
+        self.chunks.append((day, round_no, class_code, ids[rows], cols, orders[rows, cols], forced,
+                            reason_code))
+
+    def reason_code(self, reason: str) -> int:
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        return self.reasons.index(reason)
+
+    def frame(self) -> pd.DataFrame:
+        cols = {"day": [], "round": [], "agent_class": [], "agent_id": [], "asset": [], "usd_bn": [],
+                "forced": [], "reason": []}
+        if not self.chunks:
+            df = pd.DataFrame({k: pd.Series(dtype=t) for k, t in
+                               zip(cols, ["int32", "int16", "str", "int64", "str", "float64", "bool", "str"])})
+        else:
+            lengths = [c[3].size for c in self.chunks]
+            df = pd.DataFrame({
+                "day": np.repeat([c[0] for c in self.chunks], lengths).astype(np.int32),
+                "round": np.repeat([c[1] for c in self.chunks], lengths).astype(np.int16),
+                "agent_class": pd.Categorical.from_codes(
+                    np.repeat([c[2] for c in self.chunks], lengths), categories=self.classes),
+                "agent_id": np.concatenate([c[3] for c in self.chunks]).astype(np.int64),
+                "asset": pd.Categorical.from_codes(np.concatenate([c[4] for c in self.chunks]),
+                                                   categories=self.instruments),
+                "usd_bn": np.concatenate([c[5] for c in self.chunks]),
+                "forced": np.repeat([c[6] for c in self.chunks], lengths),
+                "reason": pd.Categorical.from_codes(np.repeat([c[7] for c in self.chunks], lengths),
+                                                    categories=list(self.reasons)),
+            })
+        for c in ("agent_class", "asset", "reason"):
+            df[c] = df[c].astype(str)
+        return df
+
+
+class EventLog:
+    """Shocks applied, forced-flow triggers, Fed decisions, warnings and interlock cascades."""
+
+    COLUMNS = ["day", "kind", "source", "target", "channel", "usd_bn", "detail"]
+
+    def __init__(self):
+        self.rows: list[tuple] = []
+
+    def add(self, day: int, kind: str, source: str, target: str, channel: str, usd_bn: float,
+            detail: str = "") -> None:
+        self.rows.append((int(day), kind, source, target, channel, float(usd_bn), detail))
+
+    def frame(self) -> pd.DataFrame:
+        df = pd.DataFrame(self.rows, columns=self.COLUMNS)
+        return df.astype({"day": "int32", "kind": str, "source": str, "target": str,
+                          "channel": str, "usd_bn": "float64", "detail": str})
