@@ -199,6 +199,9 @@ def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> P
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)             # mkdtemp makes 0700; a run folder is ordinary
     try:
         result.timeseries.to_parquet(tmp / "timeseries.parquet", **PARQUET_OPTS)
         result.flows.to_parquet(tmp / "flows.parquet", **PARQUET_OPTS)
