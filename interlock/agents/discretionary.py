@@ -37,6 +37,7 @@ class DiscretionaryDesk(Member):
 @register_population("discretionary", order=40)
 class DiscretionaryBook(Population):
     member_type = DiscretionaryDesk
+    transient_impact = False     # FW dynamics are calibrated in return space
 
     def __init__(self, model, rng):
         p = model.params.section("discretionary")
@@ -73,8 +74,8 @@ class DiscretionaryBook(Population):
         idx = np.where(self.cols == m.SPX, m.equity_idx[-1], self.cols)  # impact params of REST
         cap = np.where(self.cols == m.SPX, m.cap[m.is_equity].sum(), m.cap[np.minimum(self.cols, m.n - 1)])
         # FW demand is calibrated in return space (μ = the market maker's price reaction): the
-        # population sizes its dollar flow with today's impact per dollar, depth included
-        impact_per_frac = m.M[idx] * (1.0 + m.transient_ratio * m.depth[idx])
+        # population's dollar flow is the one that moves the price by μ·D through permanent impact
+        impact_per_frac = m.M[idx]
         orders = np.zeros((self.n, m.n_instr))
         orders[np.arange(self.n), self.cols] = target_return / np.maximum(impact_per_frac, 1e-9) * cap
         return orders

@@ -2,7 +2,7 @@
 
 Decision rule at each FOMC meeting (every ~32 trading days):
     i*      = r_neutral + π + a_π (π − π*) + a_y · gap                 Taylor (1993)
-    target  = ρ · i + (1 − ρ) · i* − political_pressure                  inertia, independence erosion
+    target  = ρ · i + (1 − ρ) · (i* − political_pressure)                inertia, independence erosion
     move    = nearest multiple of the step (25 bp) toward the target
 Between meetings the market-implied probability of a cut at the next meeting drifts toward what
 the reaction function implies, hit each day by i.i.d. 'speech' shocks in logit space (seeds/001:
@@ -70,8 +70,8 @@ class Fed(mesa.Agent):
                 + self.a_y * mac.output_gap)
 
     def target_rate(self) -> float:
-        return (self.inertia * self.policy_rate + (1.0 - self.inertia) * self.taylor_rate()
-                - self.political_pressure)
+        return (self.inertia * self.policy_rate
+                + (1.0 - self.inertia) * (self.taylor_rate() - self.political_pressure))
 
     def implied_cut_prob(self) -> float:
         """Probability of a cut at the next meeting implied by the reaction function."""

@@ -26,6 +26,8 @@ SHOCKS: dict[str, type["Shock"]] = {}
 
 def register_shock(name: str) -> Callable[[type["Shock"]], type["Shock"]]:
     def deco(cls: type[Shock]) -> type[Shock]:
+        if cls.apply is Shock.apply and cls.during is Shock.during:
+            raise TypeError(f"shock type {name} must define apply() or during()")
         cls.type_name = name
         SHOCKS[name] = cls
         return cls
@@ -43,7 +45,7 @@ class Shock(BaseModel):
     duration: int = Field(default=1, ge=1, description="days it lasts")
 
     def apply(self, model) -> None:  # day `at`
-        raise NotImplementedError(f"shock type {self.type_name} must define apply()")
+        pass
 
     def during(self, model, k: int) -> None:  # each day k = 0..duration-1
         pass

@@ -2,6 +2,7 @@
 
 Daily AR(1) dynamics toward shock-dependent anchors:
     growth    → potential + AI-capex contribution − tariff drag − fiscal cuts × multiplier
+                − IS slope × (real policy rate − neutral) − wealth effect × equity drawdown
     inflation → target + tariff pass-through + Phillips slope × output gap
     gap       += (growth − potential) / 252
 Shocks (tariff, fiscal_cut) move the anchors; the firm block (issue #3) feeds AI capex growth.
@@ -30,6 +31,10 @@ class Macro:
         self.tariff_drag = q["tariff_growth_drag"]
         self.fiscal_multiplier = q["fiscal_multiplier"]
         self.ai_share = q["ai_capex_growth_share"]
+        self.is_slope = q["is_slope"]
+        self.wealth_effect = q["wealth_effect"]
+        self.rate_gap = 0.0           # real policy rate − neutral, set each day by the model
+        self.equity_drawdown = 0.0
         self.gdp = q["gdp"]
         self.deficit = q["deficit"]
         self.tariff_rate = 0.0        # effective tariff increase (decimal), set by shocks
@@ -40,13 +45,16 @@ class Macro:
 
     def growth_anchor(self) -> float:
         return (self.potential + self.ai_share * self.ai_capex_growth_bn / self.gdp
-                - self.tariff_drag * self.tariff_rate - self.fiscal_multiplier * self.fiscal_cut)
+                - self.tariff_drag * self.tariff_rate - self.fiscal_multiplier * self.fiscal_cut
+                - self.is_slope * self.rate_gap - self.wealth_effect * self.equity_drawdown)
 
     def inflation_anchor(self) -> float:
         return (self.inflation_target + self.passthrough * self.tariff_rate
                 + self.phillips * self.output_gap + self.inflation_anchor_extra)
 
-    def step(self) -> None:
+    def step(self, rate_gap: float = 0.0, equity_drawdown: float = 0.0) -> None:
+        self.rate_gap = rate_gap
+        self.equity_drawdown = equity_drawdown
         self.growth += self.a_g * (self.growth_anchor() - self.growth)
         self.inflation += self.a_pi * (self.inflation_anchor() - self.inflation)
         self.output_gap += (self.growth - self.potential) / self.ann

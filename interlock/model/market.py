@@ -173,20 +173,29 @@ class Market:
         """Split instrument flows into primitive-asset flows (SPX by cap weight)."""
         return flows_instr[: self.n] + flows_instr[self.SPX] * self.w_spx
 
-    def clear(self, flows_instr: np.ndarray, round_no: int, noise: np.ndarray | None = None) -> np.ndarray:
+    def clear(self, flows_instr: np.ndarray, round_no: int, noise: np.ndarray | None = None,
+              permanent_flows: np.ndarray | None = None) -> np.ndarray:
         """Clear one round: apply the net flow per instrument, return the log-price change per
-        primitive asset. Round 0 also carries value reversion, news, transient decay and noise."""
+        primitive asset. Round 0 also carries value reversion, news, transient decay and noise.
+
+        `permanent_flows` (per instrument) move prices by the permanent multiplier only: the
+        discretionary traders' demand is calibrated in return space (Franke & Westerhoff), where
+        the fundamentalists' own reversion already plays the part of impact decay."""
         F = self.to_primitive(flows_instr)
+        Fp = self.to_primitive(permanent_flows) if permanent_flows is not None else np.zeros(self.n)
         frac = F / self.cap
-        over = np.abs(frac) > self.max_frac
+        frac_p = Fp / self.cap
+        over = np.abs(frac + frac_p) > self.max_frac
         if over.any():
             for i in np.flatnonzero(over):
                 log.warning("flow of %.1fbn into %s exceeds %.0f%% of its cap in one round; capped",
-                            F[i], self.names[i], 100 * self.max_frac)
-                self.capped_events.append((self.names[i], float(F[i])))
-            frac = np.clip(frac, -self.max_frac, self.max_frac)
-        self.flows_today += F
-        perm = self.M * frac
+                            F[i] + Fp[i], self.names[i], 100 * self.max_frac)
+                self.capped_events.append((self.names[i], float(F[i] + Fp[i])))
+            scale = np.where(over, self.max_frac / np.maximum(np.abs(frac + frac_p), 1e-300), 1.0)
+            frac = frac * scale
+            frac_p = frac_p * scale
+        self.flows_today += F + Fp
+        perm = self.M * (frac + frac_p)
         trans = self.transient_ratio * self.M * self.depth * frac
         dlogp = perm + trans
         self.x += trans

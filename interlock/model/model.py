@@ -71,6 +71,8 @@ class CapitalFlowModel(mesa.Model):
         fed_on = self.is_enabled("fed")
         self.fed = Fed(self, p, self.stream("fed"), active=fed_on)
         self.valuation = Valuation(self, p)
+        # the starting stance is the macro block's reference: only changes move growth
+        self._rate_gap0 = self.fed.policy_rate - self.macro.inflation - self.fed.neutral
 
         self.blocks = []
         for name in sorted(BLOCKS, key=lambda n: BLOCKS[n].order):
@@ -144,7 +146,8 @@ class CapitalFlowModel(mesa.Model):
                 s.end(self)
         # 2. the Fed and the macro block
         self.fed.step()
-        self.macro.step()
+        self.macro.step(rate_gap=self.fed.policy_rate - self.macro.inflation - self.fed.neutral
+                        - self._rate_gap0, equity_drawdown=self.spx_drawdown())
         # 3. firms and other non-trading blocks
         for b in self.blocks:
             b.begin_day()
@@ -155,11 +158,15 @@ class CapitalFlowModel(mesa.Model):
         noise = m.draw_noise()
         pending = []
         total = np.zeros(m.n_instr)
+        permanent = np.zeros(m.n_instr)
         for pop in self.populations:
             o = pop.voluntary_orders()
             if o is not None:
                 pending.append((pop, o, "voluntary"))
-                total += o.sum(axis=0)
+                if pop.transient_impact:
+                    total += o.sum(axis=0)
+                else:
+                    permanent += o.sum(axis=0)
         if self.external_flow:
             ext = np.zeros(m.n_instr)
             for name, usd in self.external_flow.items():
@@ -167,7 +174,7 @@ class CapitalFlowModel(mesa.Model):
             total += ext
             self.flows.add(day, 0, self.class_code["external"], np.array([0]), ext[None, :], False, 0)
         self.systematic_equity_flow = 0.0
-        m.clear(total, 0, noise)
+        m.clear(total, 0, noise, permanent_flows=permanent)
         self._fill(pending, 0)
         # 5. forced rounds
         for rnd in range(1, self.params["run.max_clearing_rounds"] + 1):
