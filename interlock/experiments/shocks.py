@@ -59,26 +59,28 @@ class Shock(BaseModel):
 
 
 # ----- the Fed ------------------------------------------------------------------------------
-@register_shock("fed_cut")
-class FedCut(Shock):
-    summary = "An unscheduled (or surprise) cut of the policy rate by `bps`."
+class _FedMove(Shock):
+    """An unscheduled (or surprise) move of the policy rate by `bps` in direction `sign`."""
+
+    sign: ClassVar[float] = 0.0
     bps: float = Field(default=25.0, gt=0, le=500)
 
     def apply(self, model) -> None:
         fed = model.fed
-        fed.set_rate(fed.policy_rate - self.bps / 1e4, reason="fed_cut shock")
+        fed.set_rate(fed.policy_rate + self.sign * self.bps / 1e4, reason=f"{self.type_name} shock")
         fed.cut_prob = fed.implied_cut_prob()
+
+
+@register_shock("fed_cut")
+class FedCut(_FedMove):
+    summary = "An unscheduled (or surprise) cut of the policy rate by `bps`."
+    sign = -1.0
 
 
 @register_shock("fed_hike")
-class FedHike(Shock):
+class FedHike(_FedMove):
     summary = "An unscheduled (or surprise) hike of the policy rate by `bps`."
-    bps: float = Field(default=25.0, gt=0, le=500)
-
-    def apply(self, model) -> None:
-        fed = model.fed
-        fed.set_rate(fed.policy_rate + self.bps / 1e4, reason="fed_hike shock")
-        fed.cut_prob = fed.implied_cut_prob()
+    sign = 1.0
 
 
 @register_shock("fed_guidance")
