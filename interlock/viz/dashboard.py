@@ -1,119 +1,245 @@
-"""The run dashboard (dashboard.png): prices, VOL, flows by agent class, fund exposures, buyback
-windows and the Fed — what happened, and who traded, at a glance."""
+"""The run dashboard (dashboard.png): what happened and who traded, at a glance.
+
+Ten panels: prices rebased to 100; implied vol 1M/3M; net flows by agent class into equities, BTC
+and Treasuries; systematic positioning (vol-target exposure, CTA positions); buyback spending with
+blackout windows shaded; the Fed (policy rate, 10y yield, cut probability); crypto liquidations and
+leverage; AI capex and utilisation. Panels whose block was not in the run say so instead of
+failing. Shock days are dotted lines on every panel.
+
+`dashboard_data(result)` returns exactly the numbers drawn, panel by panel.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from .common import (PRICE_ASSETS, Drawn, assets_of, class_color, equity_assets, mark_shocks, matching_columns,
+                     new_figure, no_data, save, stacked_flows, title_of)
 
-CLASS_COLORS = {"vol_target": "#d62728", "cta": "#1f77b4", "buyback": "#2ca02c", "discretionary": "#7f7f7f",
-                "dealer": "#9467bd", "retail_crypto": "#ff7f0e", "crypto_etf": "#8c564b", "external": "#000000"}
+FLOW_GROUPS = ("equities", "BTC", "UST10")
+
+
+def flows_by_class(flows: pd.DataFrame, days, assets=None) -> pd.DataFrame:
+    """Net flow ($bn per day) by agent class over `days` (all clearing rounds), optionally only
+    into `assets`. Index: day; columns: agent classes that traded."""
+    f = flows if assets is None else flows[flows["asset"].isin(list(assets))]
+    tab = f.pivot_table(index="day", columns="agent_class", values="usd_bn", aggfunc="sum", fill_value=0.0,
+                        observed=True)
+    tab = tab.reindex(pd.Index(days, name="day"), fill_value=0.0)
+    tab.columns = [str(c) for c in tab.columns]
+    return tab.astype(float)
 
 
 def equity_flows_by_class(result) -> pd.DataFrame:
     """Daily net equity flow ($bn) per agent class: SPX plus single stocks (all rounds)."""
-    f = result.flows
-    eq = set(result.summary.get("asset_names", [])) - {"BTC", "UST10"}
-    f = f[f["asset"].isin(eq)]
-    tab = f.pivot_table(index="day", columns="agent_class", values="usd_bn", aggfunc="sum", fill_value=0.0)
-    return tab.reindex(result.timeseries["day"], fill_value=0.0)
+    return flows_by_class(result.flows, result.timeseries["day"], equity_assets(assets_of(result)))
 
 
-def _shade_blackouts(ax, ts: pd.DataFrame) -> None:
-    if "buyback_open_share" not in ts:
+def flow_groups(result) -> dict[str, list[str]]:
+    """Asset groups of the flow panels: equities (SPX + single stocks), BTC, UST10."""
+    assets = assets_of(result)
+    groups = {"equities": equity_assets(assets)}
+    for a in ("BTC", "UST10"):
+        if a in assets:
+            groups[a] = [a]
+    return groups
+
+
+def liquidations(result) -> pd.DataFrame:
+    """Crypto liquidations ($bn per day) from the time series, or else from flows whose reason is
+    'liquidation'; with BTC leverage and trust where the crypto block records them."""
+    ts = result.timeseries
+    out = pd.DataFrame(index=pd.Index(ts["day"], name="day"))
+    if "liquidations_bn" in ts:
+        out["liquidations_bn"] = ts["liquidations_bn"].to_numpy()
+    elif (result.flows["reason"] == "liquidation").any():
+        f = result.flows[result.flows["reason"] == "liquidation"]
+        out["liquidations_bn"] = f.groupby("day")["usd_bn"].sum().abs().reindex(out.index, fill_value=0.0)
+    for c in ("btc_leverage", "crypto_trust"):
+        if c in ts:
+            out[c] = ts[c].to_numpy()
+    return out
+
+
+def dashboard_data(result) -> dict[str, pd.DataFrame]:
+    """The numbers each dashboard panel draws (index: trading day). An empty frame means the run
+    has no such data and the panel says so."""
+    ts = result.timeseries
+    day = pd.Index(ts["day"], name="day")
+
+    def cols(names, scale=1.0) -> pd.DataFrame:
+        present = [c for c in names if c in ts]
+        return pd.DataFrame({c: ts[c].to_numpy() * scale for c in present}, index=day)
+
+    prices = cols(PRICE_ASSETS)
+    data = {"prices": 100.0 * prices / prices.iloc[0], "vol": cols(["VOL_1M", "VOL_3M"], 100.0)}
+    for g, members in flow_groups(result).items():
+        data[f"flows_{g}"] = flows_by_class(result.flows, ts["day"], members)
+    data["positioning"] = cols(["vol_target_exposure", "cta_position_spx_bn", "cta_position_ust10_bn",
+                                "cta_position_btc_bn"])
+    data["buybacks"] = cols(["buyback_spend_bn", "buyback_open_share"])
+    fed = cols(["policy_rate", "UST10_yield"], 100.0)
+    if "cut_prob" in ts:
+        fed["cut_prob"] = ts["cut_prob"].to_numpy()
+    data["fed"] = fed
+    data["crypto"] = liquidations(result)
+    data["capex"] = cols(matching_columns(ts, "capex_", "_bn")
+                         + [c for c in ts.columns if "utilisation" in c or "utilization" in c])
+    return data
+
+
+def _shade_blackouts(ax, buybacks: pd.DataFrame) -> None:
+    if "buyback_open_share" not in buybacks:
         return
-    closed = (ts["buyback_open_share"] < 0.5).to_numpy()
-    days = ts["day"].to_numpy()
+    closed = (buybacks["buyback_open_share"] < 0.5).to_numpy()
+    days = buybacks.index.to_numpy()
     start = None
     for d, c in zip(days, closed):
         if c and start is None:
             start = d
         if not c and start is not None:
-            ax.axvspan(start, d, color="0.85", zorder=0, lw=0)
+            ax.axvspan(start - 0.5, d - 0.5, color="0.88", zorder=0, lw=0)
             start = None
     if start is not None:
-        ax.axvspan(start, days[-1], color="0.85", zorder=0, lw=0)
+        ax.axvspan(start - 0.5, days[-1] + 0.5, color="0.88", zorder=0, lw=0)
 
 
-def _mark_shocks(axes, result) -> None:
-    for s in result.summary.get("shocks", []):
-        for ax in axes:
-            ax.axvline(s["at"], color="k", ls=":", lw=0.8)
-        axes[0].annotate(s["type"], (s["at"], 1.0), xycoords=("data", "axes fraction"), fontsize=7,
-                         rotation=90, va="top", ha="right")
+def _twin_legend(ax, ax2) -> None:
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    if h1 or h2:
+        ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="best")
 
 
-def dashboard(result, path: str | Path) -> Path:
-    ts = result.timeseries
-    day = ts["day"].to_numpy()
-    fig, axes = plt.subplots(3, 2, figsize=(14, 10), sharex=True)
-    ax = axes[0, 0]
-    for a in ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "BTC"]:
-        if a in ts:
-            ax.plot(day, 100 * ts[a] / ts[a].iloc[0], label=a, lw=1.2 if a == "SPX" else 0.8)
-    ax.set_title("Prices (rebased to 100)")
-    ax.set_ylabel("index")
-    ax.legend(fontsize=7, ncol=3)
-    ax = axes[0, 1]
-    ax.plot(day, 100 * ts["VOL_1M"], label="VOL 1M", color="#d62728")
-    ax.plot(day, 100 * ts["VOL_3M"], label="VOL 3M", color="#1f77b4")
-    ax.set_title("Implied volatility (curve inverts when 1M > 3M)")
-    ax.set_ylabel("vol points (%)")
-    ax.legend(fontsize=7)
-    ax = axes[1, 0]
-    tab = equity_flows_by_class(result)
-    pos = np.zeros(len(tab))
-    neg = np.zeros(len(tab))
-    for c in tab.columns:
-        v = tab[c].to_numpy()
-        ax.bar(day, np.where(v > 0, v, 0), bottom=pos, width=1.0, color=CLASS_COLORS.get(c), label=c)
-        ax.bar(day, np.where(v < 0, v, 0), bottom=neg, width=1.0, color=CLASS_COLORS.get(c))
-        pos += np.where(v > 0, v, 0)
-        neg += np.where(v < 0, v, 0)
-    ax.set_title("Net equity flows by agent class (all clearing rounds)")
-    ax.set_ylabel("$bn per day")
-    ax.legend(fontsize=7, ncol=3)
-    ax = axes[1, 1]
-    if "vol_target_exposure" in ts:
-        ax.plot(day, ts["vol_target_exposure"], color="#d62728", label="vol-target equity exposure (x NAV)")
+def draw_prices(ax, prices: pd.DataFrame) -> None:
+    for a in prices.columns:
+        style = dict(lw=1.8, color="k") if a == "SPX" else dict(lw=0.9, ls="--" if a == "BTC" else "-")
+        ax.plot(prices.index, prices[a], label=a, **style)
+    ax.axhline(100, color="0.6", lw=0.5)
+    ax.set_title("Prices, rebased to 100 at day 0 (equities: market cap)")
+    ax.set_ylabel("index (day 0 = 100)")
+    ax.legend(fontsize=7, ncol=4, loc="best")
+
+
+def draw_vol(ax, vol: pd.DataFrame) -> None:
+    x = vol.index
+    ax.plot(x, vol["VOL_1M"], label="VOL 1M", color="#d62728")
+    ax.plot(x, vol["VOL_3M"], label="VOL 3M", color="#1f77b4")
+    ax.fill_between(x, vol["VOL_3M"], vol["VOL_1M"], where=vol["VOL_1M"] > vol["VOL_3M"], color="#d62728",
+                    alpha=0.15, lw=0, label="inverted (1M > 3M)")
+    ax.set_title("Implied volatility of the S&P 500")
+    ax.set_ylabel("vol points (% annualised)")
+    ax.legend(fontsize=7, loc="best")
+
+
+def _draw_flows(ax, tab: pd.DataFrame, group: str) -> None:
+    what = {"equities": "equities (S&P futures + single stocks)", "BTC": "BTC", "UST10": "10y Treasuries"}[group]
+    ax.set_title(f"Net flows into {what} by agent class")
+    stacked_flows(ax, tab)
+    ax.set_ylabel("$bn per day (sales < 0)")
+
+
+def _draw_positioning(ax, pos: pd.DataFrame) -> None:
+    ax.set_title("Systematic positioning")
+    if "vol_target_exposure" in pos:
+        ax.plot(pos.index, pos["vol_target_exposure"], color=class_color("vol_target"),
+                label="vol-target equity exposure (x NAV, left)")
     ax.set_ylabel("x NAV")
     ax2 = ax.twinx()
-    if "cta_position_spx_bn" in ts:
-        ax2.plot(day, ts["cta_position_spx_bn"], color="#1f77b4", label="CTA S&P position ($bn)")
+    for c, ls in (("cta_position_spx_bn", "-"), ("cta_position_ust10_bn", "--"), ("cta_position_btc_bn", ":")):
+        if c in pos:
+            ax2.plot(pos.index, pos[c], color=class_color("cta"), ls=ls,
+                     label=f"CTA {c.split('_')[2].upper()} position ($bn, right)")
     ax2.set_ylabel("$bn")
-    ax.set_title("Systematic positioning")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7)
-    ax = axes[2, 0]
-    _shade_blackouts(ax, ts)
-    if "buyback_spend_bn" in ts:
-        ax.plot(day, ts["buyback_spend_bn"], color="#2ca02c")
-    ax.set_title("Buyback spending (grey = most desks in blackout)")
+    _twin_legend(ax, ax2)
+
+
+def _draw_buybacks(ax, bb: pd.DataFrame) -> None:
+    title = "Buyback spending (grey = most desks in blackout)"
+    if "buyback_spend_bn" not in bb:
+        no_data(ax, title, "buybacks switched off")
+        return
+    _shade_blackouts(ax, bb)
+    ax.plot(bb.index, bb["buyback_spend_bn"], color=class_color("buyback"), label="buybacks executed")
+    ax.set_title(title)
     ax.set_ylabel("$bn per day")
-    ax.set_xlabel("trading day")
-    ax = axes[2, 1]
-    ax.plot(day, 100 * ts["policy_rate"], color="k", label="policy rate (%)")
-    ax.plot(day, 100 * ts["UST10_yield"], color="#8c564b", label="10y yield (%)")
+    ax.legend(fontsize=7, loc="best")
+
+
+def _draw_fed(ax, fed: pd.DataFrame) -> None:
+    ax.plot(fed.index, fed["policy_rate"], color="k", label="policy rate (%)")
+    ax.plot(fed.index, fed["UST10_yield"], color="#8c564b", label="10y yield (%)")
     ax.set_ylabel("%")
     ax2 = ax.twinx()
-    ax2.plot(day, ts["cut_prob"], color="#ff7f0e", lw=0.8, label="cut probability")
+    ax2.plot(fed.index, fed["cut_prob"], color="#ff7f0e", lw=0.8, label="cut probability at next FOMC (right)")
     ax2.set_ylim(0, 1)
-    ax.set_title("The Fed: policy rate, 10y yield, cut probability at next FOMC")
-    h1, l1 = ax.get_legend_handles_labels()
-    h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize=7)
-    ax.set_xlabel("trading day")
-    _mark_shocks(axes.ravel(), result)
-    fig.suptitle(f"interlock · {result.scenario} · seed {result.seed} · {result.days} days", fontsize=12)
-    fig.tight_layout()
-    path = Path(path)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    ax2.set_ylabel("probability")
+    ax.set_title("The Fed: policy rate, 10y yield, cut probability")
+    _twin_legend(ax, ax2)
+
+
+def _draw_crypto(ax, cr: pd.DataFrame) -> None:
+    title = "Crypto: liquidations and leverage"
+    if cr.empty or cr.shape[1] == 0:
+        no_data(ax, title, "no crypto block")
+        return
+    ax.set_title(title)
+    if "liquidations_bn" in cr:
+        ax.bar(cr.index, cr["liquidations_bn"], width=1.0, color=class_color("crypto_leveraged"),
+               label="liquidations ($bn/day)")
+    ax.set_ylabel("$bn per day")
+    ax2 = ax.twinx()
+    for c, color in (("btc_leverage", "#ff7f0e"), ("crypto_trust", "#17becf")):
+        if c in cr:
+            ax2.plot(cr.index, cr[c], color=color, label=f"{c.replace('_', ' ')} (right)")
+    _twin_legend(ax, ax2)
+
+
+def _draw_capex(ax, cx: pd.DataFrame) -> None:
+    title = "AI capex and compute utilisation"
+    if cx.empty or cx.shape[1] == 0:
+        no_data(ax, title, "no AI interlock block")
+        return
+    ax.set_title(title)
+    util = [c for c in cx.columns if "utilisation" in c or "utilization" in c]
+    for c in cx.columns:
+        if c not in util:
+            ax.plot(cx.index, cx[c], lw=0.9, label=c[len("capex_"):-len("_bn")])
+    ax.set_ylabel("capex, $bn")
+    ax2 = ax.twinx()
+    for c in util:
+        ax2.plot(cx.index, 100 * cx[c], color="k", ls="--", label=f"{c.replace('_', ' ')} (%, right)")
+    if util:
+        ax2.set_ylabel("%")
+    _twin_legend(ax, ax2)
+
+
+def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
+    """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
+    data = dashboard_data(result)
+    fig = new_figure(15, 19)
+    axes = fig.subplots(5, 2, sharex=True)
+    draw_prices(axes[0, 0], data["prices"])
+    draw_vol(axes[0, 1], data["vol"])
+    flow_axes = [axes[1, 0], axes[1, 1], axes[2, 0]]
+    for ax, g in zip(flow_axes, FLOW_GROUPS):
+        if f"flows_{g}" in data:
+            _draw_flows(ax, data[f"flows_{g}"], g)
+        else:
+            no_data(ax, f"Net flows into {g}", f"{g} not in this run")
+    _draw_positioning(axes[2, 1], data["positioning"])
+    _draw_buybacks(axes[3, 0], data["buybacks"])
+    _draw_fed(axes[3, 1], data["fed"])
+    _draw_crypto(axes[4, 0], data["crypto"])
+    _draw_capex(axes[4, 1], data["capex"])
+    for ax in axes[-1]:
+        ax.set_xlabel("trading day")
+        ax.tick_params(labelbottom=True)
+    mark_shocks(axes.ravel(), result.summary, label_axes=axes[0])
+    fig.suptitle(title_of(result), fontsize=13)
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    out = save(fig, path, dpi=dpi)
+    return Drawn(out, data)
+

@@ -1,0 +1,260 @@
+"""The cascade view of one day or a window (cascade.png).
+
+1. The trigger chain: each clearing round's net flows by agent class and reason (round 0 = the
+   agents' voluntary orders; rounds 1, 2, … = forced: stop-outs, risk exits, gamma hedges,
+   liquidations), with bands from the flows of round r to the forced flows they triggered in
+   round r + 1. Per market (equities, BTC, Treasuries), a forced round's price move comes from
+   its net flow alone, so round r + 1's forced $ are put down to the round-r flows in that market
+   that pushed prices the way that net went, in proportion to their $. Round 0 also carries news
+   and other traders' noise: its direction is the market's move that day, and a "news & noise"
+   node takes the triggers when no agent pushed that way.
+2. Forced flows per day by class around the window, with the S&P 500, to place it in the run.
+3. The interlock cascade (events of kind "cascade"): a timeline of source → target hops, marker
+   size = $bn, colour = channel (supply, equity, financing), lines joining a hop to the next
+   hop from its target.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .alluvial import Link, Node, draw_alluvial
+from .common import (NON_EQUITY, Drawn, channel_color, check_days, class_color, mark_shocks, new_figure, no_data, save,
+                     stacked_flows, title_of)
+
+CONTEXT_DAYS = 15          # days shown either side of the window in the daily panel
+CHAIN_GAP_DAYS = 5         # an interlock hop continues an earlier one ending at its source within this
+
+
+def worst_cascade_day(flows: pd.DataFrame) -> int | None:
+    """The day with the most forced $ (gross), or None if nothing was ever forced."""
+    forced = flows[flows["forced"]]
+    if forced.empty:
+        return None
+    return int(forced["usd_bn"].abs().groupby(forced["day"]).sum().idxmax())
+
+
+def select_days(result, day: int | None = None, window: tuple[int, int] | None = None) -> tuple[int, int]:
+    """The span a cascade view covers: `day`, `window` (inclusive), or by default the day with
+    the most forced $ (the largest absolute SPX move if nothing was forced)."""
+    if day is not None and window is not None:
+        raise InputError("give --day or --window, not both", key="--day/--window")
+    if window is not None:
+        lo, hi = window
+        check_days(result, lo, hi, "--window")
+        return lo, hi
+    if day is not None:
+        check_days(result, day, day, "--day")
+        return day, day
+    d = worst_cascade_day(result.flows)
+    if d is None:
+        r = np.log(result.timeseries["SPX"]).diff().abs()
+        d = int(result.timeseries["day"].iloc[int(r.fillna(0).to_numpy().argmax())])
+    return d, d
+
+
+def _node(cls: str, reason: str) -> str:
+    return f"{cls} · {reason}"
+
+
+def round_table(flows: pd.DataFrame, lo: int, hi: int) -> pd.DataFrame:
+    """Net and gross $bn by clearing round, agent class and reason over days lo..hi."""
+    f = flows[(flows["day"] >= lo) & (flows["day"] <= hi)]
+    g = f.assign(gross_bn=f["usd_bn"].abs()).groupby(["round", "agent_class", "reason"], observed=True)
+    out = g[["usd_bn", "gross_bn"]].sum().reset_index()
+    out["node"] = [_node(c, r) for c, r in zip(out["agent_class"], out["reason"])]
+    return out.sort_values(["round", "usd_bn"]).reset_index(drop=True)
+
+
+NEWS_NODE = "market · news & noise"
+
+
+def _group(asset: str) -> str:
+    return asset if asset in NON_EQUITY else "SPX"
+
+
+def trigger_links(flows: pd.DataFrame, lo: int, hi: int, day_moves: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Attributed triggers: $bn of round r + 1's forced flows (node_to) put down to round r's
+    flows (node_from), summed over days lo..hi.
+
+    Per market (equities, BTC, Treasuries): a forced round's price move comes from its net flow
+    alone, so round r + 1's forced $ go to the round-r flows in the same market that pushed the
+    way that net went, in proportion to their $ (to every market's flows if that market had none).
+    Round 0 also carries news and other traders' noise: its direction is the day's move of the
+    market (`day_moves`: columns SPX, BTC, UST10 by day), and a "news & noise" node takes the
+    triggers when no agent pushed that way."""
+    f = flows[(flows["day"] >= lo) & (flows["day"] <= hi)]
+    f = f.assign(market=f["asset"].map(_group))
+    net = f.groupby(["day", "round", "market", "agent_class", "reason"], observed=True)["usd_bn"].sum()
+    rows: dict[tuple, float] = {}
+
+    def shares(src: pd.Series, direction: float) -> tuple[list[str], np.ndarray]:
+        by_node = src.groupby(level=["agent_class", "reason"]).sum()
+        push = np.clip(by_node.to_numpy() * direction, 0.0, None)
+        return [_node(c, why) for c, why in by_node.index], push
+
+    for d, by_day in net.groupby(level="day"):
+        rounds = {r: s.droplevel(["day", "round"]) for r, s in by_day.groupby(level="round")}
+        for r in sorted(rounds):
+            if r + 1 not in rounds:
+                continue
+            src = rounds[r]
+            for mkt, dst in rounds[r + 1].groupby(level="market"):
+                same = src[src.index.get_level_values("market") == mkt]
+                pool = same if len(same) else src
+                direction = np.sign(pool.sum())
+                if r == 0 and day_moves is not None and d in day_moves.index and mkt in day_moves:
+                    direction = np.sign(day_moves.at[d, mkt])
+                sources, push = shares(pool, direction)
+                if push.sum() <= 0:
+                    sources, push = [NEWS_NODE if r == 0 else "?"], np.ones(1)
+                    if r > 0:                 # forced flows against every push: nothing to show
+                        continue
+                share = push / push.sum()
+                for (c2, r2), v2 in dst.groupby(level=["agent_class", "reason"]).sum().items():
+                    for n1, w in zip(sources, share):
+                        if w > 0:
+                            key = (r, n1, r + 1, _node(c2, r2))
+                            rows[key] = rows.get(key, 0.0) + w * abs(v2)
+    cols = ["round_from", "node_from", "round_to", "node_to", "usd_bn"]
+    return pd.DataFrame([(*k, v) for k, v in rows.items()], columns=cols)
+
+
+def daily_forced(result, lo: int, hi: int) -> pd.DataFrame:
+    """Forced net flows ($bn/day) by agent class on days lo..hi."""
+    f = result.flows[result.flows["forced"] & (result.flows["day"] >= lo) & (result.flows["day"] <= hi)]
+    tab = f.pivot_table(index="day", columns="agent_class", values="usd_bn", aggfunc="sum", fill_value=0.0,
+                        observed=True)
+    tab = tab.reindex(pd.Index(range(lo, hi + 1), name="day"), fill_value=0.0)
+    tab.columns = [str(c) for c in tab.columns]
+    return tab
+
+
+def interlock_events(events: pd.DataFrame) -> pd.DataFrame:
+    """The interlock's cascade hops (events of kind 'cascade'), in time order."""
+    ev = events[events["kind"] == "cascade"]
+    return ev.sort_values(["day"], kind="stable").reset_index(drop=True)
+
+
+def market_moves(ts: pd.DataFrame) -> pd.DataFrame:
+    """Close-to-close log moves by day of the S&P 500, BTC and the 10y Treasury."""
+    cols = [c for c in ("SPX", "BTC", "UST10") if c in ts]
+    return np.log(ts.set_index("day")[cols]).diff().fillna(0.0)
+
+
+def cascade_data(result, day: int | None = None, window: tuple[int, int] | None = None) -> dict:
+    lo, hi = select_days(result, day, window)
+    last = int(result.timeseries["day"].iloc[-1])
+    clo, chi = max(0, lo - CONTEXT_DAYS), min(last, hi + CONTEXT_DAYS)
+    ts = result.timeseries
+    spx = ts.set_index("day")["SPX"].loc[clo:chi]
+    return {"span": pd.DataFrame({"lo": [lo], "hi": [hi]}),
+            "rounds": round_table(result.flows, lo, hi),
+            "links": trigger_links(result.flows, lo, hi, market_moves(ts)),
+            "daily_forced": daily_forced(result, clo, chi),
+            "spx": (100 * spx / spx.iloc[0]).to_frame("SPX"),
+            "interlock": interlock_events(result.events)}
+
+
+def _fmt_bn(v: float) -> str:
+    return f"{v:+,.1f}bn" if abs(v) < 100 else f"{v:+,.0f}bn"
+
+
+def draw_chain(ax, rounds: pd.DataFrame, links: pd.DataFrame, span: str) -> None:
+    title = f"Trigger chain by clearing round, {span}"
+    if rounds.empty:
+        no_data(ax, title, "no trades in this span")
+        return
+    columns, titles = [], []
+    news = links.loc[links["node_from"] == NEWS_NODE, "usd_bn"].sum()
+    for r, g in rounds.groupby("round"):
+        g = g[g["gross_bn"] > 0]
+        columns.append([Node(n, f"{c}\n{why} {_fmt_bn(v)}", abs(v) if abs(v) > 0 else gr * 1e-3,
+                             class_color(c))
+                        for n, v, gr, c, why in zip(g["node"], g["usd_bn"], g["gross_bn"], g["agent_class"],
+                                                    g["reason"])])
+        if r == 0 and news > 0:
+            columns[-1].append(Node(NEWS_NODE, "news & noise\n(moves against agents' orders)",
+                                    news, "0.75"))
+        titles.append("round 0\n(voluntary)" if r == 0 else f"round {r}\n(forced)")
+    col_of = {r: i for i, r in enumerate(sorted(rounds["round"].unique()))}
+    node_cls = dict(zip(rounds["node"], rounds["agent_class"])) | {NEWS_NODE: "market"}
+    lks = [Link(col_of[rf], nf, nt, v, "0.6" if nf == NEWS_NODE else class_color(node_cls.get(nf, "")))
+           for rf, nf, nt, v in zip(links["round_from"], links["node_from"], links["node_to"], links["usd_bn"])
+           if rf in col_of and rf + 1 in col_of and col_of[rf + 1] == col_of[rf] + 1]
+    draw_alluvial(ax, columns, lks, titles=titles)
+    ax.set_title(title + "\nnode height = |net \\$bn|; bands = forced \\$ that each round's flows triggered next round",
+                 fontsize=10)
+
+
+def draw_daily_forced(ax, tab: pd.DataFrame, spx: pd.DataFrame, lo: int, hi: int) -> None:
+    ax.axvspan(lo - 0.5, hi + 0.5, color="#ffe9a8", zorder=0, lw=0, label="selected")
+    stacked_flows(ax, tab, legend=False)
+    ax.set_ylabel("forced $bn per day (sales < 0)")
+    ax.set_xlabel("trading day")
+    ax2 = ax.twinx()
+    ax2.plot(spx.index, spx["SPX"], color="k", lw=1.2, label="S&P 500 (rebased, right)")
+    ax2.set_ylabel("S&P 500 (start of panel = 100)")
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(h1 + h2, l1 + l2, fontsize=7, loc="lower left", ncol=2)
+    ax.set_title("Forced flows by agent class around the span")
+
+
+def draw_interlock_timeline(ax, ev: pd.DataFrame, lo: int, hi: int, last_day: int) -> None:
+    title = "Interlock cascade: source → target hops (size = $bn, colour = channel)"
+    if ev.empty:
+        no_data(ax, title, "no interlock cascade events")
+        ax.set_xlim(0, last_day)
+        return
+    pairs = list(dict.fromkeys(f"{s} → {t}" for s, t in zip(ev["source"], ev["target"])))
+    row = {p: i for i, p in enumerate(pairs)}
+    y = np.array([row[f"{s} → {t}"] for s, t in zip(ev["source"], ev["target"])])
+    mag = ev["usd_bn"].abs().fillna(0.0).to_numpy()
+    size = 20 + 400 * np.sqrt(mag / max(mag.max(), 1e-12))
+    ax.axvspan(lo - 0.5, hi + 0.5, color="#ffe9a8", zorder=0, lw=0)
+    # a hop continues an earlier hop that ended at its source a few days before
+    for i in range(len(ev)):
+        for j in range(i):
+            if (ev["target"].iat[j] == ev["source"].iat[i]
+                    and 0 <= ev["day"].iat[i] - ev["day"].iat[j] <= CHAIN_GAP_DAYS):
+                ax.plot([ev["day"].iat[j], ev["day"].iat[i]], [y[j], y[i]], color="0.6", lw=0.7, zorder=1)
+    for ch in ev["channel"].unique():
+        m = (ev["channel"] == ch).to_numpy()
+        ax.scatter(ev["day"].to_numpy()[m], y[m], s=size[m], color=channel_color(ch), alpha=0.75,
+                   label=ch, zorder=3, edgecolors="k", linewidths=0.3)
+    big = np.argsort(-mag)[:8]
+    for i in big:
+        ax.annotate(f"${mag[i]:,.1f}bn", (ev["day"].iat[i], y[i]), xytext=(6, 4), textcoords="offset points",
+                    fontsize=7)
+    ax.set_yticks(range(len(pairs)), pairs, fontsize=7)
+    ax.set_ylim(-0.8, len(pairs) - 0.2)
+    ax.set_xlim(-1, last_day + 1)
+    ax.set_xlabel("trading day")
+    ax.set_title(title)
+    ax.legend(fontsize=7, loc="upper left", markerscale=0.5)
+
+
+def cascade(result, path: str | Path, day: int | None = None, window: tuple[int, int] | None = None,
+            dpi: int = 100) -> Drawn:
+    """Write the cascade view of `day` or `window` (default: the day with the most forced $)."""
+    data = cascade_data(result, day, window)
+    lo, hi = int(data["span"]["lo"].iat[0]), int(data["span"]["hi"].iat[0])
+    span = f"day {lo}" if lo == hi else f"days {lo}–{hi}"
+    fig = new_figure(16, 11)
+    gs = fig.add_gridspec(2, 2, width_ratios=[1.6, 1], height_ratios=[1.5, 1])
+    draw_chain(fig.add_subplot(gs[0, 0]), data["rounds"], data["links"], span)
+    ax = fig.add_subplot(gs[0, 1])
+    draw_daily_forced(ax, data["daily_forced"], data["spx"], lo, hi)
+    mark_shocks([ax], result.summary, label_axes=[ax])
+    ax = fig.add_subplot(gs[1, :])
+    last = int(result.timeseries["day"].iloc[-1])
+    draw_interlock_timeline(ax, data["interlock"], lo, hi, last)
+    mark_shocks([ax], result.summary, label_axes=[ax])
+    fig.suptitle(f"Flow cascade, {span} — {title_of(result)}", fontsize=13)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return Drawn(save(fig, path, dpi=dpi), data)

@@ -1,0 +1,177 @@
+"""What every figure shares: agent-class colours, the `Drawn` result (the file written and the
+numbers drawn, so a test can compare a figure with the run), shock annotations, the "no data in
+this run" panel, and day/window selection.
+
+Figures are drawn on `matplotlib.figure.Figure` objects, never through pyplot's global state, so
+the same drawing code serves files, the CLI and the app's server threads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..errors import InputError
+
+CLASS_COLORS = {"vol_target": "#d62728", "cta": "#1f77b4", "buyback": "#2ca02c", "discretionary": "#7f7f7f",
+                "dealer": "#9467bd", "retail_crypto": "#ff7f0e", "crypto_etf": "#8c564b",
+                "crypto_leveraged": "#e377c2", "miners": "#bcbd22", "treasury_companies": "#17becf",
+                "external": "#000000"}
+# Colours for classes a later block adds (stable per name, distinct from the fixed ones).
+_SPARE = ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
+CHANNEL_COLORS = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
+DEAL_COLORS = CHANNEL_COLORS
+NO_DATA = "no data in this run"
+# Assets drawn on price panels, in this order when present: the index, the interlock's
+# bellwethers and BTC (all eleven stocks on one panel would be unreadable).
+PRICE_ASSETS = ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC"]
+NON_EQUITY = {"BTC", "UST10"}
+
+
+def class_color(name: str) -> str:
+    if name in CLASS_COLORS:
+        return CLASS_COLORS[name]
+    h = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "little")
+    return _SPARE[h % len(_SPARE)]
+
+
+def channel_color(name: str) -> str:
+    return CHANNEL_COLORS.get(name, class_color(name))
+
+
+@dataclass
+class Drawn:
+    """A figure written to disk: `path` (also usable wherever a path is, via os.fspath), any
+    further files (`extra`, e.g. an MP4 beside a GIF) and `data`: the numbers drawn, by panel."""
+
+    path: Path
+    data: dict[str, pd.DataFrame] = field(default_factory=dict)
+    extra: list[Path] = field(default_factory=list)
+
+    def __fspath__(self) -> str:
+        return os.fspath(self.path)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.path, *self.extra]
+
+
+def new_figure(width: float, height: float) -> Figure:
+    """A figure with its own Agg canvas (thread-safe: no pyplot state)."""
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig: Figure, path: str | Path, dpi: int = 100) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    return path
+
+
+def no_data(ax, title: str, what: str = "") -> None:
+    """Mark a panel whose inputs this run did not produce (e.g. the crypto block was off)."""
+    ax.set_title(title)
+    ax.text(0.5, 0.5, NO_DATA + (f"\n({what})" if what else ""), transform=ax.transAxes, ha="center",
+            va="center", fontsize=10, color="0.4")
+    ax.set_yticks([])                         # x may be shared with other panels: leave it
+
+
+def shocks(summary: dict) -> list[dict]:
+    return list(summary.get("shocks", []) or [])
+
+
+def mark_shocks(axes, summary: dict, label_axes=(), x_of_day=None) -> None:
+    """Dotted vertical lines on the shock days on every axis (those within its x range),
+    labelled on `label_axes`."""
+    for s in shocks(summary):
+        x = s["at"] if x_of_day is None else x_of_day(s["at"])
+        for ax in axes:
+            lo, hi = sorted(ax.get_xlim())
+            if lo <= x <= hi:
+                ax.axvline(x, color="k", ls=":", lw=0.9, zorder=5)
+        for ax in label_axes:
+            lo, hi = sorted(ax.get_xlim())
+            if not lo <= x <= hi:
+                continue
+            ax.annotate(f"{s['type']} (day {s['at']})", (x, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -2), textcoords="offset points", fontsize=7, rotation=90,
+                        va="top", ha="left", color="0.2")
+
+
+def stacked_flows(ax, table: pd.DataFrame, legend: bool = True) -> None:
+    """Net flows ($bn/day) by agent class as stacked steps: buys above zero, sales below."""
+    if table.empty or not np.any(table.to_numpy()):
+        ax.axhline(0, color="k", lw=0.5)
+        return
+    x = table.index.to_numpy()
+    pos = np.zeros(len(table))
+    neg = np.zeros(len(table))
+    for c in table.columns:
+        v = table[c].to_numpy(dtype=float)
+        up, down = np.clip(v, 0, None), np.clip(v, None, 0)
+        ax.fill_between(x, pos, pos + up, step="mid", color=class_color(c), lw=0, label=c)
+        ax.fill_between(x, neg, neg + down, step="mid", color=class_color(c), lw=0)
+        pos += up
+        neg += down
+    ax.plot(x, table.sum(axis=1).to_numpy(), color="k", lw=0.6, drawstyle="steps-mid", label="net")
+    ax.axhline(0, color="k", lw=0.5)
+    if legend:
+        ax.legend(fontsize=7, ncol=4, loc="lower left")
+
+
+def equity_assets(assets) -> list[str]:
+    return [a for a in assets if a not in NON_EQUITY]
+
+
+def assets_of(result) -> list[str]:
+    names = result.summary.get("asset_names") or []
+    if names:
+        return list(names)
+    # an older run without asset_names: the market's assets are those with a flow_<asset>_bn column
+    ts = result.timeseries
+    return [c[len("flow_"):-len("_bn")] for c in matching_columns(ts, "flow_", "_bn")] + ["SPX"]
+
+
+def parse_window(text: str) -> tuple[int, int]:
+    """'A:B' → (A, B) inclusive trading days."""
+    try:
+        a, b = (int(x) for x in text.split(":"))
+    except ValueError:
+        raise InputError(f"expected A:B with whole trading days, got {text!r}", key="--window",
+                         allowed="e.g. 40:60") from None
+    if a > b or a < 0:
+        raise InputError(f"window {text!r} must have 0 ≤ A ≤ B", key="--window", allowed="e.g. 40:60")
+    return a, b
+
+
+def check_days(result, lo: int, hi: int, key: str) -> None:
+    last = int(result.timeseries["day"].iloc[-1])
+    if lo < 0 or hi > last:
+        raise InputError(f"days {lo}..{hi} are outside the run (days 0..{last})", key=key,
+                         allowed=f"0..{last}")
+
+
+def start_date(result) -> str:
+    ts = result.timeseries
+    if "date" in ts and len(ts):
+        return str(pd.Timestamp(ts["date"].iloc[0]).date())
+    return ""
+
+
+def title_of(result) -> str:
+    d = start_date(result)
+    return f"interlock · {result.scenario} · seed {result.seed} · {result.days} days" + (f" from {d}" if d else "")
+
+
+def matching_columns(ts: pd.DataFrame, prefix: str, suffix: str) -> list[str]:
+    """Columns named prefix*suffix (e.g. capex_*_bn), in table order."""
+    return [c for c in ts.columns if c.startswith(prefix) and c.endswith(suffix) and len(c) > len(prefix + suffix)]
