@@ -1,0 +1,106 @@
+"""`interlock plot RUN_DIR`: figures from a written run (or fan charts from a sweep)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+
+RUN_FIGURES = ("dashboard", "cascade", "network", "sankey")
+ENSEMBLE_FIGURES = ("fan",)
+ALL_FIGURES = RUN_FIGURES + ENSEMBLE_FIGURES
+
+
+def _parse_what(text: str | None, ensemble: bool) -> list[str]:
+    if not text:
+        return list(ENSEMBLE_FIGURES if ensemble else RUN_FIGURES)
+    what = [w.strip() for w in text.split(",") if w.strip()]
+    bad = [w for w in what if w not in ALL_FIGURES]
+    if bad or not what:
+        raise InputError(f"unknown figure {', '.join(bad) or repr(text)}", key="--what", allowed=", ".join(ALL_FIGURES))
+    if ensemble and set(what) - set(ENSEMBLE_FIGURES):
+        raise InputError(f"{', '.join(sorted(set(what) - set(ENSEMBLE_FIGURES)))} need a run folder "
+                         "(with summary.json); this is a sweep or a folder of runs", key="--what", allowed="fan")
+    if not ensemble and "fan" in what:
+        raise InputError("fan charts need a sweep folder or a folder of run folders, not one run", key="--what",
+                         allowed=", ".join(RUN_FIGURES))
+    return what
+
+
+def _span_suffix(day, window) -> str:
+    if day is not None:
+        return f"_day{day}"
+    if window is not None:
+        return f"_days{window[0]}-{window[1]}"
+    return ""
+
+
+def make_figures(run_dir: str | Path, what: str | None = None, day: int | None = None,
+                 window: str | tuple[int, int] | None = None, out: str | Path | None = None) -> list[Path]:
+    """Draw the requested figures of a run folder (or fan charts of a sweep) into `out`
+    (default: the folder itself). Returns the files written."""
+    from ..viz.common import parse_window
+    from ..viz.fan import is_ensemble
+
+    d = Path(run_dir)
+    if not d.is_dir():
+        raise InputError("no such folder", file=str(d))
+    if day is not None and window is not None:
+        raise InputError("give --day or --window, not both", key="--day/--window")
+    if isinstance(window, str):
+        window = parse_window(window)
+    ensemble = not (d / "summary.json").exists()
+    if ensemble and not is_ensemble(d):
+        raise InputError("not a run folder (no summary.json) nor a sweep or folder of runs", file=str(d))
+    figures = _parse_what(what, ensemble)
+    out_dir = Path(out) if out else d
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    if ensemble:
+        from ..viz.fan import fan
+        return fan(d, out_dir / "fan.png").paths
+
+    from ..experiments.runner import read_run
+    from ..viz.common import check_days
+    result = read_run(d)
+    if window is not None:
+        check_days(result, window[0], window[1], "--window")
+    if day is not None:
+        check_days(result, day, day, "--day")
+    suffix = _span_suffix(day, window)
+    for name in figures:
+        if name == "dashboard":
+            from ..viz.dashboard import dashboard
+            written += dashboard(result, out_dir / "dashboard.png").paths
+        elif name == "cascade":
+            from ..viz.cascade import cascade
+            written += cascade(result, out_dir / f"cascade{suffix}.png", day=day, window=window).paths
+        elif name == "sankey":
+            from ..viz.sankey import sankey
+            span = (day, day) if day is not None else window
+            written += sankey(result, out_dir / f"sankey{suffix}.png", window=span).paths
+        elif name == "network":
+            from ..viz.network import network_animation, network_snapshot
+            written += network_animation(result, out_dir / f"network{_span_suffix(None, window)}.gif",
+                                         window=window).paths
+            snap_day = day if day is not None else (window[1] if window is not None else None)
+            written += network_snapshot(result, out_dir / f"network{suffix}.png", day=snap_day).paths
+    return written
+
+
+@click.command("plot")
+@click.argument("run_dir", type=click.Path(file_okay=False))
+@click.option("--what", default=None, metavar="LIST",
+              help="Comma-separated figures: dashboard, cascade, network, sankey (a run folder; default all "
+                   "four) or fan (a sweep folder or a folder of runs; the default there).")
+@click.option("--day", type=int, default=None, help="Trading day for the cascade view, Sankey and network "
+                                                     "snapshot (default: the day with the most forced flows).")
+@click.option("--window", default=None, metavar="A:B", help="Days A..B (inclusive) for the cascade view, Sankey "
+                                                             "and network animation.")
+@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: RUN_DIR).")
+def command(run_dir, what, day, window, out):
+    """Draw figures of a run folder written by `interlock run` (or fan charts of a sweep)."""
+    for p in make_figures(run_dir, what=what, day=day, window=window, out=out):
+        click.echo(str(p))

@@ -1,0 +1,143 @@
+"""Fan charts across the runs of a sweep or stress test (fan.png): per day, the median and the
+5–95% and 25–75% bands of the key series over runs; one fan per scenario when the runs cover
+several.
+
+Accepts a sweep folder (`timeseries/part-*.parquet` or, while it runs, `parts/timeseries-*`,
+with `params.parquet` naming each run's scenario) or a folder of run folders (each with
+`summary.json` and `timeseries.parquet`, as `interlock run` writes them).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .common import Drawn, mark_shocks, new_figure, save
+
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+FAN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+# (column, title, unit, how): "rebased" = 100 at the run's first kept day; "pct" = × 100
+SERIES = [("SPX", "S&P 500", "index (day 0 = 100)", "rebased"),
+          ("VOL_1M", "Implied vol 1M", "vol points (%)", "pct"),
+          ("spx_drawdown", "S&P 500 drawdown from peak", "%", "pct"),
+          ("policy_rate", "Policy rate", "%", "pct"),
+          ("BTC", "Bitcoin", "index (day 0 = 100)", "rebased"),
+          ("NVDA", "NVIDIA market cap", "index (day 0 = 100)", "rebased"),
+          ("liquidations_bn", "Crypto liquidations", "$bn per day", "level"),
+          ("utilisation", "Compute utilisation", "%", "pct")]
+MAX_PANELS = 6
+
+
+def is_ensemble(folder: str | Path) -> bool:
+    d = Path(folder)
+    return ((d / "timeseries").is_dir() or (d / "parts").is_dir() or (d / "params.parquet").exists()
+            or any((c / "summary.json").exists() for c in d.iterdir() if c.is_dir()))
+
+
+def _scenario_shocks(name: str) -> list[dict]:
+    """The shocks of a shipped scenario (for annotations), or none if it cannot be loaded."""
+    from ..experiments.scenarios import load_scenario
+    try:
+        return [{"type": s.type_name, "at": s.at} for s in load_scenario(name).shocks]
+    except InputError:
+        return []
+
+
+def load_ensemble(folder: str | Path) -> tuple[pd.DataFrame, list[dict]]:
+    """The runs' time series in long form (columns run, group, day, series…) and the shocks of
+    the first run (for annotations)."""
+    d = Path(folder)
+    files = sorted((d / "timeseries").glob("part-*.parquet")) or sorted((d / "parts").glob("timeseries-*.parquet"))
+    shocks: list[dict] = []
+    if files:
+        ts = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True).rename(columns={"run_id": "run"})
+        group = pd.Series("all runs", index=ts.index)
+        if (d / "params.parquet").exists():
+            params = pd.read_parquet(d / "params.parquet")
+            if "scenario" in params and params["scenario"].nunique() > 1:
+                group = ts["run"].map(dict(zip(params["run_id"], params["scenario"].astype(str))))
+            elif "scenario" in params and len(params):
+                shocks = _scenario_shocks(str(params["scenario"].iat[0]))
+        return ts.assign(group=group.to_numpy()), shocks
+    runs = []
+    for i, sub in enumerate(sorted(c for c in d.iterdir() if (c / "summary.json").exists())):
+        summary = json.loads((sub / "summary.json").read_text(encoding="utf-8"))
+        t = pd.read_parquet(sub / "timeseries.parquet")
+        runs.append(t.assign(run=i, group=summary.get("scenario", "runs")))
+        shocks = shocks or summary.get("shocks", [])
+    if not runs:
+        raise InputError("no runs found: expected a sweep folder (timeseries/part-*.parquet) or a folder "
+                         "of run folders (each with summary.json)", file=str(d))
+    ts = pd.concat(runs, ignore_index=True)
+    if ts["group"].nunique() == 1:
+        ts["group"] = "all runs"
+    return ts, shocks
+
+
+def _transform(ts: pd.DataFrame, col: str, how: str) -> pd.Series:
+    v = ts[col].astype(float)
+    if how == "rebased":
+        first = ts.groupby("run")[col].transform("first")
+        return 100.0 * v / first
+    return 100.0 * v if how == "pct" else v
+
+
+def fan_data(ts: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Per series: the quantiles over runs by day and group (columns group, day, q05…q95, n)."""
+    out = {}
+    for col, _, _, how in SERIES:
+        if col not in ts or ts[col].isna().all():
+            continue
+        v = ts.assign(value=_transform(ts, col, how))
+        g = v.groupby(["group", "day"])["value"]
+        q = g.quantile(list(QUANTILES)).unstack()
+        q.columns = [f"q{int(round(100 * c)):02d}" for c in q.columns]
+        q["n"] = g.count()
+        out[col] = q.reset_index()
+        if len(out) == MAX_PANELS:
+            break
+    return out
+
+
+def fan(folder: str | Path, path: str | Path, dpi: int = 100) -> Drawn:
+    """Write fan charts of the runs in `folder` (sweep or folder of runs) to `path`."""
+    ts, shocks = load_ensemble(folder)
+    data = fan_data(ts)
+    if not data:
+        raise InputError("the runs kept none of the series a fan chart shows "
+                         f"({', '.join(c for c, *_ in SERIES)})", file=str(folder))
+    n = len(data)
+    ncol = 2 if n > 1 else 1
+    nrow = int(np.ceil(n / ncol))
+    fig = new_figure(7.5 * ncol, 3.6 * nrow + 0.8)
+    axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
+    meta = {c: (t, u) for c, t, u, _ in SERIES}
+    groups = list(dict.fromkeys(ts["group"]))
+    for ax, (col, q) in zip(axes, data.items()):
+        for i, grp in enumerate(groups):
+            part = q[q["group"] == grp]
+            if part.empty:
+                continue
+            color = FAN_COLORS[i % len(FAN_COLORS)]
+            x = part["day"].to_numpy()
+            ax.fill_between(x, part["q05"], part["q95"], color=color, alpha=0.15, lw=0,
+                            label="5–95%" if i == 0 else None)
+            ax.fill_between(x, part["q25"], part["q75"], color=color, alpha=0.3, lw=0,
+                            label="25–75%" if i == 0 else None)
+            ax.plot(x, part["q50"], color=color, lw=1.6, label=f"median, {grp} (n={int(part['n'].max())})")
+        title, unit = meta[col]
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        ax.set_xlabel("trading day")
+        ax.legend(fontsize=7, loc="best")
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    mark_shocks(axes[:n], {"shocks": shocks}, label_axes=axes[:n])
+    runs = ts["run"].nunique()
+    fig.suptitle(f"Fan charts over {runs} runs of {Path(folder).name}: median, 25–75% and 5–95% bands", fontsize=12)
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    return Drawn(save(fig, path, dpi=dpi), data)
