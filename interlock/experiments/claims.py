@@ -777,8 +777,11 @@ class RunView:
         return cls(result.timeseries, result.flows, result.events, result.summary.get("metrics", {}))
 
     def column(self, name: str) -> np.ndarray:
+        """A time-series column; all-undefined when this run does not record it (its agent
+        class was switched off)."""
         if name not in self._cols:
-            self._cols[name] = self.ts[name].to_numpy(dtype=float)
+            self._cols[name] = (self.ts[name].to_numpy(dtype=float) if name in self.ts.columns
+                                else np.full(self.days_axis.shape, math.nan))
         return self._cols[name]
 
     def bounds(self, window: Range | None) -> tuple[int, int]:
