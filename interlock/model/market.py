@@ -89,6 +89,7 @@ class Market:
         self.depth_exp = p["market.depth_vol_exponent"]
         self.depth_max = p["market.depth_factor_max"]
         self.max_frac = p["market.max_flow_fraction"]
+        self.max_move = p["market.max_round_log_move"]
         self.news_fraction = p["market.news_fraction"]
         self.factor_sigma = p["market.market_factor_sigma"]
         self.bond_duration = p["market.bond_duration"]
@@ -188,8 +189,6 @@ class Market:
         over = np.abs(frac + frac_p) > self.max_frac
         if over.any():
             for i in np.flatnonzero(over):
-                log.warning("flow of %.1fbn into %s exceeds %.0f%% of its cap in one round; capped",
-                            F[i] + Fp[i], self.names[i], 100 * self.max_frac)
                 self.capped_events.append((self.names[i], float(F[i] + Fp[i])))
             scale = np.where(over, self.max_frac / np.maximum(np.abs(frac + frac_p), 1e-300), 1.0)
             frac = frac * scale
@@ -206,6 +205,11 @@ class Market:
             if noise is not None:
                 dlogp = dlogp + noise
             self.news[:] = 0.0
+        big = np.abs(dlogp) > self.max_move
+        if big.any():                                        # numerical guard, logged as an event
+            for i in np.flatnonzero(big):
+                self.capped_events.append((self.names[i], float(dlogp[i])))
+            dlogp = np.clip(dlogp, -self.max_move, self.max_move)
         self.logp += dlogp
         self._update_caps()
         return dlogp

@@ -192,9 +192,13 @@ class CapitalFlowModel(mesa.Model):
                 break
             m.clear(total, rnd)
             self._fill(pending, rnd)
-        for name, usd in m.capped_events:
-            self.log_event("warning", "market", name, "flow_capped", usd, "flow exceeded max_flow_fraction")
-        m.capped_events.clear()
+        if m.capped_events:
+            log.warning("day %d: %d flows or moves capped (see events.parquet, kind 'warning')",
+                        day, len(m.capped_events))
+            for name, amount in m.capped_events:
+                self.log_event("warning", "market", name, "capped", amount,
+                               "flow above max_flow_fraction or move above max_round_log_move")
+            m.capped_events.clear()
         # 6. close
         r = m.end_day()
         spx_r = math.log(m.spx / m.open_spx)
