@@ -1,0 +1,41 @@
+"""`interlock sensitivity DIR --metric NAME`: Sobol' or Morris sensitivity of a finished sweep."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+
+def file_stem(metric: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", metric)
+
+
+@click.command("sensitivity")
+@click.argument("sweep_dir", type=click.Path(file_okay=False))
+@click.option("--metric", required=True, help="A column of summary.parquet, e.g. SPX.max_drawdown.")
+@click.option("--conf", "conf_level", type=float, default=0.95, show_default=True,
+              help="Confidence level of the intervals (bootstrap).")
+@click.option("--resamples", type=int, default=1000, show_default=True, help="Bootstrap resamples.")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=None,
+              help="Folder for the table and chart (default SWEEP_DIR/sensitivity/).")
+def command(sweep_dir, metric, conf_level, resamples, out):
+    """Sobol' S1/ST (a sobol design) or Morris μ*/σ (a morris design) of METRIC, aggregated as the
+    mean over seeds per design point; writes a table (CSV) and a bar chart (PNG)."""
+    from ..errors import InputError
+    from ..experiments.sensitivity import analyze, format_table
+    from ..viz.sweep_figures import sensitivity_chart
+
+    if resamples < 10:
+        raise InputError(f"--resamples must be at least 10, got {resamples}", key="--resamples")
+    s = analyze(sweep_dir, metric, conf_level=conf_level, num_resamples=resamples)
+    dest = Path(out) if out else Path(sweep_dir) / "sensitivity"
+    dest.mkdir(parents=True, exist_ok=True)
+    stem = file_stem(metric)
+    s.table.to_csv(dest / f"{stem}.csv", index=False)
+    if s.second_order is not None:
+        s.second_order.to_csv(dest / f"{stem}-S2.csv")
+    sensitivity_chart(s, dest / f"{stem}.png")
+    click.echo(format_table(s))
+    click.echo(f"outputs: {dest}/{stem}.csv, {dest}/{stem}.png")
