@@ -202,7 +202,7 @@ def network_data(result, frames: list[int], graph: nx.MultiDiGraph | None = None
             "edges": vals.loc[frames], "edge_label": label}
 
 
-def _view(ax, result, data: dict) -> NetworkView:
+def network_view(ax, result, data: dict) -> NetworkView:
     """A view whose colour and width scales span the whole run, so frames compare."""
     vals = data["edges"]
     full = drawdowns(result.timeseries, data["graph"])
@@ -213,7 +213,7 @@ def _view(ax, result, data: dict) -> NetworkView:
     return view
 
 
-def _state(data: dict, day: int) -> tuple[dict, dict]:
+def network_state(data: dict, day: int) -> tuple[dict, dict]:
     """(drawdown by firm, value by edge) on `day`."""
     vals = data["edges"]
     return data["drawdown"].loc[day].to_dict(), dict(zip(vals.columns, vals.loc[day].to_numpy()))
@@ -241,7 +241,7 @@ def network_animation(result, path: str | Path, max_frames: int = MAX_FRAMES, fp
     fig = new_figure(12, 8)
     gs = fig.add_gridspec(2, 1, height_ratios=[6, 1])
     ax = fig.add_subplot(gs[0])
-    view = _view(ax, result, data)
+    view = network_view(ax, result, data)
     # the clock strip: the S&P 500 over the run with a cursor on the frame's day
     tax = fig.add_subplot(gs[1])
     ts = result.timeseries
@@ -263,7 +263,7 @@ def network_animation(result, path: str | Path, max_frames: int = MAX_FRAMES, fp
         w.setup(fig, str(p), dpi=dpi)
     try:
         for d in frames:
-            view.update(*_state(data, d), _clock(result, d))
+            view.update(*network_state(data, d), _clock(result, d))
             cursor.set_xdata([d, d])
             for w, _ in writers:
                 w.grab_frame()
@@ -278,8 +278,8 @@ def network_snapshot(result, path: str | Path, day: int | None = None, dpi: int 
     d = int(result.timeseries["day"].iloc[-1]) if day is None else int(day)
     data = network_data(result, [d])
     fig = new_figure(12, 7)
-    view = _view(fig.add_subplot(1, 1, 1), result, data)
-    view.update(*_state(data, d), _clock(result, d))
+    view = network_view(fig.add_subplot(1, 1, 1), result, data)
+    view.update(*network_state(data, d), _clock(result, d))
     fig.suptitle(f"The AI capital interlock — {result.scenario}, seed {result.seed}", fontsize=13)
     fig.tight_layout(rect=(0, 0, 1, 0.96))
     return Drawn(save(fig, path, dpi=dpi), _tables(data))

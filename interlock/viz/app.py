@@ -1,0 +1,229 @@
+"""The interactive app (`interlock app`): Mesa's SolaraViz around the runner's model.
+
+Pick a scenario and a seed, set the sliders, then Step / Play / Reset. Live panels: prices
+(rebased), net equity flows by agent class, implied vol 1M/3M, and the interlock network coloured
+by drawdown with edges sized by what flows through them.
+
+Model and view are separate: `AppModel` only adapts the runner's model
+(`interlock.experiments.runner.build_model`, the one way to build one) to SolaraViz's
+"model class called with the parameters" contract, and the panels only read its tables. Nothing
+is built at import time: each browser session builds its model when its page first renders.
+
+A slider left at the parameter's default keeps the scenario's own value (scenarios may override
+it); a slider moved away from the default overrides the scenario.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
+
+import mesa
+import pandas as pd
+import solara
+from mesa.visualization import Slider, SolaraViz
+
+from ..errors import InputError
+from .dashboard import dashboard_data, draw_prices, draw_vol
+from .common import mark_shocks, new_figure, stacked_flows
+
+PLAY_INTERVAL_MS = 150
+
+
+@dataclass(frozen=True)
+class SliderSpec:
+    """A slider: the AppModel keyword, the parameter's key path, a label, the range shown when
+    the parameter has no plausible `range` in its defaults file (in slider units), and the
+    parameter's value per slider unit (e.g. 0.01 for a decimal shown in percentage points)."""
+
+    name: str
+    key: str
+    label: str
+    lo: float | None = None
+    hi: float | None = None
+    step: float | None = None
+    scale: float = 1.0
+
+
+# Candidates; only those whose parameter exists (`interlock params`) are shown.
+SLIDERS = (
+    SliderSpec("vol_target_aum", "vol_target.aum", "Vol-target AUM ($bn)", step=25.0),
+    SliderSpec("cta_aum", "cta.aum", "CTA AUM ($bn)", step=25.0),
+    SliderSpec("equity_multiplier", "market.equity_multiplier", "Equity multiplier ($ value per $ flow)", step=0.5),
+    SliderSpec("btc_multiplier", "market.btc_multiplier", "BTC multiplier ($ value per $ flow)", step=1.0),
+    SliderSpec("political_pressure", "fed.political_pressure", "Fed political pressure (%pts)",
+               0.0, 3.0, 0.25, scale=0.01),
+    SliderSpec("leverage_share", "retail_crypto.leveraged_share", "Leveraged crypto holders (%)",
+               0.0, 50.0, 1.0, scale=0.01),
+)
+
+
+def _specs():
+    from ..config import param_specs
+    return param_specs()
+
+
+def available_sliders() -> list[SliderSpec]:
+    specs = _specs()
+    return [s for s in SLIDERS if s.key in specs]
+
+
+def _default(key: str):
+    return _specs()[key].default
+
+
+class AppModel(mesa.Model):
+    """The runner's model for one session of the app, rebuilt by SolaraViz on Reset with the
+    scenario, seed and slider values as keywords (None = the scenario's own value)."""
+
+    def __init__(self, scenario: str = "baseline", seed: int | str = 1, vol_target_aum: float | None = None,
+                 cta_aum: float | None = None, equity_multiplier: float | None = None,
+                 btc_multiplier: float | None = None, political_pressure: float | None = None,
+                 leverage_share: float | None = None):
+        from ..experiments.runner import build_model
+        from ..experiments.scenarios import load_scenario
+
+        try:
+            seed = int(str(seed).strip())
+        except ValueError:
+            raise InputError(f"seed must be a whole number, got {seed!r}", key="seed") from None
+        super().__init__(seed=seed)
+        given = dict(vol_target_aum=vol_target_aum, cta_aum=cta_aum, equity_multiplier=equity_multiplier,
+                     btc_multiplier=btc_multiplier, political_pressure=political_pressure,
+                     leverage_share=leverage_share)
+        spec_of = {s.name: s for s in SLIDERS}
+        values = {spec_of[k].key: v * spec_of[k].scale for k, v in given.items() if v is not None}
+        self.overrides = {k: v for k, v in values.items() if not math.isclose(v, _default(k), abs_tol=1e-12)}
+        self.scenario = load_scenario(scenario)
+        self.sim = build_model(self.scenario, seed=seed, overrides=self.overrides)
+        # the sim is kept alive by Mesa's class-level agent-id table until released: release it
+        # when this session's model is dropped (on Reset or when the session ends)
+        weakref.finalize(self, self.sim.release)
+        self._snapshot: tuple[int, object] | None = None
+
+    def step(self) -> None:
+        self.sim.step()
+
+    def result(self):
+        """The run so far as a `RunResult` (what the static figures read), cached per day."""
+        if self._snapshot is None or self._snapshot[0] != self.sim.day:
+            from ..experiments.runner import RunResult
+            sim = self.sim
+            ts = sim.series.frame()
+            ts.insert(1, "date", pd.bdate_range(pd.Timestamp(sim.params["run.start_date"]), periods=len(ts)))
+            summary = {"asset_names": sim.market.names + ["SPX"],
+                       "shocks": [dict(type=s.type_name, **s.model_dump()) for s in sim.shocks]}
+            res = RunResult(self.scenario.name, sim.seed_value, sim.day, sim.params, ts, sim.flows.frame(),
+                            sim.events.frame(), summary)
+            self._snapshot = (sim.day, res)
+        return self._snapshot[1]
+
+
+# ----- panels ---------------------------------------------------------------------------------
+def _figure(draw, width: float = 7.0, height: float = 3.6):
+    fig = new_figure(width, height)
+    ax = fig.add_subplot(1, 1, 1)
+    draw(ax)
+    fig.tight_layout()
+    return fig
+
+
+def _show(fig):
+    return solara.FigureMatplotlib(fig, format="png", dpi=90)
+
+
+def PricesPanel(model: AppModel):
+    res = model.result()
+
+    def draw(ax):
+        draw_prices(ax, dashboard_data(res)["prices"])
+        mark_shocks([ax], res.summary, label_axes=[ax])
+        ax.set_xlabel("trading day")
+    return _show(_figure(draw))
+
+
+def FlowsPanel(model: AppModel):
+    res = model.result()
+
+    def draw(ax):
+        stacked_flows(ax, dashboard_data(res)["flows_equities"])
+        ax.set_title("Net equity flows by agent class")
+        ax.set_ylabel("$bn per day (sales < 0)")
+        ax.set_xlabel("trading day")
+        mark_shocks([ax], res.summary)
+    return _show(_figure(draw))
+
+
+def VolPanel(model: AppModel):
+    res = model.result()
+
+    def draw(ax):
+        draw_vol(ax, dashboard_data(res)["vol"])
+        mark_shocks([ax], res.summary)
+        ax.set_xlabel("trading day")
+    return _show(_figure(draw))
+
+
+def NetworkPanel(model: AppModel):
+    from .network import network_data, network_state, network_view
+    res = model.result()
+    data = network_data(res, [res.days], graph=_graph())
+    fig = new_figure(8.5, 5.2)
+    view = network_view(fig.add_subplot(1, 1, 1), res, data)
+    view.update(*network_state(data, res.days), f"day {res.days}")
+    fig.tight_layout()
+    return _show(fig)
+
+
+def StatusPanel(model: AppModel):
+    res = model.result()
+    ts = res.timeseries.iloc[-1]
+    sc = model.scenario
+    lines = [f"**{sc.title or sc.name}** — day {res.days} ({pd.Timestamp(ts['date']).date()})",
+             f"S&P 500 {ts['SPX']:,.0f} · drawdown {100 * ts['spx_drawdown']:.1f}% · VOL 1M "
+             f"{100 * ts['VOL_1M']:.1f} · policy rate {100 * ts['policy_rate']:.2f}%"]
+    if model.overrides:
+        lines.append("overrides: " + ", ".join(f"`{k}` = {v:g}" for k, v in model.overrides.items()))
+    lines.append(f"*What to look at:* {sc.narrative.look_at}")
+    return solara.Markdown("\n\n".join(lines))
+
+
+@lru_cache(maxsize=1)
+def _graph():
+    from .network import interlock_graph
+    return interlock_graph()
+
+
+COMPONENTS = [PricesPanel, FlowsPanel, VolPanel, NetworkPanel, StatusPanel]
+
+
+def model_params() -> dict:
+    """SolaraViz's parameter controls: scenario, seed and the sliders that exist."""
+    from ..experiments.scenarios import list_scenarios
+    specs = _specs()
+    params: dict = {
+        "scenario": {"type": "Select", "value": "baseline", "label": "Scenario",
+                     "values": [s.name for s in list_scenarios()]},
+        "seed": {"type": "InputText", "value": "1", "label": "Seed"},
+    }
+    for s in available_sliders():
+        p = specs[s.key]
+        default = p.default / s.scale
+        lo, hi = (s.lo, s.hi) if s.lo is not None else (p.range or (p.min, p.max))
+        lo, hi = min(lo, default), max(hi, default)
+        step = s.step or (hi - lo) / 40
+        params[s.name] = Slider(s.label, value=float(default), min=float(lo), max=float(hi), step=float(step),
+                                dtype=float)
+    return params
+
+
+@solara.component
+def Page():
+    # built when a session first renders, never at import time
+    model = solara.use_memo(AppModel, [])
+    params = solara.use_memo(model_params, [])
+    SolaraViz(model, components=COMPONENTS, model_params=params, name="interlock: capital-flow cascades",
+              play_interval=PLAY_INTERVAL_MS)
+
