@@ -8,6 +8,7 @@ import sys
 
 import ipyvuetify as v
 import ipywidgets as w
+import pandas as pd
 import pytest
 import solara
 
@@ -93,3 +94,16 @@ def test_app_command_refuses_a_busy_or_bad_port():
         res = CliRunner().invoke(cli, ["app", "--port", str(busy)])
     assert res.exit_code == 2 and "cannot listen" in res.output
     assert CliRunner().invoke(cli, ["app", "--port", "70000"]).exit_code == 2
+
+
+def test_a_day_stepped_in_the_app_is_the_day_the_runner_computes(run_cached):
+    from interlock.viz.app import AppModel
+    m = AppModel(scenario="vol_shock", seed=2)
+    try:
+        for _ in range(25):
+            m.step()
+        app_ts = m.result().timeseries
+    finally:
+        m.sim.release()
+    run_ts = run_cached("vol_shock", 25, 2).timeseries
+    pd.testing.assert_frame_equal(app_ts, run_ts)
