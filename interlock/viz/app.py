@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass
-from functools import lru_cache
 
 import mesa
 import pandas as pd
@@ -167,9 +166,9 @@ def VolPanel(model: AppModel):
 
 
 def NetworkPanel(model: AppModel):
-    from .network import network_data, network_state, network_view
+    from .network import model_graph, network_data, network_state, network_view
     res = model.result()
-    data = network_data(res, [res.days], graph=_graph())
+    data = network_data(res, [res.days], graph=model_graph(model.sim))
     fig = new_figure(8.5, 5.2)
     view = network_view(fig.add_subplot(1, 1, 1), res, data)
     view.update(*network_state(data, res.days), f"day {res.days}")
@@ -188,12 +187,6 @@ def StatusPanel(model: AppModel):
         lines.append("overrides: " + ", ".join(f"`{k}` = {v:g}" for k, v in model.overrides.items()))
     lines.append(f"*What to look at:* {sc.narrative.look_at}")
     return solara.Markdown("\n\n".join(lines))
-
-
-@lru_cache(maxsize=1)
-def _graph():
-    from .network import interlock_graph
-    return interlock_graph()
 
 
 COMPONENTS = [PricesPanel, FlowsPanel, VolPanel, NetworkPanel, StatusPanel]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
@@ -38,7 +39,7 @@ def _deals_path() -> Path:
 
 
 def deals_graph(deals_path: str | Path | None = None, firms_path: str | Path | None = None) -> nx.MultiDiGraph:
-    """The interlock as shipped in the data files: one node per firm (kind, listed, ticker, size
+    """The interlock as shipped in the data files: one node per firm (kind, listed, ticker, value
     in $bn) and one edge per deal, source → target, keyed by deal id (type, amount_bn,
     annual_bn = amount / duration)."""
     from ..model.firm_data import load_firms
@@ -49,20 +50,35 @@ def deals_graph(deals_path: str | Path | None = None, firms_path: str | Path | N
     for row in firms.itertuples(index=False):
         size = row.market_cap_bn if pd.notna(row.market_cap_bn) else row.valuation_bn
         g.add_node(row.firm, kind=row.kind, listed=bool(row.listed), ticker=row.ticker or "",
-                   size_bn=float(size) if pd.notna(size) else np.nan)
+                   value_bn=float(size) if pd.notna(size) else np.nan)
     for row in deals.itertuples(index=False):
         for party in (row.source_party, row.target_party):
             if party not in g:
-                g.add_node(party, kind="other_suppliers", listed=False, ticker="", size_bn=np.nan)
+                g.add_node(party, kind="other_suppliers", listed=False, ticker="", value_bn=np.nan)
         years = row.duration_years if pd.notna(row.duration_years) and row.duration_years > 0 else 1.0
         g.add_edge(row.source_party, row.target_party, key=row.deal_id, type=row.type,
                    amount_bn=float(row.amount_bn), annual_bn=float(row.amount_bn) / years)
     return g
 
 
+@lru_cache(maxsize=1)
 def interlock_graph() -> nx.MultiDiGraph:
-    """The interlock graph: the model's own when its block provides one, else the data files."""
-    return deals_graph()
+    """The interlock graph as the model builds it (`interlock.model.deals`), or, in a version of
+    the model without that module, straight from the shipped data files. Shared: do not modify."""
+    try:
+        from ..model.deals import build_graph, load_deals
+    except ImportError:
+        return deals_graph()
+    from ..model.firm_data import load_firms
+    firms = load_firms()
+    return build_graph(firms, load_deals(firms=firms))
+
+
+def model_graph(model) -> nx.MultiDiGraph:
+    """The graph a live model runs on (its interlock block's), else `interlock_graph()`."""
+    block = model.block("interlock") if hasattr(model, "block") else None
+    graph = getattr(block, "graph", None)
+    return graph if isinstance(graph, nx.MultiDiGraph) else interlock_graph()
 
 
 def layered_layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
@@ -72,7 +88,7 @@ def layered_layout(g: nx.MultiDiGraph) -> dict[str, tuple[float, float]]:
     for n, d in g.nodes(data=True):
         by_layer.setdefault(LAYERS.get(d.get("kind"), max(LAYERS.values())), []).append(n)
     for x, names in by_layer.items():
-        names.sort(key=lambda n: -np.nan_to_num(g.nodes[n].get("size_bn", 0.0)))
+        names.sort(key=lambda n: -np.nan_to_num(g.nodes[n].get("value_bn", 0.0)))
         ys = np.linspace(1.0, -1.0, len(names) + 2)[1:-1] if len(names) > 1 else [0.0]
         for i, (n, y) in enumerate(zip(names, ys)):
             pos[n] = (x + (0.12 if i % 2 else -0.12) * (len(names) > 3), float(y))
@@ -91,10 +107,16 @@ def drawdowns(ts: pd.DataFrame, g: nx.MultiDiGraph) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.Index(ts["day"], name="day"))
 
 
+def graph_events(g: nx.MultiDiGraph, events: pd.DataFrame) -> pd.DataFrame:
+    """The cascade hops between firms of the graph (hops from outside parties are not drawn)."""
+    ev = interlock_events(events)
+    return ev[ev["source"].isin(list(g.nodes)) & ev["target"].isin(list(g.nodes))]
+
+
 def edge_keys(g: nx.MultiDiGraph, events: pd.DataFrame) -> list[tuple[str, str, str]]:
     """Edges as drawn: one per (source, target, channel) over deals and cascade hops."""
     keys = {(u, v, d["type"]) for u, v, d in g.edges(data=True)}
-    ev = interlock_events(events)
+    ev = graph_events(g, events)
     keys |= set(zip(ev["source"], ev["target"], ev["channel"]))
     return sorted(keys)
 
@@ -103,7 +125,7 @@ def edge_values(g: nx.MultiDiGraph, events: pd.DataFrame, days) -> tuple[pd.Data
     """What each edge carries by day, and what that is: the cumulative $bn lost through each
     hop if the run has interlock cascade events, else the contracted $bn/year of its deals."""
     keys = edge_keys(g, events)
-    ev = interlock_events(events)
+    ev = graph_events(g, events)
     idx = pd.Index(days, name="day")
     if len(ev):
         ev = ev.assign(key=list(zip(ev["source"], ev["target"], ev["channel"])), usd=ev["usd_bn"].abs().fillna(0.0))
@@ -137,7 +159,7 @@ class NetworkView:
         names = list(g.nodes)
         self.names = names
         xy = np.array([self.pos[n] for n in names])
-        size = np.array([g.nodes[n].get("size_bn", np.nan) for n in names], dtype=float)
+        size = np.array([g.nodes[n].get("value_bn", np.nan) for n in names], dtype=float)
         area = np.where(np.isfinite(size), 250 + 1500 * np.sqrt(np.nan_to_num(size) / np.nanmax(size)), 300)
         self.norm = Normalize(0.0, max(self.dd_max, 1e-9))
         self.cmap = colormaps[DRAWDOWN_CMAP]
