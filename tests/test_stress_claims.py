@@ -64,12 +64,18 @@ def test_the_issue_examples_parse_and_hold_on_a_run_built_to_satisfy_them(text):
     ("corr(vol_target_exposure, VOL_1M) < -0.99", True),
     ("assets.NVDA.max_drawdown >= 0.5", True),
     ("not (peak_VOL_1M > 0.3)", False),
+    ("mean_where(VOL_1M, VOL_1M > VOL_3M) == 0.45", True),
+    ("abs(return(NVDA, days=0..60)) > 0.49", True),
+    ("peak(abs(diff(VOL_1M))) > 0.29 and peak(abs(diff(VOL_1M))) < 0.31", True),
+    ("mean_where(returns(SPX), day_is_late > 0.5) > 0", None),
+    ("fraction_of_days(VOL_1M > VOL_3M or SPX > 6050) > 0.5", True),
+    ("fraction_of_days(not (VOL_1M > VOL_3M)) > 0.9", True),
     ("end(VOL_1M, days=..5) == 0.15 or mystery_free_branch_is_fine_when_true()", None),
 ])
 def test_claims_evaluate_to_what_they_say(text, expected):
     run, schema = toy_run()
-    if expected is None:          # the last case must be refused: unknown function
-        with pytest.raises(ClaimError, match="unknown function"):
+    if expected is None:          # refused: an unknown name or function
+        with pytest.raises(ClaimError, match="unknown"):
             compile_claim(text, schema)
         return
     assert compile_claim(text, schema).evaluate(run) is expected
@@ -82,6 +88,14 @@ def test_an_undefined_quantity_makes_a_comparison_undefined_and_logic_is_three_v
     assert compile_claim(f"{flat} or peak(VOL_1M) > 0.4", schema).evaluate(run) is True
     assert compile_claim(f"{flat} and peak(VOL_1M) > 0.4", schema).evaluate(run) is None
     assert compile_claim(f"{flat} and peak(VOL_1M) > 0.9", schema).evaluate(run) is False
+
+
+def test_a_daily_condition_on_a_series_the_run_does_not_record_is_undefined_not_false():
+    run, schema = toy_run()
+    schema.columns.append("cta_nav")               # known to the schema, absent from this run
+    c = compile_claim("fraction_of_days(cta_nav > 0) > 0.5", schema)
+    assert c.evaluate(run) is None
+    assert compile_claim("fraction_of_days(cta_nav > 0 or VOL_1M > 0) > 0.5", schema).evaluate(run) is True
 
 
 def test_terms_report_both_sides_of_every_comparison():

@@ -454,7 +454,7 @@ class Function:
     name: str
     args: tuple[str, ...]            # NUM / SERIES / BSERIES / TABLE ("series" also accepts a number)
     options: tuple[str, ...]
-    result: str
+    result: str                      # a type, or "same": the type of the argument
     doc: str
     impl: Callable
 
@@ -476,12 +476,13 @@ def _finite(x: np.ndarray) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
-def _reducer(name: str, doc: str, fn: Callable[[np.ndarray], float], keep_nan: bool = False):
+def _reducer(name: str, doc: str, fn: Callable[[np.ndarray], float], keep_nan: bool = False,
+             arg: str = SERIES):
     def impl(ctx, window, s):
         x = ctx.window(s, window)
         x = x if keep_nan else _finite(x)
         return fn(x) if x.size else math.nan
-    _function(name, (SERIES,), ("days",), NUM, doc)(impl)
+    _function(name, (arg,), ("days",), NUM, doc)(impl)
 
 
 _reducer("start", "first value of a series in the window", lambda x: float(x[0]), keep_nan=True)
@@ -494,7 +495,16 @@ _reducer("mean", "average over the window", lambda x: float(x.mean()))
 _reducer("median", "median over the window", lambda x: float(np.median(x)))
 _reducer("std", "standard deviation over the window", lambda x: float(x.std(ddof=1)) if x.size > 1 else math.nan)
 _reducer("fraction_of_days", "share of days in the window on which a day-by-day condition holds "
-         "(e.g. fraction_of_days(VOL_1M > VOL_3M))", lambda x: float(x.mean()))
+         "(e.g. fraction_of_days(VOL_1M > VOL_3M))", lambda x: float(x.mean()), arg=BSERIES)
+
+
+@_function("mean_where", (SERIES, BSERIES), ("days",), NUM,
+           "average of a series over the days in the window on which a condition holds: "
+           "mean_where(returns(SPX), buyback_open_share < 0.5)")
+def _mean_where(ctx, window, s, cond):
+    x, c = ctx.window(s, window), ctx.window(cond, window)
+    ok = np.isfinite(x) & (c == 1.0)
+    return float(x[ok].mean()) if ok.any() else math.nan
 
 
 def _day_of(name: str, doc: str, pick: Callable[[np.ndarray], int]) -> None:
@@ -574,7 +584,7 @@ def _cumsum(ctx, window, s):
     return np.nancumsum(np.asarray(s, dtype=float))
 
 
-@_function("abs", (SERIES,), (), SERIES, "absolute value (of a number or day by day)")
+@_function("abs", (SERIES,), (), "same", "absolute value of a number, or of a series day by day")
 def _abs(ctx, window, s):
     return np.abs(s)
 
@@ -701,24 +711,28 @@ class _Checker:
             want = ", ".join(fn.args) if fn.args else "no positional arguments"
             raise self.err(f"{node.func}() takes {len(fn.args)} argument(s) ({want}), got {len(node.args)}",
                            node)
+        arg_types = [TABLE]
         if table_call:
             table = node.args[0].name
             node.args[0].kind = "table"
             allowed = FLOW_FILTERS if table == "flows" else EVENT_FILTERS
         else:
             allowed = fn.options
+            arg_types = []
             for a, want in zip(node.args, fn.args):
                 t = self.check(a)
-                if want == SERIES and t not in (SERIES, NUM) and not (fn.name == "fraction_of_days" and t == BSERIES):
+                arg_types.append(t)
+                if want == BSERIES and t != BSERIES:
+                    raise self.err(f"{node.func}() needs a day-by-day condition here, such as "
+                                   f"VOL_1M > VOL_3M, got a {t}", a)
+                if want == SERIES and t not in (SERIES, NUM):
                     raise self.err(f"{node.func}() needs a series here, got a {t}", a)
-                if fn.name == "fraction_of_days" and t != BSERIES:
-                    raise self.err("fraction_of_days() needs a day-by-day condition such as VOL_1M > VOL_3M", a)
         for key, opt in node.options.items():
             if key not in allowed:
                 raise self.err(f"{node.func}() has no option {key!r}", opt.pos,
                                allowed=", ".join(allowed) or "no options")
             self.option(node, opt, table_call)
-        return fn.result
+        return arg_types[0] if fn.result == "same" else fn.result
 
     def option(self, call: Call, opt: Option, table_call: bool) -> None:
         v = opt.value
@@ -922,7 +936,8 @@ class _Evaluator:
         return float(x) if np.ndim(x) == 0 and x is not None else math.nan
 
     def eval(self, node: Node):
-        """Numbers → float, series → ndarray, conditions → bool / None (undefined) or bool arrays."""
+        """Numbers → float, series → ndarray, conditions → bool / None (undefined), daily conditions
+        → float arrays coded 1 / 0 / NaN (undefined)."""
         if isinstance(node, Num):
             return node.value
         if isinstance(node, Name):
@@ -939,7 +954,7 @@ class _Evaluator:
             if node.op == "-":
                 return -x
             if isinstance(x, np.ndarray):
-                return ~x.astype(bool)
+                return 1.0 - x                   # daily condition: 1 / 0 / NaN (undefined)
             return None if x is None else (not x)
         if isinstance(node, Binary):
             op = node.op
@@ -947,7 +962,7 @@ class _Evaluator:
                 a = self.eval(node.left)
                 b = self.eval(node.right)
                 if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-                    return (np.logical_and if op == "and" else np.logical_or)(a, b)
+                    return _kleene_days(op, a, b)
                 return _kleene(op, a, b)
             a = self.eval(node.left)
             b = self.eval(node.right)
@@ -957,7 +972,9 @@ class _Evaluator:
                         if not (math.isfinite(a) and math.isfinite(b)):
                             return None
                         return bool(_COMPARE[op](a, b))
-                    return _COMPARE[op](a, b)
+                    # a daily condition: 1 / 0, undefined (NaN) where either side is
+                    undefined = np.isnan(a) | np.isnan(b)
+                    return np.where(undefined, math.nan, _COMPARE[op](a, b).astype(float))
                 if op == "/" and np.ndim(b) == 0 and b == 0:
                     return math.nan if np.ndim(a) == 0 else np.full(np.shape(a), math.nan)
                 return _ARITH[op](a, b)
@@ -980,6 +997,21 @@ def _kleene(op: str, a, b):
     return None if a is None or b is None else False
 
 
+def _kleene_days(op: str, a, b) -> np.ndarray:
+    """Three-valued and/or day by day on conditions coded 1 / 0 / NaN."""
+    a = np.asarray(_as_code(a), dtype=float)
+    b = np.asarray(_as_code(b), dtype=float)
+    decided = 0.0 if op == "and" else 1.0
+    out = np.where(np.isnan(a) | np.isnan(b), math.nan, 1.0 - decided)
+    return np.where((a == decided) | (b == decided), decided, out)
+
+
+def _as_code(x):
+    if x is None:
+        return math.nan
+    return float(x) if isinstance(x, bool) else x
+
+
 _COMPARE = {"<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal,
             "==": np.equal, "!=": np.not_equal}
 _ARITH = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
@@ -994,8 +1026,9 @@ def function_reference() -> str:
     """The claim functions, one line each (for docs and `--functions`)."""
     lines = []
     for f in sorted(FUNCTIONS.values(), key=lambda f: f.name):
-        args = ", ".join("S" if a == SERIES else a for a in f.args)
+        args = ", ".join({SERIES: "S", BSERIES: "condition"}.get(a, a) for a in f.args)
         opts = ", ".join(f"{o}=…" for o in f.options)
         sig = ", ".join(x for x in (args, opts) if x)
-        lines.append(f"{f.name}({sig}) → {f.result}: {f.doc}")
+        result = "number or series (as its argument)" if f.result == "same" else f.result
+        lines.append(f"{f.name}({sig}) → {result}: {f.doc}")
     return "\n".join(lines)

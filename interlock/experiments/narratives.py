@@ -14,8 +14,9 @@ over which uncertain parameters it is tested::
     [source]                            # the seed passage, quoted exactly (docs/seed_passages.md)
     note = "001"
     passage_id = "001.vol_target"
-    passage = "…"
+    passage = "…"                       # several lines of the passage: joined by newlines
     translation = "…"
+    [[source.also]]                     # optional: further passages, same fields
 
     [run]
     days = 126                          # default: the scenario's
@@ -68,12 +69,16 @@ class _Narrative(BaseModel):
     look_at: str = ""
 
 
-class _Source(BaseModel):
+class _Quote(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(pattern=r"^00[0-4]$", description="seed note id 000–004")
-    passage_id: str = Field(min_length=1)
-    passage: str = Field(min_length=1)
+    passage_id: str = Field(pattern=r"^00[0-4]\.[a-z0-9_]+$")
+    passage: str = Field(min_length=1, description="verbatim; several lines of one passage joined by newlines")
     translation: str = Field(min_length=1)
+
+
+class _Source(_Quote):
+    also: list[_Quote] = Field(default_factory=list, description="further passages the claims use")
 
 
 class _Run(BaseModel):
@@ -173,11 +178,13 @@ def resolve_path(name_or_path: str | Path) -> Path:
                      allowed=", ".join(names) + ", or a path to a .toml file")
 
 
-def _rekey(e: InputError, origin: str) -> InputError:
+def _rekey(e: InputError, origin: str, uncertain: dict) -> InputError:
     """Sweep-spec errors speak of [parameters]; a narrative calls them [uncertain]."""
     key = e.key
     if key and key.startswith("parameters"):
         key = "uncertain" + key[len("parameters"):]
+    elif key in uncertain:
+        key = f"uncertain.{key}"
     detail = e.detail.replace("[parameters]", "[uncertain]")
     return InputError(detail, file=origin, key=key, allowed=e.allowed)
 
@@ -194,7 +201,7 @@ def build_spec(raw_uncertain: dict, overrides: dict, scenario_ref: str, days: in
     try:
         return parse_spec(raw, origin, base_dir=base_dir)
     except InputError as e:
-        raise _rekey(e, origin) from None
+        raise _rekey(e, origin, raw_uncertain) from None
 
 
 def probe_schema(scenario, overrides: dict, days: int, aliases: dict[str, str]) -> Schema:

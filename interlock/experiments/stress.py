@@ -64,22 +64,23 @@ def term_columns(name: str, j: int) -> tuple[str, str]:
     return f"term.{name}.{j}.left", f"term.{name}.{j}.right"
 
 
-UNSTABLE = "diag.flow_capped"   # rounds in which the market had to cap a flow (a run out of bounds)
+UNSTABLE = "diag.market_capped"  # flows or moves the market had to cap (a run out of bounds)
 
 
-def flow_capped_rounds(events: pd.DataFrame) -> int:
-    """How often the market capped a flow larger than it can absorb: the model's own sign that a
-    run went past the leverage-cycle instability (MODEL.md §3.8, §6.4)."""
+def market_capped(events: pd.DataFrame) -> int:
+    """How often the market capped a flow larger than it can absorb or a move beyond its guard
+    (warning events from the market): the model's own sign that a run went past the
+    leverage-cycle instability (MODEL.md §3.8, §6.4)."""
     if events is None or not len(events):
         return 0
-    return int(((events["kind"] == "warning") & (events["channel"] == "flow_capped")).sum())
+    return int(((events["kind"] == "warning") & (events["source"] == "market")).sum())
 
 
 def evaluate_claims(claims, result) -> dict[str, float]:
     """One run's outcome per claim (1 holds, 0 fails, NaN undefined), the values of both sides
-    of every comparison, and `diag.flow_capped`. `claims`: (name, Claim) pairs."""
+    of every comparison, and `diag.market_capped`. `claims`: (name, Claim) pairs."""
     view = RunView.of(result)
-    out: dict[str, float] = {UNSTABLE: float(flow_capped_rounds(result.events))}
+    out: dict[str, float] = {UNSTABLE: float(market_capped(result.events))}
     for name, claim in claims:
         v = claim.evaluate(view)
         out[claim_column(name)] = math.nan if v is None else float(v)
@@ -154,7 +155,7 @@ class ClaimResult:
     drivers: dict[str, PairedChange]          # class switched off → change
     prim: PrimResult | None
     ranking: pd.DataFrame
-    stable: Estimate | None = None            # among runs that never hit the flow cap
+    stable: Estimate | None = None            # among runs that the market never had to cap
     fan: dict[str, Any] = field(default_factory=dict)
 
 
@@ -166,7 +167,7 @@ class StressResult:
     claims: list[ClaimResult]
     out: Path | None = None
     failed_runs: int = 0
-    unstable_runs: int = 0                    # on-runs that hit the market's flow cap
+    unstable_runs: int = 0                    # on-runs in which the market capped flows or moves
 
     def unstable_ids(self) -> set:
         on = self.runs[self.runs["off"] == ALL_ON]
@@ -406,9 +407,10 @@ def render_report(res: StressResult) -> str:
              f"({len(res.runs)} runs in all)*\n")
     L.append("## The narrative\n")
     L.append(n.what + "\n")
-    L.append(f"**Source:** seed note `{src.note}`, passage `{src.passage_id}` "
-             "(docs/seed_passages.md):\n")
-    L.append(f"> {src.passage}\n>\n> *{src.translation}*\n")
+    for i, q in enumerate([src, *src.also]):
+        L.append(f"**{'Source' if i == 0 else 'Also'}:** seed note `{q.note}`, passage `{q.passage_id}` "
+                 "(docs/seed_passages.md):\n")
+        L.append("> " + "\n> ".join(q.passage.splitlines()) + f"\n>\n> *{q.translation}*\n")
     L.append(f"**Scenario `{n.scenario.name}`:** {n.scenario.title}.\n")
     L.append("## Verdict\n")
     L.append("| claim | what it says | P(holds) [95% CI] | verdict |")
@@ -424,7 +426,8 @@ def render_report(res: StressResult) -> str:
         L.append(f"⚠ {res.failed_runs} runs failed and are left out (see runs.parquet).\n")
     if res.unstable_runs:
         L.append(f"⚠ **{res.unstable_runs} of {len(on)} runs went past the leverage-cycle instability**: "
-                 "the market had to cap flows larger than it can absorb (MODEL.md §6.4), and prices in "
+                 "the market had to cap flows larger than it can absorb or moves beyond its guard (MODEL.md "
+                 "§6.4), and prices in "
                  "those runs are not a market outcome. They are counted above; among the other runs the "
                  "probabilities are: " + "; ".join(f"`{cr.name}` {cr.stable}" for cr in res.claims if cr.stable)
                  + ". The boxes below show where in parameter space the instability lies; the fan charts "

@@ -1,0 +1,179 @@
+"""Narratives: shipped files quote their seed passage verbatim and load; a stress test gives a claim
+that is true by construction probability ≈1 and a false one ≈0, finds the class a claim depends on,
+and a shipped narrative runs end to end at small size and writes report.md."""
+
+from __future__ import annotations
+
+import pickle
+import re
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from interlock.cli import cli
+from interlock.errors import InputError
+from interlock.experiments.narratives import list_narratives, load_narrative
+from interlock.experiments.stress import ClaimMetrics, evaluate_run, stress
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED_PASSAGES = ROOT / "docs" / "seed_passages.md"
+
+
+def seed_passages() -> dict[str, dict]:
+    """docs/seed_passages.md: per passage id, its quoted lines and its English text."""
+    out: dict[str, dict] = {}
+    current = None
+    for line in SEED_PASSAGES.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\*\*`([0-9]{3}\.[a-z0-9_]+)`\*\*", line)
+        if m:
+            current = out.setdefault(m.group(1), {"lines": [], "en": ""})
+        elif current is not None and line.startswith("> "):
+            current["lines"].append(line[2:])
+        elif current is not None and line.startswith("EN:"):
+            current["en"] += line           # a passage reused later says "EN: see …"
+    return out
+
+
+def _check_quote(q, passages, where):
+    assert q.passage_id in passages, f"{where}: {q.passage_id} is not in docs/seed_passages.md"
+    assert q.passage_id.startswith(q.note + "."), where
+    quoted = passages[q.passage_id]["lines"]
+    for line in q.passage.splitlines():
+        assert any(line in full for full in quoted), f"{where}: not verbatim in {q.passage_id}: {line!r}"
+    en = passages[q.passage_id]["en"].replace("\u201c", '"').replace("\u201d", '"')
+    for part in q.translation.split(" / "):
+        assert part.strip().rstrip(".") in en, f"{where}: translation not from {q.passage_id}: {part!r}"
+
+
+def test_at_least_six_narratives_ship_and_each_quotes_its_seed_passages_verbatim():
+    passages = seed_passages()
+    files = list_narratives()
+    assert len(files) >= 6
+    for path in files:
+        n = load_narrative(path, samples=2, seeds=1)
+        for q in [n.source, *n.source.also]:
+            _check_quote(q, passages, path.name)
+        assert n.claims and n.spec.axes and n.series
+
+
+def toy_narrative(tmp_path: Path, claims: str, extra: str = "") -> Path:
+    p = tmp_path / "toy.toml"
+    p.write_text(textwrap.dedent(f'''
+        name = "toy"
+        title = "A toy narrative"
+        scenario = "baseline"
+        [narrative]
+        what = "Claims whose truth is known in advance."
+        [source]
+        note = "001"
+        passage_id = "001.flows_set_prices"
+        passage = "流動性、ポジション構成、政策のトーンが、ファンダメンタルズに代わって価格発見プロセスを支配している。"
+        translation = "Liquidity, positioning and policy tone have replaced fundamentals in governing price discovery."
+        [run]
+        days = 10
+        samples = 8
+        seeds = 2
+        [uncertain]
+        "vol_target.aum" = {{}}
+        "market.equity_multiplier" = {{}}
+        {extra}
+        ''') + textwrap.dedent(claims), encoding="utf-8")
+    return p
+
+
+TOY_CLAIMS = '''
+[[claims]]
+name = "always"
+says = "Prices stay positive and the index starts at its configured level."
+claim = "trough(SPX) > 0 and start(SPX) == 6600"
+
+[[claims]]
+name = "never"
+says = "The index goes negative."
+claim = "trough(SPX) < 0"
+
+[[claims]]
+name = "needs_cta"
+says = "CTAs trade."
+claim = "sum(flows, class=cta, asset=SPX) != 0"
+
+[report]
+series = ["SPX", "VOL_1M"]
+switch_off = ["cta", "dealer"]
+'''
+
+
+def test_a_claim_true_by_construction_gets_probability_one_and_a_false_one_zero(tmp_path):
+    res = stress(toy_narrative(tmp_path, TOY_CLAIMS), tmp_path / "out", workers=1, progress=False)
+    by = {c.name: c for c in res.claims}
+    assert by["always"].estimate.p == 1.0 and by["always"].estimate.n == 16
+    assert by["always"].estimate.lo > 0.75                  # Wilson lower bound for 16 of 16
+    assert by["never"].estimate.p == 0.0 and by["never"].estimate.hi < 0.25
+    # the loop a claim depends on: with CTAs off it never holds, with dealers off nothing changes
+    cta, dealer = by["needs_cta"].drivers["cta"], by["needs_cta"].drivers["dealer"]
+    assert by["needs_cta"].estimate.p == 1.0 and cta.off.p == 0.0 and cta.p_value < 0.001
+    assert dealer.off.p == 1.0 and dealer.p_value == 1.0
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    assert len(runs) == 16 * 3 and set(runs["off"]) == {"", "cta", "dealer"}
+    assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").count("virtually certain") >= 2
+
+
+def test_the_per_run_metrics_function_travels_by_value_and_gives_the_same_answers(tmp_path):
+    from interlock.experiments.runner import run
+    narr = load_narrative(toy_narrative(tmp_path, TOY_CLAIMS))
+    metrics = ClaimMetrics(narr)
+    copy = pickle.loads(pickle.dumps(metrics))
+    result = run("baseline", days=10, seed=3, amplification=False)
+    assert copy(result) == metrics(result) == evaluate_run(narr, result)
+    assert copy(result)["claim.always"] == 1.0 and copy(result)["claim.never"] == 0.0
+    assert copy.__qualname__ == metrics.__qualname__
+
+
+@pytest.mark.parametrize("extra,claims,message", [
+    ('"cta.aumm" = {}', TOY_CLAIMS, "uncertain.cta.aumm"),
+    ('"cta.aum" = { range = [100, 50] }', TOY_CLAIMS, "empty range"),
+    ("", TOY_CLAIMS.replace("trough(SPX) < 0", "trough(SPY) < 0"), "claim 'trough(SPY) < 0': unknown name 'SPY'"),
+    ("", TOY_CLAIMS.replace("class=cta,", "class=ctaa,"), "unknown agent class 'ctaa'"),
+    ("", TOY_CLAIMS.replace('switch_off = ["cta", "dealer"]', 'switch_off = ["hedge_funds"]'),
+     "report.switch_off"),
+    ("", TOY_CLAIMS.replace('series = ["SPX", "VOL_1M"]', 'series = ["SPX", "VIX"]'), "unknown series ['VIX']"),
+    ("", TOY_CLAIMS.replace('name = "never"', 'name = "always"'), "claim names must be unique"),
+    ("", "", "claims"),
+])
+def test_a_bad_narrative_is_refused_naming_the_file_and_the_key(tmp_path, extra, claims, message):
+    path = toy_narrative(tmp_path, claims, extra)
+    with pytest.raises(InputError) as e:
+        load_narrative(path)
+    assert message in str(e.value) and "toy.toml" in str(e.value)
+
+
+def test_a_shipped_narrative_runs_end_to_end_at_small_size_and_writes_report_md(tmp_path):
+    out = tmp_path / "stress"
+    r = CliRunner().invoke(cli, ["stress", "vol_target_amplifies", "--out", str(out), "--samples", "3",
+                                 "--seeds", "1", "--workers", "2", "--quiet"])
+    assert r.exit_code == 0, r.output
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for section in ("## The narrative", "## Verdict", "## Drivers", "## Claims in detail", "Parameter ranking"):
+        assert section in report
+    assert "市場の変動が大きくなると" in report                 # the seed passage, quoted
+    for fig in ["drivers.png", "fan_deep_selloff.png", "fan_strong_rebound.png", "fan_procyclical_flows.png"]:
+        assert (out / fig).stat().st_size > 10_000 and f"]({fig})" in report
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 3 * (1 + 6) and (runs["status"] == "ok").all()
+    # --resume re-reports from the finished runs without running them again
+    again = CliRunner().invoke(cli, ["stress", "vol_target_amplifies", "--out", str(out), "--samples", "3",
+                                     "--seeds", "1", "--workers", "1", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "deep_selloff" in again.output and "report:" in again.output
+
+
+def test_the_cli_refuses_bad_input_with_one_line_and_exit_code_2(tmp_path):
+    r = CliRunner().invoke(cli, ["stress", "no_such_narrative", "--out", str(tmp_path / "x")])
+    assert r.exit_code == 2 and "unknown narrative 'no_such_narrative'" in r.output
+    r = CliRunner().invoke(cli, ["stress", "vol_target_amplifies", "--samples", "0", "--check"])
+    assert r.exit_code == 2 and "--samples must be at least 1" in r.output
+    r = CliRunner().invoke(cli, ["stress", "--list"])
+    assert r.exit_code == 0 and "vol_target_amplifies" in r.output
