@@ -244,6 +244,7 @@ class _Inline:
     """Runs each task when it is submitted, in this process."""
 
     slots = 1
+    window = 1                        # tasks in flight: computed at submit, collected at once
 
     def __init__(self):
         self.info = {"kind": "one process", "workers": 1}
@@ -299,6 +300,7 @@ class _Pool:
         if method == "forkserver":
             ctx.set_forkserver_preload([__name__])
         self.slots = workers
+        self.window = 2 * workers
         levels = {n: logging.getLogger(n or None).getEffectiveLevel() for n in ("", "interlock")}
         import psutil
         me = (os.getpid(), psutil.Process().create_time())
@@ -360,6 +362,7 @@ class _Dask:
                              f"{interlock.__version__}: results would not be comparable", key="--dask")
         nthreads = self.client.nthreads()
         self.slots = max(1, sum(nthreads.values()))
+        self.window = 2 * self.slots
         self.info = {"kind": "dask", "address": address, "workers": len(nthreads), "threads": self.slots,
                      "worker_versions": probe["versions"]}
 
@@ -734,9 +737,9 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         bar = tqdm(total=len(run_ids), initial=len(done), unit="run", desc=desc, smoothing=0.05,
                    dynamic_ncols=True)
     status = "aborted"
+    inflight: dict = {}
     try:
         pending = iter(todo)
-        inflight: dict = {}
         left = len(todo)
         per_run: deque = deque(maxlen=64)   # seconds per run, measured on the workers
 
@@ -748,9 +751,29 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
             fair = max(1, math.ceil(left / (2 * ex.slots)))   # keep every slot busy to the end
             return max(1, min(1000, fair, int(TASK_SECONDS / max(np.median(per_run), 1e-6))))
 
+        def collect(f) -> None:
+            nonlocal n_failed
+            n = inflight.pop(f)
+            try:
+                results, seconds = f.result()
+            except Exception as e:
+                raise SweepAborted(f"a task failed outside the runs ({type(e).__name__}: {e})") from e
+            per_run.append(seconds / n)
+            for row, ts in results:
+                if row["run_id"] in done:
+                    continue
+                parts.add(row, ts)
+                done.add(row["run_id"])
+                n_failed += row["status"] != "ok"
+            session["runs"] += n
+            if bar is not None:
+                bar.update(n)
+                if n_failed:
+                    bar.set_postfix(failed=n_failed, refresh=False)
+
         def fill() -> None:
             nonlocal left
-            while len(inflight) < 2 * ex.slots and left > 0:
+            while len(inflight) < ex.window and left > 0:
                 batch = [j for _, j in zip(range(batch_size()), pending)]
                 if not batch:
                     break
@@ -763,23 +786,7 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
             if not finished:
                 raise SweepAborted(f"no task finished in {timeout:g}s (a hung worker or cluster?)")
             for f in finished:
-                n = inflight.pop(f)
-                try:
-                    results, seconds = f.result()
-                except Exception as e:
-                    raise SweepAborted(f"a task failed outside the runs ({type(e).__name__}: {e})") from e
-                per_run.append(seconds / n)
-                for row, ts in results:
-                    if row["run_id"] in done:
-                        continue
-                    parts.add(row, ts)
-                    done.add(row["run_id"])
-                    n_failed += row["status"] != "ok"
-                session["runs"] += n
-                if bar is not None:
-                    bar.update(n)
-                    if n_failed:
-                        bar.set_postfix(failed=n_failed, refresh=False)
+                collect(f)
             fill()
             if parts.rows and time.monotonic() - parts.last >= flush_seconds:
                 parts.flush()
@@ -792,6 +799,8 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
     except BaseException as e:
         status = "interrupted" if isinstance(e, KeyboardInterrupt) else "aborted"
         try:
+            for f in [f for f in inflight if f.done() and not f.cancelled() and f.exception() is None]:
+                collect(f)            # results that arrived but were not yet taken
             parts.flush()             # keep every finished run
         finally:
             ex.close(interrupted=True)

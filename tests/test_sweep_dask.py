@@ -1,0 +1,109 @@
+"""Sweeps on a real Dask cluster: a scheduler and workers started on loopback by the test."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sweep_helpers import cli_env, interlock_cmd
+
+SPEC = """\
+scenario = "baseline"
+days = 6
+seeds = 2
+[design]
+kind = "lhs"
+n = 6
+seed = 11
+[parameters]
+"vol_target.aum" = {}
+"market.equity_multiplier" = { range = [3, 8], dist = "triangular", mode = 5 }
+[outputs]
+timeseries = true
+every = 3
+"""
+
+
+def _stop(procs) -> None:
+    for p in reversed(procs):
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGTERM)
+    for p in reversed(procs):
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def dask_address(tmp_path_factory):
+    """`dask scheduler` and `dask worker` processes (2 workers) on 127.0.0.1; torn down after."""
+    from distributed import Client
+    d = tmp_path_factory.mktemp("dask")
+    dask_bin = str(Path(sys.executable).parent / "dask")
+    sched_file = d / "scheduler.json"
+    procs = []
+    log = open(d / "cluster.log", "w")
+    try:
+        procs.append(subprocess.Popen([dask_bin, "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                       "--no-dashboard", "--scheduler-file", str(sched_file)],
+                                      env=cli_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(sched_file.read_text())["address"]
+        procs.append(subprocess.Popen([dask_bin, "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
+                                       "--nthreads", "1", "--no-dashboard", "--local-directory", str(d)],
+                                      env=cli_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+        with Client(address, timeout="30s") as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address
+    finally:
+        _stop(procs)
+        log.close()
+
+
+@pytest.mark.timeout(240)
+def test_a_sweep_on_a_dask_cluster_equals_the_local_pool(dask_address, tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC, encoding="utf-8")
+    on_dask = subprocess.run(interlock_cmd("sweep", spec, "--out", tmp_path / "dask", "--dask", dask_address,
+                                           "--timeout", "120", "--quiet"),
+                             env=cli_env(), capture_output=True, text=True, timeout=200)
+    assert on_dask.returncode == 0, on_dask.stderr
+    local = subprocess.run(interlock_cmd("sweep", spec, "--out", tmp_path / "local", "--workers", "2", "--quiet"),
+                           env=cli_env(), capture_output=True, text=True, timeout=200)
+    assert local.returncode == 0, local.stderr
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
+    assert manifest["sessions"][0]["executor"]["kind"] == "dask"
+    assert manifest["sessions"][0]["executor"]["workers"] == 2
+    for name in ("params.parquet", "summary.parquet", "timeseries/part-000000.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "dask" / name),
+                                      pd.read_parquet(tmp_path / "local" / name))
+    assert len(pd.read_parquet(tmp_path / "dask" / "summary.parquet")) == 12
+
+
+def test_an_unreachable_scheduler_is_an_input_error_within_the_timeout(tmp_path):
+    import socket
+    with socket.socket() as s:                      # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC, encoding="utf-8")
+    t0 = time.monotonic()
+    res = subprocess.run(interlock_cmd("sweep", spec, "--out", tmp_path / "o", "--dask", f"tcp://127.0.0.1:{port}",
+                                       "--timeout", "3", "--quiet"),
+                         env=cli_env(), capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2, res.stderr
+    assert "cannot reach a Dask scheduler" in res.stderr
+    assert time.monotonic() - t0 < 60
+    assert not (tmp_path / "o").exists()
