@@ -107,3 +107,17 @@ def test_a_day_stepped_in_the_app_is_the_day_the_runner_computes(run_cached):
         m.sim.release()
     run_ts = run_cached("vol_shock", 25, 2).timeseries
     pd.testing.assert_frame_equal(app_ts, run_ts)
+
+
+def test_a_dropped_session_model_is_released():
+    import gc
+    import mesa
+    from interlock.viz.app import AppModel
+    gc.collect()
+    before = len(mesa.Agent._ids)
+    m = AppModel()
+    m.step()
+    assert len(mesa.Agent._ids) == before + 1
+    del m
+    gc.collect()
+    assert len(mesa.Agent._ids) == before

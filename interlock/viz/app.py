@@ -19,10 +19,16 @@ import math
 import weakref
 from dataclasses import dataclass
 
+import warnings
+
 import mesa
 import pandas as pd
 import solara
-from mesa.visualization import Slider, SolaraViz
+
+with warnings.catch_warnings():
+    # Solara's hook linter flags a pattern inside Mesa's own ComponentsView; nothing to act on here
+    warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
+    from mesa.visualization import Slider, SolaraViz
 
 from ..errors import InputError
 from .dashboard import dashboard_data, draw_prices, draw_vol
