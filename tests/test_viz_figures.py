@@ -35,8 +35,8 @@ def assert_image(path, fmt="PNG", min_px=(600, 400), max_px=(3000, 3000), min_by
 
 
 def with_blocks(result):
-    """A copy of `result` as the interlock and crypto blocks will record it: capex, utilisation,
-    liquidations and leverage columns, and interlock cascade hops in the events."""
+    """A copy of `result` with known block outputs: capex, utilisation, liquidations and leverage
+    columns, and these interlock cascade hops as the events of kind 'cascade'."""
     r = copy.copy(result)
     ts = result.timeseries.copy()
     n = len(ts)
@@ -52,7 +52,8 @@ def with_blocks(result):
                          (22, "cascade", "NVDA", "CoreWeave", "equity", -2.0, "mark-down"),
                          (30, "cascade", "OTHER", "CoreWeave", "financing", -4.0, "refinancing")],
                         columns=result.events.columns)
-    r.events = pd.concat([result.events, hops], ignore_index=True)
+    others = result.events[result.events["kind"] != "cascade"]   # hops the block (if any) logged are replaced
+    r.events = pd.concat([others, hops], ignore_index=True)
     return r
 
 

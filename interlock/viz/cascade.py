@@ -5,9 +5,10 @@
    liquidations), with bands from the flows of round r to the forced flows they triggered in
    round r + 1. Per market (equities, BTC, Treasuries), a forced round's price move comes from
    its net flow alone, so round r + 1's forced $ are put down to the round-r flows in that market
-   that pushed prices the way that net went, in proportion to their $. Round 0 also carries news
-   and other traders' noise: its direction is the market's move that day, and a "news & noise"
-   node takes the triggers when no agent pushed that way.
+   that pushed prices the way that net went, in proportion to their $. Round 0 also carries news,
+   value reversion and other traders' noise: the agents' round-0 flows are credited with the part
+   of the market's round-0 move their net flow explains (multiplier × flow / market value), and a
+   "news & noise" node with the rest.
 2. Forced flows per day by class around the window, with the S&P 500, to place it in the run.
 3. The interlock cascade (events of kind "cascade"): a timeline of source → target hops, marker
    size = $bn, colour = channel (supply, equity, financing), lines joining a hop to the next
@@ -23,7 +24,7 @@ import pandas as pd
 
 from ..errors import InputError
 from .alluvial import Link, Node, draw_alluvial
-from .common import (NON_EQUITY, Drawn, channel_color, check_days, class_color, mark_shocks, new_figure, no_data, save,
+from .common import (NON_EQUITY, Drawn, assets_of, channel_color, check_days, class_color, mark_shocks, new_figure, no_data, save,
                      stacked_flows, title_of)
 
 CONTEXT_DAYS = 15          # days shown either side of the window in the daily panel
@@ -77,25 +78,39 @@ def _group(asset: str) -> str:
     return asset if asset in NON_EQUITY else "SPX"
 
 
-def trigger_links(flows: pd.DataFrame, lo: int, hi: int, day_moves: pd.DataFrame | None = None) -> pd.DataFrame:
+def trigger_links(flows: pd.DataFrame, lo: int, hi: int, day_moves: pd.DataFrame | None = None,
+                  impact: pd.DataFrame | None = None) -> pd.DataFrame:
     """Attributed triggers: $bn of round r + 1's forced flows (node_to) put down to round r's
     flows (node_from), summed over days lo..hi.
 
     Per market (equities, BTC, Treasuries): a forced round's price move comes from its net flow
     alone, so round r + 1's forced $ go to the round-r flows in the same market that pushed the
     way that net went, in proportion to their $ (to every market's flows if that market had none).
-    Round 0 also carries news and other traders' noise: its direction is the day's move of the
-    market (`day_moves`: columns SPX, BTC, UST10 by day), and a "news & noise" node takes the
-    triggers when no agent pushed that way."""
+    Round 0 also carries news, value reversion and other traders' noise. Its move is the day's
+    move of the market (`day_moves`: log moves by day, columns SPX, BTC, UST10) less what the
+    forced rounds moved (`impact`: log move per $bn by day and market); the agents' round-0 net
+    flow explains `impact` × flow of it, and a "news & noise" node takes the rest."""
     f = flows[(flows["day"] >= lo) & (flows["day"] <= hi)]
     f = f.assign(market=f["asset"].map(_group))
     net = f.groupby(["day", "round", "market", "agent_class", "reason"], observed=True)["usd_bn"].sum()
     rows: dict[tuple, float] = {}
 
-    def shares(src: pd.Series, direction: float) -> tuple[list[str], np.ndarray]:
+    def pushes(src: pd.Series, direction: float) -> tuple[list[str], np.ndarray]:
         by_node = src.groupby(level=["agent_class", "reason"]).sum()
-        push = np.clip(by_node.to_numpy() * direction, 0.0, None)
-        return [_node(c, why) for c, why in by_node.index], push
+        return [_node(c, why) for c, why in by_node.index], np.clip(by_node.to_numpy() * direction, 0.0, None)
+
+    def round0_sources(d, mkt, src: pd.Series, later: float) -> tuple[list[str], np.ndarray]:
+        if day_moves is None or d not in day_moves.index or mkt not in day_moves:
+            sources, push = pushes(src, np.sign(src.sum()))
+            return (sources, push) if push.sum() > 0 else ([NEWS_NODE], np.ones(1))
+        k = impact.at[d, mkt] if impact is not None and mkt in impact and d in impact.index else 0.0
+        move0 = day_moves.at[d, mkt] - k * later
+        direction = np.sign(move0)
+        sources, push = pushes(src, direction)
+        if push.sum() <= 0 or move0 == 0:
+            return [NEWS_NODE], np.ones(1)
+        explained = min(1.0, max(0.0, k * src.sum() * direction / abs(move0))) if impact is not None else 1.0
+        return sources + [NEWS_NODE], np.append(push / push.sum() * explained, 1.0 - explained)
 
     for d, by_day in net.groupby(level="day"):
         rounds = {r: s.droplevel(["day", "round"]) for r, s in by_day.groupby(level="round")}
@@ -105,14 +120,14 @@ def trigger_links(flows: pd.DataFrame, lo: int, hi: int, day_moves: pd.DataFrame
             src = rounds[r]
             for mkt, dst in rounds[r + 1].groupby(level="market"):
                 same = src[src.index.get_level_values("market") == mkt]
-                pool = same if len(same) else src
-                direction = np.sign(pool.sum())
-                if r == 0 and day_moves is not None and d in day_moves.index and mkt in day_moves:
-                    direction = np.sign(day_moves.at[d, mkt])
-                sources, push = shares(pool, direction)
-                if push.sum() <= 0:
-                    sources, push = [NEWS_NODE if r == 0 else "?"], np.ones(1)
-                    if r > 0:                 # forced flows against every push: nothing to show
+                if r == 0:
+                    later = sum(float(v[v.index.get_level_values("market") == mkt].sum())
+                                for q, v in rounds.items() if q > 0)
+                    sources, push = round0_sources(d, mkt, same, later)
+                else:
+                    pool = same if len(same) else src
+                    sources, push = pushes(pool, np.sign(pool.sum()))
+                    if push.sum() <= 0:       # forced flows against every push: nothing to show
                         continue
                 share = push / push.sum()
                 for (c2, r2), v2 in dst.groupby(level=["agent_class", "reason"]).sum().items():
@@ -122,6 +137,30 @@ def trigger_links(flows: pd.DataFrame, lo: int, hi: int, day_moves: pd.DataFrame
                             rows[key] = rows.get(key, 0.0) + w * abs(v2)
     cols = ["round_from", "node_from", "round_to", "node_to", "usd_bn"]
     return pd.DataFrame([(*k, v) for k, v in rows.items()], columns=cols)
+
+
+def market_impact(result) -> pd.DataFrame | None:
+    """Approximate log move per $bn of net flow, by day and market (equities as SPX, BTC,
+    UST10): the market's multiplier with its short-run transient impact, over the market's value
+    at the previous close. None for a run without these parameters."""
+    p = result.params
+    keys = ("market.equity_multiplier", "market.btc_multiplier", "market.bond_multiplier",
+            "market.transient_ratio", "market.btc_cap", "market.bond_cap")
+    vals = {k: p.get(k) for k in keys}
+    if any(v is None for v in vals.values()):
+        return None
+    ts = result.timeseries.set_index("day")
+    short_run = 1.0 + vals["market.transient_ratio"]
+    stocks = [a for a in assets_of(result) if a not in NON_EQUITY and a != "SPX" and a in ts]
+    value = {"SPX": ts[stocks].sum(axis=1)}
+    mult = {"SPX": vals["market.equity_multiplier"]}
+    if "BTC" in ts:
+        value["BTC"] = vals["market.btc_cap"] * ts["BTC"] / ts["BTC"].iloc[0]
+        mult["BTC"] = vals["market.btc_multiplier"]
+    if "UST10" in ts:
+        value["UST10"] = vals["market.bond_cap"] * ts["UST10"] / ts["UST10"].iloc[0]
+        mult["UST10"] = vals["market.bond_multiplier"]
+    return pd.DataFrame({m: mult[m] * short_run / value[m].shift(1).bfill() for m in value})
 
 
 def daily_forced(result, lo: int, hi: int) -> pd.DataFrame:
@@ -154,7 +193,7 @@ def cascade_data(result, day: int | None = None, window: tuple[int, int] | None 
     spx = ts.set_index("day")["SPX"].loc[clo:chi]
     return {"span": pd.DataFrame({"lo": [lo], "hi": [hi]}),
             "rounds": round_table(result.flows, lo, hi),
-            "links": trigger_links(result.flows, lo, hi, market_moves(ts)),
+            "links": trigger_links(result.flows, lo, hi, market_moves(ts), market_impact(result)),
             "daily_forced": daily_forced(result, clo, chi),
             "spx": (100 * spx / spx.iloc[0]).to_frame("SPX"),
             "interlock": interlock_events(result.events)}
@@ -178,7 +217,7 @@ def draw_chain(ax, rounds: pd.DataFrame, links: pd.DataFrame, span: str) -> None
                         for n, v, gr, c, why in zip(g["node"], g["usd_bn"], g["gross_bn"], g["agent_class"],
                                                     g["reason"])])
         if r == 0 and news > 0:
-            columns[-1].append(Node(NEWS_NODE, "news & noise\n(moves against agents' orders)",
+            columns[-1].append(Node(NEWS_NODE, "news & noise\n(moves the agents' orders\ndo not explain)",
                                     news, "0.75"))
         titles.append("round 0\n(voluntary)" if r == 0 else f"round {r}\n(forced)")
     col_of = {r: i for i, r in enumerate(sorted(rounds["round"].unique()))}
@@ -186,7 +225,7 @@ def draw_chain(ax, rounds: pd.DataFrame, links: pd.DataFrame, span: str) -> None
     lks = [Link(col_of[rf], nf, nt, v, "0.6" if nf == NEWS_NODE else class_color(node_cls.get(nf, "")))
            for rf, nf, nt, v in zip(links["round_from"], links["node_from"], links["node_to"], links["usd_bn"])
            if rf in col_of and rf + 1 in col_of and col_of[rf + 1] == col_of[rf] + 1]
-    draw_alluvial(ax, columns, lks, titles=titles)
+    draw_alluvial(ax, columns, lks, titles=titles, min_height=0.032)
     ax.set_title(title + "\nnode height = |net \\$bn|; bands = forced \\$ that each round's flows triggered next round",
                  fontsize=10)
 

@@ -190,11 +190,21 @@ def _draw_crypto(ax, cr: pd.DataFrame) -> None:
         ax.bar(cr.index, cr["liquidations_bn"], width=1.0, color=class_color("crypto_leveraged"),
                label="liquidations ($bn/day)")
     ax.set_ylabel("$bn per day")
-    ax2 = ax.twinx()
-    for c, color in (("btc_leverage", "#ff7f0e"), ("crypto_trust", "#17becf")):
-        if c in cr:
-            ax2.plot(cr.index, cr[c], color=color, label=f"{c.replace('_', ' ')} (right)")
-    _twin_legend(ax, ax2)
+    axes = [ax]
+    if "btc_leverage" in cr:
+        ax2 = ax.twinx()
+        ax2.plot(cr.index, cr["btc_leverage"], color="#ff7f0e", label="BTC leverage (x, right)")
+        ax2.set_ylabel("x")
+        axes.append(ax2)
+    if "crypto_trust" in cr:
+        # trust (0..1) on its own scale, against a second right axis set outwards
+        ax3 = ax.twinx()
+        ax3.spines["right"].set_position(("axes", 1.09))
+        ax3.plot(cr.index, cr["crypto_trust"], color="#17becf", label="crypto trust (0–1, outer right)")
+        ax3.set_ylim(0, 1.05)
+        axes.append(ax3)
+    handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left")
 
 
 def _draw_capex(ax, cx: pd.DataFrame) -> None:
@@ -207,7 +217,7 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
     for c in cx.columns:
         if c not in util:
             ax.plot(cx.index, cx[c], lw=0.9, label=c[len("capex_"):-len("_bn")])
-    ax.set_ylabel("capex, $bn")
+    ax.set_ylabel("capex run-rate, $bn per year")
     ax2 = ax.twinx()
     for c in util:
         ax2.plot(cx.index, 100 * cx[c], color="k", ls="--", label=f"{c.replace('_', ' ')} (%, right)")
@@ -239,7 +249,7 @@ def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
         ax.tick_params(labelbottom=True)
     mark_shocks(axes.ravel(), result.summary, label_axes=axes[0])
     fig.suptitle(title_of(result), fontsize=13)
-    fig.tight_layout(rect=(0, 0, 1, 0.985))
+    fig.tight_layout(rect=(0, 0, 1, 0.985), w_pad=5)
     out = save(fig, path, dpi=dpi)
     return Drawn(out, data)
 
