@@ -181,7 +181,7 @@ class NetworkView:
         ax.set_xlim(-0.45, 3.45)
         ax.set_ylim(-1.1, 1.2)
         ax.axis("off")
-        self.clock = ax.text(1.0, 1.0, "", transform=ax.transAxes, fontsize=13, fontweight="bold", va="top",
+        self.clock = ax.text(1.0, 0.0, "", transform=ax.transAxes, fontsize=13, fontweight="bold", va="bottom",
                              ha="right", bbox=dict(facecolor="white", edgecolor="0.5", boxstyle="round"))
 
     def update(self, node_dd: dict[str, float], edge_vals: dict[tuple, float], clock: str = "") -> None:
