@@ -121,3 +121,21 @@ def test_a_dropped_session_model_is_released():
     del m
     gc.collect()
     assert len(mesa.Agent._ids) == before
+
+
+def test_shock_size_sliders_resize_or_add_the_scenarios_shocks():
+    from interlock.experiments.scenarios import load_scenario
+    from interlock.viz.app import ADDED_SHOCK_DAY, SHOCK_SLIDERS, available_shock_sliders, model_params
+    from interlock.viz.app import with_shock_sizes
+    available = available_shock_sliders()
+    assert {s.name for s in available} == {s.name for s in SHOCK_SLIDERS} & set(model_params())
+    base = load_scenario("vol_shock")
+    assert with_shock_sizes(base, {s.name: 0.0 for s in SHOCK_SLIDERS}).shocks == base.shocks
+    for spec in available:
+        added = with_shock_sizes(base, {spec.name: spec.hi})
+        new = [sh for sh in added.shocks if sh.type_name == spec.shock]
+        assert len(new) == 1 and new[0].at == ADDED_SHOCK_DAY
+        assert getattr(new[0], spec.field) == pytest.approx(spec.hi * spec.scale)
+        resized = with_shock_sizes(added, {spec.name: spec.step})
+        assert [getattr(sh, spec.field) for sh in resized.shocks if sh.type_name == spec.shock] == \
+            [pytest.approx(spec.step * spec.scale)]

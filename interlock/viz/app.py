@@ -10,7 +10,9 @@ Model and view are separate: `AppModel` only adapts the runner's model
 is built at import time: each browser session builds its model when its page first renders.
 
 A slider left at the parameter's default keeps the scenario's own value (scenarios may override
-it); a slider moved away from the default overrides the scenario.
+it); a slider moved away from the default overrides the scenario. Shock-size sliders (capex cut,
+exchange hack) at 0 keep the scenario's shocks; above 0 they resize the scenario's shocks of that
+kind, or add one on day ADDED_SHOCK_DAY.
 """
 
 from __future__ import annotations
@@ -65,14 +67,74 @@ SLIDERS = (
 )
 
 
+
+
+@dataclass(frozen=True)
+class ShockSliderSpec:
+    """A slider for the size of a kind of shock (`field` of shock type `shock`), in slider units
+    × `scale`. 0 keeps the scenario's shocks as they are; above 0 it sets the size of the
+    scenario's shocks of that type, or adds one on ADDED_SHOCK_DAY (with `extra` fields) if the
+    scenario has none."""
+
+    name: str
+    shock: str
+    field: str
+    label: str
+    hi: float
+    step: float
+    scale: float = 1.0
+    extra: tuple = ()
+
+
+# A shock the app adds to a scenario without one comes a month in, after the warm-up days.
+ADDED_SHOCK_DAY = 20
+SHOCK_SLIDERS = (
+    ShockSliderSpec("capex_cut", "capex_cut", "share", "Capex cut (%)", 50.0, 5.0, scale=0.01),
+    # an added hack hits Bybit, the venue of the largest hack in the seed notes (Feb 2025)
+    ShockSliderSpec("hack_size", "exchange_hack", "usd_bn", "Exchange hack ($bn)", 10.0, 0.25,
+                    extra=(("venue", "bybit"),)),
+)
+
+
 def _specs():
     from ..config import param_specs
     return param_specs()
 
 
+def _shock_types() -> dict:
+    from ..agents import load_agent_modules
+    from ..experiments.shocks import SHOCKS
+    from ..model.blocks import load_block_modules
+    load_agent_modules()
+    load_block_modules()
+    return SHOCKS
+
+
 def available_sliders() -> list[SliderSpec]:
     specs = _specs()
     return [s for s in SLIDERS if s.key in specs]
+
+
+def available_shock_sliders() -> list[ShockSliderSpec]:
+    types = _shock_types()
+    return [s for s in SHOCK_SLIDERS if s.shock in types and s.field in types[s.shock].model_fields]
+
+
+def with_shock_sizes(scenario, sizes: dict[str, float]):
+    """`scenario` with the shock sizes of the shock sliders (by keyword; 0/None = unchanged)."""
+    types = _shock_types()
+    shocks = list(scenario.shocks)
+    for spec in SHOCK_SLIDERS:
+        v = sizes.get(spec.name)
+        if not v or spec.shock not in types:
+            continue
+        value = v * spec.scale
+        same = [i for i, sh in enumerate(shocks) if sh.type_name == spec.shock]
+        for i in same:
+            shocks[i] = types[spec.shock](**{**shocks[i].model_dump(), spec.field: value})
+        if not same:
+            shocks.append(types[spec.shock](at=ADDED_SHOCK_DAY, **dict(spec.extra), **{spec.field: value}))
+    return scenario.model_copy(update={"shocks": sorted(shocks, key=lambda sh: sh.at)})
 
 
 def _default(key: str):
@@ -86,7 +148,8 @@ class AppModel(mesa.Model):
     def __init__(self, scenario: str = "baseline", seed: int | str = 1, vol_target_aum: float | None = None,
                  cta_aum: float | None = None, equity_multiplier: float | None = None,
                  btc_multiplier: float | None = None, political_pressure: float | None = None,
-                 leverage_share: float | None = None):
+                 leverage_share: float | None = None, capex_cut: float | None = None,
+                 hack_size: float | None = None):
         from ..experiments.runner import build_model
         from ..experiments.scenarios import load_scenario
 
@@ -101,7 +164,8 @@ class AppModel(mesa.Model):
         spec_of = {s.name: s for s in SLIDERS}
         values = {spec_of[k].key: v * spec_of[k].scale for k, v in given.items() if v is not None}
         self.overrides = {k: v for k, v in values.items() if not math.isclose(v, _default(k), abs_tol=1e-12)}
-        self.scenario = load_scenario(scenario)
+        self.shock_sizes = {k: v for k, v in dict(capex_cut=capex_cut, hack_size=hack_size).items() if v}
+        self.scenario = with_shock_sizes(load_scenario(scenario), self.shock_sizes)
         self.sim = build_model(self.scenario, seed=seed, overrides=self.overrides)
         # the sim is kept alive by Mesa's class-level agent-id table until released: release it
         # when this session's model is dropped (on Reset or when the session ends)
@@ -191,6 +255,9 @@ def StatusPanel(model: AppModel):
              f"{100 * ts['VOL_1M']:.1f} · policy rate {100 * ts['policy_rate']:.2f}%"]
     if model.overrides:
         lines.append("overrides: " + ", ".join(f"`{k}` = {v:g}" for k, v in model.overrides.items()))
+    if model.shock_sizes:
+        lines.append("shocks: " + "; ".join(sh.describe() + f" (day {sh.at}, {sh.type_name})"
+                                            for sh in model.scenario.shocks))
     lines.append(f"*What to look at:* {sc.narrative.look_at}")
     return solara.Markdown("\n\n".join(lines))
 
@@ -215,6 +282,8 @@ def model_params() -> dict:
         step = s.step or (hi - lo) / 40
         params[s.name] = Slider(s.label, value=float(default), min=float(lo), max=float(hi), step=float(step),
                                 dtype=float)
+    for s in available_shock_sliders():
+        params[s.name] = Slider(s.label, value=0.0, min=0.0, max=float(s.hi), step=float(s.step), dtype=float)
     return params
 
 
