@@ -1,0 +1,492 @@
+"""Retail crypto holders (MODEL.md §3.5; seeds/000 rotation and '10.11', seeds/001 the young's only
+upside asset, seeds/002 hacks).
+
+A million heterogeneous holders live as numpy arrays (one row per group of `weight` people) inside
+a handful of Mesa agents — one `HolderGroup` per venue plus the perp counterparty — so a day costs a
+few vector operations, not a million Python calls (benchmarks/bench_crypto.py times the naive
+design). Per row: cash, BTC, an equity-pool stake, venue, leverage, debt and liquidation price,
+style (HODL, momentum/FOMO, dip-buyer), trust, trust sensitivity, risk appetite, youth and weight.
+
+Decision rule, spot holder h of style s, at its review (every `review_days`, staggered):
+    x_s      = Σ_k loading_s,k · signal_k + sentiment_s      momentum, drawdown, liquidity, rate_fall
+    b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (crypto_venues.py: signals)
+    s_btc*   = min(max_share, b_h · exp(−a_h · rot_s · rotation))
+    s_eq*    = base_eq_h · exp(a_h · rot_s · rotation) + (b_h − s_btc*) + φ · (share given up to lost trust)
+    trade    = θ · (s* · W_h − holding) where outside a band of W_h; buys never exceed cash
+AI-equity momentum above BTC's (rotation > 0) moves the BTC share it takes into the equity pool (the
+listed AI firms and SPX) and tilts the pool's own target toward the rally; an AI bust (rotation < 0)
+sends money back. a_h is the holder's risk
+appetite, trust_h = 1 − sensitivity_h · trust deficit of its venue, and gap_h raises young holders'
+target with the wealth gap (seeds/001). Holders of a frozen venue do not trade.
+
+Leveraged trader h (a minority holding perpetual futures at 2–20×, Pareto-distributed) with log
+signal y_h = a_h · x_s + τ · ln trust_h (x_s − rot_s · rotation in place of x_s) and bullishness threshold e_h decides each day with
+probabilities (hazards: the book responds smoothly instead of all at once at a threshold):
+    flat: open  with prob. o · exp(b (y_h − e_h)): margin = m_h · cash, long L_h · margin of BTC perps
+    open: close with prob. c · exp(−b (y_h − e_h))
+Liquidation (clearing rounds ≥ 1): when the intraday low P·exp(−k·σ_d) reaches the liquidation
+price P_liq = debt / (contracts · (1 − maintenance margin)), debt = notional − margin, the position
+is closed in that round. Settlement: equity = contracts · P − debt; the holder gets equity minus a
+fee (to the venue's reserves), or nothing when the price gapped past bankruptcy, the deficit then
+drawn from the venue's reserves — the holder's loss is at most its margin.
+
+Who takes the other side. Perps are zero-sum: the counterparty of every retail long is the
+`perp_counterparty` agent (market makers and basis traders), short the same contracts. It hedges
+a share h (`perp_spot_passthrough`) in spot, so opening, closing and liquidating perps reach the
+market clearing as h × notional of spot BTC flow, attributed to this class in flows.parquet (the
+liquidation rounds carry reason "liquidation"); the clearing — the rest of the market through
+price impact — is the counterparty of that spot flow. Spot holders trade spot directly.
+"""
+
+from __future__ import annotations
+
+import math
+from enum import IntEnum
+
+import numpy as np
+
+from ..experiments.runner import EXTRA_METRICS
+from .base import Member, Population, register_population
+from .crypto_venues import clearing_value, crypto_state, execute
+
+
+class Style(IntEnum):
+    """How a holder reads the market."""
+
+    HODL = 0
+    MOMENTUM = 1
+    DIP_BUYER = 2
+
+    @property
+    def key(self) -> str:
+        return self.name.lower()
+
+
+SIGNALS = ("momentum", "drawdown", "liquidity", "rate")
+PERP_COUNTERPARTY = "perp_counterparty"
+
+
+class HolderGroup(Member):
+    """The retail rows of one venue (one Mesa agent whose book is its rows' sums), or — for the
+    last agent — the perp counterparty (market makers and basis traders short the retail perps)."""
+
+    @property
+    def name(self) -> str:
+        pop = self.population
+        return pop.state.names[self.row] if self.row < pop.n_venues else PERP_COUNTERPARTY
+
+    @property
+    def people(self) -> float:
+        pop = self.population
+        return float(pop.weight[pop.venue == self.row].sum()) if self.row < pop.n_venues else 0.0
+
+    @property
+    def btc_bn(self) -> float:
+        """Spot BTC held (for the perp counterparty: its spot hedge), USD bn."""
+        m = self.model.market
+        return float(self.population.units[self.row, m.btc] * m.price[m.btc])
+
+    @property
+    def trust(self) -> float:
+        pop = self.population
+        return float(pop.state.venue_trust()[self.row]) if self.row < pop.n_venues else 1.0
+
+    @property
+    def frozen(self) -> bool:
+        pop = self.population
+        return bool(pop.state.frozen()[self.row]) if self.row < pop.n_venues else False
+
+
+@register_population("retail_crypto", order=60)
+class RetailCryptoBook(Population):
+    """The retail crypto population, vectorised."""
+
+    member_type = HolderGroup
+
+    def __init__(self, model, rng):
+        self.state = st = crypto_state(model)
+        self.n_venues = nv = len(st.venues)
+        super().__init__(model, nv + 1, rng)
+        self.desk = nv                                        # the perp counterparty's row
+        q = model.params.section("retail_crypto")
+        m = self.market
+        N = self.N = int(q["n_holders"])
+        nl = self.n_lev = int(round(N * q["leveraged_share"]))
+        self.liquidations_on = bool(q["liquidations"])
+        self.review_days = int(q["review_days"])
+        self.speed = q["speed"]
+        self.band = q["band"]
+        self.max_share = q["max_btc_share"]
+        self.tau = q["trust_exponent"]
+        self.phi = q["trust_proceeds_to_equity"]
+        self.mm = q["maintenance_margin"]
+        self.fee = q["liquidation_fee"]
+        self.wick = q["intraday_low_sigmas"]
+        self.hedge = q["perp_spot_passthrough"]
+        self.open_rate = q["open_rate"]
+        self.close_rate = q["close_rate"]
+        self.signal_b = q["signal_sensitivity"]
+        self.reentry = int(q["reentry_days"])
+        styles = list(Style)
+        self.loadings = np.array([[q[f"styles.{s.key}.{k}"] for k in SIGNALS] for s in styles])
+        self.rot_loading = np.array([q[f"styles.{s.key}.rotation"] for s in styles])
+        self.sent_rho = 0.5 ** (1.0 / q["sentiment_half_life_days"])
+        self.sent_sd = q["sentiment_sd"] * math.sqrt(1.0 - self.sent_rho ** 2)   # innovation s.d.
+        self.sentiment = np.zeros(len(styles))
+        self.x_style = np.zeros(len(styles))          # today's log BTC multiplier per style
+        self.rot_style = np.zeros(len(styles))        # today's log rotation out of BTC per style
+
+        # ----- heterogeneous rows: leveraged traders are rows [0, n_lev), spot holders the rest
+        share = np.array([q[f"styles.{s.key}.share"] for s in styles], dtype=float)
+        self.venue = np.empty(N, dtype=np.int8)
+        self.venue[:nl] = rng.choice(nv, nl, p=st.perp_weights)
+        self.venue[nl:] = rng.choice(nv, N - nl, p=st.holder_weights)
+        self.style = rng.choice(len(styles), N, p=share / share.sum()).astype(np.int8)
+        self.style_share = np.bincount(self.style, minlength=len(styles)) / N
+        sa = q["appetite_sigma"]
+        self.appetite = rng.lognormal(-0.5 * sa * sa, sa, N)
+        self.young = rng.random(N) < q["young_share"]
+        self.sensitivity = rng.uniform(q["trust_sensitivity_min"], q["trust_sensitivity_max"], N)
+        self.weight = np.full(N, q["people"] / N)
+        self.trust = np.ones(N)
+        wealth = rng.lognormal(0.0, q["wealth_sigma"], N)
+
+        # `holder_cash` is each row's own cash (stablecoins/fiat); the base class's `cash` is one
+        # number per Mesa agent (the sum over its rows; the perp counterparty's own cash).
+        self.holder_cash = np.zeros(N)     # USD bn, never < 0
+        self.btc = np.zeros(N)             # spot BTC (spot rows) or long perp contracts (leveraged
+                                           # rows), in units of $1bn of BTC at the start; never < 0
+        self.eq_shares = np.zeros(N)       # stake in its venue's equity pool (AI stocks + SPX)
+        self.debt = np.zeros(N)            # perp notional at entry − margin, USD bn
+        self.leverage = np.ones(N)         # chosen leverage (1 = spot)
+        self.liq_price = np.zeros(N)       # BTC price (start = 1) that liquidates; 0 = no position
+        self.base_btc = np.zeros(N)        # target BTC share at the starting signals (× wealth gap)
+        self.base_eq = np.zeros(N)         # target equity-pool share at the starting signals
+
+        # spot holders: portfolio shares dispersed around the calibrated totals, starting at target
+        tot = np.array([q["btc_holdings_bn"], q["equity_holdings_bn"], q["cash_bn"]])
+        alpha = q["composition_concentration"] * np.maximum(tot / max(tot.sum(), 1e-12), 1e-3)
+        dollars = rng.dirichlet(alpha, N - nl) * wealth[nl:, None]
+        dollars *= tot / np.maximum(dollars.sum(axis=0), 1e-300)
+        W = np.maximum(dollars.sum(axis=1), 1e-300)
+        self.btc[nl:] = dollars[:, 0]                       # BTC price is 1 at the start
+        self.eq_shares[nl:] = dollars[:, 1]                 # pool NAV per share starts at 1
+        self.holder_cash[nl:] = dollars[:, 2]
+        k = q["wealth_gap_loading"]
+        young = self.young[nl:]
+        gap = (1.0 + k * q["wealth_gap"] * young) / (1.0 + k * q["wealth_gap_reference"] * young)
+        self.base_btc[nl:] = dollars[:, 0] / W * gap
+        self.base_eq[nl:] = dollars[:, 1] / W
+        del dollars, W, gap, young
+
+        # leveraged traders: cash and — in the hazards' steady state at the starting signals — a
+        # long perp position opened over the last two weeks
+        L = self.leverage[:nl]
+        lo, hi, tail = q["leverage_min"], max(q["leverage_max"], q["leverage_min"]), q["leverage_tail"]
+        u = rng.random(nl)                    # truncated Pareto by inversion
+        L[:] = lo * (1.0 - u * (1.0 - (lo / hi) ** tail)) ** (-1.0 / tail)
+        self.margin_share = rng.uniform(q["margin_share_min"], q["margin_share_max"], nl)
+        self.entry = rng.uniform(q["entry_threshold_min"], q["entry_threshold_max"], nl)
+        p_open = self.open_rate * np.exp(-self.signal_b * self.entry)
+        p_close = self.close_rate * np.exp(self.signal_b * self.entry)
+        is_open = rng.random(nl) < p_open / np.maximum(p_open + p_close, 1e-300)
+        sd = math.sqrt(m.var_fast[m.btc])
+        entry_price = np.exp(rng.standard_normal(nl) * sd * math.sqrt(10.0))
+        liq = entry_price * (1.0 - 1.0 / L) / (1.0 - self.mm)
+        is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
+        notional_per_wealth = np.where(is_open, L * self.margin_share / entry_price, 0.0)
+        book = q["notional_per_trader"] * q["people"] * nl / N / 1e9        # USD bn
+        w_lev = wealth[:nl] * (book / max(float(notional_per_wealth @ wealth[:nl]), 1e-300))
+        margin = np.where(is_open, self.margin_share * w_lev, 0.0)
+        self.holder_cash[:nl] = w_lev - margin
+        self.btc[:nl] = L * margin / entry_price
+        self.debt[:nl] = (L - 1.0) * margin
+        self.liq_price[:nl] = np.where(is_open, liq, 0.0)
+        self.flat_since = np.full(nl, -10 ** 6, dtype=np.int64)
+        del wealth
+
+        # ----- the Mesa agents' books -----------------------------------------------------------
+        # venue agents: their spot rows' BTC, their equity pool, all their rows' cash; the perp
+        # counterparty: short every retail perp, long h of it in spot, holding the collateral
+        self.eq_cols = np.append(st.ai_idx, m.SPX)
+        prices = m.instrument_prices()
+        ai_w = m.cap[st.ai_idx] / m.cap[st.ai_idx].sum()
+        self.eq_weights = np.zeros(m.n_instr)                # how pool purchases are split
+        self.eq_weights[st.ai_idx] = q["rotation_ai_share"] * ai_w
+        self.eq_weights[m.SPX] = 1.0 - q["rotation_ai_share"]
+        self.pool_shares = np.bincount(self.venue, weights=self.eq_shares, minlength=nv)
+        self.units[:nv] = self.pool_shares[:, None] * self.eq_weights[None, :] / prices[None, :]
+        self.units[:nv, m.btc] = np.bincount(self.venue[nl:], weights=self.btc[nl:], minlength=nv)
+        self.cash[:nv] = np.bincount(self.venue, weights=self.holder_cash, minlength=nv)
+        self.perp_short = float(self.btc[:nl].sum())          # contracts the counterparty is short
+        self.units[self.desk, m.btc] = self.hedge * self.perp_short
+        self.cash[self.desk] = float(self.btc[:nl].sum() - self.debt[:nl].sum()) - self.hedge * self.perp_short
+
+        self._pending: tuple | None = None
+        self._breach = np.empty(nl, dtype=bool)
+        self._draw = np.empty(nl)                   # today's uniform draw per leveraged trader
+        self.liquidated_today_bn = 0.0
+        self.liquidated_today_people = 0.0
+        self.liquidated_total_bn = 0.0
+        self.liquidated_total_people = 0.0
+        self.liquidated_total_rows = 0
+        self.liquidation_days: dict[int, float] = {}
+        self.btc_flow_today = 0.0
+
+    # ----- accounting -----------------------------------------------------------------------------
+    def pool_nav(self, prices: np.ndarray) -> np.ndarray:
+        """Value of one equity-pool share, per venue."""
+        value = self.units[: self.n_venues, self.eq_cols] @ prices[self.eq_cols]
+        has = self.pool_shares > 1e-12
+        return np.where(has, value / np.where(has, self.pool_shares, 1.0), 1.0)
+
+    def _trade(self, gap: np.ndarray, wealth: np.ndarray) -> np.ndarray:
+        return np.where(np.abs(gap) > self.band * wealth, self.speed * gap, 0.0)
+
+    def _by_venue(self, rows, values) -> np.ndarray:
+        return np.bincount(self.venue[rows], weights=values, minlength=self.n_venues)
+
+    # ----- the day ----------------------------------------------------------------------------------
+    def begin_day(self) -> None:
+        self.liquidated_today_bn = 0.0
+        self.liquidated_today_people = 0.0
+        self.btc_flow_today = 0.0
+        # the same number of draws every day, whatever the state (common random numbers)
+        z = self.rng.standard_normal(self.sentiment.size)
+        self.rng.random(out=self._draw)
+        self.sentiment = self.sent_rho * self.sentiment + self.sent_sd * z
+        st = self.state
+        signals = np.array([st.momentum_btc, st.drawdown_btc, st.liquidity, st.rate_fall])
+        self.x_style = self.loadings @ signals + self.sentiment
+        self.rot_style = self.rot_loading * st.rotation
+
+    def voluntary_orders(self) -> np.ndarray:
+        m = self.market
+        st = self.state
+        nv, nl = self.n_venues, self.n_lev
+        prices = m.instrument_prices()
+        pb = prices[m.btc]
+        frozen = st.frozen()
+        any_frozen = bool(frozen.any())
+        loss = st.trust_loss
+        buy = np.zeros((self.n, m.n_instr))
+        sell = np.zeros((self.n, m.n_instr))
+
+        # spot holders reviewing today (a fixed, staggered share of rows)
+        sl = slice(nl + self.model.day % self.review_days, self.N, self.review_days)
+        ven = self.venue[sl]
+        nav = self.pool_nav(prices)
+        cash = self.holder_cash[sl]
+        btc_value = self.btc[sl] * pb
+        eq_value = self.eq_shares[sl] * nav[ven]
+        wealth = cash + btc_value + eq_value
+        trust = 1.0 - self.sensitivity[sl] * loss[ven]
+        self.trust[sl] = trust
+        appetite = self.appetite[sl]
+        style = self.style[sl]
+        free_share = self.base_btc[sl] * np.exp(appetite * self.x_style[style])
+        trusted = free_share * trust ** self.tau
+        btc_share = np.minimum(trusted * np.exp(-appetite * self.rot_style[style]), self.max_share)
+        eq_share = (self.base_eq[sl] * np.exp(appetite * self.rot_style[style]) + (trusted - btc_share)
+                    + self.phi * (free_share - trusted))
+        eq_share = np.clip(eq_share, 0.0, 1.0 - btc_share)
+        t_btc = self._trade(btc_share * wealth - btc_value, wealth)
+        t_eq = self._trade(eq_share * wealth - eq_value, wealth)
+        if any_frozen:
+            f = frozen[ven]
+            t_btc[f] = 0.0
+            t_eq[f] = 0.0
+        buy_btc = np.maximum(t_btc, 0.0)
+        buy_eq = np.maximum(t_eq, 0.0)
+        spend = buy_btc + buy_eq
+        short = spend > cash                       # buys are paid from cash on hand, never on credit
+        if short.any():
+            scale = cash[short] / spend[short]
+            buy_btc[short] *= scale
+            buy_eq[short] *= scale
+        sell_btc = np.minimum(np.maximum(-t_btc, 0.0) / pb, self.btc[sl])
+        sell_eq = np.minimum(np.maximum(-t_eq, 0.0) / nav[ven], self.eq_shares[sl])
+        buy[:nv, m.btc] = np.bincount(ven, weights=buy_btc, minlength=nv)
+        sell[:nv, m.btc] = np.bincount(ven, weights=sell_btc, minlength=nv)
+        eq_buy = np.bincount(ven, weights=buy_eq, minlength=nv)
+        eq_sell = np.bincount(ven, weights=sell_eq, minlength=nv)
+        buy[:nv] += eq_buy[:, None] * self.eq_weights[None, :]
+        frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
+        sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
+
+        # leveraged traders decide daily: open or close with signal-dependent probabilities
+        lv = self.venue[:nl]
+        trust_l = 1.0 - self.sensitivity[:nl] * loss[lv]
+        self.trust[:nl] = trust_l
+        excess = (self.appetite[:nl] * (self.x_style - self.rot_style)[self.style[:nl]]
+                  + self.tau * np.log(np.maximum(trust_l, 1e-12)) - self.entry)
+        np.exp(self.signal_b * excess, out=excess)           # now exp(b · (y − e))
+        is_open = self.btc[:nl] > 0.0
+        opening = ~is_open & (self._draw < self.open_rate * excess) & (self.holder_cash[:nl] > 0.0) \
+            & (self.model.day >= self.flat_since + self.reentry)
+        closing = is_open & (self._draw * excess < self.close_rate)
+        if any_frozen:
+            opening &= ~frozen[lv]
+            closing &= ~frozen[lv]
+        i_open = np.flatnonzero(opening)
+        i_close = np.flatnonzero(closing)
+        margin = self.margin_share[i_open] * self.holder_cash[i_open]
+        notional = self.leverage[i_open] * margin
+        close_units = self.btc[i_close]
+        buy[self.desk, m.btc] = self.hedge * notional.sum()          # the counterparty's hedge
+        sell[self.desk, m.btc] = self.hedge * close_units.sum()
+
+        self._pending = ("voluntary", buy, sell, (sl, ven, buy_btc, sell_btc, buy_eq, sell_eq, eq_buy, eq_sell),
+                         (i_open, margin, notional, i_close, close_units))
+        return clearing_value(buy, sell, prices)
+
+    def forced_orders(self, round_no: int):
+        """Liquidate every perp position whose liquidation price the intraday low reached; the
+        counterparty unwinds its spot hedge of those contracts in this round."""
+        if not self.liquidations_on or self.n_lev == 0:
+            return None
+        m = self.market
+        low = m.price[m.btc] * math.exp(-self.wick * math.sqrt(m.var_fast[m.btc]))
+        np.greater_equal(self.liq_price[: self.n_lev], low, out=self._breach)
+        idx = np.flatnonzero(self._breach)
+        if idx.size == 0:
+            return None
+        units = self.btc[idx]
+        buy = np.zeros((self.n, m.n_instr))
+        sell = np.zeros_like(buy)
+        sell[self.desk, m.btc] = self.hedge * units.sum()
+        self._pending = ("liquidation", buy, sell, idx, units)
+        return clearing_value(buy, sell, m.instrument_prices()), "liquidation"
+
+    def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
+        """Execute the pending orders at the round's clearing prices, per Mesa agent and row."""
+        kind, buy, sell, *rest = self._pending
+        self._pending = None
+        m = self.market
+        pb = prices[m.btc]
+        nav = self.pool_nav(prices)                  # before the pools' units change
+        execute(self.units, self.cash, orders, buy, sell, prices)
+        if kind == "voluntary":
+            (sl, ven, buy_btc, sell_btc, buy_eq, sell_eq, eq_buy, eq_sell), perps = rest
+            self.btc[sl] += buy_btc / pb - sell_btc
+            self.eq_shares[sl] += buy_eq / nav[ven] - sell_eq
+            cash = self.holder_cash[sl]
+            cash += sell_btc * pb + sell_eq * nav[ven] - buy_btc - buy_eq
+            np.maximum(cash, 0.0, out=cash)            # rounding dust of buys scaled to cash
+            self.pool_shares += eq_buy / nav - eq_sell
+            i_open, margin, notional, i_close, close_units = perps
+            self._open(i_open, margin, notional, pb)
+            self._settle(i_close, close_units, pb, fee=False)
+        else:
+            idx, units = rest
+            self._settle(idx, units, pb, fee=True)
+            usd = float(units.sum() * pb)
+            people = float(self.weight[idx].sum())
+            self.liquidated_today_bn += usd
+            self.liquidated_today_people += people
+            self.liquidated_total_bn += usd
+            self.liquidated_total_people += people
+            self.liquidated_total_rows += int(idx.size)
+        self.btc_flow_today += float(orders[:, m.btc].sum())
+
+    def _open(self, idx: np.ndarray, margin: np.ndarray, notional: np.ndarray, price: float) -> None:
+        """Open long perps at the clearing price; the margin moves to the counterparty as collateral."""
+        if idx.size == 0:
+            return
+        contracts = notional / price
+        self.btc[idx] += contracts
+        self.holder_cash[idx] -= margin
+        self.debt[idx] += notional - margin
+        self.liq_price[idx] = self.debt[idx] / (self.btc[idx] * (1.0 - self.mm))
+        self.perp_short += float(contracts.sum())
+        posted = self._by_venue(idx, margin)
+        self.cash[: self.n_venues] -= posted
+        self.cash[self.desk] += posted.sum()
+
+    def _settle(self, idx: np.ndarray, contracts: np.ndarray, price: float, fee: bool) -> None:
+        """Close perp positions at `price`: the counterparty pays the equity (contracts × price −
+        debt); the holder keeps it minus a fee on liquidations, which goes to the venue's reserves;
+        a negative equity (the price gapped past bankruptcy) is made good by the venue's reserves,
+        so the holder loses at most its margin."""
+        if idx.size == 0:
+            return
+        equity = contracts * price - self.debt[idx]
+        charge = self.fee * contracts * price if fee else 0.0
+        payout = np.maximum(equity - charge, 0.0)
+        self.holder_cash[idx] += payout
+        self.btc[idx] = 0.0
+        self.debt[idx] = 0.0
+        self.liq_price[idx] = 0.0
+        self.flat_since[idx] = self.model.day
+        self.perp_short -= float(contracts.sum())
+        self.cash[: self.n_venues] += self._by_venue(idx, payout)
+        self.cash[self.desk] -= float(equity.sum())
+        self.state.reserves += self._by_venue(idx, equity - payout)
+
+    def haircut(self, venue: int, usd_bn: float) -> float:
+        """A hack larger than the venue's reserves: the excess is taken pro rata from the spot BTC
+        of the venue's holders. Returns the BTC units taken."""
+        m = self.market
+        held = self.units[venue, m.btc] * m.price[m.btc]
+        if held <= 0.0 or usd_bn <= 0.0:
+            return 0.0
+        f = min(1.0, usd_bn / held)
+        rows = self.n_lev + np.flatnonzero(self.venue[self.n_lev:] == venue)
+        taken = self.btc[rows] * f
+        self.btc[rows] -= taken
+        units = float(taken.sum())
+        self.units[venue, m.btc] -= units
+        return units
+
+    def end_day(self, returns: np.ndarray) -> None:
+        self.state.end_day()
+        if self.liquidated_today_bn > 0.0:
+            self.liquidation_days[self.model.day] = self.liquidated_today_bn
+
+    # ----- recording ----------------------------------------------------------------------------------
+    def columns(self) -> list[str]:
+        return (["crypto_trust", "btc_leverage", "leveraged_notional_bn", "liquidations_bn",
+                 "liquidated_accounts", "retail_btc_bn", "retail_equity_bn", "retail_cash_bn",
+                 "retail_btc_flow_bn", "retail_btc_appetite", "venue_reserves_bn"]
+                + [f"trust_{v}" for v in self.state.names])
+
+    def record(self) -> list[float]:
+        m = self.market
+        st = self.state
+        nv = self.n_venues
+        prices = m.instrument_prices()
+        pb = prices[m.btc]
+        spot = float(self.units[:nv, m.btc].sum() * pb)
+        perps = self.perp_short * pb
+        debt = float(self.debt[: self.n_lev].sum())
+        exposure = spot + perps
+        equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
+        appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
+        return ([st.market_trust(), exposure / max(exposure - debt, 1e-12), perps,
+                 self.liquidated_today_bn, self.liquidated_today_people, spot, equity,
+                 float(self.cash[:nv].sum()), self.btc_flow_today, appetite, float(st.reserves.sum())]
+                + list(st.venue_trust()))
+
+
+def retail_crypto_metrics(model, ts, flows, events) -> dict:
+    """Summary: liquidated notional and accounts, the worst day, the lowest market trust."""
+    pop = model.population("retail_crypto")
+    if pop is None:
+        return {}
+    days = pop.liquidation_days
+    peak = max(days, key=days.get) if days else None
+    return {
+        "crypto_liquidations": {
+            "liquidated_bn": pop.liquidated_total_bn,
+            "accounts": pop.liquidated_total_people,
+            "rows": pop.liquidated_total_rows,
+            "days_with_liquidations": len(days),
+            "peak_day": peak,
+            "peak_day_bn": days.get(peak, 0.0) if peak is not None else 0.0,
+        },
+        "crypto_trust_min": float(ts["crypto_trust"].min()),
+        "retail_btc_net_flow_bn": float(ts["retail_btc_flow_bn"].sum()),
+    }
+
+
+EXTRA_METRICS.append(retail_crypto_metrics)
