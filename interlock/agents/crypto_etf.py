@@ -1,0 +1,206 @@
+"""Institutional crypto: spot-ETF allocators (MODEL.md §3.6; seeds/000 '10.11': institutions 'forced
+out by triggers in internal risk models', seeds/002: hacks followed by ETF outflows).
+
+A few allocators (wealth platforms, hedge funds, pensions…) hold BTC through spot ETFs, with an
+uninvested crypto budget in cash. Decision rule, per allocator i:
+    w*_i   = min(w_max, w0_i · mandate_i · exp(β_m · momentum + β_l · liquidity + β_r · rate_fall)
+                        · trust^τ)                                   trust = market trust (venues)
+    order  = θ · (w*_i · NAV_i − BTC_i)  outside a band; buys never exceed cash
+Forced exits are redemptions of a share of the allocator's BTC spread evenly over several days
+(ETF redemptions settle through authorised participants over days), sold in the clearing rounds,
+one tranche per allocator per day; the allocator's mandate is cut by that share and it does not
+rebalance voluntarily while exiting:
+  * trust exit (reason "trust_exit", round 1): on a day market trust falls by more than the
+    allocator's tolerance;
+  * risk exit (reason "risk_exit", any round ≥ 1): when BTC's volatility (EWMA including today's
+    intraday move) or its drawdown from the window high breaches the allocator's limit; the first
+    tranche goes in the round of the breach; not again within a cool-down.
+A cut mandate recovers toward 1 with a half-life of months: the 'passive withdrawal' that turns an
+inflow game into a stock game (seeds/000 L79). Orders are two-sided as for retail: buys in
+dollars, sells in units, executed at the round's clearing price.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..experiments.runner import EXTRA_METRICS
+from .base import Member, Population, register_population
+from .crypto_venues import clearing_value, crypto_state, execute
+
+
+class ETFAllocator(Member):
+    """An institutional allocator holding BTC through spot ETFs."""
+
+    @property
+    def aum_bn(self) -> float:
+        m = self.model.market
+        return float(self.population.units[self.row, m.btc] * m.price[m.btc])
+
+    @property
+    def mandate(self) -> float:
+        """Share of its normal BTC weight the allocator is allowed (1 = full; cut by exits)."""
+        return float(self.population.mandate[self.row])
+
+    @property
+    def exiting(self) -> bool:
+        return bool(self.population.exit_days_left[self.row] > 0)
+
+
+@register_population("crypto_etf", order=70)
+class CryptoETFBook(Population):
+    """All ETF allocators, vectorised."""
+
+    member_type = ETFAllocator
+
+    def __init__(self, model, rng):
+        q = model.params.section("crypto_etf")
+        n = int(q["n_allocators"])
+        super().__init__(model, n, rng)
+        self.state = crypto_state(model)
+        m = self.market
+        self.ann = model.params["run.trading_days_per_year"]
+        aum = q["aum"] * rng.dirichlet(np.full(n, 4.0))
+        self.units[:, m.btc] = aum                         # BTC price is 1 at the start
+        self.cash = q["cash_ratio"] * aum
+        self.w0 = 1.0 / (1.0 + q["cash_ratio"])
+        self.tolerance = rng.uniform(q["trust_tolerance_min"], q["trust_tolerance_max"], n)
+        self.vol_limit = rng.uniform(q["vol_limit_min"], q["vol_limit_max"], n)
+        self.dd_limit = rng.uniform(q["drawdown_limit_min"], q["drawdown_limit_max"], n)
+        self.speed = q["speed"]
+        self.band = q["band"]
+        self.w_max = q["max_weight"]
+        self.beta = np.array([q["momentum_loading"], q["liquidity_loading"], q["rate_loading"]])
+        self.tau = q["trust_exponent"]
+        self.exit_share = q["trust_exit_share"]
+        self.exit_days = int(q["exit_days"])
+        self.risk_fraction = q["risk_exit_fraction"]
+        self.cooldown = int(q["exit_cooldown_days"])
+        self.recovery = 0.5 ** (1.0 / q["mandate_half_life_days"])
+        self.lam = model.params["vol.ewma_lambda_fast"]
+        self.mandate = np.ones(n)
+        self.exit_units = np.zeros(n)            # BTC units redeemed per day while exiting
+        self.exit_days_left = np.zeros(n, dtype=np.int64)
+        self.exit_is_risk = np.zeros(n, dtype=bool)
+        self.sold_today = np.zeros(n, dtype=bool)
+        self.last_risk_exit = np.full(n, -10 ** 6, dtype=np.int64)
+        self.flow_today = 0.0
+        self.trust_exits = 0
+        self.risk_exits = 0
+        self._pending = None
+
+    def nav(self) -> np.ndarray:
+        return self.cash + self.units @ self.market.instrument_prices()
+
+    # ----- the day ------------------------------------------------------------------------------
+    def _start_exit(self, hit: np.ndarray, share: float, risk: bool, why: str) -> None:
+        m = self.market
+        self.exit_units[hit] = share * self.units[hit, m.btc] / self.exit_days
+        self.exit_days_left[hit] = self.exit_days
+        self.exit_is_risk[hit] = risk
+        self.mandate[hit] *= 1.0 - share
+        for i in np.flatnonzero(hit):
+            self.model.log_event("trigger", "crypto_etf", "BTC", "risk_exit" if risk else "trust_exit",
+                                 float(share * self.units[i, m.btc] * m.price[m.btc]),
+                                 f"allocator {int(self.ids[i])}: {why}")
+
+    def begin_day(self) -> None:
+        self.flow_today = 0.0
+        self.sold_today[:] = False
+        st = self.state
+        drop = st.trust_prev - st.market_trust()
+        hit = (drop > self.tolerance) & (self.exit_days_left == 0)
+        if hit.any():
+            self._start_exit(hit, self.exit_share, False, f"market trust −{drop:.1%} in a day")
+            self.trust_exits += int(hit.sum())
+
+    def target_weight(self) -> np.ndarray:
+        st = self.state
+        x = self.beta @ np.array([st.momentum_btc, st.liquidity, st.rate_fall])
+        return np.minimum(self.w_max, self.w0 * self.mandate * math.exp(x) * st.market_trust() ** self.tau)
+
+    def voluntary_orders(self) -> np.ndarray:
+        m = self.market
+        prices = m.instrument_prices()
+        pb = prices[m.btc]
+        nav = self.cash + self.units @ prices
+        held = self.units[:, m.btc] * pb
+        gap = self.target_weight() * nav - held
+        trade = np.where((np.abs(gap) > self.band * nav) & (self.exit_days_left == 0), self.speed * gap, 0.0)
+        buy = np.zeros((self.n, m.n_instr))
+        sell = np.zeros_like(buy)
+        buy[:, m.btc] = np.minimum(np.maximum(trade, 0.0), np.maximum(self.cash, 0.0))
+        sell[:, m.btc] = np.minimum(np.maximum(-trade, 0.0) / pb, self.units[:, m.btc])
+        self._pending = (buy, sell)
+        return clearing_value(buy, sell, prices)
+
+    def forced_orders(self, round_no: int):
+        m = self.market
+        due = (self.exit_days_left > 0) & ~self.sold_today
+        if round_no == 1 and (due & ~self.exit_is_risk).any():
+            sel, reason = due & ~self.exit_is_risk, "trust_exit"
+        elif (due & self.exit_is_risk).any():
+            sel, reason = due & self.exit_is_risk, "risk_exit"
+        else:
+            st = self.state
+            r = m.logp[m.btc] - m.open_logp[m.btc]
+            vol = math.sqrt((self.lam * m.var_fast[m.btc] + (1.0 - self.lam) * r * r) * self.ann)
+            dd = 1.0 - math.exp(m.logp[m.btc] - max(float(st.window.max()), m.logp[m.btc]))
+            day = self.model.day
+            sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \
+                & (self.exit_days_left == 0)
+            if not sel.any():
+                return None
+            self._start_exit(sel, self.risk_fraction, True, f"BTC vol {vol:.0%}, drawdown {dd:.0%}")
+            self.last_risk_exit[sel] = day
+            self.risk_exits += int(sel.sum())
+            reason = "risk_exit"
+        sell = np.zeros((self.n, m.n_instr))
+        sell[:, m.btc] = np.where(sel, np.minimum(self.exit_units, self.units[:, m.btc]), 0.0)
+        self.exit_days_left[sel] -= 1
+        self.sold_today |= sel
+        buy = np.zeros_like(sell)
+        self._pending = (buy, sell)
+        return clearing_value(buy, sell, m.instrument_prices()), reason
+
+    def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
+        buy, sell = self._pending
+        self._pending = None
+        execute(self.units, self.cash, orders, buy, sell, prices)
+        self.flow_today += float(orders[:, self.market.btc].sum())
+
+    def end_day(self, returns: np.ndarray) -> None:
+        self.state.end_day()
+        self.mandate = 1.0 - (1.0 - self.mandate) * self.recovery
+
+    # ----- recording ----------------------------------------------------------------------------
+    def columns(self) -> list[str]:
+        return ["etf_aum_bn", "etf_flow_bn", "etf_cash_bn", "etf_mandate"]
+
+    def record(self) -> list[float]:
+        m = self.market
+        aum = float(self.units[:, m.btc].sum() * m.price[m.btc])
+        return [aum, self.flow_today, float(self.cash.sum()), float(self.mandate.mean())]
+
+
+def crypto_etf_metrics(model, ts, flows, events) -> dict:
+    """Summary: ETF net flows (creations − redemptions), the worst day, exits."""
+    pop = model.population("crypto_etf")
+    if pop is None:
+        return {}
+    f = ts["etf_flow_bn"].to_numpy()
+    return {"crypto_etf": {
+        "net_flow_bn": float(f.sum()),
+        "worst_day_flow_bn": float(f.min()),
+        "worst_day": int(np.argmin(f)),
+        "outflow_days": int((f < 0).sum()),
+        "aum_start_bn": float(ts["etf_aum_bn"].iloc[0]),
+        "aum_end_bn": float(ts["etf_aum_bn"].iloc[-1]),
+        "trust_exits": pop.trust_exits,
+        "risk_exits": pop.risk_exits,
+    }}
+
+
+EXTRA_METRICS.append(crypto_etf_metrics)
