@@ -290,22 +290,34 @@ def _worker_init(parent: tuple[int, float], log_levels: dict[str, int]) -> None:
     load_block_modules()
 
 
+def _ready() -> int:
+    return os.getpid()
+
+
 class _Pool:
-    """A local process pool (forkserver: workers start from a clean, preloaded interpreter)."""
+    """A local process pool. Workers are forked from this process when it runs no other thread
+    (instant start, everything already imported), else started by a forkserver that has the
+    runner preloaded (forking a threaded process can copy a held lock); spawn where neither exists."""
 
     def __init__(self, workers: int):
         import multiprocessing as mp
-        method = "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+        import psutil
+        methods = mp.get_all_start_methods()
+        if "fork" in methods and threading.active_count() == 1:
+            method = "fork"
+        else:
+            method = "forkserver" if "forkserver" in methods else "spawn"
         ctx = mp.get_context(method)
         if method == "forkserver":
-            ctx.set_forkserver_preload([__name__])
+            ctx.set_forkserver_preload([__name__, "interlock.experiments.runner"])
         self.slots = workers
         self.window = 2 * workers
         levels = {n: logging.getLogger(n or None).getEffectiveLevel() for n in ("", "interlock")}
-        import psutil
         me = (os.getpid(), psutil.Process().create_time())
         self.pool = cf.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
                                            initargs=(me, levels))
+        # start the workers now, before a progress bar (a thread) exists
+        self.pool.submit(_ready).result(timeout=120)
         self.info = {"kind": "local pool", "workers": workers, "start_method": method}
 
     def submit(self, fn, *args):
@@ -708,7 +720,7 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         from .runner import _versions
         manifest = {"format": FORMAT, "kind": "sweep", "name": desc, "status": "planned", "created": _now(),
                     "plan_hash": plan_hash, "options": opts.describe(), "meta": dict(meta or {}),
-                    "versions": _versions(), "sessions": [],
+                    "versions": dict(_versions()), "sessions": [],
                     "counts": {"runs": len(plan), "done": 0, "ok": 0, "failed": 0}}
         out.mkdir(parents=True, exist_ok=True)
         _write_text(manifest_path, _dumps(manifest))
