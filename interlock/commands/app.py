@@ -46,7 +46,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
 
 
 @click.command("app")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (localhost only by default).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (localhost only by default).")
 @click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on.")
 def command(host, port):
     """The interactive app: pick a scenario, set sliders, step / play / reset, live charts and the

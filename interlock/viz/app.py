@@ -111,11 +111,13 @@ def _shock_types() -> dict:
 
 
 def available_sliders() -> list[SliderSpec]:
+    """The parameter sliders whose parameter exists in this version of the model."""
     specs = _specs()
     return [s for s in SLIDERS if s.key in specs]
 
 
 def available_shock_sliders() -> list[ShockSliderSpec]:
+    """The shock-size sliders whose shock type (and size field) exists in this version of the model."""
     types = _shock_types()
     return [s for s in SHOCK_SLIDERS if s.shock in types and s.field in types[s.shock].model_fields]
 

@@ -24,8 +24,8 @@ import pandas as pd
 
 from ..errors import InputError
 from .alluvial import Link, Node, draw_alluvial
-from .common import (NON_EQUITY, Drawn, assets_of, channel_color, check_days, class_color, mark_shocks, new_figure, no_data, save,
-                     stacked_flows, title_of)
+from .common import (NON_EQUITY, Drawn, assets_of, channel_color, check_days, class_color, mark_shocks, new_figure,
+                     no_data, save, stacked_flows, title_of)
 
 CONTEXT_DAYS = 15          # days shown either side of the window in the daily panel
 CHAIN_GAP_DAYS = 5         # an interlock hop continues an earlier one ending at its source within this
@@ -186,6 +186,7 @@ def market_moves(ts: pd.DataFrame) -> pd.DataFrame:
 
 
 def cascade_data(result, day: int | None = None, window: tuple[int, int] | None = None) -> dict:
+    """The numbers the cascade view draws: span, rounds, links, daily_forced, spx, interlock."""
     lo, hi = select_days(result, day, window)
     last = int(result.timeseries["day"].iloc[-1])
     clo, chi = max(0, lo - CONTEXT_DAYS), min(last, hi + CONTEXT_DAYS)
@@ -204,6 +205,7 @@ def _fmt_bn(v: float) -> str:
 
 
 def draw_chain(ax, rounds: pd.DataFrame, links: pd.DataFrame, span: str) -> None:
+    """The trigger chain: clearing rounds as columns of (class, reason) nodes, triggers as bands."""
     title = f"Trigger chain by clearing round, {span}"
     if rounds.empty:
         no_data(ax, title, "no trades in this span")
@@ -231,6 +233,7 @@ def draw_chain(ax, rounds: pd.DataFrame, links: pd.DataFrame, span: str) -> None
 
 
 def draw_daily_forced(ax, tab: pd.DataFrame, spx: pd.DataFrame, lo: int, hi: int) -> None:
+    """Forced flows per day by class (stacked) with the S&P 500, the span shaded."""
     ax.axvspan(lo - 0.5, hi + 0.5, color="#ffe9a8", zorder=0, lw=0, label="selected")
     stacked_flows(ax, tab, legend=False)
     ax.set_ylabel("forced $bn per day (sales < 0)")
@@ -245,6 +248,7 @@ def draw_daily_forced(ax, tab: pd.DataFrame, spx: pd.DataFrame, lo: int, hi: int
 
 
 def draw_interlock_timeline(ax, ev: pd.DataFrame, lo: int, hi: int, last_day: int) -> None:
+    """The interlock cascade hops over the run: one row per source → target pair."""
     title = "Interlock cascade: source → target hops (size = $bn, colour = channel)"
     if ev.empty:
         no_data(ax, title, "no interlock cascade events")

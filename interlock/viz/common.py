@@ -36,6 +36,7 @@ NON_EQUITY = {"BTC", "UST10"}
 
 
 def class_color(name: str) -> str:
+    """An agent class's colour (fixed for known classes, stable by name for new ones)."""
     if name in CLASS_COLORS:
         return CLASS_COLORS[name]
     h = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "little")
@@ -43,6 +44,7 @@ def class_color(name: str) -> str:
 
 
 def channel_color(name: str) -> str:
+    """The colour of an interlock channel / deal type (supply, equity, financing)."""
     return CHANNEL_COLORS.get(name, class_color(name))
 
 
@@ -71,6 +73,7 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def save(fig: Figure, path: str | Path, dpi: int = 100) -> Path:
+    """Write `fig` to `path` (creating its folder) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)
@@ -86,6 +89,7 @@ def no_data(ax, title: str, what: str = "") -> None:
 
 
 def shocks(summary: dict) -> list[dict]:
+    """A run summary's shocks (type, at, fields)."""
     return list(summary.get("shocks", []) or [])
 
 
@@ -129,10 +133,12 @@ def stacked_flows(ax, table: pd.DataFrame, legend: bool = True) -> None:
 
 
 def equity_assets(assets) -> list[str]:
+    """The equity assets (SPX and single stocks) among `assets`."""
     return [a for a in assets if a not in NON_EQUITY]
 
 
 def assets_of(result) -> list[str]:
+    """The run's tradable assets (market names plus SPX)."""
     names = result.summary.get("asset_names") or []
     if names:
         return list(names)
@@ -154,6 +160,7 @@ def parse_window(text: str) -> tuple[int, int]:
 
 
 def check_days(result, lo: int, hi: int, key: str) -> None:
+    """InputError (naming `key`) unless days lo..hi are inside the run."""
     last = int(result.timeseries["day"].iloc[-1])
     if lo < 0 or hi > last:
         raise InputError(f"days {lo}..{hi} are outside the run (days 0..{last})", key=key,
@@ -161,6 +168,7 @@ def check_days(result, lo: int, hi: int, key: str) -> None:
 
 
 def start_date(result) -> str:
+    """The calendar date of the run's day 0 ('' if the run has no dates)."""
     ts = result.timeseries
     if "date" in ts and len(ts):
         return str(pd.Timestamp(ts["date"].iloc[0]).date())
@@ -168,6 +176,7 @@ def start_date(result) -> str:
 
 
 def title_of(result) -> str:
+    """The line naming a run in figure titles: scenario, seed, days, start date."""
     d = start_date(result)
     return f"interlock · {result.scenario} · seed {result.seed} · {result.days} days" + (f" from {d}" if d else "")
 

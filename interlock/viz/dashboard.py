@@ -114,6 +114,7 @@ def _twin_legend(ax, ax2) -> None:
 
 
 def draw_prices(ax, prices: pd.DataFrame) -> None:
+    """Prices rebased to 100 (S&P 500 bold, BTC dashed)."""
     for a in prices.columns:
         style = dict(lw=1.8, color="k") if a == "SPX" else dict(lw=0.9, ls="--" if a == "BTC" else "-")
         ax.plot(prices.index, prices[a], label=a, **style)
@@ -124,6 +125,7 @@ def draw_prices(ax, prices: pd.DataFrame) -> None:
 
 
 def draw_vol(ax, vol: pd.DataFrame) -> None:
+    """VOL 1M and 3M in vol points, inverted stretches shaded."""
     x = vol.index
     ax.plot(x, vol["VOL_1M"], label="VOL 1M", color="#d62728")
     ax.plot(x, vol["VOL_3M"], label="VOL 3M", color="#1f77b4")

@@ -33,6 +33,7 @@ MAX_PANELS = 6
 
 
 def is_ensemble(folder: str | Path) -> bool:
+    """Whether `folder` looks like a sweep or a folder of run folders."""
     d = Path(folder)
     return ((d / "timeseries").is_dir() or (d / "parts").is_dir() or (d / "params.parquet").exists()
             or any((c / "summary.json").exists() for c in d.iterdir() if c.is_dir()))

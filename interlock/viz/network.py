@@ -207,6 +207,7 @@ class NetworkView:
 
 
 def network_frames(result, max_frames: int = MAX_FRAMES, window: tuple[int, int] | None = None) -> list[int]:
+    """The days drawn: every day of the run (or window), or `max_frames` evenly spaced ones."""
     days = result.timeseries["day"].to_numpy()
     if window is not None:
         days = days[(days >= window[0]) & (days <= window[1])]
@@ -216,6 +217,7 @@ def network_frames(result, max_frames: int = MAX_FRAMES, window: tuple[int, int]
 
 
 def network_data(result, frames: list[int], graph: nx.MultiDiGraph | None = None) -> dict:
+    """The numbers the network frames draw: graph, frames, drawdown (day × firm), edges (day × edge), edge_label."""
     g = graph if graph is not None else interlock_graph()
     ts = result.timeseries
     dd = drawdowns(ts, g)
