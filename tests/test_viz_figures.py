@@ -172,18 +172,23 @@ def test_fan_chart_bands_are_quantiles_over_a_folder_of_runs(run_cached, tmp_pat
     assert (q["q05"] <= q["q50"]).all() and (q["q50"] <= q["q95"]).all() and (q["n"] == 4).all()
 
 
-def test_fan_chart_reads_a_sweep_folder(run_cached, tmp_path):
-    runs = [run_cached("vol_shock", 30, seed) for seed in (1, 2, 3)]
+def test_fan_chart_reads_a_sweep_folder_with_one_fan_per_level_of_the_swept_parameter(run_cached, tmp_path):
+    aum = {0: 200.0, 1: 200.0, 2: 200.0, 3: 800.0, 4: 800.0, 5: 800.0}
+    runs = [run_cached("vol_shock", 30, 1 + i % 3, overrides=(("vol_target.aum", a),)) for i, a in aum.items()]
     (tmp_path / "sweep" / "timeseries").mkdir(parents=True)
     ts = pd.concat([r.timeseries[["day", "date", "SPX", "VOL_1M"]].assign(run_id=i) for i, r in enumerate(runs)])
     ts.to_parquet(tmp_path / "sweep" / "timeseries" / "part-000000.parquet")
-    pd.DataFrame({"run_id": [0, 1, 2], "point_id": [0, 0, 0], "seed": [1, 2, 3],
-                  "scenario": ["vol_shock"] * 3}).to_parquet(tmp_path / "sweep" / "params.parquet")
+    pd.DataFrame({"run_id": list(aum), "point_id": [i // 3 for i in aum], "seed": [1 + i % 3 for i in aum],
+                  "scenario": ["vol_shock"] * 6, "days": [30] * 6, "disabled": [""] * 6,
+                  "vol_target.aum": list(aum.values())}).to_parquet(tmp_path / "sweep" / "params.parquet")
     drawn = fan(tmp_path / "sweep", tmp_path / "fan.png")
     assert_image(drawn.path)
     assert set(drawn.data) == {"SPX", "VOL_1M"}
-    vol = np.array([100 * r.timeseries["VOL_1M"] for r in runs])
-    np.testing.assert_allclose(drawn.data["VOL_1M"]["q95"].to_numpy(), np.quantile(vol, 0.95, axis=0))
+    q = drawn.data["VOL_1M"]
+    assert set(q["group"]) == {"vol_target.aum = 200", "vol_target.aum = 800"}
+    vol = np.array([100 * r.timeseries["VOL_1M"] for r in runs[3:]])
+    np.testing.assert_allclose(q.loc[q["group"] == "vol_target.aum = 800", "q95"].to_numpy(),
+                               np.quantile(vol, 0.95, axis=0))
 
 
 def test_plot_command_writes_the_figures_and_rejects_bad_input(shock_run, tmp_path):

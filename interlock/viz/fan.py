@@ -30,6 +30,7 @@ SERIES = [("SPX", "S&P 500", "index (day 0 = 100)", "rebased"),
           ("liquidations_bn", "Crypto liquidations", "$bn per day", "level"),
           ("utilisation", "Compute utilisation", "%", "pct")]
 MAX_PANELS = 6
+MAX_GROUPS = len(FAN_COLORS)          # more fans than this on one panel would not be readable
 
 
 def is_ensemble(folder: str | Path) -> bool:
@@ -48,6 +49,20 @@ def _scenario_shocks(name: str) -> list[dict]:
         return []
 
 
+def _group_labels(params: pd.DataFrame) -> dict | None:
+    """run_id → fan label: by scenario when the sweep covers several, else by the one swept
+    parameter when it takes a few values (a grid); None for one fan over all runs."""
+    if "scenario" in params and params["scenario"].nunique() > 1:
+        return dict(zip(params["run_id"], params["scenario"].astype(str)))
+    fixed = {"run_id", "point_id", "seed", "scenario", "days", "disabled", "status", "error"}
+    varied = [c for c in params.columns if c not in fixed and params[c].nunique() > 1]
+    if len(varied) == 1 and params[varied[0]].nunique() <= MAX_GROUPS:
+        key = varied[0]
+        return {r: f"{key} = {v:g}" if isinstance(v, float) else f"{key} = {v}"
+                for r, v in zip(params["run_id"], params[key])}
+    return None
+
+
 def load_ensemble(folder: str | Path) -> tuple[pd.DataFrame, list[dict]]:
     """The runs' time series in long form (columns run, group, day, series…) and the shocks of
     the first run (for annotations)."""
@@ -59,9 +74,10 @@ def load_ensemble(folder: str | Path) -> tuple[pd.DataFrame, list[dict]]:
         group = pd.Series("all runs", index=ts.index)
         if (d / "params.parquet").exists():
             params = pd.read_parquet(d / "params.parquet")
-            if "scenario" in params and params["scenario"].nunique() > 1:
-                group = ts["run"].map(dict(zip(params["run_id"], params["scenario"].astype(str))))
-            elif "scenario" in params and len(params):
+            label = _group_labels(params)
+            if label is not None:
+                group = ts["run"].map(label)
+            if "scenario" in params and params["scenario"].nunique() == 1 and len(params):
                 shocks = _scenario_shocks(str(params["scenario"].iat[0]))
         return ts.assign(group=group.to_numpy()), shocks
     runs = []
