@@ -64,23 +64,28 @@ def term_columns(name: str, j: int) -> tuple[str, str]:
     return f"term.{name}.{j}.left", f"term.{name}.{j}.right"
 
 
-UNSTABLE = "diag.market_capped"  # flows or moves the market had to cap (a run out of bounds)
+CAPPED_DAYS = "diag.capped_days"    # days on which the market had to cap a flow or a move
+# A run is past the instability when the market caps flows or moves on more than this share of its
+# days: capping on a crash day or two is a stressed market; capping week after week is the
+# leverage-cycle regime of MODEL.md §6.4 (Aymanns & Farmer 2015), whose guarded prices (the index
+# at a few points or in the millions) are not market outcomes. Runs split sharply on either side.
+PERSISTENT_CAPPING = 0.05
 
 
-def market_capped(events: pd.DataFrame) -> int:
-    """How often the market capped a flow larger than it can absorb or a move beyond its guard
-    (warning events from the market): the model's own sign that a run went past the
-    leverage-cycle instability (MODEL.md §3.8, §6.4)."""
+def capped_days(events: pd.DataFrame) -> int:
+    """Days on which the market capped a flow larger than it can absorb or a move beyond its
+    guard (its warning events)."""
     if events is None or not len(events):
         return 0
-    return int(((events["kind"] == "warning") & (events["source"] == "market")).sum())
+    w = events[(events["kind"] == "warning") & (events["source"] == "market")]
+    return int(w["day"].nunique())
 
 
 def evaluate_claims(claims, result) -> dict[str, float]:
     """One run's outcome per claim (1 holds, 0 fails, NaN undefined), the values of both sides
-    of every comparison, and `diag.market_capped`. `claims`: (name, Claim) pairs."""
+    of every comparison, and `diag.capped_days`. `claims`: (name, Claim) pairs."""
     view = RunView.of(result)
-    out: dict[str, float] = {UNSTABLE: float(market_capped(result.events))}
+    out: dict[str, float] = {CAPPED_DAYS: float(capped_days(result.events))}
     for name, claim in claims:
         v = claim.evaluate(view)
         out[claim_column(name)] = math.nan if v is None else float(v)
@@ -155,8 +160,18 @@ class ClaimResult:
     drivers: dict[str, PairedChange]          # class switched off → change
     prim: PrimResult | None
     ranking: pd.DataFrame
-    stable: Estimate | None = None            # among runs that the market never had to cap
+    with_unstable: Estimate | None = None     # counting the runs past the instability too
     fan: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Instability:
+    """Where runs went past the leverage-cycle instability (left out of every claim)."""
+
+    estimate: Estimate                        # share of the all-on runs
+    by_class: dict[str, Estimate]             # share with each class switched off
+    prim: PrimResult | None
+    ranking: pd.DataFrame
 
 
 @dataclass
@@ -167,13 +182,11 @@ class StressResult:
     claims: list[ClaimResult]
     out: Path | None = None
     failed_runs: int = 0
-    unstable_runs: int = 0                    # on-runs in which the market capped flows or moves
+    instability: Instability | None = None    # None when no run went past it
 
-    def unstable_ids(self) -> set:
-        on = self.runs[self.runs["off"] == ALL_ON]
-        if UNSTABLE not in on:
-            return set()
-        return set(on.loc[on[UNSTABLE].fillna(0) > 0, "run"])
+    @property
+    def unstable_runs(self) -> int:
+        return 0 if self.instability is None else self.instability.estimate.k
 
 
 def _outcome(x) -> bool | None:
@@ -194,41 +207,68 @@ def _numeric_design(narrative: Narrative, on: pd.DataFrame) -> pd.DataFrame:
     return X
 
 
+def unstable(runs: pd.DataFrame, days: int) -> pd.Series:
+    """Runs past the instability: the market capped flows or moves on more than
+    PERSISTENT_CAPPING of their days."""
+    if CAPPED_DAYS not in runs:
+        return pd.Series(False, index=runs.index)
+    return runs[CAPPED_DAYS].fillna(0) > PERSISTENT_CAPPING * days
+
+
+def _y(on: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    defined = on[col].notna().to_numpy()
+    return defined, on[col].to_numpy()[defined] > 0.5
+
+
+def _discover(X: pd.DataFrame, defined: np.ndarray, y: np.ndarray) -> tuple[PrimResult | None, pd.DataFrame]:
+    Xd = X[defined].reset_index(drop=True)
+    pr = prim(Xd, y) if defined.sum() >= 20 else None
+    rank = feature_ranking(Xd, y) if defined.any() and 0 < y.sum() < y.size else pd.DataFrame()
+    return pr, rank
+
+
 def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame) -> StressResult:
-    """Probabilities, drivers, PRIM boxes and rankings from the run table."""
+    """Probabilities, drivers, PRIM boxes and rankings from the run table. Runs past the
+    instability count as undefined for every claim and are analysed on their own."""
+    runs = runs.copy()
+    runs["unstable"] = unstable(runs, narrative.days)
     on = runs[runs["off"] == ALL_ON].sort_values(["point_id", "seed"]).reset_index(drop=True)
     X = _numeric_design(narrative, on)
     results = []
     for c in narrative.claims:
         col = claim_column(c.name)
-        outcomes = [_outcome(v) for v in on[col]]
-        est = estimate(outcomes)
+        raw = on[col].copy()
+        with_unstable = estimate([_outcome(v) for v in raw]) if on["unstable"].any() else None
+        runs.loc[runs["unstable"], col] = math.nan
+        on.loc[on["unstable"], col] = math.nan
+        est = estimate([_outcome(v) for v in on[col]])
         terms = []
         for j, t in enumerate(c.claim.comparisons):
             lc, rc = term_columns(c.name, j)
-            q = lambda s: [float(v) for v in s.quantile([0.05, 0.5, 0.95])] if s.notna().any() else [math.nan] * 3
-            terms.append({"text": t.text, "left": q(on[lc]), "right": q(on[rc])})
+            q = lambda s: [float(v) for v in s.quantile([0.05, 0.5, 0.95])] if s.notna().any() else [math.nan] * 3  # noqa: E731
+            keep = ~on["unstable"]
+            terms.append({"text": t.text, "left": q(on.loc[keep, lc]), "right": q(on.loc[keep, rc])})
         drivers = {}
         key = on.set_index(["point_id", "seed"])[col]
         for cls in narrative.switch_off:
             off = runs[runs["off"] == cls].set_index(["point_id", "seed"])[col]
             both = key.index.intersection(off.index)
-            if len(both) == 0:
-                continue
-            drivers[cls] = paired_change([_outcome(v) for v in key.loc[both]],
-                                         [_outcome(v) for v in off.loc[both]])
-        defined = on[col].notna().to_numpy()
-        y = on[col].to_numpy()[defined] > 0.5
-        Xd = X[defined].reset_index(drop=True)
-        pr = prim(Xd, y) if defined.sum() >= 20 else None
-        rank = feature_ranking(Xd, y) if defined.any() and 0 < y.sum() < y.size else pd.DataFrame()
-        stable = None
-        if UNSTABLE in on and (on[UNSTABLE].fillna(0) > 0).any():
-            stable = estimate([_outcome(v) for v in on.loc[on[UNSTABLE].fillna(0) == 0, col]])
-        results.append(ClaimResult(c.name, c.says, c.claim.text, est, int((~defined).sum()), terms,
-                                   drivers, pr, rank, stable))
+            if len(both):
+                drivers[cls] = paired_change([_outcome(v) for v in key.loc[both]],
+                                             [_outcome(v) for v in off.loc[both]])
+        defined, y = _y(on, col)
+        pr, rank = _discover(X, defined, y)
+        undefined = int((raw.isna() & ~on["unstable"]).sum())
+        results.append(ClaimResult(c.name, c.says, c.claim.text, est, undefined, terms, drivers, pr,
+                                   rank, with_unstable))
     res = StressResult(narrative, runs, series, results)
-    res.unstable_runs = len(res.unstable_ids())
+    if on["unstable"].any():
+        flag = on["unstable"].astype(float)
+        defined, y = np.ones(len(on), dtype=bool), flag.to_numpy() > 0.5
+        pr, rank = _discover(X, defined, y)
+        by_class = {cls: estimate(runs.loc[runs["off"] == cls, "unstable"].tolist())
+                    for cls in narrative.switch_off if (runs["off"] == cls).any()}
+        res.instability = Instability(estimate(flag.astype(bool).tolist()), by_class, pr, rank)
     return res
 
 
@@ -250,12 +290,8 @@ def fan_chart(res: StressResult, cr: ClaimResult, path: Path) -> Path:
     from ..viz.common import mark_shocks, new_figure, save
     cols = res.narrative.series
     on = res.runs[res.runs["off"] == ALL_ON]
-    unstable = res.unstable_ids()
-    holds = set(on.loc[on[claim_column(cr.name)] == 1.0, "run"])
-    fails = set(on.loc[on[claim_column(cr.name)] == 0.0, "run"])
-    # runs past the instability would set the scale of every panel: drawn only if nothing else is
-    holds = (holds - unstable) or holds
-    fails = (fails - unstable) or fails
+    holds = set(on.loc[on[claim_column(cr.name)] == 1.0, "run"])     # runs past the instability
+    fails = set(on.loc[on[claim_column(cr.name)] == 0.0, "run"])     # are undefined: left out
     assets = set(res.narrative.schema.assets)
     n = len(cols)
     ncol = 2 if n > 1 else 1
@@ -380,9 +416,11 @@ def _verdict(cr: ClaimResult) -> str:
 def _drivers_text(cr: ClaimResult) -> str:
     """Significant drivers first, in words; the rest in one line."""
     parts = [f"With every class on the claim holds in {_pct(cr.estimate.p)} of runs."]
-    quiet = []
+    quiet, undefined = [], []
     for cls, ch in sorted(cr.drivers.items(), key=lambda kv: kv[1].p_value):
-        if ch.p_value < SIGNIFICANCE and ch.delta < 0:
+        if ch.off.n == 0:
+            undefined.append(cls)
+        elif ch.p_value < SIGNIFICANCE and ch.delta < 0:
             parts.append(f"Switching **{cls}** off lowers it to {_pct(ch.off.p)} (McNemar p = {_p(ch.p_value)}): "
                          "this loop helps make the claim true.")
         elif ch.p_value < SIGNIFICANCE and ch.delta > 0:
@@ -392,13 +430,55 @@ def _drivers_text(cr: ClaimResult) -> str:
             quiet.append(cls)
     if quiet:
         parts.append("No detectable effect of switching off: " + ", ".join(quiet) + ".")
+    if undefined:
+        parts.append("Not defined with " + ", ".join(undefined) + " off (the claim reads what that "
+                     "class does).")
     return " ".join(parts)
+
+
+def _boxes_md(pr: PrimResult | None, what: str, base_k: int, base_n: int, axes: dict) -> list[str]:
+    """PRIM boxes as Markdown; `what` names the outcome ("the claim holds")."""
+    L = []
+    if pr is None or not pr.boxes:
+        why = ("too few defined runs" if pr is None else
+               f"{what} in every run or in none" if base_k in (0, base_n)
+               else f"no box of parameters concentrates the runs where {what} beyond chance")
+        return [f"No box found: {why}.\n"]
+    L.append(f"Overall {what} in {_pct(pr.base_rate)} of runs. A box is a set of parameter ranges; "
+             f"*density* = share of its runs where {what}, *coverage* = share of all runs where {what} "
+             "that fall inside it, *mass* = share of all runs inside it. Restrictions whose quasi-p-value "
+             "(binomial test of the box against the box without that restriction) exceeds 0.05 are "
+             "dropped.\n")
+    for i, b in enumerate(pr.boxes):
+        L.append(f"Box {i + 1}: density {_pct(b.density)}, coverage {_pct(b.coverage)}, mass {_pct(b.mass)} "
+                 f"({b.hits} of {b.n} runs).\n")
+        L.append("| parameter | box range | sampled range | quasi-p |")
+        L.append("|---|---|---|---|")
+        for k, (lo, hi) in b.limits().items():
+            L.append(f"| {_param_label(k)} | {_num(lo)} – {_num(hi)} | {_range_text(axes[k])} | "
+                     f"{_p(b.quasi_p.get(k, math.nan))} |")
+        L.append("")
+    return L
+
+
+def _ranking_md(ranking: pd.DataFrame, what: str) -> list[str]:
+    if not len(ranking):
+        return ["No parameter ranking: the outcome is the same in every run.\n"]
+    L = [f"**Parameter ranking** (how differently each parameter is distributed in runs where {what} "
+         "vs not: Kolmogorov–Smirnov distance, 0 = no influence, 1 = perfect separation):\n",
+         f"| rank | parameter | KS distance | p-value | {what} with |", "|---|---|---|---|---|"]
+    for i, r in ranking.iterrows():
+        fav = {"higher": "higher values", "lower": "lower values"}.get(r["direction"], "—")
+        L.append(f"| {i + 1} | {_param_label(r['parameter'])} | {r['ks']:.2f} | {_p(r['p_value'])} | {fav} |")
+    L.append("")
+    return L
 
 
 def render_report(res: StressResult) -> str:
     n = res.narrative
     src = n.source
     on = res.runs[res.runs["off"] == ALL_ON]
+    axes = {a.key: a for a in n.spec.axes}
     L: list[str] = []
     L.append(f"# Stress test: {n.title}\n")
     L.append(f"*Narrative `{n.name}` · scenario `{n.scenario.name}` · {n.days} trading days · "
@@ -424,14 +504,15 @@ def render_report(res: StressResult) -> str:
              "leaves open. Each run draws the uncertain parameters below and its own random numbers.\n")
     if res.failed_runs:
         L.append(f"⚠ {res.failed_runs} runs failed and are left out (see runs.parquet).\n")
-    if res.unstable_runs:
-        L.append(f"⚠ **{res.unstable_runs} of {len(on)} runs went past the leverage-cycle instability**: "
-                 "the market had to cap flows larger than it can absorb or moves beyond its guard (MODEL.md "
-                 "§6.4), and prices in "
-                 "those runs are not a market outcome. They are counted above; among the other runs the "
-                 "probabilities are: " + "; ".join(f"`{cr.name}` {cr.stable}" for cr in res.claims if cr.stable)
-                 + ". The boxes below show where in parameter space the instability lies; the fan charts "
-                 "leave those runs out.\n")
+    if res.instability is not None:
+        inst = res.instability
+        L.append(f"⚠ **{inst.estimate.k} of {inst.estimate.n} runs went past the leverage-cycle "
+                 "instability**: the market had to cap flows larger than it can absorb, or moves beyond "
+                 f"its guard, on more than {PERSISTENT_CAPPING:.0%} of their days (MODEL.md §6.4). Prices "
+                 "in such runs are guarded numbers, not market outcomes, so they are left out of every "
+                 "probability, box and chart above and below. Counting them the probabilities would be: "
+                 + "; ".join(f"`{cr.name}` {cr.with_unstable}" for cr in res.claims if cr.with_unstable)
+                 + ". Where they lie: [Where the model goes unstable](#where-the-model-goes-unstable).\n")
     L.append("### Uncertain parameters\n")
     L.append("| parameter | sampled range |")
     L.append("|---|---|")
@@ -444,7 +525,7 @@ def render_report(res: StressResult) -> str:
     L.append("Each run is repeated with one agent class switched off, same seed and same parameters "
              "(common random numbers). A class *drives* the claim when switching it off changes the "
              "outcome in one direction far more often than in the other (McNemar's exact test on the "
-             "paired runs, p < 0.05).\n")
+             "paired runs, p < 0.05). Pairs in which either run is undefined are left out.\n")
     L.append("![probability with each class switched off](drivers.png)\n")
     for cr in res.claims:
         L.append(f"### `{cr.name}`\n")
@@ -452,7 +533,8 @@ def render_report(res: StressResult) -> str:
         L.append("| switched off | P(holds) [95% CI] | change | runs lost / gained | McNemar p |")
         L.append("|---|---|---|---|---|")
         for c, ch in cr.drivers.items():
-            L.append(f"| {c} | {ch.off} | {ch.delta:+.0%} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} |")
+            change = "n/a" if ch.off.n == 0 else f"{ch.delta:+.0%}"
+            L.append(f"| {c} | {ch.off} | {change} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} |")
         L.append("")
     L.append("## Claims in detail\n")
     for cr in res.claims:
@@ -471,44 +553,22 @@ def render_report(res: StressResult) -> str:
             L.append(f"| `{t['text']}` | {fmt(t['left'])} | {fmt(t['right'])} |")
         L.append("")
         L.append("**Where in parameter space it holds (PRIM scenario discovery).** ")
-        if cr.prim is None or not cr.prim.boxes:
-            why = ("too few defined runs" if cr.prim is None else
-                   "the claim holds in every run or in none" if cr.estimate.k in (0, cr.estimate.n)
-                   else "no box of parameters concentrates the runs where it holds beyond chance")
-            L.append(f"No box found: {why}.\n")
-        else:
-            L.append(f"Overall the claim holds in {_pct(cr.prim.base_rate)} of runs. "
-                     "A box is a set of parameter ranges; *density* = share of its runs where the claim "
-                     "holds, *coverage* = share of all runs where it holds that fall inside it, *mass* = "
-                     "share of all runs inside it. Restrictions whose quasi-p-value (binomial test of the "
-                     "box against the box without that restriction) exceeds 0.05 are dropped.\n")
-            for i, b in enumerate(cr.prim.boxes):
-                L.append(f"Box {i + 1}: density {_pct(b.density)}, coverage {_pct(b.coverage)}, "
-                         f"mass {_pct(b.mass)} ({b.hits} of {b.n} runs hold).\n")
-                L.append("| parameter | box range | sampled range | quasi-p |")
-                L.append("|---|---|---|---|")
-                axes = {a.key: a for a in n.spec.axes}
-                for k, (lo, hi) in b.limits().items():
-                    L.append(f"| {_param_label(k)} | {_num(lo)} – {_num(hi)} | {_range_text(axes[k])} | "
-                             f"{_p(b.quasi_p.get(k, math.nan))} |")
-                L.append("")
+        L += _boxes_md(cr.prim, "the claim holds", cr.estimate.k, cr.estimate.n, axes)
+        if cr.prim is not None and cr.prim.boxes:
             L.append(f"![PRIM trajectory for {cr.name}](prim_{cr.name}.png)\n")
-        if not len(cr.ranking):
-            L.append("No parameter ranking: the claim has the same outcome in every run.\n")
-        else:
-            L.append("**Parameter ranking** (how differently each parameter is distributed in runs where "
-                     "the claim holds vs fails: Kolmogorov–Smirnov distance, 0 = no influence, 1 = "
-                     "perfect separation):\n")
-            L.append("| rank | parameter | KS distance | p-value | the claim favours |")
-            L.append("|---|---|---|---|---|")
-            for i, r in cr.ranking.iterrows():
-                fav = {"higher": "higher values", "lower": "lower values"}.get(r["direction"], "—")
-                L.append(f"| {i + 1} | {_param_label(r['parameter'])} | {r['ks']:.2f} | {_p(r['p_value'])} | {fav} |")
-            L.append("")
+        L += _ranking_md(cr.ranking, "the claim holds")
         L.append(f"![fan charts for {cr.name}](fan_{cr.name}.png)\n")
         L.append(f"*Fan charts: median (line) and 5–95% band of {', '.join(f'`{s}`' for s in n.series)} "
                  "over the runs where the claim holds (blue) and where it fails (red); dotted lines "
                  "mark the scenario's shocks.*\n")
+    if res.instability is not None:
+        inst = res.instability
+        L.append("## Where the model goes unstable\n")
+        L.append(f"{inst.estimate.k} of {inst.estimate.n} runs with every class on "
+                 f"({_pct(inst.estimate.p)}) went past the instability. With one class switched off: "
+                 + ", ".join(f"{c} off {_pct(e.p)}" for c, e in inst.by_class.items()) + ".\n")
+        L += _boxes_md(inst.prim, "the run goes unstable", inst.estimate.k, inst.estimate.n, axes)
+        L += _ranking_md(inst.ranking, "the run goes unstable")
     if n.look_at:
         L.append("## What to look at\n")
         L.append(n.look_at + "\n")
@@ -542,7 +602,16 @@ def results_json(res: StressResult) -> dict:
                  "coverage": b.coverage, "mass": b.mass, "n": b.n, "hits": b.hits, "quasi_p": b.quasi_p}
                 for b in cr.prim.boxes],
             "ranking": cr.ranking.to_dict(orient="records"),
+            "with_unstable_runs": None if cr.with_unstable is None else est(cr.with_unstable),
         }
+    if res.instability is not None:
+        inst = res.instability
+        out["instability"] = {
+            **est(inst.estimate), "capped_days_share_threshold": PERSISTENT_CAPPING,
+            "by_class": {c: est(e) for c, e in inst.by_class.items()},
+            "boxes": [] if inst.prim is None else [
+                {"limits": {k: list(v) for k, v in b.limits().items()}, "density": b.density,
+                 "coverage": b.coverage, "mass": b.mass} for b in inst.prim.boxes]}
     return out
 
 
