@@ -182,3 +182,38 @@ def test_the_cli_refuses_bad_input_with_one_line_and_exit_code_2(tmp_path):
     assert r.exit_code == 2 and "--samples must be at least 1" in r.output
     r = CliRunner().invoke(cli, ["stress", "--list"])
     assert r.exit_code == 0 and "vol_target_amplifies" in r.output
+
+
+def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_their_own_box(tmp_path):
+    """A run whose market capped flows on more than 5% of its days is not a market outcome: its
+    claims count as undefined, and PRIM locates the instability (here: high vol-target AUM)."""
+    import numpy as np
+    from interlock.experiments.stress import CAPPED_DAYS, analyse, claim_column
+    narr = load_narrative(toy_narrative(tmp_path, TOY_CLAIMS), samples=40, seeds=1)
+    rng = np.random.default_rng(0)
+    rows = []
+    for off in ("", "cta", "dealer"):
+        for p, pt in enumerate(narr.spec.points()):
+            aum = pt["vol_target.aum"]
+            blown = aum > 800 and off != "cta"             # unstable at high AUM unless CTAs are off
+            rows.append({"run": len(rows), "point_id": p, "seed": 1, "off": off, "status": "ok", **pt,
+                         CAPPED_DAYS: 9.0 if blown else float(rng.integers(0, 1)),
+                         claim_column("always"): 0.0 if blown else 1.0,   # garbage outcome when blown
+                         claim_column("never"): 0.0, claim_column("needs_cta"): float(off != "cta")})
+    runs = pd.DataFrame(rows)
+    for c in narr.claims:
+        for j, _ in enumerate(c.claim.comparisons):
+            runs[f"term.{c.name}.{j}.left"] = runs[f"term.{c.name}.{j}.right"] = 0.0
+    res = analyse(narr, runs, pd.DataFrame(columns=["run", "day", "SPX", "VOL_1M"]))
+    n_blown = sum(pt["vol_target.aum"] > 800 for pt in narr.spec.points())
+    always = res.claims[0]
+    assert always.estimate.p == 1.0 and always.estimate.n == 40 - n_blown
+    assert always.with_unstable.p == pytest.approx((40 - n_blown) / 40)
+    inst = res.instability
+    assert inst.estimate.k == n_blown and inst.by_class["cta"].k == 0 and inst.by_class["dealer"].k == n_blown
+    box = inst.prim.boxes[0]
+    assert box.restricted == ["vol_target.aum"] and box.lower["vol_target.aum"] > 750 and box.density == 1.0
+    from interlock.experiments.stress import render_report
+    text = render_report(res)
+    assert f"{n_blown} of 40 runs went past the leverage-cycle instability" in text
+    assert "## Where the model goes unstable" in text
