@@ -1,0 +1,111 @@
+"""`interlock graph [--deals FILE] [--firms FILE] [--out DIR]`: the capital-interlock graph —
+nodes, edges by type, the investment → revenue loops and each firm's circularity — printed, and
+drawn to `interlock_graph.png`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def _draw(g, circ: dict[str, float], path: Path) -> Path:
+    """Firms in columns by kind (labs → clouds → neoclouds → chip vendors → other suppliers), one
+    arrow per ordered pair in the direction money flows, coloured by deal type, width ∝ $bn/yr."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    import numpy as np
+
+    from ..model.deals import money_flow_graph
+
+    column = {"ai_lab": 0, "hyperscaler": 1, "neocloud": 2, "chip_vendor": 3, "other_suppliers": 4}
+    by_col: dict[int, list[str]] = {}
+    for node, d in g.nodes(data=True):
+        by_col.setdefault(column.get(d.get("kind"), 4), []).append(node)
+    pos = {}
+    for x, names in by_col.items():
+        names.sort(key=lambda n: -np.nan_to_num(g.nodes[n].get("value_bn", 0.0)))
+        ys = np.linspace(1, -1, len(names)) if len(names) > 1 else [0.0]
+        for k, (node, y) in enumerate(zip(names, ys)):
+            pos[node] = (x + (0.15 if k % 2 else -0.15) * (len(names) > 3), float(y))
+    d = money_flow_graph(g)
+    colors = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
+    fig, ax = plt.subplots(figsize=(14, 9))
+    top = max((data["annual_bn"] for _, _, data in d.edges(data=True)), default=1.0)
+    for u, v, data in d.edges(data=True):
+        kind = "equity" if "equity" in data["types"] else "financing" if "financing" in data["types"] else "supply"
+        nx.draw_networkx_edges(d, pos, edgelist=[(u, v)], ax=ax, edge_color=colors[kind], alpha=0.6,
+                               width=0.6 + 5.0 * (data["annual_bn"] / top) ** 0.5, arrowsize=12,
+                               connectionstyle="arc3,rad=0.12", node_size=1400)
+    sizes = [300 + 1400 * (np.nan_to_num(g.nodes[n].get("value_bn", 0.0)) / 5000) ** 0.5 for n in d.nodes]
+    nx.draw_networkx_nodes(d, pos, ax=ax, node_size=sizes, node_color=[circ.get(n, 0.0) for n in d.nodes],
+                           cmap="YlOrRd", vmin=0.0, vmax=max(0.05, max(circ.values(), default=0.0)),
+                           edgecolors="k", linewidths=0.6)
+    nx.draw_networkx_labels(d, pos, ax=ax, font_size=8)
+    for kind, c in colors.items():
+        ax.plot([], [], color=c, lw=3, label=kind)
+    ax.legend(title="money flows (width ∝ $bn/yr)", loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
+              fontsize=8, frameon=False)
+    ax.margins(0.08)
+    ax.set_title("The AI capital interlock: labs → clouds → neoclouds → chip vendors → other suppliers\n"
+                 "node colour = circularity (share of revenue tracing back to the firm's own investments)")
+    ax.axis("off")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+@click.command("graph")
+@click.option("--deals", "deals_file", type=click.Path(dir_okay=False), default=None,
+              help="A deals CSV (default: the shipped interlock/data/interlock/deals.csv).")
+@click.option("--firms", "firms_file", type=click.Path(dir_okay=False), default=None,
+              help="A firms CSV (default: the shipped firms.csv).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default=".",
+              help="Folder for interlock_graph.png (default: the current folder).")
+@click.option("--max-cycles", type=int, default=15, show_default=True, help="Loops to list.")
+def command(deals_file, firms_file, out, max_cycles):
+    """Print the interlock graph (nodes, edges by type, investment → revenue loops, circularity)
+    and draw it to OUT/interlock_graph.png. Circularity here uses every deal at its average
+    annual rate, as if all ran at once; `interlock run` reports it from the simulated flows."""
+    import numpy as np
+
+    from ..config import Params
+    from ..model.deals import build_graph, circularity, investment_cycles, load_deals, resolve_schedules, static_flows
+    from ..model.firm_data import load_firms
+
+    p = Params.defaults()
+    firms = load_firms(firms_file)
+    deals = load_deals(deals_file, firms, ramped=p["interlock.deals.ramped"],
+                       share_settled=p["interlock.deals.share_settled"])
+    deals = resolve_schedules(deals, firms, p["interlock.deals.run_rate_max_years"])
+    g = build_graph(firms, deals)
+    click.echo(f"nodes ({g.number_of_nodes()}):")
+    for node, d in g.nodes(data=True):
+        value = d["value_bn"]
+        click.echo(f"  {node:<10} {d['kind']:<16} {'listed ' + d['ticker'] if d['listed'] else 'private':<13} "
+                   f"revenue {d['revenue_bn']:>7.1f}bn  value {value:>7.0f}bn" if value == value else
+                   f"  {node:<10} {d['kind']:<16} {'listed ' + d['ticker'] if d['listed'] else 'private':<13} "
+                   f"revenue {d['revenue_bn']:>7.1f}bn")
+    click.echo(f"edges ({g.number_of_edges()} deals):")
+    for kind in ("supply", "equity", "financing"):
+        rows = deals[deals["type"] == kind]
+        click.echo(f"  {kind:<10} {len(rows):>3} deals  ${rows['amount_bn'].sum():>8,.1f}bn  "
+                   f"(run-rate rows: {int((rows['schedule'] == 'run_rate').sum())}, ramped: "
+                   f"{int((rows['schedule'] == 'ramp').sum())}, share-settled: {int((rows['settlement'] == 'shares').sum())})")
+    cycles = investment_cycles(g)
+    click.echo(f"investment → revenue loops: {len(cycles)} (up to 6 hops); shortest {min(max_cycles, len(cycles))}:")
+    for cyc in cycles[:max_cycles]:
+        click.echo("  " + " ".join(f"{u} -{t}->" for u, _, t in cyc) + f" {cyc[0][0]}")
+    flows, supply, exo = static_flows(firms, deals, at=None)
+    circ = circularity(flows, supply, exo)
+    click.echo("circularity (share of revenue tracing back to the firm's own investments, all deals at their average annual rate):")
+    for name, c in sorted(zip(firms["firm"], circ), key=lambda x: -x[1]):
+        click.echo(f"  {name:<10} {c:6.1%}")
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = _draw(g, dict(zip(firms["firm"], np.asarray(circ, dtype=float))), out_dir / "interlock_graph.png")
+    click.echo(f"drawn: {path}")
