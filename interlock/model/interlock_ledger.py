@@ -1,0 +1,355 @@
+"""The accounting core of the AI capital interlock (MODEL.md §3.4): firms' cash, debt and stakes,
+and the deals' payment schedules, as numpy arrays (one row per firm, one entry per deal).
+
+Money moves only here, and every dollar is booked twice:
+- a supply payment leaves the buyer (its `purchases` account, paid in cash by spenders and labs;
+  inside operating costs for chip vendors) and arrives as the seller's `revenue_graph`;
+- an equity tranche leaves the investor's cash (`invested`) and arrives in the investee's cash
+  (`raised_equity`), and the investor's stake grows by tranche / investee value;
+- a loan leaves the lender and arrives as the borrower's cash and debt (`raised_debt`).
+So at any time, per firm: cash = starting cash + operating cash in + equity raised + debt raised
+− cash purchases − fixed capex − invested (the identity the conservation tests check).
+
+Schedules (years from the start date t): `uniform` pays amount/T evenly on [s, s + T); `ramp` pays
+at a linearly rising rate 2·A/T²·(t − s) (GW deployments); `run_rate` is an annual flow with no
+end, scaled by the buyer's capex (spenders) or revenue (chip vendors: cost of sales).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .deals import SPENDER_KINDS
+
+UNIFORM, RAMP, RUN_RATE = 0, 1, 2
+_SCHED = {"uniform": UNIFORM, "ramp": RAMP, "run_rate": RUN_RATE}
+INSTANT_YEARS = 1.0 / 252.0          # a deal of zero duration pays within one trading day
+
+
+@dataclass
+class Schedule:
+    """One deal type's edges as arrays: source → target, amount, start s and duration T (years
+    from the run's start), schedule code and a scale (commitment cuts, investor willingness)."""
+
+    ids: list[str]
+    src: np.ndarray
+    dst: np.ndarray
+    amount: np.ndarray
+    start: np.ndarray
+    dur: np.ndarray
+    sched: np.ndarray
+    scale: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def __post_init__(self) -> None:
+        self._ramp = self.sched == RAMP
+        self._scheduled = (self.sched != RUN_RATE).astype(float)
+
+    def fraction_paid(self, t: float) -> np.ndarray:
+        """Share of each deal's amount paid by time t (run-rate deals: 0)."""
+        u = np.minimum(np.maximum((t - self.start) / self.dur, 0.0), 1.0)
+        return np.where(self._ramp, u * u, u) * self._scheduled
+
+    def rate(self, t: float) -> np.ndarray:
+        """Annual payment rate of each scheduled deal at t (× scale; run-rate deals: 0)."""
+        x = t - self.start
+        live = (x >= 0.0) & (x < self.dur)
+        per_year = np.where(self._ramp, 2.0 * self.amount * x / (self.dur * self.dur), self.amount / self.dur)
+        return per_year * (live * self._scheduled * self.scale)
+
+    def paid_between(self, t0: float, t1: float) -> np.ndarray:
+        """Scheduled payments in [t0, t1) at the current scale."""
+        return self.amount * (self.fraction_paid(t1) - self.fraction_paid(t0)) * self.scale
+
+    def remaining(self, t: float) -> np.ndarray:
+        """Remaining scheduled value after t at the current scale."""
+        return self.amount * (1.0 - self.fraction_paid(t)) * self.scale * self._scheduled
+
+    def present_value(self, t: float, r: np.ndarray, copies: int = 1) -> np.ndarray:
+        """Present value at t of the remaining scheduled payments at discount rates r (per deal;
+        with `copies` = k, r holds k rates per deal, deal-major blocks of length n)."""
+        tile = (lambda x: np.tile(x, copies)) if copies > 1 else (lambda x: x)  # noqa: E731
+        start, dur, amount = tile(self.start), tile(self.dur), tile(self.amount)
+        a = np.maximum(start - t, 0.0)
+        b = np.maximum(start + dur - t, 0.0)
+        ea, eb = np.exp(-r * a), np.exp(-r * b)
+        uniform = amount / dur * (ea - eb) / r
+        c = t - start                           # ramp rate 2A/T²·(c + τ) at τ years from now
+        prim = lambda tau, e: -(c + tau) * e / r - e / (r * r)  # noqa: E731 - ∫(c+τ)e^{-rτ}dτ
+        ramp = 2.0 * amount / (dur * dur) * (prim(b, eb) - prim(a, ea))
+        return np.where(tile(self._ramp), ramp, uniform) * tile(self._scheduled * self.scale)
+
+
+def _schedule(deals: pd.DataFrame, idx: dict[str, int], start_date: pd.Timestamp) -> Schedule:
+    years = lambda d: (d - start_date).days / 365.25  # noqa: E731
+    return Schedule(
+        ids=list(deals["deal_id"]),
+        src=np.array([idx[p] for p in deals["source_party"]], dtype=int),
+        dst=np.array([idx[p] for p in deals["target_party"]], dtype=int),
+        amount=deals["amount_bn"].to_numpy(float).copy(),
+        start=np.array([years(d) for d in deals["start"]], dtype=float),
+        dur=np.maximum(deals["duration_years"].to_numpy(float), INSTANT_YEARS),
+        sched=np.array([_SCHED[s] for s in deals["schedule"]], dtype=int),
+        scale=np.ones(len(deals)),
+    )
+
+
+class InterlockLedger:
+    """Firms, deals and the money between them. Decisions (capex, cuts, funding) are made by the
+    interlock block; the ledger books them and keeps the accounts.
+
+    `firms` is the firms table (`firm_data.load_firms`), `deals` the validated deals table with
+    resolved schedules (`deals.load_deals` + `deals.resolve_schedules`)."""
+
+    ACCOUNTS = ("revenue_graph", "revenue_exo", "operating_in", "purchases", "cash_purchases", "fixed_capex",
+                "raised_equity", "raised_debt", "invested")
+
+    def __init__(self, firms: pd.DataFrame, deals: pd.DataFrame, start_date, *, unknown_cash_share: float = 0.07,
+                 days_per_year: int = 252):
+        self.start_date = pd.Timestamp(start_date)
+        self.ann = float(days_per_year)
+        self.names = list(firms["firm"])
+        self.n = n = len(self.names)
+        self.idx = {f: i for i, f in enumerate(self.names)}
+        self.kind = np.array(list(firms["kind"]))
+        self.is_lab = self.kind == "ai_lab"
+        self.is_spender = np.isin(self.kind, SPENDER_KINDS)
+        self.is_chip = self.kind == "chip_vendor"
+        self.pays_cash = self.is_lab | self.is_spender       # chip vendors' purchases are costs inside OCF
+        others = np.flatnonzero(self.kind == "other_suppliers")
+        self.other = int(others[0]) if others.size else -1
+        num = lambda c: firms[c].to_numpy(float) if c in firms else np.full(n, np.nan)  # noqa: E731
+        self.revenue0 = np.nan_to_num(num("revenue_bn"))
+        self.capex0 = np.nan_to_num(num("capex_bn"))
+        self.ocf0 = np.nan_to_num(num("operating_cash_flow_bn"))
+        value = np.where(np.isnan(num("market_cap_bn")), num("valuation_bn"), num("market_cap_bn"))
+        self.value0 = value
+        cash = num("cash_bn")
+        fill = np.where(np.isnan(value), 0.1 * self.revenue0, unknown_cash_share * np.nan_to_num(value))
+        self.cash0 = np.where(np.isnan(cash), fill, cash)
+        self.debt0 = np.nan_to_num(num("debt_bn"))
+        # chip vendors' and others' own capex is not spent along edges: a fixed cash outflow
+        self.fixed_capex = np.where(self.pays_cash, 0.0, self.capex0)
+
+        sup = deals[deals["type"] == "supply"]
+        self.supply = _schedule(sup, self.idx, self.start_date)
+        self.supply_implicit = np.zeros(self.supply.n, dtype=bool)
+        self.equity = _schedule(deals[deals["type"] == "equity"], self.idx, self.start_date)
+        eq = deals[deals["type"] == "equity"]
+        self.equity_cash = (eq["settlement"] == "cash").to_numpy()
+        self.equity_stake_pct = eq["stake_pct"].to_numpy(float)
+        fin = deals[deals["type"] == "financing"]
+        self.financing = _schedule(fin, self.idx, self.start_date)
+        self._add_residual_capex_edges()
+        self._run_rate_setup()
+
+        # state
+        self.cash = self.cash0.copy()
+        self.debt = self.debt0.copy()
+        self.capex = self.capex0.copy()                  # annual capex run-rate (spenders)
+        self.revenue_exo = np.zeros(n)                   # set by the block
+        self.operating_rate = self.ocf0.copy()           # annual operating cash in, set by the block
+        self.revenue_ratio = np.ones(n)                  # chip vendors' cost of sales follow revenue
+        self.stakes = np.zeros((n, n))                   # stakes[i, j]: share of j held by i
+        self.stake_cost = np.zeros((n, n))
+        self.loans = np.zeros((n, n))                    # loans[l, b]: outstanding, lender l → borrower b
+        self.acc = {k: np.zeros(n) for k in self.ACCOUNTS}
+        self.paid = np.zeros(self.supply.n)              # cumulative $ along each supply edge
+        self.invested_edge = np.zeros(self.equity.n)
+        self.drawn = np.zeros(self.financing.n, dtype=bool)
+        self._init_positions()
+        self.t = 0.0
+        self.rates = np.zeros(self.supply.n)
+        self.equity_rates = np.zeros(self.equity.n)
+        self.rates_at(0.0)
+
+    # ----- set-up ---------------------------------------------------------------------------
+    def _add_residual_capex_edges(self) -> None:
+        """A spender's capex not on any edge goes to the 'other suppliers' node (an implicit
+        run-rate edge), so that every dollar of capex is spent along a supply edge."""
+        s = self.supply
+        if self.other < 0:
+            return
+        contract0 = np.bincount(s.src, s.rate(0.0), minlength=self.n)
+        live_rr = (s.sched == RUN_RATE) & (s.start <= 0.0)
+        rr0 = np.bincount(s.src[live_rr], s.amount[live_rr], minlength=self.n)
+        residual = self.capex0 - contract0 - rr0
+        add = [i for i in np.flatnonzero(self.is_spender & (residual > 0.01 * np.maximum(self.capex0, 1e-9)))
+               if i != self.other]
+        if not add:
+            return
+        k = len(add)
+        self.supply = Schedule(
+            ids=s.ids + [f"capex-rest-{self.names[i]}" for i in add],
+            src=np.concatenate([s.src, add]), dst=np.concatenate([s.dst, np.full(k, self.other)]),
+            amount=np.concatenate([s.amount, residual[add]]), start=np.concatenate([s.start, np.full(k, -1.0)]),
+            dur=np.concatenate([s.dur, np.ones(k)]), sched=np.concatenate([s.sched, np.full(k, RUN_RATE)]),
+            scale=np.concatenate([s.scale, np.ones(k)]))
+        self.supply_implicit = np.concatenate([self.supply_implicit, np.ones(k, dtype=bool)])
+
+    def _run_rate_setup(self) -> None:
+        s = self.supply
+        self.rr = s.sched == RUN_RATE
+        self.rr_spender = self.rr & self.is_spender[s.src]
+        self.rr_chip = self.rr & ~self.is_spender[s.src]
+        tot = np.bincount(s.src[self.rr_spender], s.amount[self.rr_spender], minlength=self.n)
+        self.rr_share = np.where(self.rr_spender, s.amount / np.where(tot[s.src] > 0, tot[s.src], 1.0), 0.0)
+
+    def _init_positions(self) -> None:
+        """Stakes and loans already in place at the start date."""
+        e = self.equity
+        paid = e.amount * e.fraction_paid(0.0)
+        for k in range(e.n):
+            i, j = e.src[k], e.dst[k]
+            if paid[k] <= 0:
+                continue
+            pct = self.equity_stake_pct[k]
+            if math.isfinite(pct):
+                share = pct / 100.0 * e.fraction_paid(0.0)[k]
+            else:
+                v = self.value0[j]
+                share = paid[k] / v if math.isfinite(v) and v > 0 else 0.0
+            self.stakes[i, j] += share
+            self.stake_cost[i, j] += paid[k] if self.equity_cash[k] else 0.0
+            self.invested_edge[k] = paid[k]
+        f = self.financing
+        for k in range(f.n):
+            if f.start[k] <= 0.0:
+                self.loans[f.src[k], f.dst[k]] += f.amount[k]
+                self.drawn[k] = True
+        np.clip(self.stakes, 0.0, 0.95, out=self.stakes)
+
+    # ----- flows ------------------------------------------------------------------------------
+    def rates_at(self, t: float) -> np.ndarray:
+        """Set and return every supply edge's annual payment rate at time t: scheduled contracts,
+        then each spender's flexible capex (capex − contracts) split over its run-rate edges, and
+        chip vendors' cost of sales scaled by their revenue."""
+        s = self.supply
+        r = s.rate(t)
+        contract_out = np.bincount(s.src, r, minlength=self.n)
+        flex = np.maximum(self.capex - contract_out, 0.0)
+        live = s.start <= t
+        r = r + np.where(self.rr_spender & live, flex[s.src] * self.rr_share, 0.0) * s.scale
+        r = r + np.where(self.rr_chip & live, s.amount * self.revenue_ratio[s.src], 0.0) * s.scale
+        self.rates = r
+        self.spend = np.bincount(s.src, r, minlength=self.n)
+        self.revenue_graph = np.bincount(s.dst, r, minlength=self.n)
+        return r
+
+    def equity_rates_at(self, t: float, willingness: np.ndarray) -> np.ndarray:
+        """Annual rate of each equity tranche at t: the schedule × `willingness` (per equity edge,
+        0–1: the share of the scheduled tranche the investor pays). Share-settled deals vest
+        stakes but move no cash."""
+        self.equity_rates = self.equity.rate(t) * willingness
+        return self.equity_rates
+
+    def daily_cash_change(self) -> np.ndarray:
+        """Each firm's cash change per day at the current rates (USD bn)."""
+        eq_cash = np.where(self.equity_cash, self.equity_rates, 0.0)
+        return (self.operating_rate - self.spend * self.pays_cash - self.fixed_capex
+                + np.bincount(self.equity.dst, eq_cash, minlength=self.n)
+                - np.bincount(self.equity.src, eq_cash, minlength=self.n)) / self.ann
+
+    def book(self, days: int, values: np.ndarray) -> None:
+        """Book `days` trading days at the current rates into the accounts and stakes (`values`:
+        the investees' values, for stakes bought with this period's tranches). Cash itself is
+        moved day by day by the caller with `daily_cash_change()`."""
+        if days <= 0:
+            return
+        dt = days / self.ann
+        a = self.acc
+        paid = self.rates * dt
+        self.paid += paid
+        a["purchases"] += np.bincount(self.supply.src, paid, minlength=self.n)
+        a["cash_purchases"] += np.bincount(self.supply.src, paid, minlength=self.n) * self.pays_cash
+        a["revenue_graph"] += np.bincount(self.supply.dst, paid, minlength=self.n)
+        a["revenue_exo"] += self.revenue_exo * dt
+        a["operating_in"] += self.operating_rate * dt
+        a["fixed_capex"] += self.fixed_capex * dt
+        e = self.equity
+        tranche = self.equity_rates * dt
+        cash_tr = np.where(self.equity_cash, tranche, 0.0)
+        a["invested"] += np.bincount(e.src, cash_tr, minlength=self.n)
+        a["raised_equity"] += np.bincount(e.dst, cash_tr, minlength=self.n)
+        self.invested_edge += tranche
+        v = values[e.dst]
+        pct = self.equity_stake_pct / 100.0
+        # a stated stake vests with the amount paid; otherwise shares are bought at the value
+        share = np.where(np.isfinite(pct), pct * tranche / np.maximum(e.amount, 1e-12),
+                         tranche / np.where(v > 0, v, np.inf))
+        flat = e.src * self.n + e.dst
+        self.stakes += np.bincount(flat, share, minlength=self.n * self.n).reshape(self.n, self.n)
+        self.stake_cost += np.bincount(flat, cash_tr, minlength=self.n * self.n).reshape(self.n, self.n)
+        np.minimum(self.stakes, 0.95, out=self.stakes)
+
+    # ----- decisions booked -------------------------------------------------------------------
+    def raise_equity(self, i: int, amount: float) -> None:
+        """Outside investors (not in the graph) buy `amount` of new shares of firm i."""
+        if amount > 0:
+            self.cash[i] += amount
+            self.acc["raised_equity"][i] += amount
+
+    def borrow(self, i: int, amount: float, lender: int | None = None) -> None:
+        """Firm i borrows `amount` (from the 'other' node when there is one)."""
+        if amount <= 0:
+            return
+        self.cash[i] += amount
+        self.debt[i] += amount
+        self.acc["raised_debt"][i] += amount
+        lender = self.other if lender is None else lender
+        if lender >= 0 and lender != i:
+            self.loans[lender, i] += amount
+
+    def draw_new_loans(self, t: float) -> list[int]:
+        """Loans of the deals file that start by t are drawn: the borrower's cash and debt rise,
+        the lender's exposure too. Returns the deal indices drawn now."""
+        f = self.financing
+        new = np.flatnonzero(~self.drawn & (f.start <= t))
+        for k in new:
+            b, lender = f.dst[k], f.src[k]
+            self.cash[b] += f.amount[k]
+            self.debt[b] += f.amount[k]
+            self.acc["raised_debt"][b] += f.amount[k]
+            self.loans[lender, b] += f.amount[k]
+            self.drawn[k] = True
+        return list(new)
+
+    def cut_commitments(self, i: int, share: float, t: float) -> dict[int, float]:
+        """Firm i cuts `share` of every remaining scheduled purchase (contract) it committed to.
+        Returns, per seller, the remaining contract value removed (USD bn)."""
+        s = self.supply
+        mine = (s.src == i) & (s.sched != RUN_RATE)
+        before = s.remaining(t)
+        s.scale[mine] *= (1.0 - share)
+        lost = np.where(mine, before - s.remaining(t), 0.0)
+        out: dict[int, float] = {}
+        for k in np.flatnonzero(lost > 0):
+            out[int(s.dst[k])] = out.get(int(s.dst[k]), 0.0) + float(lost[k])
+        return out
+
+    # ----- reports ----------------------------------------------------------------------------
+    def forward_purchases(self, t: float, years: float) -> np.ndarray:
+        """Each firm's scheduled (contract) purchases over [t, t + years)."""
+        s = self.supply
+        return np.bincount(s.src, s.paid_between(t, t + years), minlength=self.n)
+
+    def forward_equity_in(self, t: float, years: float, willingness: np.ndarray) -> np.ndarray:
+        """Scheduled cash investments each firm will receive over [t, t + years) (`willingness`
+        per equity edge)."""
+        e = self.equity
+        tr = e.paid_between(t, t + years) * willingness * self.equity_cash
+        return np.bincount(e.dst, tr, minlength=self.n)
+
+    def cash_identity_gap(self) -> np.ndarray:
+        """cash − (starting cash + inflows − outflows) per firm: zero up to rounding."""
+        a = self.acc
+        expect = (self.cash0 + a["operating_in"] + a["raised_equity"] + a["raised_debt"]
+                  - a["cash_purchases"] - a["fixed_capex"] - a["invested"])
+        return self.cash - expect
