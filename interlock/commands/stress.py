@@ -65,9 +65,9 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet)
     if quiet:
         return
-    from ..experiments.stress import likelihood
+    from ..experiments.stress import SIGNIFICANCE, likelihood
     for cr in res.claims:
-        drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < 0.05]
+        drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < SIGNIFICANCE]
         click.echo(f"{cr.name:<24} P = {cr.estimate}  {likelihood(cr.estimate.p)}"
                    + (f"  (drivers: {', '.join(drivers)})" if drivers else ""))
     if res.unstable_runs:

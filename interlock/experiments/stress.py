@@ -4,7 +4,7 @@ true, and under which parameters does it hold.
 `stress(narrative, out)` samples the narrative's uncertain parameters (a Latin hypercube, several
 seeds per point), runs every (point, seed) through the sweep engine (`interlock.experiments.
 sweep`) with all agent classes on and again with each class switched off in turn (common random
-numbers: same seed, same parameters), evaluates the claims in each run (`evaluate_run`, the
+numbers: same seed, same parameters), evaluates the claims in each run (`ClaimMetrics`, the
 sweep's per-run metrics function), and writes to `out/`:
 
 - `report.md` — the narrative, its source passage, the verdict per claim (probability with a
@@ -14,6 +14,10 @@ sweep's per-run metrics function), and writes to `out/`:
 - `runs.parquet` (one row per run: point, seed, class switched off, parameters, claim outcomes,
   both sides of every comparison), `series.parquet` (the fan-chart series of the on-runs),
   `results.json` (every number in the report).
+
+Runs that went past the model's leverage-cycle instability (the market capping flows or moves on
+more than `PERSISTENT_CAPPING` of their days) are not market outcomes: their claims count as
+undefined, and the report locates them separately (share per class switched off, a PRIM box).
 """
 
 from __future__ import annotations
