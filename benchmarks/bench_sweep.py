@@ -1,7 +1,7 @@
 """Sweep benchmark (run by hand): our sweep engine vs `mesa.batch_run`, and parallel efficiency.
 
     .venv/bin/python benchmarks/bench_sweep.py                     # the full benchmark
-    .venv/bin/python benchmarks/bench_sweep.py --sizes 200 --big-runs 200   # a quick look
+    .venv/bin/python benchmarks/bench_sweep.py --sizes 200 --big-runs 200 --dry-run   # a quick look
 
 1. Side by side, the same model and the same runs (the baseline scenario, seeds 1..N, `--days`
    days each, 2 processes each): runs per second and peak memory (the sum over the process and
@@ -17,7 +17,8 @@
    parallel efficiency (rate with 2 workers / (2 × rate with 1)).
 
 Each measurement runs in a fresh interpreter; imports are not timed, pool start-up is.
-Prints a Markdown section to append to benchmarks/RESULTS.md (`--append` does it).
+Appends a dated Markdown section to benchmarks/RESULTS.md, as every benchmark here does
+(`--dry-run` only prints it).
 """
 
 from __future__ import annotations
@@ -96,7 +97,11 @@ def one(kind: str, runs: int, days: int, workers: int, out: str) -> dict:
         elapsed = time.perf_counter() - t0
         values = {int(r["seed"]): r["summary"]["SPX.max_drawdown"] for r in rows}
         assert all(r["Step"] == days - 1 for r in rows), "batch_run did not run `days` steps"
-    return {"elapsed_s": elapsed, "runs_per_s": runs / elapsed, "values": {str(k): v for k, v in values.items()}}
+    import resource
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime     # pool workers are reaped children
+    return {"elapsed_s": elapsed, "runs_per_s": runs / elapsed, "cpu_s_per_run": cpu / runs,
+            "values": {str(k): v for k, v in values.items()}}
 
 
 def measure(kind: str, runs: int, days: int, workers: int, cap_gib: float) -> dict:
@@ -159,11 +164,12 @@ def main() -> None:
     ap.add_argument("--big-runs", type=int, default=1000)
     ap.add_argument("--big-days", type=int, default=252)
     ap.add_argument("--mem-cap-gib", type=float, default=6.0)
-    ap.add_argument("--append", action="store_true", help="append the section to benchmarks/RESULTS.md")
+    ap.add_argument("--dry-run", action="store_true", help="print the section, do not append it to RESULTS.md")
     a = ap.parse_args()
 
     import psutil
     load0 = os.getloadavg()
+    print(f"load average {load0[0]:.1f}; {len(a.sizes)} size(s), then {a.big_runs} × {a.big_days} days", flush=True)
     rows = []
     for n in a.sizes:
         for kind in ("ours", "batch_run"):
@@ -180,7 +186,7 @@ def main() -> None:
         r = measure("ours", a.big_runs, a.big_days, w, a.mem_cap_gib)
         big.append(r)
         print(f"ours       {a.big_runs} runs × {a.big_days} days on {w} worker(s): {r['runs_per_s']:.2f} runs/s, "
-              f"peak {r['peak_gib']:.2f} GiB", flush=True)
+              f"{r['cpu_s_per_run']:.3f} CPU s/run, peak {r['peak_gib']:.2f} GiB", flush=True)
     eff = big[1]["runs_per_s"] / (2 * big[0]["runs_per_s"])
     load1 = os.getloadavg()
 
@@ -207,11 +213,13 @@ def main() -> None:
         "",
         f"Our sweep, {a.big_runs} runs × {a.big_days} days: {big[0]['runs_per_s']:.2f} runs/s on 1 worker, "
         f"{big[1]['runs_per_s']:.2f} runs/s on 2 workers — parallel efficiency {eff:.0%} "
-        f"(peak {big[1]['peak_gib']:.2f} GiB with 2 workers).",
+        f"(peak {big[1]['peak_gib']:.2f} GiB with 2 workers). CPU time per run (all processes): "
+        f"{big[0]['cpu_s_per_run']:.3f} s with 1 worker, {big[1]['cpu_s_per_run']:.3f} s with 2 — the engine's "
+        f"own cost of parallelism is the difference; the rest of any loss is the machine's other load.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)
-    if a.append:
+    if not a.dry_run:
         with open(HERE / "RESULTS.md", "a", encoding="utf-8") as fh:
             fh.write(text)
 

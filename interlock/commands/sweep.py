@@ -27,7 +27,7 @@ import click
 def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, timeout, quiet):
     """Run the sweep described by SPEC (a TOML file; see docs/sweeps.md): every design point × seed,
     results streamed to --out as they finish. Interrupted? Rerun the same command with --resume."""
-    from ..experiments.sweep import SweepAborted, read_manifest, run_sweep
+    from ..experiments.sweep import SweepAborted, default_workers, read_manifest, run_sweep
     from ..experiments.sweep_spec import load_spec
 
     sp = load_spec(spec)                                # refuses a bad spec before anything runs
@@ -35,7 +35,7 @@ def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, time
     n = sp.n_points() * len(sp.seeds)
     if not quiet:
         where = f"Dask cluster {dask}" if dask else (
-            "this process" if workers == 1 else f"{workers or 'all'} local worker(s)")
+            "this process" if workers == 1 else f"{workers or default_workers()} local workers")
         click.echo(f"sweep {sp.name}: {sp.design} design, {sp.n_points()} points × {len(sp.seeds)} seeds "
                    f"= {n} runs of {sp.days} days on {where} → {out_dir}/", err=True)
     try:

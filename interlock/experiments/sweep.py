@@ -22,9 +22,16 @@ model="interlock.experiments.runner:run")` is one run. `scenario` is a shipped n
 `RunResult` back — the default is the runner; `interlock.experiments.ishigami:run` is the test
 model with known Sobol' indices. run_ids must be distinct; they order every output table.
 
+`execute(jobs, out_dir, *, metrics=None, timeseries_every=None, timeseries_columns=None,
+workers=None, dask=None, resume=False, progress=True, runs_per_task=None, flush_seconds=5.0,
+timeout=600.0, files=None, meta=None, desc="sweep") -> SweepReport` runs them; `run_sweep(spec,
+out_dir, *, workers=None, dask=None, resume=False, progress=True, **execute_options)` does it for a
+spec file; `read_params`, `read_summary`, `read_runs` (both joined), `read_timeseries` and
+`read_manifest` read a sweep folder back, finished or not.
+
 `metrics` turns a `RunResult` into the run's row: a module-level function (or "module:function",
-picklable by reference, importable on every worker) returning a dict of numbers or text, nested
-dicts allowed (flattened with dots). The default, `summary_metrics`, flattens the run's summary:
+or a picklable callable object), importable on every worker, returning a dict of numbers or text,
+nested dicts allowed (flattened with dots). The default, `summary_metrics`, flattens the run's summary:
 `SPX.max_drawdown`, `peak_VOL_1M`, `net_flow_by_class_bn.cta`, … `timeseries_every=k` also keeps
 every k-th day of the time series (`timeseries_columns` to choose columns).
 
@@ -37,7 +44,8 @@ status "ok"/"failed", error, then the metric columns in sorted order; one row pe
 How it stays correct:
 - Finished runs are buffered and written every `flush_seconds` as part files under DIR/parts/,
   each written to a temporary name and renamed (atomic), time series before summary: a summary
-  part is the commit record of its runs. Nothing else is held in memory, so memory stays flat.
+  part is the commit record of its runs. Results are never held in memory beyond that (the plan,
+  one small row per run, is), and each run releases its model, so memory stays flat.
 - `resume=True` reads the committed run_ids, drops uncommitted leftovers and runs only the
   missing ones; the plan (jobs + output options) must hash to the one in the manifest.
 - At the end the parts are consolidated deterministically (sorted by run_id, columns sorted),
@@ -48,6 +56,8 @@ How it stays correct:
   `timeout` seconds) aborts with `SweepAborted`; finished runs are kept for `--resume`.
 - Many runs per task: the batch size adapts so a task takes about a second (per-task overhead is
   milliseconds); `runs_per_task` fixes it.
+- The local pool forks its workers (or uses a forkserver when this process runs threads); they
+  ignore Ctrl-C (the sweep process handles it and stops them) and exit if the sweep process dies.
 - Dask: `dask="tcp://host:port"` connects to an existing scheduler. Workers must be able to import
   this package at the same version (it is checked with a probe task, with timeouts, before the
   sweep: a worker that cannot import a task's module would otherwise hang silently).
@@ -56,7 +66,6 @@ How it stays correct:
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections import deque
 import datetime as dt
 import hashlib
 import importlib
@@ -68,6 +77,7 @@ import shutil
 import signal
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -116,7 +126,8 @@ class RunOptions:
 
     def describe(self) -> dict:
         m = self.metrics
-        ref = m if isinstance(m, str) or m is None else f"{m.__module__}:{m.__qualname__}"
+        ref = m if isinstance(m, str) or m is None else \
+            f"{m.__module__}:{getattr(m, '__qualname__', type(m).__qualname__)}"
         return {"metrics": ref or "summary_metrics", "timeseries_every": self.timeseries_every,
                 "timeseries_columns": list(self.timeseries_columns or []) or None}
 
@@ -706,6 +717,7 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
     elif out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
     if manifest_path.exists() and manifest.get("status") == "complete" and (out / "summary.parquet").exists():
+        shutil.rmtree(out / "parts", ignore_errors=True)     # left if the last session died tidying up
         c = manifest["counts"]
         return SweepReport(out, "complete", c["runs"], c["ok"], c["failed"], 0, 0.0, {})
     if manifest_path.exists():
