@@ -5,12 +5,16 @@ Per market (the S&P index and, optionally, BTC), with p the log price and p* the
     d_f = φ (p* − p) + σ_f ε_f          fundamentalists
     d_c = χ (p − p_prev) + σ_c ε_c      chartists          (ε i.i.d. N(0,1))
     D   = n_f d_f + n_c d_c;  the population trades the dollar flow that moves the price by μ·D
-    a   = α_0 + α_n (n_f − n_c) + α_p (p − p*)²
+    a   = α_0 + α_n (n_f − n_c) + α_p (p − p*)² + α_r z,   z = today's return / recent daily vol
 Switching follows FW's transition-probability approach (TPA) in a finite population of N traders:
 each day Binomial(N_c, min(1, ν e^{a})) chartists turn fundamentalist and Binomial(N_f,
 min(1, ν e^{−a})) fundamentalists turn chartist. Herding makes both regimes self-reinforcing and
 the finite-N draws make the market switch between a calm fundamentalist regime and a turbulent
 chartist one at random times: structural stochastic volatility, from i.i.d. noise only.
+The α_r z term (not in FW) makes a sell-off, measured against recent volatility, push traders from
+the value anchor toward trend-following, and a rally pull them back: falls raise the next days'
+volatility more than rises do — the leverage effect of the S&P 500 (Black 1976; Bouchaud, Matacz
+& Potters 2001). z uses the EWMA variance that already includes today's return, so |z| ≤ 1/√(1−λ).
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ class DiscretionaryBook(Population):
         self.q = p
         self.n_traders = p["n_traders"]
         self.n_f = np.full(self.n, p["initial_fundamentalist_share"])
-        self.p_prev = self._levels()[0]
+        self.p_prev = self.p_close = self._levels()[0]
 
     def _levels(self) -> tuple[np.ndarray, np.ndarray]:
         """(log price, log value) per market."""
@@ -83,14 +87,18 @@ class DiscretionaryBook(Population):
     def end_day(self, returns: np.ndarray) -> None:
         q = self.q
         p, v = self._levels()
-        a = q["alpha_0"] + q["alpha_n"] * (2.0 * self.n_f - 1.0) + q["alpha_p"] * (p - v) ** 2
+        m = self.market
+        var = np.array([m.var_fast[m.equity_idx[-1]]] + ([m.var_fast[m.btc]] if self.n > 1 else []))
+        z = (p - self.p_close) / np.sqrt(var)       # today's move in units of recent daily vol
+        a = (q["alpha_0"] + q["alpha_n"] * (2.0 * self.n_f - 1.0) + q["alpha_p"] * (p - v) ** 2
+             + q["alpha_r"] * z)
         a = np.clip(q["beta"] * a, -30.0, 30.0)
         n = self.n_traders
         n_f = np.rint(self.n_f * n).astype(np.int64)
         to_f = self.rng.binomial(n - n_f, np.minimum(1.0, q["nu"] * np.exp(a)))
         to_c = self.rng.binomial(n_f, np.minimum(1.0, q["nu"] * np.exp(-a)))
         self.n_f = (n_f + to_f - to_c) / n
-        self.p_prev = p
+        self.p_prev, self.p_close = self.p_close, p    # chartists see the last daily return
 
     def columns(self) -> list[str]:
         return [f"chartist_share_{n.lower()}" for n in self.market_names]
