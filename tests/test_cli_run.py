@@ -46,31 +46,14 @@ def test_positions_equal_the_sum_of_executed_trades_in_the_flow_table():
     """Rebuild every population's positions and cash from flows.parquet rows and the clearing
     price of each (day, round): they match the agents' books exactly."""
     import numpy as np
-    from interlock.experiments.runner import build_model, simulate
+    from interlock.experiments.validation import rebuild_books    # what `interlock validate` checks
 
-    m = build_model("vol_shock", seed=3)
-    prices = {}
-    orig = m._fill
-
-    def spy(pending, rnd):
-        prices[(m.day, rnd)] = m.market.instrument_prices().copy()
-        orig(pending, rnd)
-
-    m._fill = spy
-    start = {p.agent_class: (p.units.copy(), p.cash.copy()) for p in m.populations}
-    _, flows, _ = simulate(m, 40)
-    instr = m.market.instruments
+    books = rebuild_books("vol_shock", days=40, seed=3)
+    m, flows = books.model, books.flows
     for pop in m.populations:
-        units0, cash0 = start[pop.agent_class]
         f = flows[flows["agent_class"] == pop.agent_class]
         assert len(f) > 0, pop.agent_class
-        row_of = {int(i): k for k, i in enumerate(pop.ids)}
-        units = units0.copy()
-        cash = cash0.copy()
-        for d, rnd, aid, asset, usd in zip(f["day"], f["round"], f["agent_id"], f["asset"], f["usd_bn"]):
-            j = instr.index(asset)
-            units[row_of[int(aid)], j] += usd / prices[(int(d), int(rnd))][j]
-            cash[row_of[int(aid)]] -= usd
+        units, cash = books.rebuilt[pop.agent_class]
         assert np.allclose(cash, pop.cash, atol=1e-9), pop.agent_class
         if pop.agent_class != "buyback":      # repurchased shares are retired, not held
             assert np.allclose(units, pop.units, rtol=1e-12, atol=1e-12), pop.agent_class

@@ -6,14 +6,12 @@ import numpy as np
 
 from interlock.experiments.metrics import drawdown_stats
 from interlock.experiments.runner import run
+from interlock.experiments.validation import blackout_return_gap, mean_variance_ratio, shock_drawdown
 
 SEEDS = (1, 2, 3, 4, 5, 6)
 
 
-def _shock_drawdown(ts, start=19, end=60):
-    """Drawdown of SPX from the day before the shock to its trough in the following weeks."""
-    p = ts["SPX"].to_numpy()[start:end]
-    return 1.0 - p.min() / p[0]
+_shock_drawdown = shock_drawdown        # SPX from the day before the shock to its trough (days 19–60)
 
 
 def test_vol_target_funds_deepen_the_vol_shock_drawdown():
@@ -39,12 +37,7 @@ def test_vol_target_funds_sell_into_rising_vol():
         assert shock_window < -50.0
 
 
-def _mean_variance_ratio(ts, horizons=range(5, 21)):
-    """Trend persistence: mean variance ratio Var(r_k)/(k Var(r_1)) over k = 5..20 days
-    (above 1 when returns are positively autocorrelated at those horizons)."""
-    lp = np.log(ts["SPX"].to_numpy())
-    r1 = np.diff(lp)
-    return float(np.mean([(lp[k:] - lp[:-k]).var() / (k * r1.var()) for k in horizons]))
+_mean_variance_ratio = mean_variance_ratio    # trend persistence: mean VR(k), k = 5..20 days
 
 
 def test_ctas_lengthen_trends():
@@ -60,12 +53,10 @@ def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days():
     for s in (1, 2):
         ts = run("baseline", days=6000, seed=s, amplification=False).timeseries
         ts_off = run("baseline", days=6000, seed=s, amplification=False, disabled=["buyback"]).timeseries
-        r = np.diff(np.log(ts["SPX"].to_numpy()))
-        r_off = np.diff(np.log(ts_off["SPX"].to_numpy()))
-        open_ = ts["buyback_open_share"].to_numpy()[1:] >= 0.5
-        diffs.append(r[open_].mean() - r[~open_].mean())
         # common random numbers: the buyback-driven part of returns, open vs blackout days
-        crn.append((r - r_off)[open_].mean() - (r - r_off)[~open_].mean())
+        gap, gap_crn = blackout_return_gap(ts, ts_off)
+        diffs.append(gap)
+        crn.append(gap_crn)
     print("mean daily return open − blackout (bp):", np.round(np.array(diffs) * 1e4, 2),
           "buyback-driven part (bp):", np.round(np.array(crn) * 1e4, 2))
     assert all(d > 0 for d in diffs)

@@ -5,37 +5,26 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from arch.data import sp500
 
-from interlock.experiments.runner import run
+from interlock.experiments import validation as V
 
 SEEDS = (1, 2, 3)
 DAYS = 5000
-
-
-def _facts(r: np.ndarray) -> dict[str, float]:
-    x = r - r.mean()
-    ac = lambda y, k: float(np.corrcoef(y[:-k], y[k:])[0, 1])  # noqa: E731
-    return {"annual_vol": float(r.std() * np.sqrt(252)),
-            "excess_kurtosis": float((x ** 4).mean() / x.var() ** 2 - 3.0),
-            "ac1": ac(r, 1), "abs_ac1": ac(np.abs(r), 1), "abs_ac50": ac(np.abs(r), 50),
-            "leverage_corr": float(np.corrcoef(r[:-1], np.abs(r[1:]))[0, 1])}
+_facts = V.stylized_facts          # the measurements `interlock validate` reports
 
 
 @pytest.fixture(scope="module")
 def simulated():
-    return [_facts(np.diff(np.log(run("baseline", days=DAYS, seed=s, amplification=False)
-                                    .timeseries["SPX"].to_numpy()))) for s in SEEDS]
+    return [_facts(r) for r in V.simulated_returns("SPX", days=DAYS, seeds=SEEDS)]
 
 
 @pytest.fixture(scope="module")
 def reference():
-    px = sp500.load()["Adj Close"].to_numpy()
-    return _facts(np.diff(np.log(px)))
+    return _facts(V.sp500_returns())
 
 
 def _table(simulated, reference):
-    keys = list(reference)
+    keys = ["annual_vol", "excess_kurtosis", "ac1", "abs_ac1", "abs_ac50", "leverage_corr"]
     lines = [f"{'':<16}" + "".join(f"{k:>16}" for k in keys),
              f"{'S&P 500 99-18':<16}" + "".join(f"{reference[k]:>16.3f}" for k in keys)]
     for s, f in zip(SEEDS, simulated):
@@ -65,9 +54,7 @@ def test_simulated_vol_is_in_the_range_of_the_sp500(simulated, reference):
 def test_the_exogenous_noise_is_iid_gaussian():
     """The noise fed to the market is i.i.d. Gaussian: with every agent class off the returns
     show no fat tails and no volatility clustering (the agents produce them)."""
-    ts = run("baseline", days=DAYS, seed=1, amplification=False,
-             disabled=["vol_target", "cta", "buyback", "discretionary", "dealer"]).timeseries
-    f = _facts(np.diff(np.log(ts["SPX"].to_numpy())))
+    f = _facts(V.simulated_returns("SPX", days=DAYS, seeds=(1,), disabled=V.endogenous_classes())[0])
     print("exogenous only:", {k: round(v, 3) for k, v in f.items()})
     assert abs(f["excess_kurtosis"]) < 0.5
     assert abs(f["abs_ac50"]) < 0.05

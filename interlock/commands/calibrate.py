@@ -1,0 +1,94 @@
+"""`interlock calibrate`: fit parameters by the method of simulated moments (MSM)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import InputError
+
+
+def _split(text: str) -> list[str]:
+    return [t.strip() for t in text.replace(";", ",").split(",") if t.strip()]
+
+
+def _parse_bounds(items) -> dict[str, tuple[float, float]]:
+    out = {}
+    for item in items:
+        if "=" not in item or ":" not in item.split("=", 1)[1]:
+            raise InputError(f"expected key.path=LO:HI, got {item!r}", file="--bounds")
+        key, rng = item.split("=", 1)
+        lo, hi = rng.split(":", 1)
+        try:
+            out[key.strip()] = (float(lo), float(hi))
+        except ValueError:
+            raise InputError(f"bounds must be numbers, got {rng!r}", file="--bounds", key=key.strip()) from None
+    return out
+
+
+@click.command("calibrate")
+@click.option("--target", default="sp500", show_default=True,
+              help="Data whose moments to match: sp500 (arch.data.sp500, 1999–2018).")
+@click.option("--params", "params", default=None, metavar="KEY,KEY,…",
+              help="Parameters to fit (default: discretionary.alpha_0, discretionary.nu, "
+                   "discretionary.sigma_f, market.market_factor_sigma).")
+@click.option("--bounds", "bounds", multiple=True, metavar="KEY=LO:HI",
+              help="Search box of a parameter (default: its plausible range from `interlock params`).")
+@click.option("--moments", "moments", default=None, metavar="NAME,NAME,…",
+              help="Moments to match (default: annual_vol, excess_kurtosis, hill_abs, ac1, abs_ac1, "
+                   "abs_ac10, abs_ac50, leverage_corr_10).")
+@click.option("--seeds", default="1,2,3", show_default=True, help="Fixed seeds (common random numbers).")
+@click.option("--days", default=5000, show_default=True, type=int, help="Days per seed.")
+@click.option("--max-evals", default=120, show_default=True, type=int, help="Objective evaluations (budget).")
+@click.option("--workers", default=1, show_default=True, type=int, help="Processes (one seed per task).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
+              help="Start from a TOML file of overrides (e.g. an earlier fit).")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="calibration", show_default=True,
+              help="Folder for calibration.json, overrides.toml and report.md.")
+def command(target, params, bounds, moments, seeds, days, max_evals, workers, config, out):
+    """Fit parameters to the stylized facts of TARGET by the method of simulated moments and write
+    the fitted values, the objective before and after, and OUT/overrides.toml, which
+    `interlock run SCENARIO --config OUT/overrides.toml` accepts."""
+    from ..config import load_override_file
+    from ..experiments import calibration as C
+    from ..experiments.validation import stylized_facts
+
+    keys = _split(params) if params else list(C.DEFAULT_PARAMS)
+    names = _split(moments) if moments else list(C.MOMENTS)
+    known = set(stylized_facts(__import__("numpy").random.default_rng(0).standard_normal(500)))
+    bad = [m for m in names if m not in known]
+    if bad:
+        raise InputError(f"unknown moment(s) {bad}", key="--moments", allowed=", ".join(sorted(known)))
+    try:
+        seed_list = [int(s) for s in _split(seeds)]
+    except ValueError:
+        raise InputError(f"expected comma-separated integers, got {seeds!r}", key="--seeds") from None
+    if not seed_list or min(seed_list) < 0:
+        raise InputError("need at least one seed ≥ 0", key="--seeds")
+    if days < 200:
+        raise InputError(f"--days must be at least 200 (lag-100 autocorrelations), got {days}", key="--days")
+    if max_evals < 1 or workers < 1:
+        raise InputError("--max-evals and --workers must be at least 1", key="--max-evals")
+    box = _parse_bounds(bounds)
+    base = load_override_file(config) if config else {}
+    C.free_params(keys, box)                      # validate names and boxes before any simulation
+    tgt = C.target_moments(target, names)
+    click.echo(f"calibrating {', '.join(keys)} against {tgt.name}: seeds {seed_list}, {days} days, "
+               f"≤ {max_evals} evaluations", err=True)
+
+    def progress(i, j, values):
+        vals = ", ".join(f"{k.split('.')[-1]}={v:.4g}" for k, v in values.items())
+        click.echo(f"  {i:>4}  J={j:10.3f}  {vals}", err=True)
+
+    start = {k: base[k] for k in keys if k in base}
+    res = C.calibrate(keys, target=tgt, moments=names, bounds=box, start=start or None, seeds=seed_list,
+                      days=days, max_evals=max_evals, workers=workers,
+                      base_overrides={k: v for k, v in base.items() if k not in keys}, progress=progress)
+    paths = C.write_result(res, Path(out))
+    click.echo(f"objective {res.objective_start:.3f} → {res.objective_fitted:.3f} "
+               f"({res.evaluations} evaluations, {res.seconds:.0f} s)")
+    for k in res.params:
+        click.echo(f"  {k:<34} {res.start[k]:>10.4g} → {res.fitted[k]:<10.4g}")
+    click.echo(f"outputs: {paths['overrides']} (use with `interlock run SCENARIO --config …`), "
+               f"{paths['json']}, {paths['report']}")
