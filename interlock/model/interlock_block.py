@@ -192,7 +192,7 @@ class InterlockBlock(Block):
         self.duration = np.zeros(len(self.listed))
         self.logv_anchor = np.zeros(len(self.listed))
         self.y0 = self.y_anchor = model.valuation.y_fair0
-        self.drift = model.valuation.drift
+        self._drift_listed = model.valuation.drift[self.listed_assets].copy()
         self.D_eq = model.valuation.D_eq
         self.days_unbooked = 0
         self.next_refresh = 0
@@ -311,7 +311,7 @@ class InterlockBlock(Block):
         # term D_eq·Δy and adds the drift, so both are cancelled here (no double counting)
         y = model.valuation.y_fair
         logv = self.logv_anchor - self.duration * (y - self.y_anchor) + self.D_eq * (y - self.y0)
-        model.valuation.base[self.listed_assets] = logv - self.drift[self.listed_assets]
+        model.valuation.base[self.listed_assets] = logv - self._drift_listed
         self.logp_hist[day % HISTORY_DAYS] = model.market.logp[self.listed_assets]
 
     def _refresh(self, first: bool = False) -> None:
@@ -605,7 +605,7 @@ class InterlockBlock(Block):
         tot = np.bincount(s.dst, rr, minlength=L.n)
         g_rr = np.bincount(s.dst, rr * g_buyer[s.src], minlength=L.n) / np.where(tot > 0, tot, 1.0)
         g_rr = np.where(tot > 0, g_rr, g_capex_all)
-        return np.clip(g_rr, -1.0, 1.0), g_non, np.clip(g_ai, -1.0, 3.0)
+        return np.minimum(np.maximum(g_rr, -1.0), 1.0), g_non, np.minimum(np.maximum(g_ai, -1.0), 3.0)
 
     def _present_values(self, r: np.ndarray, bump: float = 0.0) -> np.ndarray:
         """Per firm: Σ remaining contracts (haircut by the buyer's funded share) + run-rate,
