@@ -19,8 +19,8 @@ def _known_venues() -> list[str]:
 
 @register_shock("exchange_hack")
 class ExchangeHack(Shock):
-    summary = ("A hack of `usd_bn` at `venue` (seeds/002: Bybit ≈$1.5B, Infini $50M): the venue's "
-               "reserves pay first and any excess is a pro-rata haircut on its holders' BTC; trust "
+    summary = ("A hack of `usd_bn` at `venue` (seeds/002: Bybit ≈$1.5B, Infini $50M): the venue pays "
+               "it in full, borrowing beyond its reserves (customers made whole, as Bybit did); trust "
                "falls by a function of the hack relative to the venue's reserves (less at every other "
                "venue) and recovers slowly; the venue's holders are frozen for `freeze_days` "
                "(default crypto_venues.hack_freeze_days).")
@@ -37,16 +37,10 @@ class ExchangeHack(Shock):
         return v
 
     def apply(self, model) -> None:
-        st = crypto_state(model)
-        info = st.hack(self.usd_bn, self.venue, self.freeze_days)
-        taken = 0.0
-        pop = model.population("retail_crypto")
-        if info["shortfall"] > 0.0 and pop is not None:
-            taken = pop.haircut(st.venue_index(self.venue), info["shortfall"])
-            st.record_theft(taken)
+        info = crypto_state(model).hack(self.usd_bn, self.venue, self.freeze_days)
         model.log_event("crypto", "hacker", self.venue, "exchange_hack", self.usd_bn,
                         f"hack/reserves {info['ratio']:.2f}, trust −{info['trust_hit']:.0%} at the venue, "
-                        f"frozen {info['freeze_days']}d, holders' BTC taken {taken:.3f} units")
+                        f"frozen {info['freeze_days']}d, borrowed {info['borrowed']:.2f}bn beyond reserves")
 
 
 @register_shock("custody_failure")

@@ -4,9 +4,11 @@ arithmetic both crypto populations use.
 
 Venues. Each venue v has reserves R_v (USD bn: its own funds; liquidation fees feed them, deficits
 of bankrupt positions draw on them) and a trust deficit ℓ_v ∈ [0, 1) that decays with a half-life
-of months. A hack of $H on v (`exchange_hack` shock) takes H from R_v (any excess is a pro-rata
-haircut on v's holders' BTC), raises ℓ_v by h = h_max·(1 − exp(−(H/R_v)/scale)) and every other
-venue's by contagion·h, and freezes v's holders for some days. A custody failure raises every ℓ_v.
+of months. A hack of $H on v (`exchange_hack` shock) is paid by v in full — from its reserves and,
+beyond them, by borrowing (R_v < 0), as Bybit did with bridge loans in Feb 2025: customers are made
+whole and the damage is to trust. ℓ_v rises by h = h_max·(1 − exp(−(H/R_v)/scale)) (h_max when v
+has no reserves left), every other venue's by contagion·h, and v's holders are frozen for some
+days. A custody failure raises every ℓ_v.
 Market trust = holder-weighted mean of 1 − ℓ_v (the `crypto_trust` column).
 
 Signals (market-level scalars, updated once a day after the close):
@@ -73,8 +75,7 @@ class CryptoState:
         self.contagion = q["hack_contagion"]
         self.freeze_days = q["hack_freeze_days"]
         self.custody_hit = q["custody_trust_hit"]
-        self.stolen_usd = 0.0                 # taken from venue reserves by hackers
-        self.stolen_btc_units = 0.0           # taken from holders beyond the reserves
+        self.stolen_usd = 0.0                 # paid by venues for hacks (out of the model)
         self.stablecoin_issued_tn = 0.0       # cumulative issuance (stablecoin_demand shocks)
         self._issued_hist = np.zeros(64)      # cumulative issuance at the last 64 closes (3 months)
         self.stablecoin_weight = p["retail_crypto.stablecoin_liquidity_weight"]
@@ -171,19 +172,15 @@ class CryptoState:
         reserves = self.reserves[v]
         ratio = usd_bn / reserves if reserves > 1e-12 else math.inf
         hit = self.hit_max * (1.0 - math.exp(-ratio / self.hit_scale))
-        covered = min(usd_bn, max(reserves, 0.0))
-        self.reserves[v] -= covered
-        self.stolen_usd += covered
-        shortfall = usd_bn - covered
+        self.reserves[v] -= usd_bn
+        self.stolen_usd += usd_bn
         for i in range(len(self.venues)):
             self.hit_trust(i, hit if i == v else self.contagion * hit)
         days = self.freeze_days if freeze_days is None else freeze_days
         if days > 0:
             self.freeze(v, days)
-        return {"venue": venue, "ratio": ratio, "trust_hit": hit, "shortfall": shortfall, "freeze_days": days}
-
-    def record_theft(self, btc_units: float) -> None:
-        self.stolen_btc_units += btc_units
+        return {"venue": venue, "ratio": ratio, "trust_hit": hit, "borrowed": max(0.0, usd_bn - max(reserves, 0.0)),
+                "freeze_days": days}
 
 
 def crypto_state(model) -> CryptoState:

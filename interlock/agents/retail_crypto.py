@@ -7,7 +7,8 @@ few vector operations, not a million Python calls (benchmarks/bench_crypto.py ti
 design). Per row: cash, BTC, an equity-pool stake, venue, leverage, debt and liquidation price,
 style (HODL, momentum/FOMO, dip-buyer), trust, trust sensitivity, risk appetite, youth and weight.
 
-Decision rule, spot holder h of style s, at its review (every `review_days`, staggered):
+Decision rule, spot holder h of style s, at its review (every `review_days`; rows are i.i.d., so
+each day one contiguous block of them reviews):
     x_s      = Σ_k loading_s,k · signal_k + sentiment_s      momentum, drawdown, liquidity, rate_fall
     b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (crypto_venues.py: signals)
     s_btc*   = min(max_share, b_h · exp(−a_h · rot_s · rotation))
@@ -45,6 +46,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from ..experiments import validation as _validation
 from ..experiments.runner import EXTRA_METRICS
 from .base import Member, Population, register_population
 from .crypto_venues import clearing_value, crypto_state, execute
@@ -114,6 +116,7 @@ class RetailCryptoBook(Population):
         nl = self.n_lev = int(round(N * q["leveraged_share"]))
         self.liquidations_on = bool(q["liquidations"])
         self.review_days = int(q["review_days"])
+        self.review_block = -(-(N - nl) // self.review_days)     # spot rows reviewing per day
         self.speed = q["speed"]
         self.band = q["band"]
         self.max_share = q["max_btc_share"]
@@ -141,6 +144,15 @@ class RetailCryptoBook(Population):
         self.venue = np.empty(N, dtype=np.int8)
         self.venue[:nl] = rng.choice(nv, nl, p=st.perp_weights)
         self.venue[nl:] = rng.choice(nv, N - nl, p=st.holder_weights)
+        # rows are i.i.d., so each day's review block may be ordered by venue: per-venue sums of a
+        # block are then contiguous segment sums (np.add.reduceat, ~20× cheaper than bincount)
+        self.block_segments = []             # per block: (venues present, where each starts)
+        for k in range(self.review_days):
+            blk = self.venue[nl + k * self.review_block: nl + (k + 1) * self.review_block]
+            blk.sort()
+            bounds = np.searchsorted(blk, np.arange(nv + 1))
+            present = np.flatnonzero(bounds[1:] > bounds[:-1])
+            self.block_segments.append((present, bounds[present]))
         self.style = rng.choice(len(styles), N, p=share / share.sum()).astype(np.int8)
         self.style_share = np.bincount(self.style, minlength=len(styles)) / N
         sa = q["appetite_sigma"]
@@ -152,7 +164,7 @@ class RetailCryptoBook(Population):
         wealth = rng.lognormal(0.0, q["wealth_sigma"], N)
 
         # `holder_cash` is each row's own cash (stablecoins/fiat); the base class's `cash` is one
-        # number per Mesa agent (the sum over its rows; the perp counterparty's own cash).
+        # number per Mesa agent: the sum over its spot rows, and the counterparty's hedge account.
         self.holder_cash = np.zeros(N)     # USD bn, never < 0
         self.btc = np.zeros(N)             # spot BTC (spot rows) or long perp contracts (leveraged
                                            # rows), in units of $1bn of BTC at the start; never < 0
@@ -189,14 +201,17 @@ class RetailCryptoBook(Population):
         self.entry = rng.uniform(q["entry_threshold_min"], q["entry_threshold_max"], nl)
         p_open = self.open_rate * np.exp(-self.signal_b * self.entry)
         p_close = self.close_rate * np.exp(self.signal_b * self.entry)
-        is_open = rng.random(nl) < p_open / np.maximum(p_open + p_close, 1e-300)
+        p_ss = p_open / np.maximum(p_open + p_close, 1e-300)
+        is_open = rng.random(nl) < p_ss
         sd = math.sqrt(m.var_fast[m.btc])
         entry_price = np.exp(rng.standard_normal(nl) * sd * math.sqrt(10.0))
         liq = entry_price * (1.0 - 1.0 / L) / (1.0 - self.mm)
         is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
-        notional_per_wealth = np.where(is_open, L * self.margin_share / entry_price, 0.0)
+        # scale wealth so the expected open notional is the calibrated book (well defined even
+        # when few rows start open)
         book = q["notional_per_trader"] * q["people"] * nl / N / 1e9        # USD bn
-        w_lev = wealth[:nl] * (book / max(float(notional_per_wealth @ wealth[:nl]), 1e-300))
+        expected = float((L * self.margin_share * p_ss) @ wealth[:nl])
+        w_lev = wealth[:nl] * (book / expected if expected > 0.0 else 0.0)
         margin = np.where(is_open, self.margin_share * w_lev, 0.0)
         self.holder_cash[:nl] = w_lev - margin
         self.btc[:nl] = L * margin / entry_price
@@ -205,9 +220,10 @@ class RetailCryptoBook(Population):
         self.flat_since = np.full(nl, -10 ** 6, dtype=np.int64)
         del wealth
 
-        # ----- the Mesa agents' books -----------------------------------------------------------
-        # venue agents: their spot rows' BTC, their equity pool, all their rows' cash; the perp
-        # counterparty: short every retail perp, long h of it in spot, holding the collateral
+        # ----- the Mesa agents' books: exactly their market trades ----------------------------------
+        # venue agents: their spot rows' BTC, equity pool and cash; the perp counterparty: long h of
+        # the retail perps in spot. Perps are not market trades: margins and settlements move
+        # between leveraged rows and the counterparty's collateral account `perp_cash`
         self.eq_cols = np.append(st.ai_idx, m.SPX)
         prices = m.instrument_prices()
         ai_w = m.cap[st.ai_idx] / m.cap[st.ai_idx].sum()
@@ -217,10 +233,11 @@ class RetailCryptoBook(Population):
         self.pool_shares = np.bincount(self.venue, weights=self.eq_shares, minlength=nv)
         self.units[:nv] = self.pool_shares[:, None] * self.eq_weights[None, :] / prices[None, :]
         self.units[:nv, m.btc] = np.bincount(self.venue[nl:], weights=self.btc[nl:], minlength=nv)
-        self.cash[:nv] = np.bincount(self.venue, weights=self.holder_cash, minlength=nv)
+        self.cash[:nv] = np.bincount(self.venue[nl:], weights=self.holder_cash[nl:], minlength=nv)
         self.perp_short = float(self.btc[:nl].sum())          # contracts the counterparty is short
         self.units[self.desk, m.btc] = self.hedge * self.perp_short
-        self.cash[self.desk] = float(self.btc[:nl].sum() - self.debt[:nl].sum()) - self.hedge * self.perp_short
+        self.cash[self.desk] = -self.hedge * self.perp_short  # what the hedge cost at the start
+        self.perp_cash = float(self.btc[:nl].sum() - self.debt[:nl].sum())   # collateral + P&L owed
 
         self._pending: tuple | None = None
         self._breach = np.empty(nl, dtype=bool)
@@ -246,6 +263,19 @@ class RetailCryptoBook(Population):
     def _by_venue(self, rows, values) -> np.ndarray:
         return np.bincount(self.venue[rows], weights=values, minlength=self.n_venues)
 
+    def _venue_sums(self, values: np.ndarray, day: int) -> np.ndarray:
+        """Per-venue sums of `values` over the rows reviewing on `day` (ordered by venue)."""
+        present, starts = self.block_segments[day % self.review_days]
+        out = np.zeros(self.n_venues)
+        if present.size:
+            out[present] = np.add.reduceat(values, starts)
+        return out
+
+    def review_rows(self, day: int) -> slice:
+        """The spot rows reviewing on `day`: one contiguous block per day, cycling."""
+        start = self.n_lev + (day % self.review_days) * self.review_block
+        return slice(start, min(self.N, start + self.review_block))
+
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
         self.liquidated_today_bn = 0.0
@@ -269,23 +299,28 @@ class RetailCryptoBook(Population):
         frozen = st.frozen()
         any_frozen = bool(frozen.any())
         loss = st.trust_loss
+        any_loss = bool(loss.any())
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros((self.n, m.n_instr))
 
-        # spot holders reviewing today (a fixed, staggered share of rows)
-        sl = slice(nl + self.model.day % self.review_days, self.N, self.review_days)
-        ven = self.venue[sl]
+        # spot holders reviewing today
+        sl = self.review_rows(self.model.day)
+        ven = self.venue[sl].astype(np.intp)
         nav = self.pool_nav(prices)
         cash = self.holder_cash[sl]
         btc_value = self.btc[sl] * pb
         eq_value = self.eq_shares[sl] * nav[ven]
         wealth = cash + btc_value + eq_value
-        trust = 1.0 - self.sensitivity[sl] * loss[ven]
-        self.trust[sl] = trust
         appetite = self.appetite[sl]
         style = self.style[sl]
         free_share = self.base_btc[sl] * np.exp(appetite * self.x_style[style])
-        trusted = free_share * trust ** self.tau
+        if any_loss:
+            trust = 1.0 - self.sensitivity[sl] * loss[ven]
+            self.trust[sl] = trust
+            trusted = free_share * (trust if self.tau == 1.0 else trust ** self.tau)
+        else:
+            self.trust[sl] = 1.0
+            trusted = free_share
         btc_share = np.minimum(trusted * np.exp(-appetite * self.rot_style[style]), self.max_share)
         eq_share = (self.base_eq[sl] * np.exp(appetite * self.rot_style[style]) + (trusted - btc_share)
                     + self.phi * (free_share - trusted))
@@ -306,21 +341,27 @@ class RetailCryptoBook(Population):
             buy_eq[short] *= scale
         sell_btc = np.minimum(np.maximum(-t_btc, 0.0) / pb, self.btc[sl])
         sell_eq = np.minimum(np.maximum(-t_eq, 0.0) / nav[ven], self.eq_shares[sl])
-        buy[:nv, m.btc] = np.bincount(ven, weights=buy_btc, minlength=nv)
-        sell[:nv, m.btc] = np.bincount(ven, weights=sell_btc, minlength=nv)
-        eq_buy = np.bincount(ven, weights=buy_eq, minlength=nv)
-        eq_sell = np.bincount(ven, weights=sell_eq, minlength=nv)
+        day = self.model.day
+        buy[:nv, m.btc] = self._venue_sums(buy_btc, day)
+        sell[:nv, m.btc] = self._venue_sums(sell_btc, day)
+        eq_buy = self._venue_sums(buy_eq, day)
+        eq_sell = self._venue_sums(sell_eq, day)
         buy[:nv] += eq_buy[:, None] * self.eq_weights[None, :]
         frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
         sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
         # leveraged traders decide daily: open or close with signal-dependent probabilities
-        lv = self.venue[:nl]
-        trust_l = 1.0 - self.sensitivity[:nl] * loss[lv]
-        self.trust[:nl] = trust_l
-        excess = (self.appetite[:nl] * (self.x_style - self.rot_style)[self.style[:nl]]
-                  + self.tau * np.log(np.maximum(trust_l, 1e-12)) - self.entry)
-        np.exp(self.signal_b * excess, out=excess)           # now exp(b · (y − e))
+        lv = self.venue[:nl].astype(np.intp)
+        excess = self.appetite[:nl] * (self.x_style - self.rot_style)[self.style[:nl]]
+        excess -= self.entry
+        if any_loss:
+            trust_l = 1.0 - self.sensitivity[:nl] * loss[lv]
+            self.trust[:nl] = trust_l
+            excess += self.tau * np.log(np.maximum(trust_l, 1e-12))
+        else:
+            self.trust[:nl] = 1.0
+        excess *= self.signal_b
+        np.exp(excess, out=excess)                            # now exp(b · (y − e))
         is_open = self.btc[:nl] > 0.0
         opening = ~is_open & (self._draw < self.open_rate * excess) & (self.holder_cash[:nl] > 0.0) \
             & (self.model.day >= self.flat_since + self.reentry)
@@ -390,7 +431,7 @@ class RetailCryptoBook(Population):
         self.btc_flow_today += float(orders[:, m.btc].sum())
 
     def _open(self, idx: np.ndarray, margin: np.ndarray, notional: np.ndarray, price: float) -> None:
-        """Open long perps at the clearing price; the margin moves to the counterparty as collateral."""
+        """Open long perps at the clearing price; the margin goes to the counterparty's collateral."""
         if idx.size == 0:
             return
         contracts = notional / price
@@ -399,9 +440,7 @@ class RetailCryptoBook(Population):
         self.debt[idx] += notional - margin
         self.liq_price[idx] = self.debt[idx] / (self.btc[idx] * (1.0 - self.mm))
         self.perp_short += float(contracts.sum())
-        posted = self._by_venue(idx, margin)
-        self.cash[: self.n_venues] -= posted
-        self.cash[self.desk] += posted.sum()
+        self.perp_cash += float(margin.sum())
 
     def _settle(self, idx: np.ndarray, contracts: np.ndarray, price: float, fee: bool) -> None:
         """Close perp positions at `price`: the counterparty pays the equity (contracts × price −
@@ -419,24 +458,8 @@ class RetailCryptoBook(Population):
         self.liq_price[idx] = 0.0
         self.flat_since[idx] = self.model.day
         self.perp_short -= float(contracts.sum())
-        self.cash[: self.n_venues] += self._by_venue(idx, payout)
-        self.cash[self.desk] -= float(equity.sum())
+        self.perp_cash -= float(equity.sum())
         self.state.reserves += self._by_venue(idx, equity - payout)
-
-    def haircut(self, venue: int, usd_bn: float) -> float:
-        """A hack larger than the venue's reserves: the excess is taken pro rata from the spot BTC
-        of the venue's holders. Returns the BTC units taken."""
-        m = self.market
-        held = self.units[venue, m.btc] * m.price[m.btc]
-        if held <= 0.0 or usd_bn <= 0.0:
-            return 0.0
-        f = min(1.0, usd_bn / held)
-        rows = self.n_lev + np.flatnonzero(self.venue[self.n_lev:] == venue)
-        taken = self.btc[rows] * f
-        self.btc[rows] -= taken
-        units = float(taken.sum())
-        self.units[venue, m.btc] -= units
-        return units
 
     def end_day(self, returns: np.ndarray) -> None:
         self.state.end_day()
@@ -462,9 +485,10 @@ class RetailCryptoBook(Population):
         exposure = spot + perps
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
+        cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
         return ([st.market_trust(), exposure / max(exposure - debt, 1e-12), perps,
                  self.liquidated_today_bn, self.liquidated_today_people, spot, equity,
-                 float(self.cash[:nv].sum()), self.btc_flow_today, appetite, float(st.reserves.sum())]
+                 cash, self.btc_flow_today, appetite, float(st.reserves.sum())]
                 + list(st.venue_trust()))
 
 
@@ -490,3 +514,16 @@ def retail_crypto_metrics(model, ts, flows, events) -> dict:
 
 
 EXTRA_METRICS.append(retail_crypto_metrics)
+
+
+def perp_ledger_usd(model) -> float:
+    """Money in the perp ledger, outside the Mesa agents' trade books: leveraged traders' own cash
+    plus the counterparty's collateral account. It changes only by transfers with the venues'
+    reserves (liquidation fees, bankrupt positions), never by market trades."""
+    pop = model.population("retail_crypto")
+    return 0.0 if pop is None else float(pop.holder_cash[: pop.n_lev].sum() + pop.perp_cash)
+
+
+# the validation's money check (interlock.experiments.validation) counts registered outside accounts
+_validation.MONEY_ACCOUNTS.setdefault("crypto perp ledger (leveraged traders' cash + counterparty collateral)",
+                                      perp_ledger_usd)
