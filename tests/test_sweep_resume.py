@@ -18,11 +18,11 @@ from sweep_helpers import cli_env, interlock_cmd
 
 SPEC = """\
 scenario = "baseline"
-days = 8
+days = 5
 seeds = 2
 [design]
 kind = "lhs"
-n = 80
+n = 40
 seed = 5
 [parameters]
 "vol_target.aum" = {}
@@ -33,7 +33,7 @@ timeseries = true
 every = 4
 columns = ["SPX", "VOL_1M", "vol_target_exposure"]
 """
-RUNS = 160
+RUNS = 80
 
 
 def committed(out) -> list[int]:
