@@ -291,8 +291,8 @@ def prim(X: pd.DataFrame, y, *, alpha: float = PEEL_ALPHA, paste_alpha: float = 
     X: one row per run, one numeric column per uncertain parameter. y: bool per run.
     Each box: peel (keeping the trajectory), select the densest box with coverage ≥
     `min_coverage`, paste, drop non-significant restrictions. Further boxes are searched among
-    the runs outside earlier boxes (the covering approach) and kept only if denser than the
-    overall base rate with a significant restriction.
+    the runs outside earlier boxes (the covering approach). A box is kept only if it has a
+    significant restriction and holds the claim significantly more often than the runs overall.
     """
     y = np.asarray(y, dtype=float)
     if len(X) != y.size:
@@ -322,6 +322,10 @@ def prim(X: pd.DataFrame, y, *, alpha: float = PEEL_ALPHA, paste_alpha: float = 
         box = _paste(box, Xr, yr, paste_alpha, rem_hits, lo, hi)
         box = _prune(box, Xr, yr, rem_hits, lo, hi, significance)
         if not box.restricted or box.density <= base:
+            break
+        # a box must hold the claim significantly more often than the runs overall (one-sided
+        # binomial test): later boxes of the covering search otherwise pick up a lucky point or two
+        if stats.binomtest(box.hits, box.n, base, alternative="greater").pvalue > significance:
             break
         # report every box's statistics against all runs
         inside_all = box.contains(X) & remaining

@@ -388,6 +388,10 @@ def _p(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
+def _p_is(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _param_label(key: str) -> str:
     from ..config import param_specs
     spec = param_specs().get(key)
@@ -425,10 +429,10 @@ def _drivers_text(cr: ClaimResult) -> str:
         if ch.off.n == 0:
             undefined.append(cls)
         elif ch.p_value < SIGNIFICANCE and ch.delta < 0:
-            parts.append(f"Switching **{cls}** off lowers it to {_pct(ch.off.p)} (McNemar p = {_p(ch.p_value)}): "
+            parts.append(f"Switching **{cls}** off lowers it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
                          "this loop helps make the claim true.")
         elif ch.p_value < SIGNIFICANCE and ch.delta > 0:
-            parts.append(f"Switching **{cls}** off raises it to {_pct(ch.off.p)} (McNemar p = {_p(ch.p_value)}): "
+            parts.append(f"Switching **{cls}** off raises it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
                          "this loop works against the claim.")
         else:
             quiet.append(cls)
