@@ -165,10 +165,12 @@ class InterlockBlock(Block):
         guid = np.where(np.isnan(guid) | (guid <= 0), L.capex0, guid)
         self.guidance = np.where(L.is_spender, guid, L.capex0)
         self.g_plan0 = np.zeros(n)
+        # guidance days: each listed firm's earnings day (buyback.earnings_day); firms without one
+        # are spread evenly over the quarter
         phase = []
         for i, t in enumerate(tick):
             key = f"buyback.earnings_day.{t}"
-            phase.append(int(p[key]) if t and key in p.values else (31 + 7 * i) % self.q_len)
+            phase.append(int(p[key]) if t and key in p.values else (i * self.q_len) // n)
         self.guidance_phase = np.array(phase)
         self._phases = {int(self.guidance_phase[i]) for i in self._spenders}
 
