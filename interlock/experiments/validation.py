@@ -33,7 +33,7 @@ SP500_LABEL = "S&P 500 1999–2018 (arch.data.sp500)"
 
 # ----- runs, memoised within one report --------------------------------------------------------
 _RUN_CACHE: "dict[tuple, RunResult]" = {}
-RUN_CACHE_SIZE = 12
+RUN_CACHE_SIZE = 24
 
 
 def cached_run(scenario: str, *, days: int | None = None, seed: int = 1, disabled: Iterable[str] = (),
@@ -508,7 +508,7 @@ def leverage_cycle(values: Iterable[float], key: str = "vol_target.aum", days: i
             sd.append(float(x.std()))
             r = log_returns(ts["SPX"].to_numpy())
             f = stylized_facts(r)
-            lo.append(float(-r.min()))
+            lo.append(float(1.0 - math.exp(r.min())))      # as a simple return: at most 100%
             ku.append(f["excess_kurtosis"])
             vo.append(f["annual_vol"])
         extrema.append(np.concatenate(ex) if ex else np.array([]))
