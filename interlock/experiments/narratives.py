@@ -40,7 +40,7 @@ over which uncertain parameters it is tested::
     claim = "sum(flows, class=vol_target, asset=SPX, days=20..41) < -20"
 
     [report]
-    series = ["SPX", "VOL_1M"]          # fan-chart series (default: the columns the claims read)
+    series = ["SPX", "VOL_1M"]          # fan-chart series, at most 6 (default: the columns the claims read)
     switch_off = ["vol_target", "cta"]  # agent classes to switch off in turn (default: all)
 
 `load_narrative` validates everything before a run is made: the scenario, the parameters (with
@@ -61,6 +61,7 @@ from ..errors import InputError
 from .claims import Claim, Schema, compile_claim
 
 PROBE_DAYS = 3          # a probe run tells which columns, metrics and classes a scenario records
+MAX_FAN_SERIES = 6      # panels per fan chart (more would be unreadable)
 
 
 class _Narrative(BaseModel):
@@ -270,6 +271,9 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
         raise InputError(f"unknown agent class {unknown}", file=origin, key="report.switch_off",
                          allowed=", ".join(classes))
     series = list(f.report.series)
+    if len(series) > MAX_FAN_SERIES:
+        raise InputError(f"at most {MAX_FAN_SERIES} series per fan chart, got {len(series)}", file=origin,
+                         key="report.series")
     if not series:
         for c in claims:
             for n in c.claim.names():
@@ -281,6 +285,6 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
                          allowed=", ".join(schema.columns))
     return Narrative(name=f.name, title=f.title, what=f.narrative.what.strip(),
                      look_at=f.narrative.look_at.strip(), source=f.source, scenario=scenario,
-                     spec=spec, claims=claims, schema=schema, series=series[:6],
+                     spec=spec, claims=claims, schema=schema, series=series[:MAX_FAN_SERIES],
                      switch_off=[c for c in classes if c in switch_off], aliases=dict(f.series),
                      path=origin)
