@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import functools
+from types import SimpleNamespace
+
+import numpy as np
 
 from interlock.agents import load_agent_modules
 from interlock.experiments.runner import build_model, simulate
@@ -18,6 +21,24 @@ def shock(kind: str, **fields):
     return SHOCKS[kind](**fields)
 
 
+class Snapshot:
+    """What the tests read from a finished model — parameters and the populations' arrays and
+    numbers — without keeping the model itself alive (the sweep tests check no model leaks)."""
+
+    def __init__(self, model):
+        self.params = model.params
+        self._pops = {}
+        for pop in model.populations:
+            keep = {k: v for k, v in vars(pop).items()
+                    if isinstance(v, (np.ndarray, np.generic, int, float, bool, str, dict))}
+            if hasattr(pop, "state"):
+                keep["state"] = SimpleNamespace(names=list(pop.state.names))
+            self._pops[pop.agent_class] = SimpleNamespace(**keep)
+
+    def population(self, name: str):
+        return self._pops.get(name)
+
+
 @functools.lru_cache(maxsize=32)
 def _run(scenario: str, shocks: tuple, days: int, seed: int, overrides: tuple):
     sc = load_scenario(scenario)
@@ -28,11 +49,11 @@ def _run(scenario: str, shocks: tuple, days: int, seed: int, overrides: tuple):
         ts, flows, events = simulate(model, days)
     finally:
         model.release()
-    return model, ts, flows, events
+    return Snapshot(model), ts, flows, events
 
 
 def run_small(scenario="baseline", shocks=("scenario",), days=60, seed=1, **overrides):
-    """(model, timeseries, flows, events) of a 20,000-holder run, memoised. `shocks` is
+    """(snapshot of the model, timeseries, flows, events) of a 20,000-holder run, memoised. `shocks` is
     ("scenario",) for the scenario's own shocks, or a list of (type, {fields})."""
     if shocks != ("scenario",):
         shocks = tuple((k, tuple(sorted(f.items()))) for k, f in shocks)
