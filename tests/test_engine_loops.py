@@ -9,6 +9,9 @@ from interlock.experiments.runner import run
 from interlock.experiments.validation import blackout_return_gap, mean_variance_ratio, shock_drawdown
 
 SEEDS = (1, 2, 3, 4, 5, 6)
+# Long runs keep every block on but with a smaller crypto population: each holder row stands for
+# people / n_holders people, so totals are unchanged and only the sampling of holders is coarser.
+LONG = {"retail_crypto.n_holders": 5000}
 
 
 _shock_drawdown = shock_drawdown        # SPX from the day before the shock to its trough (days 19–60)
@@ -41,9 +44,10 @@ _mean_variance_ratio = mean_variance_ratio    # trend persistence: mean VR(k), k
 
 
 def test_ctas_lengthen_trends():
-    on = [_mean_variance_ratio(run("baseline", days=4000, seed=s, amplification=False).timeseries) for s in (1, 2, 3)]
+    on = [_mean_variance_ratio(run("baseline", days=4000, seed=s, amplification=False,
+                                              overrides=LONG).timeseries) for s in (1, 2, 3)]
     off = [_mean_variance_ratio(run("baseline", days=4000, seed=s, amplification=False,
-                                    disabled=["cta"]).timeseries) for s in (1, 2, 3)]
+                                    disabled=["cta"], overrides=LONG).timeseries) for s in (1, 2, 3)]
     print("mean VR(5..20) with CTAs", np.round(on, 3), "without", np.round(off, 3))
     assert all(a > b for a, b in zip(on, off))
 
@@ -51,8 +55,9 @@ def test_ctas_lengthen_trends():
 def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days():
     diffs, crn = [], []
     for s in (1, 2):
-        ts = run("baseline", days=6000, seed=s, amplification=False).timeseries
-        ts_off = run("baseline", days=6000, seed=s, amplification=False, disabled=["buyback"]).timeseries
+        ts = run("baseline", days=6000, seed=s, amplification=False, overrides=LONG).timeseries
+        ts_off = run("baseline", days=6000, seed=s, amplification=False, disabled=["buyback"],
+                     overrides=LONG).timeseries
         # common random numbers: the buyback-driven part of returns, open vs blackout days
         gap, gap_crn = blackout_return_gap(ts, ts_off)
         diffs.append(gap)
