@@ -122,7 +122,21 @@ def test_a_claim_true_by_construction_gets_probability_one_and_a_false_one_zero(
     assert dealer.off.p == 1.0 and dealer.p_value == 1.0
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert len(runs) == 12 * 3 and set(runs["off"]) == {"", "cta", "dealer"}
-    assert (tmp_path / "out" / "report.md").read_text(encoding="utf-8").count("virtually certain") >= 2
+    report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
+    # 12 of 12: the interval reaches down to 76%, so "likely", not "virtually certain"
+    assert "| `always` | Prices stay positive and the index starts at its configured level. | 100% [76%, 100%] | likely |" in report
+    assert "| `never` | The index goes negative. | 0% [0%, 24%] | unlikely |" in report
+
+
+@pytest.mark.parametrize("k,n,term", [(1000, 1000, "virtually certain"), (100, 100, "very likely"), (32, 32, "likely"),
+                                      (12, 12, "likely"), (34, 40, "likely"), (30, 40, "about as likely as not"),
+                                      (27, 40, "about as likely as not"), (5, 40, "unlikely"),
+                                      (0, 40, "very unlikely"), (0, 1000, "exceptionally unlikely"),
+                                      (0, 0, "undetermined")])
+def test_a_verdict_is_the_strongest_calibrated_term_the_whole_interval_supports(k, n, term):
+    from interlock.experiments.discovery import wilson
+    from interlock.experiments.stress import verdict
+    assert verdict(wilson(k, n)) == term
 
 
 def test_the_per_run_metrics_function_travels_by_value_and_gives_the_same_answers(tmp_path):

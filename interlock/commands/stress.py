@@ -65,10 +65,10 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet)
     if quiet:
         return
-    from ..experiments.stress import SIGNIFICANCE, likelihood
+    from ..experiments.stress import SIGNIFICANCE, verdict
     for cr in res.claims:
         drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < SIGNIFICANCE]
-        click.echo(f"{cr.name:<24} P = {cr.estimate}  {likelihood(cr.estimate.p)}"
+        click.echo(f"{cr.name:<24} P = {cr.estimate}  {verdict(cr.estimate)}"
                    + (f"  (drivers: {', '.join(drivers)})" if drivers else ""))
     if res.unstable_runs:
         click.echo(f"{res.unstable_runs} runs went past the leverage-cycle instability (see the report)")

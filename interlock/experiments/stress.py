@@ -43,20 +43,21 @@ MIN_GROUP_FOR_FAN = 1       # draw a group's fan when it has at least this many 
 SIGNIFICANCE = 0.05         # a class "matters" when McNemar's p is below this
 
 # Calibrated likelihood language (IPCC AR5 guidance note on uncertainties, Mastrandrea et al.
-# 2010): lower bound of the probability → term. Applied to the point estimate; the report always
-# gives the 95% interval beside it.
-LIKELIHOOD = [(0.99, "virtually certain"), (0.90, "very likely"), (0.66, "likely"),
-              (0.33, "about as likely as not"), (0.10, "unlikely"), (0.01, "very unlikely"),
-              (0.0, "exceptionally unlikely")]
+# 2010). A verdict uses the strongest term the whole 95% interval supports: "very likely" means
+# the interval lies above 90%, "unlikely" that it lies below 33%; an interval that reaches across
+# the middle is "about as likely as not". A finite number of runs can thus never overclaim.
+LIKELY_TERMS = [(0.99, "virtually certain"), (0.90, "very likely"), (0.66, "likely")]
+UNLIKELY_TERMS = [(0.01, "exceptionally unlikely"), (0.10, "very unlikely"), (0.33, "unlikely")]
+MIDDLE_TERM = "about as likely as not"
 
 
-def likelihood(p: float) -> str:
-    if not math.isfinite(p):
+def verdict(e: Estimate) -> str:
+    """The calibrated term for an estimate, supported by its whole 95% interval."""
+    if e.n == 0:
         return "undetermined"
-    for lo, term in LIKELIHOOD:
-        if p >= lo:
-            return term
-    return LIKELIHOOD[-1][1]
+    if e.p >= 0.5:
+        return next((term for lo, term in LIKELY_TERMS if e.lo >= lo), MIDDLE_TERM)
+    return next((term for hi, term in UNLIKELY_TERMS if e.hi <= hi), MIDDLE_TERM)
 
 
 # ----- per run -------------------------------------------------------------------------------
@@ -417,7 +418,7 @@ def _verdict(cr: ClaimResult) -> str:
     e = cr.estimate
     if e.n == 0:
         return "**undetermined** — the claim could not be evaluated in any run"
-    return (f"**{likelihood(e.p)}**: holds in {e.k} of {e.n} runs, P = {_pct(e.p)} "
+    return (f"**{verdict(e)}**: holds in {e.k} of {e.n} runs, P = {_pct(e.p)} "
             f"(95% interval {_pct(e.lo)}–{_pct(e.hi)})")
 
 
@@ -504,12 +505,13 @@ def render_report(res: StressResult) -> str:
     L.append("| claim | what it says | P(holds) [95% CI] | verdict |")
     L.append("|---|---|---|---|")
     for cr in res.claims:
-        L.append(f"| `{cr.name}` | {cr.says} | {cr.estimate} | {likelihood(cr.estimate.p)} |")
+        L.append(f"| `{cr.name}` | {cr.says} | {cr.estimate} | {verdict(cr.estimate)} |")
     L.append("")
-    L.append("Likelihood terms follow the IPCC's calibrated language (very likely ≥ 90%, likely ≥ 66%, "
-             "about as likely as not 33–66%, unlikely ≤ 33%, very unlikely ≤ 10%), applied to the "
-             "estimated probability; the Wilson 95% interval shows how much the finite number of runs "
-             "leaves open. Each run draws the uncertain parameters below and its own random numbers.\n")
+    L.append("Verdicts use the IPCC's calibrated language for the whole 95% (Wilson) interval, so a "
+             "finite number of runs never overclaims: *very likely* = the interval lies above 90%, "
+             "*likely* above 66%, *unlikely* below 33%, *very unlikely* below 10%, *virtually certain* / "
+             "*exceptionally unlikely* above 99% / below 1%; an interval reaching across is *about as "
+             "likely as not*. Each run draws the uncertain parameters below and its own random numbers.\n")
     if res.failed_runs:
         L.append(f"⚠ {res.failed_runs} runs failed and are left out (see runs.parquet).\n")
     if res.instability is not None:
@@ -601,7 +603,7 @@ def results_json(res: StressResult) -> dict:
            "failed_runs": res.failed_runs, "claims": {}}
     for cr in res.claims:
         out["claims"][cr.name] = {
-            "claim": cr.text, "says": cr.says, **est(cr.estimate), "verdict": likelihood(cr.estimate.p),
+            "claim": cr.text, "says": cr.says, **est(cr.estimate), "verdict": verdict(cr.estimate),
             "undefined": cr.undefined, "terms": cr.terms,
             "drivers": {c: {"off": est(ch.off), "delta": ch.delta, "lost": ch.lost, "gained": ch.gained,
                             "p_value": ch.p_value} for c, ch in cr.drivers.items()},
