@@ -104,7 +104,7 @@ def test_same_seed_gives_identical_outputs_here_and_in_another_process(quick):
 def test_the_leverage_cycle_sweep_stays_finite_and_reports_a_threshold(quick):
     assert _ok(quick, "the leverage cycle stays bounded (no NaN/overflow) up to 10× the default AUM")
     lc = quick["numbers"]["leverage_cycle"]
-    assert len(lc["values"]) >= 5 and "Threshold:" in quick["report"]
+    assert len(lc["values"]) >= 3 and "Threshold:" in quick["report"]
 
 
 def test_the_feb_2018_replay_is_set_beside_the_sp500_and_vix_history(quick):
