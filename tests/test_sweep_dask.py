@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -44,11 +45,10 @@ def _stop(procs) -> None:
             p.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def dask_address(tmp_path_factory):
-    """`dask scheduler` and `dask worker` processes (2 workers) on 127.0.0.1; torn down after."""
+@contextlib.contextmanager
+def cluster(d: Path, workers: int, worker_env: dict[str, str]):
+    """`dask scheduler` and `dask worker` processes on 127.0.0.1; torn down after."""
     from distributed import Client
-    d = tmp_path_factory.mktemp("dask")
     dask_bin = str(Path(sys.executable).parent / "dask")
     sched_file = d / "scheduler.json"
     procs = []
@@ -61,15 +61,22 @@ def dask_address(tmp_path_factory):
         while not sched_file.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         address = json.loads(sched_file.read_text())["address"]
-        procs.append(subprocess.Popen([dask_bin, "worker", address, "--host", "127.0.0.1", "--nworkers", "2",
+        procs.append(subprocess.Popen([dask_bin, "worker", address, "--host", "127.0.0.1", "--nworkers", str(workers),
                                        "--nthreads", "1", "--no-dashboard", "--local-directory", str(d)],
-                                      env=cli_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
+                                      env=worker_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         with Client(address, timeout="30s") as client:
-            client.wait_for_workers(2, timeout=90)
+            client.wait_for_workers(workers, timeout=90)
         yield address
     finally:
         _stop(procs)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def dask_address(tmp_path_factory):
+    """A scheduler and 2 single-threaded workers that run this checkout of interlock."""
+    with cluster(tmp_path_factory.mktemp("dask"), 2, cli_env()) as address:
+        yield address
 
 
 @pytest.mark.timeout(240)
@@ -106,4 +113,23 @@ def test_an_unreachable_scheduler_is_an_input_error_within_the_timeout(tmp_path)
     assert res.returncode == 2, res.stderr
     assert "cannot reach a Dask scheduler" in res.stderr
     assert time.monotonic() - t0 < 60
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.timeout(180)
+def test_a_worker_that_cannot_import_interlock_is_refused_instead_of_hanging(tmp_path):
+    broken = tmp_path / "broken" / "interlock"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text("raise ImportError('interlock is not installed here')\n")
+    env = dict(cli_env(), PYTHONPATH=str(broken.parent))          # this worker finds a broken interlock
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC, encoding="utf-8")
+    with cluster(tmp_path, 1, env) as address:
+        t0 = time.monotonic()
+        res = subprocess.run(interlock_cmd("sweep", spec, "--out", tmp_path / "o", "--dask", address,
+                                           "--timeout", "8", "--quiet"),
+                             env=cli_env(), capture_output=True, text=True, timeout=150)
+    assert res.returncode == 2, res.stderr
+    assert "can they import interlock" in res.stderr or "failed the probe task" in res.stderr, res.stderr
+    assert time.monotonic() - t0 < 90
     assert not (tmp_path / "o").exists()

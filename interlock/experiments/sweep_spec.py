@@ -192,7 +192,12 @@ class SweepSpec:
             return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, k)
         if self.design == "lhs":
             from scipy.stats import qmc
-            return qmc.LatinHypercube(d=k, rng=np.random.default_rng(self.design_seed)).random(self.n)
+            rng = np.random.default_rng(self.design_seed)
+            try:
+                sampler = qmc.LatinHypercube(d=k, rng=rng)
+            except TypeError:         # SciPy < 1.15 names it `seed`
+                sampler = qmc.LatinHypercube(d=k, seed=rng)
+            return sampler.random(self.n)
         if self.design == "sobol":
             from SALib.sample import sobol
             return sobol.sample(self.problem(), self.n, calc_second_order=self.second_order,
