@@ -14,6 +14,7 @@ Appends a dated section to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
+from results import append_section  # benchmarks/results.py
 import json
 import math
 import os
@@ -23,7 +24,6 @@ import sys
 import time
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(var, "1")
@@ -328,11 +328,7 @@ def main() -> None:
         print(lines[-1], flush=True)
     text = "\n".join(lines) + "\n"
     print(text)
-    out = Path(__file__).with_name("RESULTS.md")
-    if not out.exists():
-        out.write_text("# Benchmark results\n\nEach section: what was measured, on which machine, when.\n")
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text)
+    append_section(text)
 
 
 if __name__ == "__main__":

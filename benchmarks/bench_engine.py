@@ -7,13 +7,13 @@ Appends a dated section to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
+from results import append_section  # benchmarks/results.py
 import argparse
 import os
 import platform
 import statistics
 import time
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 
@@ -91,11 +91,7 @@ def main() -> None:
             lines.append(f"  - {k}: {v:.0f} µs")
     text = "\n".join(lines) + "\n"
     print(text)
-    out = Path(__file__).with_name("RESULTS.md")
-    if not out.exists():
-        out.write_text("# Benchmark results\n\nEach section: what was measured, on which machine, when.\n")
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text)
+    append_section(text)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ Appends a dated section to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
+from results import append_section  # benchmarks/results.py
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")     # before numpy is imported
@@ -17,7 +18,6 @@ import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 from datetime import date  # noqa: E402
-from pathlib import Path  # noqa: E402
 
 from interlock.experiments.runner import build_model, simulate  # noqa: E402
 
@@ -79,11 +79,7 @@ def main() -> None:
     print(text)
     if args.no_write:
         return
-    out = Path(__file__).with_name("RESULTS.md")
-    if not out.exists():
-        out.write_text("# Benchmark results\n\nEach section: what was measured, on which machine, when.\n")
-    with out.open("a", encoding="utf-8") as fh:
-        fh.write(text)
+    append_section(text)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ Appends a dated Markdown section to benchmarks/RESULTS.md, as every benchmark he
 
 from __future__ import annotations
 
+from results import append_section  # benchmarks/results.py
 import argparse
 import datetime as dt
 import json
@@ -220,8 +221,7 @@ def main() -> None:
     text = "\n".join(lines) + "\n"
     print(text)
     if not a.dry_run:
-        with open(HERE / "RESULTS.md", "a", encoding="utf-8") as fh:
-            fh.write(text)
+        append_section(text)
 
 
 if __name__ == "__main__":
