@@ -32,7 +32,7 @@ import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 
 from interlock.agents import POPULATIONS, load_agent_modules  # noqa: E402
-from interlock.agents.crypto_venues import execute  # noqa: E402
+from interlock.agents.base import execute  # noqa: E402
 from interlock.agents.retail_crypto import RetailCryptoBook  # noqa: E402
 from interlock.experiments.runner import build_model  # noqa: E402
 

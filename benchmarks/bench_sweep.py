@@ -71,7 +71,7 @@ class BatchModel(CapitalFlowModel):
 
         from interlock.experiments import metrics
         from interlock.experiments.runner import extra_metrics
-        from interlock.experiments.sweep import summary_metrics
+        from interlock.experiments.sweeps.engine import summary_metrics
         ts, flows, events = self.series.frame(), self.flows.frame(), self.events.frame()
         m = metrics.summarize(ts, flows, self.market.names + ["SPX"])
         m.update(extra_metrics(self, ts, flows, events))
@@ -82,7 +82,7 @@ class BatchModel(CapitalFlowModel):
 def one(kind: str, runs: int, days: int, workers: int, out: str) -> dict:
     if kind == "ours":
         from interlock.experiments.scenarios import load_scenario
-        from interlock.experiments.sweep import Job, execute, read_summary
+        from interlock.experiments.sweeps.engine import Job, execute, read_summary
         sc = load_scenario("baseline")
         jobs = [Job(run_id=i, point_id=i, scenario=sc, overrides={}, seed=i + 1, days=days) for i in range(runs)]
         t0 = time.perf_counter()

@@ -6,7 +6,7 @@ funds, corporate buybacks, crypto holders and the Fed.
     >>> result.timeseries[["day", "SPX", "VOL_1M"]].tail()
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 from .experiments.runner import RunResult, build_model, run  # noqa: E402
 from .experiments.scenarios import Scenario, list_scenarios, load_scenario  # noqa: E402

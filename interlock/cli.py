@@ -1,6 +1,7 @@
 """The `interlock` command line. Subcommands live one per module in `interlock/commands/`, each
-exposing a click command named `command`; this file only assembles them and turns bad input
-into one clear message and exit code 2.
+exposing a click command named `command`, listed in `COMMANDS`; a command's module is imported
+only when it runs (or when help lists it), so `interlock -h` starts fast. This file only
+assembles them and turns bad input into one clear message and exit code 2.
 
 Click is used because it is the most widely used, well-kept CLI library for Python, gives exit
 code 2 for usage errors by convention, and composes subcommands from separate modules.
@@ -10,16 +11,30 @@ from __future__ import annotations
 
 import importlib
 import logging
-import pkgutil
 import sys
 
 import click
 
-from . import __version__
+from ._version import __version__
 from .errors import InputError
+
+# command name → module in interlock.commands
+COMMANDS: dict[str, str] = {
+    "run": "run", "scenarios": "scenarios", "params": "params", "graph": "graph", "sweep": "sweep",
+    "sensitivity": "sensitivity", "sweep-plot": "sweep_plot", "stress": "stress", "plot": "plot",
+    "app": "app", "validate": "validate", "calibrate": "calibrate",
+}
 
 
 class _Group(click.Group):
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(f"interlock.commands.{COMMANDS[name]}").command
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
@@ -36,18 +51,6 @@ def cli(verbose: bool) -> None:
     crypto, the Fed). Run `interlock COMMAND -h` for help on a command."""
     logging.basicConfig(level=logging.INFO if verbose else logging.ERROR,
                         format="%(levelname)s %(name)s: %(message)s")
-
-
-def _register() -> None:
-    import interlock.commands as pkg
-    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
-        mod = importlib.import_module(f"interlock.commands.{info.name}")
-        cmd = getattr(mod, "command", None)
-        if isinstance(cmd, click.Command):
-            cli.add_command(cmd)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:

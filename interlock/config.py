@@ -16,11 +16,12 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, ClassVar, Iterable, Mapping
 
 from .errors import InputError
+from .io import DATA_DIR, flatten, read_toml
 
 META_KEYS = {"value", "unit", "min", "max", "choices", "range", "uncertain", "source", "date", "note"}
 
@@ -127,11 +128,11 @@ def _walk(tree: Mapping, prefix: str, file: str, out: dict[str, ParamSpec]) -> N
 
 def _load_specs() -> dict[str, ParamSpec]:
     specs: dict[str, ParamSpec] = {}
-    folder = Path(__file__).resolve().parent / "data" / "params"
+    folder = DATA_DIR / "params"
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if not entry.name.endswith(".toml"):
             continue
-        tree = tomllib.loads(entry.read_text(encoding="utf-8"))
+        tree = read_toml(entry, "parameters file")
         part: dict[str, ParamSpec] = {}
         _walk(tree, "", f"interlock/data/params/{entry.name}", part)
         clash = set(part) & set(specs)
@@ -210,19 +211,12 @@ class Params:
         return {k: v for k, v in self.values.items() if specs[k].default != v}
 
 
-def flatten_overrides(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+def flatten_overrides(tree: Mapping, origin: str | None = None) -> dict[str, Any]:
     """Flatten a nested TOML table of overrides into dotted key paths.
 
-    Both `[overrides] "cta.aum" = 1` and `[overrides.cta] aum = 1` are accepted.
-    """
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        path = f"{prefix}.{k}" if prefix else k
-        if isinstance(v, Mapping):
-            out.update(flatten_overrides(v, path))
-        else:
-            out[path] = v
-    return out
+    Both `[overrides] "cta.aum" = 1` and `[overrides.cta] aum = 1` are accepted; with `origin`
+    (the file), giving one key path both ways is an error."""
+    return flatten(tree, origin=origin)
 
 
 def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
@@ -238,12 +232,54 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
 
 def load_override_file(path: str | Path) -> dict[str, Any]:
     """Read a TOML file of overrides (as written by `interlock calibrate`)."""
-    p = Path(path)
-    try:
-        tree = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(p)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"malformed TOML: {e}", file=str(p)) from None
+    tree = read_toml(path, "file of overrides")
     tree = tree.get("overrides", tree)
-    return flatten_overrides(tree)
+    if not isinstance(tree, Mapping):
+        raise InputError("must be a table of key paths", file=str(path), key="overrides")
+    return flatten_overrides(tree, origin=str(path))
+
+
+class ParamView:
+    """A typed, read-only view of one params section, declared where an agent kind is defined so a
+    reader sees what the agent reads without opening the TOML::
+
+        @dataclass(frozen=True)
+        class DealerParams(ParamView, section="dealer"):
+            gamma_calm: float          # USD bn traded per 1% S&P move in calm markets
+            ...
+
+        q = DealerParams.from_params(model.params)
+
+    Every field is a key directly under the section; `enabled` (read by the model) and the sub-tables
+    named in `nested` are the only keys of the section a view may leave out. `from_params` refuses a
+    field the params files do not define; `undeclared(params)` lists keys of the section the view does
+    not declare (a unit test keeps it empty)."""
+
+    section: ClassVar[str] = ""
+    nested: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, section: str = "", nested: tuple[str, ...] = (), **kw):
+        super().__init_subclass__(**kw)
+        if section:
+            cls.section = section
+        if nested:
+            cls.nested = nested
+
+    @classmethod
+    def from_params(cls, p: "Params"):
+        values = p.section(cls.section)
+        names = [f.name for f in fields(cls)]
+        missing = [n for n in names if n not in values]
+        if missing:
+            raise KeyError(f"{cls.__name__}: no parameter {cls.section}.{missing[0]} in the params files")
+        return cls(**{n: values[n] for n in names})
+
+    @classmethod
+    def undeclared(cls, p: "Params") -> list[str]:
+        declared = {f.name for f in fields(cls)} | {"enabled"}
+        out = []
+        for key in p.section(cls.section):
+            head = key.split(".")[0]
+            if head not in declared and head not in cls.nested:
+                out.append(f"{cls.section}.{key}")
+        return out

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
+
+_TIERS = ("unit", "integration", "system")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by its folder: `pytest -m unit` (or `pytest tests/unit`) runs the fast ones."""
+    for item in items:
+        tier = Path(str(item.fspath)).parent.name
+        if tier in _TIERS:
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 @functools.lru_cache(maxsize=64)

@@ -1,22 +1,6 @@
-"""Agents: one module per agent kind. Importing a module registers its population."""
+"""Agents: one module per agent kind. Trading kinds are vectorised `Population`s whose members are
+Mesa agents; the model lists them, in activation order, in `interlock.model.model.TRADERS`."""
 
-from __future__ import annotations
+from .base import Member, Population
 
-import importlib
-import pkgutil
-
-from .base import POPULATIONS, Member, Population, register_population
-
-__all__ = ["POPULATIONS", "Member", "Population", "register_population", "load_agent_modules"]
-
-_loaded = False
-
-
-def load_agent_modules() -> None:
-    """Import every agent module so that each registers itself (idempotent)."""
-    global _loaded
-    if _loaded:
-        return
-    for info in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{info.name}")
-    _loaded = True
+__all__ = ["Member", "Population"]

@@ -19,22 +19,6 @@ import numpy as np
 if TYPE_CHECKING:
     from ..model.model import CapitalFlowModel
 
-# name -> population class, filled by @register_population in each agent module
-POPULATIONS: dict[str, type["Population"]] = {}
-
-
-def register_population(name: str, order: int):
-    """Class decorator: make a population kind known to the model under `name` (the agent class
-    name used in the flow table, in `--set name.enabled=false` and in attribution)."""
-
-    def deco(cls: type[Population]) -> type[Population]:
-        cls.agent_class = name
-        cls.order = order
-        POPULATIONS[name] = cls
-        return cls
-
-    return deco
-
 
 class Member(mesa.Agent):
     """One fund, desk or holder group: a Mesa agent whose state is row `row` of its population."""
@@ -53,8 +37,7 @@ class Member(mesa.Agent):
 class Population:
     """Base class: positions, cash and fills. Subclasses implement the decision rules."""
 
-    agent_class: ClassVar[str] = ""
-    order: ClassVar[int] = 0
+    agent_class: ClassVar[str] = ""     # the name in the flow table, `--set NAME.enabled` and attribution
     member_type: ClassVar[type[Member]] = Member
     # False: this population's flows carry the permanent impact only (see Market.clear)
     transient_impact: ClassVar[bool] = True
@@ -104,6 +87,31 @@ class Population:
         """Time-series columns this population records."""
         return []
 
-    def record(self) -> list[float]:
-        """Values for `columns()`, in order."""
-        return []
+    def record(self) -> dict[str, float]:
+        """Today's values, keyed by exactly the names `columns()` declares (checked by the recorder)."""
+        return {}
+
+    # ----- what the runner and the validation read (optional; see interlock.model.hooks) -------
+    def summary_metrics(self, ts, flows, events) -> dict:
+        """Entries for summary.json's metrics after a run."""
+        return {}
+
+    def money_accounts(self) -> dict[str, float]:
+        """Money (USD bn) this component holds outside the members' `cash`, by account name."""
+        return {}
+
+
+# ----- two-sided orders (the crypto populations) ----------------------------------------------
+def clearing_value(buy_usd: np.ndarray, sell_units: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """The dollars the market clears for (buys at face value, sells at the pre-round price)."""
+    return buy_usd - sell_units * prices
+
+
+def execute(units: np.ndarray, cash: np.ndarray, orders: np.ndarray, buy_usd: np.ndarray,
+            sell_units: np.ndarray, prices: np.ndarray) -> None:
+    """Fill two-sided orders at the clearing `prices`: positions change by exactly the executed
+    units, cash by exactly the executed dollars, and `orders` is overwritten with the executed
+    dollars (what flows.parquet records)."""
+    units += buy_usd / prices - sell_units
+    np.subtract(buy_usd, sell_units * prices, out=orders)
+    cash -= orders.sum(axis=1)

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..model.firm_data import load_firms
-from .base import Member, Population, register_population
+from ..inputs.firms import load_firms
+from .base import Member, Population
 
 
 class BuybackDesk(Member):
@@ -35,8 +35,8 @@ class BuybackDesk(Member):
         return float(self.population.remaining[self.row])
 
 
-@register_population("buyback", order=10)
 class BuybackBook(Population):
+    agent_class = "buyback"
     member_type = BuybackDesk
 
     def __init__(self, model, rng):
@@ -121,8 +121,8 @@ class BuybackBook(Population):
     def columns(self) -> list[str]:
         return ["buyback_spend_bn", "buyback_open_share"]
 
-    def record(self) -> list[float]:
+    def record(self) -> dict[str, float]:
         open_ = self.window_open()
         weights = self.fcf_annual * self.payout
         share = float((open_ * weights).sum() / max(weights.sum(), 1e-12))
-        return [float(self.spent_today.sum()), share]
+        return {"buyback_spend_bn": float(self.spent_today.sum()), "buyback_open_share": share}

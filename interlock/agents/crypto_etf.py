@@ -26,9 +26,7 @@ import math
 
 import numpy as np
 
-from ..experiments.runner import EXTRA_METRICS
-from .base import Member, Population, register_population
-from .crypto_venues import clearing_value, crypto_state, execute
+from .base import Member, Population, clearing_value, execute
 
 
 class ETFAllocator(Member):
@@ -49,9 +47,9 @@ class ETFAllocator(Member):
         return bool(self.population.exit_days_left[self.row] > 0)
 
 
-@register_population("crypto_etf", order=70)
 class CryptoETFBook(Population):
     """All ETF allocators, vectorised."""
+    agent_class = "crypto_etf"
 
     member_type = ETFAllocator
 
@@ -59,7 +57,7 @@ class CryptoETFBook(Population):
         q = model.params.section("crypto_etf")
         n = int(q["n_allocators"])
         super().__init__(model, n, rng)
-        self.state = crypto_state(model)
+        self.state = model.crypto
         m = self.market
         self.ann = model.params["run.trading_days_per_year"]
         aum = q["aum"] * rng.dirichlet(np.full(n, 4.0))
@@ -172,35 +170,29 @@ class CryptoETFBook(Population):
         self.flow_today += float(orders[:, self.market.btc].sum())
 
     def end_day(self, returns: np.ndarray) -> None:
-        self.state.end_day()
         self.mandate = 1.0 - (1.0 - self.mandate) * self.recovery
 
     # ----- recording ----------------------------------------------------------------------------
     def columns(self) -> list[str]:
         return ["etf_aum_bn", "etf_flow_bn", "etf_cash_bn", "etf_mandate"]
 
-    def record(self) -> list[float]:
+    def record(self) -> dict[str, float]:
         m = self.market
         aum = float(self.units[:, m.btc].sum() * m.price[m.btc])
-        return [aum, self.flow_today, float(self.cash.sum()), float(self.mandate.mean())]
+        return {"etf_aum_bn": aum, "etf_flow_bn": self.flow_today, "etf_cash_bn": float(self.cash.sum()),
+                "etf_mandate": float(self.mandate.mean())}
 
-
-def crypto_etf_metrics(model, ts, flows, events) -> dict:
-    """Summary: ETF net flows (creations − redemptions), the worst day, exits."""
-    pop = model.population("crypto_etf")
-    if pop is None:
-        return {}
-    f = ts["etf_flow_bn"].to_numpy()
-    return {"crypto_etf": {
-        "net_flow_bn": float(f.sum()),
-        "worst_day_flow_bn": float(f.min()),
-        "worst_day": int(np.argmin(f)),
-        "outflow_days": int((f < 0).sum()),
-        "aum_start_bn": float(ts["etf_aum_bn"].iloc[0]),
-        "aum_end_bn": float(ts["etf_aum_bn"].iloc[-1]),
-        "trust_exits": pop.trust_exits,
-        "risk_exits": pop.risk_exits,
-    }}
-
-
-EXTRA_METRICS.append(crypto_etf_metrics)
+    # ----- summary ------------------------------------------------------------------------------
+    def summary_metrics(self, ts, flows, events) -> dict:
+        """Summary: ETF net flows (creations − redemptions), the worst day, exits."""
+        f = ts["etf_flow_bn"].to_numpy()
+        return {"crypto_etf": {
+            "net_flow_bn": float(f.sum()),
+            "worst_day_flow_bn": float(f.min()),
+            "worst_day": int(np.argmin(f)),
+            "outflow_days": int((f < 0).sum()),
+            "aum_start_bn": float(ts["etf_aum_bn"].iloc[0]),
+            "aum_end_bn": float(ts["etf_aum_bn"].iloc[-1]),
+            "trust_exits": self.trust_exits,
+            "risk_exits": self.risk_exits,
+        }}

@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .base import Member, Population, register_population
+from .base import Member, Population
 
 SPANS = np.array([8.0, 16.0, 32.0, 64.0, 128.0])
 CROSSOVERS = [(0, 2), (1, 3), (2, 4)]        # (8,32), (16,64), (32,128) as indices into SPANS
@@ -41,8 +41,8 @@ class CTA(Member):
         return {name: float(h[self.row, c]) for name, c in zip(pop.market_names, pop.cols)}
 
 
-@register_population("cta", order=30)
 class CTABook(Population):
+    agent_class = "cta"
     member_type = CTA
 
     def __init__(self, model, rng):
@@ -121,7 +121,8 @@ class CTABook(Population):
     def columns(self) -> list[str]:
         return ["cta_position_spx_bn", "cta_position_ust10_bn", "cta_position_btc_bn", "cta_nav"]
 
-    def record(self) -> list[float]:
+    def record(self) -> dict[str, float]:
         prices = self.market.instrument_prices()
         pos = (self.units[:, self.cols] * prices[self.cols]).sum(axis=0)
-        return [float(pos[0]), float(pos[1]), float(pos[2]), float((self.cash + self.units @ prices).sum())]
+        return {"cta_position_spx_bn": float(pos[0]), "cta_position_ust10_bn": float(pos[1]),
+                "cta_position_btc_bn": float(pos[2]), "cta_nav": float((self.cash + self.units @ prices).sum())}

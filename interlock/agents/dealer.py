@@ -11,10 +11,24 @@ Long gamma damps moves; short gamma chases them within the day (a cascade throug
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Member, Population, register_population
+from ..config import ParamView
+from .base import Member, Population
+
+
+@dataclass(frozen=True)
+class DealerParams(ParamView, section="dealer"):
+    """What the dealer book reads (interlock/data/params/funds.toml, [dealer])."""
+
+    gamma_calm: float                  # USD bn traded per 1% S&P move, calm markets (long gamma)
+    gamma_stressed: float              # the same when puts are bid (short gamma)
+    stress_vol: float                  # VOL_1M where gamma flips
+    stress_transition_width: float     # VOL_1M width of the logistic flip
+    unwind_per_day: float              # share of the hedge inventory unwound each morning
+    min_hedge: float                   # USD bn: smaller intraday hedges are skipped
 
 
 
@@ -27,24 +41,20 @@ class OptionsDealer(Member):
         return float(self.population.gamma())
 
 
-@register_population("dealer", order=50)
 class DealerBook(Population):
+    agent_class = "dealer"
     member_type = OptionsDealer
 
     def __init__(self, model, rng):
         super().__init__(model, 1, rng)
-        p = model.params.section("dealer")
-        self.g_calm = p["gamma_calm"]
-        self.g_stress = p["gamma_stressed"]
-        self.stress_vol = p["stress_vol"]
-        self.unwind = p["unwind_per_day"]
-        self.min_hedge = p["min_hedge"]
+        self.q = DealerParams.from_params(model.params)
         self.last_level = self.market.spx
 
     def gamma(self) -> float:
         vol = self.model.vol.vol_1m
-        w = 1.0 / (1.0 + math.exp(-(vol - self.stress_vol) / 0.02))
-        return (1.0 - w) * self.g_calm + w * self.g_stress
+        q = self.q
+        w = 1.0 / (1.0 + math.exp(-(vol - q.stress_vol) / q.stress_transition_width))
+        return (1.0 - w) * q.gamma_calm + w * q.gamma_stressed
 
     def voluntary_orders(self):
         m = self.market
@@ -53,7 +63,7 @@ class DealerBook(Population):
         if abs(inv) < 1e-6:
             return None
         orders = np.zeros((1, m.n_instr))
-        orders[0, m.SPX] = -self.unwind * inv
+        orders[0, m.SPX] = -self.q.unwind_per_day * inv
         return orders
 
     def forced_orders(self, round_no: int):
@@ -64,7 +74,7 @@ class DealerBook(Population):
             move = math.log(m.spx / self.last_level)
         self.last_level = m.spx
         hedge = -self.gamma() * move / 0.01
-        if abs(hedge) < self.min_hedge:
+        if abs(hedge) < self.q.min_hedge:
             return None
         orders = np.zeros((1, m.n_instr))
         orders[0, m.SPX] = hedge
@@ -73,5 +83,5 @@ class DealerBook(Population):
     def columns(self) -> list[str]:
         return ["dealer_gamma_bn_per_pct"]
 
-    def record(self) -> list[float]:
-        return [self.gamma()]
+    def record(self) -> dict[str, float]:
+        return {"dealer_gamma_bn_per_pct": self.gamma()}

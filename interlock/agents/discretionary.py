@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .base import Member, Population, register_population
+from .base import Member, Population
 
 
 class DiscretionaryDesk(Member):
@@ -38,8 +38,8 @@ class DiscretionaryDesk(Member):
         return float(1.0 - self.population.n_f[self.row])
 
 
-@register_population("discretionary", order=40)
 class DiscretionaryBook(Population):
+    agent_class = "discretionary"
     member_type = DiscretionaryDesk
     transient_impact = False     # FW dynamics are calibrated in return space
 
@@ -103,5 +103,5 @@ class DiscretionaryBook(Population):
     def columns(self) -> list[str]:
         return [f"chartist_share_{n.lower()}" for n in self.market_names]
 
-    def record(self) -> list[float]:
-        return [float(1.0 - x) for x in self.n_f]
+    def record(self) -> dict[str, float]:
+        return {f"chartist_share_{n.lower()}": float(1.0 - x) for n, x in zip(self.market_names, self.n_f)}

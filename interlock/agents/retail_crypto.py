@@ -43,13 +43,11 @@ from __future__ import annotations
 
 import math
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
-from ..experiments import validation as _validation
-from ..experiments.runner import EXTRA_METRICS
-from .base import Member, Population, register_population
-from .crypto_venues import clearing_value, crypto_state, execute
+from .base import Member, Population, clearing_value, execute
 
 
 class Style(IntEnum):
@@ -99,14 +97,14 @@ class HolderGroup(Member):
         return bool(pop.state.frozen()[self.row]) if self.row < pop.n_venues else False
 
 
-@register_population("retail_crypto", order=60)
 class RetailCryptoBook(Population):
     """The retail crypto population, vectorised."""
+    agent_class = "retail_crypto"
 
     member_type = HolderGroup
 
     def __init__(self, model, rng):
-        self.state = st = crypto_state(model)
+        self.state = st = model.crypto
         self.n_venues = nv = len(st.venues)
         super().__init__(model, nv + 1, rng)
         self.desk = nv                                        # the perp counterparty's row
@@ -462,7 +460,6 @@ class RetailCryptoBook(Population):
         self.state.reserves += self._by_venue(idx, equity - payout)
 
     def end_day(self, returns: np.ndarray) -> None:
-        self.state.end_day()
         if self.liquidated_today_bn > 0.0:
             self.liquidation_days[self.model.day] = self.liquidated_today_bn
 
@@ -471,9 +468,13 @@ class RetailCryptoBook(Population):
         return (["crypto_trust", "btc_leverage", "leveraged_notional_bn", "liquidations_bn",
                  "liquidated_accounts", "retail_btc_bn", "retail_equity_bn", "retail_cash_bn",
                  "retail_btc_flow_bn", "retail_btc_appetite", "venue_reserves_bn"]
-                + [f"trust_{v}" for v in self.state.names])
+                + self._trust_columns)
 
-    def record(self) -> list[float]:
+    @cached_property
+    def _trust_columns(self) -> list[str]:
+        return [f"trust_{v}" for v in self.state.names]
+
+    def record(self) -> dict[str, float]:
         m = self.market
         st = self.state
         nv = self.n_venues
@@ -486,44 +487,35 @@ class RetailCryptoBook(Population):
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
         cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
-        return ([st.market_trust(), exposure / max(exposure - debt, 1e-12), perps,
-                 self.liquidated_today_bn, self.liquidated_today_people, spot, equity,
-                 cash, self.btc_flow_today, appetite, float(st.reserves.sum())]
-                + list(st.venue_trust()))
+        row = {"crypto_trust": st.market_trust(), "btc_leverage": exposure / max(exposure - debt, 1e-12),
+               "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
+               "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
+               "retail_equity_bn": equity, "retail_cash_bn": cash, "retail_btc_flow_bn": self.btc_flow_today,
+               "retail_btc_appetite": appetite, "venue_reserves_bn": float(st.reserves.sum())}
+        row.update(zip(self._trust_columns, st.venue_trust().tolist()))
+        return row
 
+    # ----- summary and accounts ---------------------------------------------------------------------
+    def summary_metrics(self, ts, flows, events) -> dict:
+        """Summary: liquidated notional and accounts, the worst day, the lowest market trust."""
+        days = self.liquidation_days
+        peak = max(days, key=days.get) if days else None
+        return {
+            "crypto_liquidations": {
+                "liquidated_bn": self.liquidated_total_bn,
+                "accounts": self.liquidated_total_people,
+                "rows": self.liquidated_total_rows,
+                "days_with_liquidations": len(days),
+                "peak_day": peak,
+                "peak_day_bn": days.get(peak, 0.0) if peak is not None else 0.0,
+            },
+            "crypto_trust_min": float(ts["crypto_trust"].min()),
+            "retail_btc_net_flow_bn": float(ts["retail_btc_flow_bn"].sum()),
+        }
 
-def retail_crypto_metrics(model, ts, flows, events) -> dict:
-    """Summary: liquidated notional and accounts, the worst day, the lowest market trust."""
-    pop = model.population("retail_crypto")
-    if pop is None:
-        return {}
-    days = pop.liquidation_days
-    peak = max(days, key=days.get) if days else None
-    return {
-        "crypto_liquidations": {
-            "liquidated_bn": pop.liquidated_total_bn,
-            "accounts": pop.liquidated_total_people,
-            "rows": pop.liquidated_total_rows,
-            "days_with_liquidations": len(days),
-            "peak_day": peak,
-            "peak_day_bn": days.get(peak, 0.0) if peak is not None else 0.0,
-        },
-        "crypto_trust_min": float(ts["crypto_trust"].min()),
-        "retail_btc_net_flow_bn": float(ts["retail_btc_flow_bn"].sum()),
-    }
-
-
-EXTRA_METRICS.append(retail_crypto_metrics)
-
-
-def perp_ledger_usd(model) -> float:
-    """Money in the perp ledger, outside the Mesa agents' trade books: leveraged traders' own cash
-    plus the counterparty's collateral account. It changes only by transfers with the venues'
-    reserves (liquidation fees, bankrupt positions), never by market trades."""
-    pop = model.population("retail_crypto")
-    return 0.0 if pop is None else float(pop.holder_cash[: pop.n_lev].sum() + pop.perp_cash)
-
-
-# the validation's money check (interlock.experiments.validation) counts registered outside accounts
-_validation.MONEY_ACCOUNTS.setdefault("crypto perp ledger (leveraged traders' cash + counterparty collateral)",
-                                      perp_ledger_usd)
+    def money_accounts(self) -> dict[str, float]:
+        """Money in the perp ledger, outside the Mesa agents' trade books: leveraged traders' own cash
+        plus the counterparty's collateral account. It changes only by transfers with the venues'
+        reserves (liquidation fees, bankrupt positions), never by market trades."""
+        return {"crypto perp ledger (leveraged traders' cash + counterparty collateral)":
+                float(self.holder_cash[: self.n_lev].sum() + self.perp_cash)}

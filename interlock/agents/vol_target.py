@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .base import Member, Population, register_population
+from .base import Member, Population
 
 
 class VolTargetFund(Member):
@@ -50,9 +50,9 @@ class VolTargetFund(Member):
         return float(h / nav) if nav > 0 else 0.0
 
 
-@register_population("vol_target", order=20)
 class VolTargetBook(Population):
     """All vol-target funds, vectorised."""
+    agent_class = "vol_target"
 
     member_type = VolTargetFund
 
@@ -140,10 +140,11 @@ class VolTargetBook(Population):
     def columns(self) -> list[str]:
         return ["vol_target_nav", "vol_target_equity_bn", "vol_target_exposure", "vol_target_bond_bn"]
 
-    def record(self) -> list[float]:
+    def record(self) -> dict[str, float]:
         m = self.market
         prices = m.instrument_prices()
         nav = float((self.cash + self.units @ prices).sum())
         eq = float(self.units[:, m.SPX].sum() * prices[m.SPX])
         bond = float(self.units[:, m.ust10].sum() * prices[m.ust10])
-        return [nav, eq, eq / nav if nav > 0 else 0.0, bond]
+        return {"vol_target_nav": nav, "vol_target_equity_bn": eq,
+                "vol_target_exposure": eq / nav if nav > 0 else 0.0, "vol_target_bond_bn": bond}

@@ -51,8 +51,8 @@ def command(target, params, bounds, moments, seeds, days, max_evals, workers, co
     the fitted values, the objective before and after, and OUT/overrides.toml, which
     `interlock run SCENARIO --config OUT/overrides.toml` accepts."""
     from ..config import load_override_file
-    from ..experiments import calibration as C
-    from ..experiments.validation import stylized_facts
+    from ..experiments.validation import calibration as C
+    from ..experiments.validation.checks import stylized_facts
 
     keys = _split(params) if params else list(C.DEFAULT_PARAMS)
     names = _split(moments) if moments else list(C.MOMENTS)

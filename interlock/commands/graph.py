@@ -19,7 +19,7 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
     import networkx as nx
     import numpy as np
 
-    from ..model.deals import money_flow_graph
+    from ..model.interlock.deals import money_flow_graph
 
     column = {"ai_lab": 0, "hyperscaler": 1, "neocloud": 2, "chip_vendor": 3, "other_suppliers": 4}
     by_col: dict[int, list[str]] = {}
@@ -74,8 +74,8 @@ def command(deals_file, firms_file, out, max_cycles):
     import numpy as np
 
     from ..config import Params
-    from ..model.deals import build_graph, circularity, investment_cycles, load_deals, resolve_schedules, static_flows
-    from ..model.firm_data import load_firms
+    from ..model.interlock.deals import build_graph, circularity, investment_cycles, load_deals, resolve_schedules, static_flows
+    from ..inputs.firms import load_firms
 
     p = Params.defaults()
     firms = load_firms(firms_file)

@@ -24,7 +24,7 @@ def command(sweep_dir, metric, conf_level, resamples, out):
     """Sobol' S1/ST (a sobol design) or Morris μ*/σ (a morris design) of METRIC, aggregated as the
     mean over seeds per design point; writes a table (CSV) and a bar chart (PNG)."""
     from ..errors import InputError
-    from ..experiments.sensitivity import analyze, format_table
+    from ..experiments.sweeps.sensitivity import analyze, format_table
     from ..viz.sweep_figures import sensitivity_chart
 
     if resamples < 10:

@@ -11,7 +11,7 @@ from ..errors import InputError
 
 
 def _list() -> None:
-    from ..experiments.narratives import list_narratives
+    from ..experiments.stress.narratives import list_narratives
     import tomllib
     for p in list_narratives():
         raw = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -38,9 +38,9 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     run every sample with several seeds and again with each agent class switched off, and write
     DIR/report.md — the probability of each claim (95% Wilson interval), the loops that make it
     true, PRIM parameter boxes, a parameter ranking and fan charts."""
-    from ..experiments.claims import function_reference
-    from ..experiments.narratives import load_narrative
-    from ..experiments.stress import plan_jobs, stress
+    from ..experiments.stress.claims import function_reference
+    from ..experiments.stress.narratives import load_narrative
+    from ..experiments.stress.engine import plan_jobs, stress
 
     if list_:
         _list()
@@ -65,7 +65,7 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet)
     if quiet:
         return
-    from ..experiments.stress import SIGNIFICANCE, verdict
+    from ..experiments.stress.engine import SIGNIFICANCE, verdict
     for cr in res.claims:
         drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < SIGNIFICANCE]
         click.echo(f"{cr.name:<24} P = {cr.estimate}  {verdict(cr.estimate)}"

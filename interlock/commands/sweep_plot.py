@@ -23,8 +23,8 @@ def command(sweep_dir, metrics, x, y, bins, out):
     """Draw response curves (mean and 10–90% band over seeds) of each metric against the varied
     parameters, and a heatmap over two of them (--x, --y; by default the first two varied)."""
     from ..errors import InputError
-    from ..experiments.sweep import metric_columns, read_runs, varied_parameters
-    from ..experiments.sensitivity import check_metric
+    from ..experiments.sweeps.engine import metric_columns, read_runs, varied_parameters
+    from ..experiments.sweeps.sensitivity import check_metric
     from ..viz.sweep_figures import heatmap, response_curves
     from .sensitivity import file_stem
 

@@ -4,7 +4,6 @@ narratives, validation and the app all call `run` / `build_model` / `simulate`."
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import shutil
@@ -19,7 +18,9 @@ import pandas as pd
 
 from ..config import Params
 from ..errors import InputError
-from ..model.model import CapitalFlowModel, agent_classes
+from ..io import dumps_json
+from ..model import hooks
+from ..model.model import CapitalFlowModel, agent_classes, trading_classes
 from . import metrics
 from .scenarios import Scenario, load_scenario
 
@@ -99,12 +100,6 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _endogenous_classes() -> list[str]:
-    """Trading agent classes: what 'endogenous agents switched off' means for amplification."""
-    from ..agents import POPULATIONS
-    return sorted(POPULATIONS)
-
-
 def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None,
         seed: int | None = None, overrides: dict[str, Any] | None = None,
         disabled: Iterable[str] = (), progress: bool = False, amplification: bool = True,
@@ -132,7 +127,7 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
         "asset_names": assets, "shocks": [dict(type=s.type_name, **s.model_dump()) for s in sc.shocks],
     }
     summary["metrics"] = metrics.summarize(ts, flows, assets)
-    summary["metrics"].update(extra_metrics(model, ts, flows, events))
+    summary["metrics"].update(hooks.summary_metrics(model, ts, flows, events))
 
     def rerun(off: Iterable[str]) -> pd.DataFrame:
         mdl = build_model(sc, seed=seed, params=p, disabled=tuple(set(disabled) | set(off)))
@@ -142,7 +137,7 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
             mdl.release()
 
     if amplification:
-        ts_exog = rerun(_endogenous_classes())
+        ts_exog = rerun(trading_classes())
         summary["metrics"]["amplification"] = metrics.amplification(ts, ts_exog, assets)
     if attribution:
         base = summary["metrics"]["assets"]
@@ -158,41 +153,6 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
             }
         summary["attribution"] = contrib
     return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
-
-
-# Blocks (interlock, crypto) add their own summary metrics through this hook.
-EXTRA_METRICS: list[Callable] = []
-
-
-def extra_metrics(model, ts, flows, events) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for fn in EXTRA_METRICS:
-        out.update(fn(model, ts, flows, events))
-    return out
-
-
-def _json_default(o):
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (np.floating,)):
-        return None if not math.isfinite(o) else float(o)
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    return str(o)
-
-
-def _clean(o):
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    if isinstance(o, dict):
-        return {str(k): _clean(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_clean(v) for v in o]
-    return o
-
-
-def dumps_json(obj) -> str:
-    return json.dumps(_clean(obj), indent=2, sort_keys=True, default=_json_default, allow_nan=False)
 
 
 def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> Path:

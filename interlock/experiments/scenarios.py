@@ -9,15 +9,15 @@ accepted by path.
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Params, flatten_overrides
 from ..errors import InputError
-from .shocks import SHOCKS, Shock
+from ..io import DATA_DIR, read_toml
+from ..model.shocks import SHOCK_TYPES, Shock
 
 
 class Narrative(BaseModel):
@@ -65,20 +65,12 @@ class Scenario(BaseModel):
 
 
 def shipped_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "scenarios"
+    return DATA_DIR / "scenarios"
 
 
 def list_scenarios() -> list[Scenario]:
     """The shipped scenarios, sorted by name."""
     return [load_scenario(p) for p in sorted(shipped_dir().glob("*.toml"))]
-
-
-def _ensure_shock_types() -> None:
-    # shock types registered by later blocks live in their own modules: import them all
-    from ..agents import load_agent_modules
-    from ..model.blocks import load_block_modules
-    load_agent_modules()
-    load_block_modules()
 
 
 def _loc(loc: tuple) -> str:
@@ -91,7 +83,6 @@ def _loc(loc: tuple) -> str:
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A shipped scenario by name, or a user's scenario file by path. Errors name the file, the
     key and what is allowed."""
-    _ensure_shock_types()
     text_path = Path(name_or_path)
     if text_path.suffix == ".toml" or text_path.exists():
         path = text_path
@@ -102,12 +93,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             raise InputError(f"unknown scenario {str(name_or_path)!r}", file="scenario",
                              allowed=", ".join(names) + ", or a path to a .toml file")
     origin = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=origin) from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"malformed TOML: {e}", file=origin) from None
+    raw = read_toml(path, "scenario file")
 
     shocks_raw = raw.pop("shocks", [])
     if not isinstance(shocks_raw, list):
@@ -116,12 +102,12 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     for i, s in enumerate(shocks_raw):
         if not isinstance(s, dict) or "type" not in s:
             raise InputError("each shock needs a 'type'", file=origin, key=f"shocks[{i}]",
-                             allowed=", ".join(sorted(SHOCKS)))
+                             allowed=", ".join(sorted(SHOCK_TYPES)))
         kind = s.pop("type")
-        cls = SHOCKS.get(kind)
+        cls = SHOCK_TYPES.get(kind)
         if cls is None:
             raise InputError(f"unknown shock type {kind!r}", file=origin, key=f"shocks[{i}].type",
-                             allowed=", ".join(sorted(SHOCKS)))
+                             allowed=", ".join(sorted(SHOCK_TYPES)))
         try:
             shocks.append(cls(**s))
         except ValidationError as e:
@@ -129,7 +115,11 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
             raise InputError(f"{err['msg']} (got {err.get('input')!r})", file=origin,
                              key=f"shocks[{i}].{_loc(err['loc'])}",
                              allowed=f"fields of {kind}: " + ", ".join(cls.model_fields)) from None
-    raw["overrides"] = flatten_overrides(raw.get("overrides", {}))
+    overrides = raw.get("overrides", {})
+    if not isinstance(overrides, Mapping):
+        raise InputError(f"must be a table of key paths, got {overrides!r}", file=origin, key="overrides",
+                         allowed='[overrides] with lines such as "cta.aum" = 500')
+    raw["overrides"] = flatten_overrides(overrides, origin=origin)
     try:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:

@@ -1,32 +1,17 @@
-"""Non-trading model blocks (the AI capital interlock and its firms, the compute market): they
-run after the Fed and before the traders each day, set fundamental values and budgets, and log
-cascade events. Register a block with `@register_block(name, order)`; it is switched like an
-agent class (`<name>.enabled`, `--attribution`)."""
+"""Non-trading model blocks (the AI capital interlock and its firms): they run after the Fed and
+before the traders each day, set fundamental values and budgets, and log cascade events. The
+model lists them in `interlock.model.model.BLOCKS`; each is switched like an agent class
+(`<name>.enabled`, `--attribution`)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from typing import ClassVar
 
 import numpy as np
 
-BLOCKS: dict[str, type["Block"]] = {}
-
-
-def register_block(name: str, order: int):
-    def deco(cls: type[Block]) -> type[Block]:
-        cls.name = name
-        cls.order = order
-        BLOCKS[name] = cls
-        return cls
-
-    return deco
-
 
 class Block:
     name: ClassVar[str] = ""
-    order: ClassVar[int] = 0
 
     def __init__(self, model, rng: np.random.Generator):
         self.model = model
@@ -39,21 +24,17 @@ class Block:
         """After the close."""
 
     def columns(self) -> list[str]:
+        """Time-series columns this block records."""
         return []
 
-    def record(self) -> list[float]:
-        return []
+    def record(self) -> dict[str, float]:
+        """Today's values, keyed by exactly the names `columns()` declares."""
+        return {}
 
+    def summary_metrics(self, ts, flows, events) -> dict:
+        """Entries for summary.json's metrics after a run."""
+        return {}
 
-_loaded = False
-
-
-def load_block_modules() -> None:
-    """Import every module of `interlock.model` that may register blocks (idempotent)."""
-    global _loaded
-    if _loaded:
-        return
-    import interlock.model as pkg
-    for info in pkgutil.iter_modules(pkg.__path__):
-        importlib.import_module(f"interlock.model.{info.name}")
-    _loaded = True
+    def money_accounts(self) -> dict[str, float]:
+        """Money (USD bn) held outside the trading populations' cash, by account name."""
+        return {}

@@ -15,16 +15,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-from typing import Iterable
+from typing import Callable, Iterable
 
 import mesa
 import numpy as np
 
-from ..agents import POPULATIONS, load_agent_modules
 from ..agents.base import Population
+from ..agents.buyback import BuybackBook
+from ..agents.crypto_etf import CryptoETFBook
+from ..agents.cta import CTABook
+from ..agents.dealer import DealerBook
+from ..agents.discretionary import DiscretionaryBook
 from ..agents.fed import Fed
+from ..agents.retail_crypto import RetailCryptoBook
+from ..agents.vol_target import VolTargetBook
 from ..config import Params
-from .blocks import BLOCKS, load_block_modules
+from .blocks import Block
+from .crypto.venues import CryptoVenues
+from .interlock.block import InterlockBlock
 from .macro import Macro
 from .market import Market
 from .records import EventLog, FlowLog, SeriesRecorder
@@ -33,6 +41,12 @@ from .volatility import ImpliedVol
 
 log = logging.getLogger(__name__)
 
+# The trading populations, in activation order (each clearing round asks them in this order).
+TRADERS: tuple[type[Population], ...] = (
+    BuybackBook, VolTargetBook, CTABook, DiscretionaryBook, DealerBook, RetailCryptoBook, CryptoETFBook,
+)
+# Non-trading blocks, run after the Fed and before the traders each day.
+BLOCKS: tuple[type[Block], ...] = (InterlockBlock,)
 SYSTEMATIC = ("vol_target", "cta")
 
 
@@ -40,18 +54,20 @@ def _stream_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "little")
 
 
+def trading_classes() -> list[str]:
+    """The trading agent classes, in activation order: what 'every trading class off' means."""
+    return [cls.agent_class for cls in TRADERS]
+
+
 def agent_classes() -> list[str]:
     """Every switchable agent class: trading populations, blocks and the Fed."""
-    load_agent_modules()
-    load_block_modules()
-    names = sorted(POPULATIONS, key=lambda n: POPULATIONS[n].order)
-    return names + sorted(BLOCKS, key=lambda n: BLOCKS[n].order) + ["fed"]
+    return trading_classes() + [cls.name for cls in BLOCKS] + ["fed"]
 
 
 class CapitalFlowModel(mesa.Model):
     """The capital-flow model. Build it from `Params` (see `interlock.config`) and a seed;
-    `shocks` is a list of validated `interlock.experiments.shocks.Shock` objects; `disabled`
-    names agent classes to switch off (in addition to `<class>.enabled = false`)."""
+    `shocks` is a list of validated `interlock.model.shocks` objects; `disabled` names agent
+    classes to switch off (in addition to `<class>.enabled = false`)."""
 
     def __init__(self, params: Params | None = None, seed: int = 0, shocks: Iterable = (),
                  disabled: Iterable[str] = ()):
@@ -61,31 +77,33 @@ class CapitalFlowModel(mesa.Model):
         self.day = 0
         self.disabled = set(disabled)
         self.events = EventLog()
-        load_agent_modules()
-        load_block_modules()
         p = self.params
 
         self.market = Market(p, self.stream("market"))
+        # recorded prices: equities as market cap (USD bn), BTC in USD per coin, UST10 as a price
+        # index (100 at the start; its yield is its own column)
+        self._price_scale = self.market.cap0.copy()
+        self._price_scale[self.market.btc] = p["market.btc_price"]
+        self._price_scale[self.market.ust10] = 100.0
+        self._flow_columns = [f"flow_{n}_bn" for n in self.market.names]
         self.macro = Macro(p)
         self.vol = ImpliedVol(p)
-        fed_on = self.is_enabled("fed")
-        self.fed = Fed(self, p, self.stream("fed"), active=fed_on)
+        self.fed = Fed(self, p, self.stream("fed"), active=self.is_enabled("fed"))
         self.valuation = Valuation(self, p)
         # the starting stance is the macro block's reference: only changes move growth
         self._rate_gap0 = self.fed.policy_rate - self.macro.inflation - self.fed.neutral
 
-        self.blocks = []
-        for name in sorted(BLOCKS, key=lambda n: BLOCKS[n].order):
-            if self.is_enabled(name):
-                self.blocks.append(BLOCKS[name](self, self.stream(name)))
-        self.populations: list[Population] = []
-        for name in sorted(POPULATIONS, key=lambda n: POPULATIONS[n].order):
-            if self.is_enabled(name):
-                self.populations.append(POPULATIONS[name](self, self.stream(name)))
+        self.blocks: list[Block] = [cls(self, self.stream(cls.name)) for cls in BLOCKS
+                                    if self.is_enabled(cls.name)]
+        self.crypto = CryptoVenues(self)
+        self.populations: list[Population] = [cls(self, self.stream(cls.agent_class)) for cls in TRADERS
+                                              if self.is_enabled(cls.agent_class)]
         self._pop_by_name = {pop.agent_class: pop for pop in self.populations}
         classes = agent_classes() + ["external"]
         self.class_code = {c: i for i, c in enumerate(classes)}
         self.flows = FlowLog(self.market.instruments, classes)
+        # called with (day, round, execution prices) before each round's fills (validation reads them)
+        self.fill_observers: list[Callable[[int, int, np.ndarray], None]] = []
 
         self.shocks = sorted(shocks, key=lambda s: s.at)
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
@@ -94,12 +112,9 @@ class CapitalFlowModel(mesa.Model):
         self.market.news[:] = 0.0                   # day-0 values are the starting point, not news
         self.spx_peak = self.market.spx
         self.running = True
-        cols = self._base_columns()
-        for b in self.blocks:
-            cols += b.columns()
-        for pop in self.populations:
-            cols += pop.columns()
-        self.series = SeriesRecorder(cols)
+        self.series = SeriesRecorder({"market": self._market_columns(),
+                                      **{b.name: b.columns() for b in self.blocks},
+                                      **{pop.agent_class: pop.columns() for pop in self.populations}})
         self._record()
 
     # ----- plumbing -----------------------------------------------------------------------------
@@ -116,7 +131,7 @@ class CapitalFlowModel(mesa.Model):
     def population(self, name: str) -> Population | None:
         return self._pop_by_name.get(name)
 
-    def block(self, name: str):
+    def block(self, name: str) -> Block | None:
         for b in self.blocks:
             if b.name == name:
                 return b
@@ -131,11 +146,20 @@ class CapitalFlowModel(mesa.Model):
 
     # ----- the day ------------------------------------------------------------------------------
     def step(self) -> None:
+        """One trading day, stage by stage."""
         self.day += 1
+        self.market.begin_day()
+        self._apply_shocks()
+        self._policy_and_macro()
+        self._fundamentals()
+        self._voluntary_round()
+        self._forced_rounds()
+        self._report_guards()
+        self._close()
+        self._record()
+
+    def _apply_shocks(self) -> None:
         day = self.day
-        m = self.market
-        m.begin_day()
-        # 1. shocks
         for s in self.shocks:
             if s.at == day:
                 self.log_event("shock", "scenario", s.type_name, "shock", float("nan"), s.describe())
@@ -144,17 +168,23 @@ class CapitalFlowModel(mesa.Model):
                 s.during(self, day - s.at)
             if day == s.at + s.duration:
                 s.end(self)
-        # 2. the Fed and the macro block
+
+    def _policy_and_macro(self) -> None:
         self.fed.step()
         self.macro.step(rate_gap=self.fed.policy_rate - self.macro.inflation - self.fed.neutral
                         - self._rate_gap0, equity_drawdown=self.spx_drawdown())
-        # 3. firms and other non-trading blocks
+
+    def _fundamentals(self) -> None:
+        """Firms and other blocks, then fundamental values, then the traders' start of day."""
         for b in self.blocks:
             b.begin_day()
         self.valuation.update()
         for pop in self.populations:
             pop.begin_day()
-        # 4. round 0: voluntary orders + noise
+
+    def _voluntary_round(self) -> None:
+        """Round 0: every population's voluntary orders, external flows and the day's noise."""
+        m = self.market
         noise = m.draw_noise()
         pending = []
         total = np.zeros(m.n_instr)
@@ -172,11 +202,14 @@ class CapitalFlowModel(mesa.Model):
             for name, usd in self.external_flow.items():
                 ext[m.instruments.index(name)] += usd
             total += ext
-            self.flows.add(day, 0, self.class_code["external"], np.array([0]), ext[None, :], False, 0)
+            self.flows.add(self.day, 0, self.class_code["external"], np.array([0]), ext[None, :], False, 0)
         self.systematic_equity_flow = 0.0
         m.clear(total, 0, noise, permanent_flows=permanent)
         self._fill(pending, 0)
-        # 5. forced rounds
+
+    def _forced_rounds(self) -> None:
+        """Rounds 1, 2, …: orders forced by the previous round's prices, until none or the cap."""
+        m = self.market
         for rnd in range(1, self.params["run.max_clearing_rounds"] + 1):
             pending = []
             total = np.zeros(m.n_instr)
@@ -192,29 +225,35 @@ class CapitalFlowModel(mesa.Model):
                 break
             m.clear(total, rnd)
             self._fill(pending, rnd)
+
+    def _report_guards(self) -> None:
+        m = self.market
         if m.capped_events:
             log.warning("day %d: %d flows or moves capped (see events.parquet, kind 'warning')",
-                        day, len(m.capped_events))
+                        self.day, len(m.capped_events))
             for name, amount in m.capped_events:
                 self.log_event("warning", "market", name, "capped", amount,
                                "flow above max_flow_fraction or move above max_round_log_move")
             m.capped_events.clear()
-        # 6. close
+
+    def _close(self) -> None:
+        m = self.market
         r = m.end_day()
         spx_r = math.log(m.spx / m.open_spx)
         eq_cap = m.cap[m.is_equity].sum()
         self.vol.update(spx_r, max(0.0, -self.systematic_equity_flow) / eq_cap)
         for b in self.blocks:
             b.end_day(r)
+        self.crypto.end_day()
         for pop in self.populations:
             pop.end_day(r)
         self.spx_peak = max(self.spx_peak, m.spx)
-        # 7. data collection
-        self._record()
 
     def _fill(self, pending, rnd: int) -> None:
         m = self.market
         prices = m.instrument_prices()
+        for observe in self.fill_observers:
+            observe(self.day, rnd, prices)
         eq_cols = np.append(m.equity_idx, m.SPX)
         for pop, o, reason in pending:
             pop.fill(o, prices)
@@ -224,36 +263,30 @@ class CapitalFlowModel(mesa.Model):
                 self.systematic_equity_flow += float(o[:, eq_cols].sum())
 
     # ----- recording ----------------------------------------------------------------------------
-    def _base_columns(self) -> list[str]:
+    def _market_columns(self) -> list[str]:
         m = self.market
         return (m.names + ["SPX", "UST10_yield", "VOL_1M", "VOL_3M", "hedging_demand", "policy_rate",
                            "cut_prob", "fed_reserves_bn", "liquidity", "political_pressure",
                            "inflation", "growth", "output_gap", "fair_yield", "spx_drawdown"]
-                + [f"flow_{n}_bn" for n in m.names])
+                + self._flow_columns)
 
-    def _record(self) -> None:
+    def _market_record(self) -> dict[str, float]:
         m = self.market
         fed = self.fed
-        row = list(m.price * self._price_scale()) + [
-            m.spx, m.ust10_yield, self.vol.vol_1m, self.vol.vol_3m, self.vol.hedging,
-            fed.policy_rate, fed.cut_prob, fed.reserves, fed.liquidity, fed.political_pressure,
-            self.macro.inflation, self.macro.growth, self.macro.output_gap, self.valuation.y_fair,
-            self.spx_drawdown()] + list(m.flows_today)
-        for b in self.blocks:
-            row += b.record()
-        for pop in self.populations:
-            row += pop.record()
-        self.series.append(row)
+        row = dict(zip(m.names, (m.price * self._price_scale).tolist()))
+        row.update(SPX=m.spx, UST10_yield=m.ust10_yield, VOL_1M=self.vol.vol_1m, VOL_3M=self.vol.vol_3m,
+                   hedging_demand=self.vol.hedging, policy_rate=fed.policy_rate, cut_prob=fed.cut_prob,
+                   fed_reserves_bn=fed.reserves, liquidity=fed.liquidity,
+                   political_pressure=fed.political_pressure, inflation=self.macro.inflation,
+                   growth=self.macro.growth, output_gap=self.macro.output_gap,
+                   fair_yield=self.valuation.y_fair, spx_drawdown=self.spx_drawdown())
+        row.update(zip(self._flow_columns, m.flows_today.tolist()))
+        return row
 
-    def _price_scale(self) -> np.ndarray:
-        """Equities are recorded as market cap (USD bn), BTC in USD per coin, UST10 as a price
-        index (100 at the start; its yield is its own column)."""
-        if not hasattr(self, "_scale"):
-            m = self.market
-            self._scale = m.cap0.copy()
-            self._scale[m.btc] = self.params["market.btc_price"]
-            self._scale[m.ust10] = 100.0
-        return self._scale
+    def _record(self) -> None:
+        self.series.append({"market": self._market_record(),
+                            **{b.name: b.record() for b in self.blocks},
+                            **{pop.agent_class: pop.record() for pop in self.populations}})
 
     def release(self) -> None:
         """Drop Mesa's class-level reference to this model (Mesa 3.3 keeps every model alive

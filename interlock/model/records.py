@@ -8,20 +8,34 @@ import pandas as pd
 
 
 class SeriesRecorder:
-    """Columns are registered once; each day writes one row into a growing float64 buffer."""
+    """Each component (the market, every block and population) declares its columns once; each day
+    it hands in a mapping with exactly those names, written as one row into a growing float64
+    buffer. A missing, extra or reordered name is an error, so a column can never shift."""
 
-    def __init__(self, columns: list[str], capacity: int = 512):
-        self.columns = list(columns)
+    def __init__(self, groups: dict[str, list[str]], capacity: int = 512):
+        self.groups = [(name, tuple(cols)) for name, cols in groups.items()]
+        self.columns = [c for _, cols in self.groups for c in cols]
         if len(set(self.columns)) != len(self.columns):
             dup = sorted({c for c in self.columns if self.columns.count(c) > 1})
             raise ValueError(f"duplicate time-series columns: {dup}")
         self.buf = np.full((capacity, len(self.columns)), np.nan)
         self.n = 0
 
-    def append(self, row: list[float]) -> None:
+    def append(self, rows: dict[str, dict[str, float]]) -> None:
+        """Record one day: `rows[component]` maps that component's declared columns to values."""
         if self.n == self.buf.shape[0]:
             self.buf = np.vstack([self.buf, np.full_like(self.buf, np.nan)])
-        self.buf[self.n] = row
+        values: list[float] = []
+        for name, cols in self.groups:
+            row = rows[name]
+            if tuple(row) != cols:
+                missing = [c for c in cols if c not in row]
+                extra = [c for c in row if c not in cols]
+                raise ValueError(f"{name} recorded columns that differ from those it declared: "
+                                 f"missing {missing}, undeclared {extra}" if missing or extra else
+                                 f"{name} recorded its columns in another order than it declared")
+            values.extend(row.values())
+        self.buf[self.n] = values
         self.n += 1
 
     def frame(self) -> pd.DataFrame:

@@ -102,12 +102,8 @@ def _specs():
 
 
 def _shock_types() -> dict:
-    from ..agents import load_agent_modules
-    from ..experiments.shocks import SHOCKS
-    from ..model.blocks import load_block_modules
-    load_agent_modules()
-    load_block_modules()
-    return SHOCKS
+    from ..model.shocks import SHOCK_TYPES
+    return SHOCK_TYPES
 
 
 def available_sliders() -> list[SliderSpec]:

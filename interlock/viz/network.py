@@ -35,14 +35,14 @@ FPS = 6
 
 
 def _deals_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "data" / "interlock" / "deals.csv"
+    return default_deals_path()
 
 
 def deals_graph(deals_path: str | Path | None = None, firms_path: str | Path | None = None) -> nx.MultiDiGraph:
     """The interlock as shipped in the data files: one node per firm (kind, listed, ticker, value
     in $bn) and one edge per deal, source → target, keyed by deal id (type, amount_bn,
     annual_bn = amount / duration)."""
-    from ..model.firm_data import load_firms
+    from ..inputs.firms import load_firms
 
     firms = load_firms(firms_path)
     deals = pd.read_csv(deals_path or _deals_path())
@@ -66,10 +66,10 @@ def interlock_graph() -> nx.MultiDiGraph:
     """The interlock graph as the model builds it (`interlock.model.deals`), or, in a version of
     the model without that module, straight from the shipped data files. Shared: do not modify."""
     try:
-        from ..model.deals import build_graph, load_deals
+        from ..model.interlock.deals import build_graph, load_deals
     except ImportError:
         return deals_graph()
-    from ..model.firm_data import load_firms
+    from ..inputs.firms import load_firms
     firms = load_firms()
     return build_graph(firms, load_deals(firms=firms))
 

@@ -1,0 +1,642 @@
+"""Measurements that put the model beside the real world and beside its own claims (MODEL.md §6).
+
+Every number of the validation report (`interlock validate`) and of the calibration helper
+(`interlock calibrate`) is measured here, and the engine tests call the same functions, so a
+stylized fact, the multiplier or a loop sign means one thing everywhere:
+
+- `stylized_facts` / `acf` / `hill_tail_index` — return statistics (Cont 2001), reference data
+  `arch.data.sp500` (S&P 500 daily, 1999–2018);
+- `equity_multiplier` — the permanent price response to a steady injected flow (Gabaix & Koijen);
+- `LOOPS` / `loop_sign` / `ablation` — each agent class switched off under common random numbers;
+- `leverage_cycle` — the bifurcation over vol-target AUM (Aymanns & Farmer 2015);
+- `conservation` / `determinism` — the accounting identities and bit-identical reruns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ...model import hooks
+from ...model.model import trading_classes
+from ..metrics import drawdown_stats
+from ..runner import RunResult, build_model, run, simulate
+
+TRADING_DAYS = 252
+ACF_LAGS = 100
+HILL_TAIL_SHARE = 0.05        # Hill estimator on the largest 5% of |r| (≈250 of 5000 days)
+LEVERAGE_LAGS = 10            # leverage effect: mean corr(r_t, |r_t+k|) over k = 1..10
+SP500_LABEL = "S&P 500 1999–2018 (arch.data.sp500)"
+
+
+# ----- runs, memoised within one report --------------------------------------------------------
+_RUN_CACHE: "dict[tuple, RunResult]" = {}
+RUN_CACHE_SIZE = 24
+
+
+def cached_run(scenario: str, *, days: int | None = None, seed: int = 1, disabled: Iterable[str] = (),
+               overrides: dict[str, Any] | None = None, without_shocks: bool = False) -> RunResult:
+    """`runner.run` without the amplification rerun, memoised on its arguments, so the sections of a
+    report share runs (the baseline runs of the stylized facts are the 'on' runs of the loops)."""
+    key = (scenario, days, int(seed), tuple(sorted(disabled)), tuple(sorted((overrides or {}).items())),
+           without_shocks)
+    hit = _RUN_CACHE.pop(key, None)
+    if hit is None:
+        from ..scenarios import load_scenario
+        sc = load_scenario(scenario)
+        if without_shocks:
+            sc = sc.model_copy(update={"shocks": []})
+        hit = run(sc, days=days, seed=seed, disabled=tuple(disabled), overrides=overrides, amplification=False)
+    _RUN_CACHE[key] = hit                      # most recently used last
+    while len(_RUN_CACHE) > RUN_CACHE_SIZE:
+        _RUN_CACHE.pop(next(iter(_RUN_CACHE)))
+    return hit
+
+
+def clear_run_cache() -> None:
+    _RUN_CACHE.clear()
+
+
+# ----- return statistics -------------------------------------------------------------------------
+def log_returns(prices: Iterable[float]) -> np.ndarray:
+    p = np.asarray(prices, dtype=float)
+    return np.diff(np.log(p))
+
+
+def acf(x: np.ndarray, max_lag: int = ACF_LAGS) -> np.ndarray:
+    """Sample autocorrelation at lags 1..max_lag (Pearson correlation of the overlapping pairs,
+    as `np.corrcoef(x[:-k], x[k:])`)."""
+    x = np.asarray(x, dtype=float)
+    return np.array([_corr(x[:-k], x[k:]) for k in range(1, max_lag + 1)])
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    sa, sb = a.std(), b.std()
+    if sa == 0 or sb == 0:
+        return 0.0
+    return float(((a - a.mean()) * (b - b.mean())).mean() / (sa * sb))
+
+
+def hill_tail_index(r: np.ndarray, tail_share: float = HILL_TAIL_SHARE, side: str = "abs") -> float:
+    """Hill (1975) estimator of the tail exponent α (P(|r| > x) ~ x^−α) from the k = tail_share·n
+    largest observations of |r| ('abs'), of losses −r ('left') or of gains ('right'). Stock
+    indices give α ≈ 3 (the 'inverse cubic law'); a Gaussian gives large values (no power tail)."""
+    x = np.asarray(r, dtype=float)
+    x = x - x.mean()
+    x = {"abs": np.abs(x), "left": -x, "right": x}[side]
+    x = np.sort(x[x > 0])[::-1]
+    k = max(10, int(tail_share * len(r)))
+    if len(x) <= k:
+        return float("nan")
+    return float(k / np.sum(np.log(x[:k] / x[k])))
+
+
+def leverage_corr(r: np.ndarray, lag: int = 1) -> float:
+    """corr(r_t, |r_t+lag|): negative when falls are followed by higher volatility."""
+    return _corr(r[:-lag], np.abs(r[lag:]))
+
+
+def stylized_facts(r: np.ndarray) -> dict[str, float]:
+    """The section-1 statistics of a daily log-return series."""
+    r = np.asarray(r, dtype=float)
+    x = r - r.mean()
+    var = x.var()
+    a = np.abs(r)
+    return {
+        "annual_vol": float(r.std() * math.sqrt(TRADING_DAYS)),
+        "skew": float((x ** 3).mean() / var ** 1.5),
+        "excess_kurtosis": float((x ** 4).mean() / var ** 2 - 3.0),
+        "hill_abs": hill_tail_index(r, side="abs"),
+        "hill_left": hill_tail_index(r, side="left"),
+        "ac1": _corr(r[:-1], r[1:]),
+        "abs_ac1": _corr(a[:-1], a[1:]),
+        "abs_ac10": _corr(a[:-10], a[10:]),
+        "abs_ac50": _corr(a[:-50], a[50:]),
+        "abs_ac100": _corr(a[:-100], a[100:]),
+        "leverage_corr": leverage_corr(r, 1),
+        "leverage_corr_10": float(np.mean([leverage_corr(r, k) for k in range(1, LEVERAGE_LAGS + 1)])),
+    }
+
+
+FACT_LABELS = {
+    "annual_vol": "annualised volatility",
+    "skew": "skewness",
+    "excess_kurtosis": "excess kurtosis",
+    "hill_abs": "Hill tail index α, |r| (top 5%)",
+    "hill_left": "Hill tail index α, losses (top 5%)",
+    "ac1": "autocorrelation of r, lag 1",
+    "abs_ac1": "autocorrelation of |r|, lag 1",
+    "abs_ac10": "autocorrelation of |r|, lag 10",
+    "abs_ac50": "autocorrelation of |r|, lag 50",
+    "abs_ac100": "autocorrelation of |r|, lag 100",
+    "leverage_corr": "leverage effect corr(r_t, |r_t+1|)",
+    "leverage_corr_10": "leverage effect, mean over lags 1–10",
+}
+
+
+def sp500_prices() -> pd.Series:
+    """S&P 500 adjusted close, 1999-01-04 … 2018-12-31 (ships with `arch`, offline)."""
+    from arch.data import sp500
+    return sp500.load()["Adj Close"]
+
+
+def sp500_returns() -> np.ndarray:
+    return log_returns(sp500_prices().to_numpy())
+
+
+def simulated_returns(asset: str = "SPX", *, scenario: str = "baseline", days: int = 5000,
+                      seeds: Iterable[int] = (1, 2, 3), overrides: dict[str, Any] | None = None,
+                      disabled: Iterable[str] = ()) -> list[np.ndarray]:
+    """Daily log returns of `asset` in long runs, one array per seed."""
+    return simulated_returns_by_asset((asset,), scenario=scenario, days=days, seeds=seeds,
+                                      overrides=overrides, disabled=disabled)[asset]
+
+
+def simulated_returns_by_asset(assets: Iterable[str], *, scenario: str = "baseline", days: int = 5000,
+                               seeds: Iterable[int] = (1, 2, 3), overrides: dict[str, Any] | None = None,
+                               disabled: Iterable[str] = ()) -> dict[str, list[np.ndarray]]:
+    """Daily log returns of several assets from the same runs: asset → one array per seed."""
+    assets = tuple(assets)
+    out: dict[str, list[np.ndarray]] = {a: [] for a in assets}
+    for s in seeds:
+        ts = cached_run(scenario, days=days, seed=s, overrides=overrides, disabled=disabled).timeseries
+        for a in assets:
+            out[a].append(log_returns(ts[a].to_numpy()))
+    return out
+
+
+def endogenous_classes() -> list[str]:
+    """The trading agent classes (what 'only i.i.d. noise' switches off)."""
+    return trading_classes()
+
+
+# ----- the multiplier ----------------------------------------------------------------------------
+def equity_multiplier(seeds: Iterable[int] = (1, 2, 3), flow_bn_per_day: float = 2.0, days: int = 20,
+                      overrides: dict[str, Any] | None = None) -> dict[str, list[float]]:
+    """Inject a steady flow into SPX for `days` days and compare with the same seed without it.
+    'permanent' is the log-price response net of the transient (propagator) state `market.x`,
+    per unit of injected flow / equity cap — the multiplier M of Gabaix & Koijen; 'total' includes
+    the transient part still in prices."""
+    perm, total = [], []
+
+    def inject(seed: int, flow: float):
+        m = build_model("baseline", seed=seed, overrides=overrides)
+        m.external_flow = {"SPX": flow} if flow else {}
+        cap0 = m.market.cap[m.market.is_equity].sum()
+        try:
+            for _ in range(days):
+                m.step()
+            mk = m.market
+            return math.log(mk.spx), float(mk.w_spx @ mk.x), cap0
+        finally:
+            m.release()
+
+    for s in seeds:
+        lp0, x0, cap0 = inject(s, 0.0)
+        lp1, x1, _ = inject(s, flow_bn_per_day)
+        frac = flow_bn_per_day * days / cap0
+        total.append((lp1 - lp0) / frac)
+        perm.append(((lp1 - x1) - (lp0 - x0)) / frac)
+    return {"permanent": perm, "total": total}
+
+
+# ----- loop signs (MODEL.md §6.1) ----------------------------------------------------------------
+def shock_drawdown(ts: pd.DataFrame, start: int = 19, end: int = 60, asset: str = "SPX") -> float:
+    """Drawdown of `asset` from the day before a shock (day `start`) to its trough before `end`."""
+    p = ts[asset].to_numpy()[start:end]
+    return float(1.0 - p.min() / p[0])
+
+
+def mean_variance_ratio(ts: pd.DataFrame, horizons: Iterable[int] = range(5, 21), asset: str = "SPX") -> float:
+    """Trend persistence: mean variance ratio Var(r_k)/(k·Var(r_1)) over k = 5..20 days (above 1
+    when returns are positively autocorrelated at those horizons)."""
+    lp = np.log(ts[asset].to_numpy())
+    r1 = np.diff(lp)
+    return float(np.mean([(lp[k:] - lp[:-k]).var() / (k * r1.var()) for k in horizons]))
+
+
+def blackout_return_gap(ts: pd.DataFrame, ts_off: pd.DataFrame) -> tuple[float, float]:
+    """Mean daily SPX return on buyback open-window days minus blackout days: in the run itself,
+    and its buyback-driven part (returns with buybacks minus without, same random numbers)."""
+    r = log_returns(ts["SPX"].to_numpy())
+    r_off = log_returns(ts_off["SPX"].to_numpy())
+    open_ = ts["buyback_open_share"].to_numpy()[1:] >= 0.5
+    return (float(r[open_].mean() - r[~open_].mean()),
+            float((r - r_off)[open_].mean() - (r - r_off)[~open_].mean()))
+
+
+def forced_flow_bn(flows: pd.DataFrame, reason_contains: str = "") -> float:
+    """$bn traded in forced clearing rounds (optionally only rows whose reason contains a word)."""
+    if not len(flows):
+        return 0.0
+    f = flows[flows["forced"]]
+    if reason_contains:
+        f = f[f["reason"].astype(str).str.contains(reason_contains)]
+    return float(f["usd_bn"].abs().sum())
+
+
+CASCADE_KINDS_EXCLUDED = {"shock", "trigger", "warning", "fed"}
+
+
+def cascade_reach(events: pd.DataFrame) -> int:
+    """How far a cascade spreads: distinct targets of cascade events (the interlock and crypto
+    blocks' propagation rows; shocks, clearing triggers and warnings are not cascade steps)."""
+    if not len(events):
+        return 0
+    e = events[~events["kind"].astype(str).isin(CASCADE_KINDS_EXCLUDED)]
+    return int(e["target"].nunique())
+
+
+@dataclass
+class Loop:
+    """A documented loop sign: `effect(on, off)` (runs of `scenario` with the class on and off,
+    same seed) is positive when the loop has its documented sign. 'Off' switches the class off,
+    or, when `off_overrides` is given, applies those instead (e.g. only the liquidation switch), or,
+    with `off_without_shocks`, runs the scenario without its shocks (the shock is the loop's cause)."""
+
+    agent_class: str
+    claim: str
+    scenario: str
+    effect: Callable[[RunResult, RunResult], float]
+    effect_label: str
+    days: int | None = None
+    seeds: tuple[int, ...] = (1, 2, 3)
+    quick_seeds: tuple[int, ...] = (1, 2)
+    min_share: float = 1.0           # share of seeds that must show the sign
+    must_hold: bool = True
+    needs: tuple[str, ...] = ()      # other agent classes / scenarios that must exist
+    off_overrides: dict[str, Any] | None = None
+    off_without_shocks: bool = False
+
+
+def _dd_effect(on: RunResult, off: RunResult) -> float:
+    return shock_drawdown(on.timeseries) - shock_drawdown(off.timeseries)
+
+
+def _vr_effect(on: RunResult, off: RunResult) -> float:
+    return mean_variance_ratio(on.timeseries) - mean_variance_ratio(off.timeseries)
+
+
+def _blackout_effect(on: RunResult, off: RunResult) -> float:
+    return blackout_return_gap(on.timeseries, off.timeseries)[1]
+
+
+def _clustering_effect(on: RunResult, off: RunResult) -> float:
+    a_on = np.abs(log_returns(on.timeseries["SPX"].to_numpy()))
+    a_off = np.abs(log_returns(off.timeseries["SPX"].to_numpy()))
+    return _corr(a_on[:-10], a_on[10:]) - _corr(a_off[:-10], a_off[10:])
+
+
+def _btc_drawdown_effect(on: RunResult, off: RunResult) -> float:
+    return (drawdown_stats(on.timeseries["BTC"].to_numpy())["max_drawdown"]
+            - drawdown_stats(off.timeseries["BTC"].to_numpy())["max_drawdown"])
+
+
+def _etf_outflow_effect(on: RunResult, off: RunResult) -> float:
+    """ETF net selling in the 20 days from the first shock, with the shock minus without."""
+    at = int(min(s["at"] for s in on.summary.get("shocks", [])) if on.summary.get("shocks") else 1)
+    w = slice(at, at + 20)
+    return float(off.timeseries["etf_flow_bn"].iloc[w].sum() - on.timeseries["etf_flow_bn"].iloc[w].sum())
+
+
+def _supplier_price_effect(on: RunResult, off: RunResult) -> float:
+    """log NVDA (the chip supplier) without the capex shocks minus with them, 40 days after the last."""
+    last = int(max(s["at"] for s in on.summary.get("shocks", [])) if on.summary.get("shocks") else 1)
+    d = min(last + 40, len(on.timeseries) - 1)
+    return float(math.log(off.timeseries["NVDA"].iloc[d]) - math.log(on.timeseries["NVDA"].iloc[d]))
+
+
+LOOPS: list[Loop] = [
+    Loop("vol_target", "vol-target funds deepen a vol shock's drawdown", "vol_shock", _dd_effect,
+         "SPX drawdown days 19–60, on − off", seeds=(1, 2, 3, 4, 5, 6), quick_seeds=(1, 2, 3, 4),
+         min_share=0.75),
+    # 5000-day baselines: the 'on' runs are the stylized-facts runs of section 1 (memoised)
+    Loop("cta", "CTAs lengthen trends", "baseline", _vr_effect,
+         "variance ratio VR(5–20d), on − off", days=5000, seeds=(1, 2, 3), quick_seeds=(1,)),
+    Loop("buyback", "buyback blackouts lower mean returns (the bid is weaker out of the window)",
+         "baseline", _blackout_effect, "SPX mean return open − blackout, buyback-driven part",
+         days=5000, seeds=(1, 2), quick_seeds=(1,)),
+    Loop("discretionary", "herding discretionary traders cluster volatility", "baseline",
+         _clustering_effect, "autocorrelation of |r| at lag 10, on − off", days=5000,
+         seeds=(1, 2), quick_seeds=(1,)),
+    # the crypto block (MODEL.md §6.1): measured when its classes and scenarios are present
+    Loop("retail_crypto", "liquidations deepen crypto drawdowns", "crypto_trust_crisis", _btc_drawdown_effect,
+         "BTC max drawdown, liquidations on − off", seeds=(1, 2, 3), quick_seeds=(1, 2),
+         off_overrides={"retail_crypto.liquidations": False}),
+    # the interlock block: capex cuts travel down the supply edges to the chip vendors' prices
+    Loop("interlock", "hyperscaler capex cuts lower their suppliers' prices (NVDA)", "ai_capex_bust",
+         _supplier_price_effect, "log NVDA 40 days after the cuts, without − with the shocks", seeds=(1, 2, 3),
+         quick_seeds=(1,), off_without_shocks=True),
+    Loop("crypto_etf", "hacks produce ETF outflows", "exchange_hack", _etf_outflow_effect,
+         "ETF net selling $bn in the 20 days after the hack, with − without the hack", seeds=(1, 2, 3),
+         quick_seeds=(1, 2), off_without_shocks=True),
+]
+
+
+@dataclass
+class LoopResult:
+    loop: Loop
+    effects: list[float]
+    seeds: tuple[int, ...]
+    ok: bool
+
+    @property
+    def mean(self) -> float:
+        return float(np.mean(self.effects))
+
+
+def loop_sign(loop: Loop, quick: bool = False) -> LoopResult:
+    """Run `loop.scenario` with the class on and off under the same seeds; the loop holds when the
+    mean effect is positive and at least `min_share` of the seeds agree."""
+    seeds = loop.quick_seeds if quick else loop.seeds
+    eff = []
+    for s in seeds:
+        on = cached_run(loop.scenario, days=loop.days, seed=s)
+        if loop.off_overrides is not None:
+            off = cached_run(loop.scenario, days=loop.days, seed=s, overrides=loop.off_overrides)
+        elif loop.off_without_shocks:
+            off = cached_run(loop.scenario, days=loop.days, seed=s, without_shocks=True)
+        else:
+            off = cached_run(loop.scenario, days=loop.days, seed=s, disabled=[loop.agent_class])
+        eff.append(float(loop.effect(on, off)))
+    eff_a = np.array(eff)
+    ok = bool(eff_a.mean() > 0 and (eff_a > 0).mean() >= loop.min_share - 1e-12)
+    return LoopResult(loop, eff, tuple(seeds), ok)
+
+
+def available_loops() -> list[Loop]:
+    """The loops whose agent class (and scenario) exist in this build."""
+    from ...model.model import agent_classes
+    from ..scenarios import shipped_dir
+    classes = set(agent_classes())
+    names = {p.stem for p in shipped_dir().glob("*.toml")}
+    return [lp for lp in LOOPS if lp.agent_class in classes and lp.scenario in names
+            and all(n in classes or n in names for n in lp.needs)]
+
+
+# ----- the ablation table ------------------------------------------------------------------------
+# The scenarios that exercise each agent class (MODEL.md §5 attribution). Classes a later block adds
+# without an entry here are ablated on the baseline and the vol shock.
+EXERCISED_BY: dict[str, tuple[str, ...]] = {
+    "vol_target": ("vol_shock", "baseline"),
+    "cta": ("baseline", "vol_shock"),
+    "buyback": ("baseline", "buyback_ban"),
+    "discretionary": ("baseline", "vol_shock"),
+    "dealer": ("vol_shock", "baseline"),
+    "fed": ("fed_whiplash", "political_easing_2026"),
+    "retail_crypto": ("crypto_trust_crisis", "exchange_hack", "baseline"),
+    "crypto_etf": ("exchange_hack", "crypto_trust_crisis", "baseline"),
+    "interlock": ("deepseek_efficiency", "ai_capex_bust", "baseline"),
+}
+DEFAULT_EXERCISE = ("baseline", "vol_shock")
+ABLATION_METRICS = {
+    "dd_spx": "max drawdown SPX",
+    "dd_btc": "max drawdown BTC",
+    "peak_vol": "peak VOL_1M",
+    "trend_vr": "trend persistence VR(5–20d)",
+    "forced_bn": "forced flows $bn",
+    "liquidations_bn": "liquidations $bn",
+    "cascade_reach": "cascade reach (distinct targets)",
+}
+
+
+def run_metrics(r: RunResult) -> dict[str, float]:
+    ts = r.timeseries
+    return {
+        "dd_spx": drawdown_stats(ts["SPX"].to_numpy())["max_drawdown"],
+        "dd_btc": drawdown_stats(ts["BTC"].to_numpy())["max_drawdown"],
+        "peak_vol": float(ts["VOL_1M"].max()),
+        "trend_vr": mean_variance_ratio(ts),
+        "forced_bn": forced_flow_bn(r.flows),
+        "liquidations_bn": forced_flow_bn(r.flows, "liquidat"),
+        "cascade_reach": float(cascade_reach(r.events)),
+    }
+
+
+def ablation(seeds: Iterable[int] = (1, 2), days: int | None = None,
+             classes: Iterable[str] | None = None) -> pd.DataFrame:
+    """For every agent class, on every scenario that exercises it: the metrics with the class on,
+    and on − off (same seeds), averaged over seeds. One row per (class, scenario)."""
+    from ...model.model import agent_classes
+    from ..scenarios import shipped_dir
+    names = {p.stem for p in shipped_dir().glob("*.toml")}
+    rows = []
+    for cls in (classes if classes is not None else agent_classes()):
+        scenarios = [sc for sc in EXERCISED_BY.get(cls, DEFAULT_EXERCISE) if sc in names]
+        for sc in scenarios[:2] or [sc for sc in DEFAULT_EXERCISE if sc in names]:
+            on_m, d_m = [], []
+            for s in seeds:
+                on = run_metrics(cached_run(sc, days=days, seed=s))
+                off = run_metrics(run(sc, days=days, seed=s, amplification=False, disabled=[cls]))
+                on_m.append(on)
+                d_m.append({k: on[k] - off[k] for k in off})
+            row = {"agent_class": cls, "scenario": sc}
+            for k in ABLATION_METRICS:
+                row[k] = float(np.mean([m[k] for m in on_m]))
+                row[f"d_{k}"] = float(np.mean([m[k] for m in d_m]))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----- leverage-cycle instability (Aymanns & Farmer 2015) ----------------------------------------
+@dataclass
+class LeverageCycle:
+    """A sweep of vol-target AUM (or leverage cap) in the full model: per value, the local extrema of
+    the funds' (20-day smoothed) exposure over all seeds — the bifurcation diagram — and the order
+    parameters: the largest daily SPX loss and the excess kurtosis (seed means)."""
+
+    key: str
+    values: list[float]
+    extrema: list[np.ndarray]
+    exposure_sd: list[float]
+    largest_loss: list[float]
+    kurtosis: list[float]
+    spx_vol: list[float]
+    threshold: float | None
+    seeds: tuple[int, ...]
+    threshold_factor: float
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+
+def _local_extrema(x: np.ndarray) -> np.ndarray:
+    d = np.diff(x)
+    turn = np.flatnonzero(np.sign(d[1:]) * np.sign(d[:-1]) < 0) + 1
+    return x[turn]
+
+
+def leverage_cycle(values: Iterable[float], key: str = "vol_target.aum", days: int = 1500,
+                   burn_in: int = 500, seeds: Iterable[int] = (1, 2, 3),
+                   overrides: dict[str, Any] | None = None, threshold_factor: float = 1.5,
+                   smooth_days: int = 20) -> LeverageCycle:
+    """Sweep `key` with every agent class on. The threshold is the first value at which the largest
+    daily SPX loss (mean over seeds) exceeds `threshold_factor` × its level at the smallest value:
+    below it the funds' feedback only colours the noise (a noisy fixed point); above it deleveraging,
+    risk exits and short-gamma hedging feed on each other and the market crashes endogenously. A run
+    that overflows counts as unbounded (never NaN in the report)."""
+    values = [float(v) for v in values]
+    seeds = tuple(seeds)
+    kernel = np.ones(smooth_days) / smooth_days
+    extrema, exp_sd, loss, kurt, vols = [], [], [], [], []
+    for v in values:
+        o = dict(overrides or {})
+        o[key] = v
+        ex, sd, lo, ku, vo = [], [], [], [], []
+        for s in seeds:
+            try:
+                ts = run("baseline", days=days, seed=s, overrides=o, amplification=False).timeseries.iloc[burn_in:]
+            except FloatingPointError:
+                sd.append(float("inf")); lo.append(float("inf")); ku.append(float("inf")); vo.append(float("inf"))
+                continue
+            x = ts["vol_target_exposure"].to_numpy()
+            ex.append(_local_extrema(np.convolve(x, kernel, mode="valid")))
+            sd.append(float(x.std()))
+            r = log_returns(ts["SPX"].to_numpy())
+            f = stylized_facts(r)
+            lo.append(float(1.0 - math.exp(r.min())))      # as a simple return: at most 100%
+            ku.append(f["excess_kurtosis"])
+            vo.append(f["annual_vol"])
+        extrema.append(np.concatenate(ex) if ex else np.array([]))
+        exp_sd.append(float(np.mean(sd)))
+        loss.append(float(np.mean(lo)))
+        kurt.append(float(np.mean(ku)))
+        vols.append(float(np.mean(vo)))
+    calm = loss[0]
+    threshold = next((v for v, x in zip(values, loss) if x > threshold_factor * calm), None)
+    return LeverageCycle(key, values, extrema, exp_sd, loss, kurt, vols, threshold, seeds, threshold_factor,
+                         dict(overrides or {}))
+
+
+# ----- conservation and determinism --------------------------------------------------------------
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    must_hold: bool = True
+
+
+@dataclass
+class Books:
+    """A run's books rebuilt from its flow table: class → (units, cash) per member, beside the
+    model's own (`model.populations`), plus the money in the outside accounts at the start."""
+
+    model: Any
+    timeseries: pd.DataFrame
+    flows: pd.DataFrame
+    rebuilt: dict[str, tuple[np.ndarray, np.ndarray]]
+    money0: float
+
+
+def rebuild_books(scenario: str = "vol_shock", days: int = 40, seed: int = 3) -> Books:
+    """Run `scenario`, keeping each (day, round)'s clearing prices, and rebuild every population's
+    positions and cash from the flow-table rows (each at its round's price)."""
+    m = build_model(scenario, seed=seed)
+    prices: dict[tuple[int, int], np.ndarray] = {}
+    m.fill_observers.append(lambda day, rnd, p: prices.__setitem__((day, rnd), p.copy()))
+    start = {p.agent_class: (p.units.copy(), p.cash.copy()) for p in m.populations}
+    money0 = sum(float(p.cash.sum()) for p in m.populations) + sum(hooks.money_accounts(m).values())
+    try:
+        ts, flows, _ = simulate(m, days)
+    finally:
+        m.release()
+    instr = m.market.instruments
+    rebuilt = {}
+    for pop in m.populations:
+        units, cash = (x.copy() for x in start[pop.agent_class])
+        f = flows[flows["agent_class"] == pop.agent_class]
+        row_of = {int(i): k for k, i in enumerate(pop.ids)}
+        for d, rnd, aid, asset, usd in zip(f["day"], f["round"], f["agent_id"], f["asset"], f["usd_bn"]):
+            j = instr.index(asset)
+            units[row_of[int(aid)], j] += usd / prices[(int(d), int(rnd))][j]
+            cash[row_of[int(aid)]] -= usd
+        rebuilt[pop.agent_class] = (units, cash)
+    return Books(m, ts, flows, rebuilt, money0)
+
+
+def conservation(scenario: str = "vol_shock", days: int = 60, seed: int = 3) -> list[Check]:
+    """Check the rebuilt books (`rebuild_books`): positions = sum of executed trades; money (all cash
+    plus the registered outside accounts) changes only by the dollars traded; BTC units held change
+    only by BTC trades. Also reported: the dollars that moved prices each day (time-series flow
+    columns) beside the dollars the agents paid (flow table)."""
+    books = rebuild_books(scenario, days, seed)
+    m, ts, flows = books.model, books.timeseries, books.flows
+    money0 = books.money0
+    instr = m.market.instruments
+    j_btc = instr.index("BTC")
+    worst_units, worst_btc = 0.0, 0.0
+    retiring, per_class_cash = [], {}
+    n_rows = 0
+    btc_rebuilt, btc_held = 0.0, 0.0
+    for pop in m.populations:
+        n_rows += int((flows["agent_class"] == pop.agent_class).sum())
+        units, cash = books.rebuilt[pop.agent_class]
+        per_class_cash[pop.agent_class] = float(cash.sum() - pop.cash.sum())
+        if not pop.units.any() and units.any():
+            retiring.append(pop.agent_class)          # holds nothing: bought shares are retired
+            continue
+        worst_units = max(worst_units, float(np.max(np.abs(units - pop.units), initial=0.0)))
+        btc_rebuilt += float(units[:, j_btc].sum())
+        btc_held += float(pop.units[:, j_btc].sum())
+    worst_btc = abs(btc_rebuilt - btc_held)
+    note = f" ({', '.join(retiring)}: repurchased shares are retired, cash checked)" if retiring else ""
+    checks = [Check("positions = sum of executed trades", worst_units < 1e-9,
+                    f"{len(m.populations)} populations, {n_rows} flow rows, {days} days of {scenario}; "
+                    f"max |rebuilt − held| = {worst_units:.2e} units{note}")]
+    accounts1 = hooks.money_accounts(m)
+    money1 = sum(float(p.cash.sum()) for p in m.populations) + sum(accounts1.values())
+    paid_total = float(flows["usd_bn"].sum()) if len(flows) else 0.0
+    gap_money = abs((money0 - paid_total) - money1)
+    moved = {k: v for k, v in per_class_cash.items() if abs(v) > 1e-9}
+    accounts = ", ".join(accounts1) or "none"
+    checks.append(Check("money: cash changes only by executed trades", gap_money < 1e-6,
+                        f"|Δ(all cash + outside accounts) + $ traded| = {gap_money:.2e} $bn; outside accounts: "
+                        f"{accounts}" + (f"; non-trade transfers inside a class's book: "
+                                         + ", ".join(f"{k} {v:+.3f}" for k, v in moved.items()) if moved else "")))
+    coins_per_unit = 1e9 / float(m.params["market.btc_price"])   # 1 unit = $1bn of BTC at the start price
+    checks.append(Check("BTC units: holdings change only by BTC trades", worst_btc < 1e-9,
+                        f"|rebuilt − held| = {worst_btc:.2e} units; modelled agents hold "
+                        f"{btc_held * coins_per_unit:,.0f} BTC at the end"))
+    # the market side: every $ the agents paid moved the market (flow columns are per primitive asset)
+    paid = flows.groupby("day")["usd_bn"].sum().reindex(ts["day"], fill_value=0.0).to_numpy()
+    flow_cols = [c for c in ts.columns if c.startswith("flow_") and c.endswith("_bn")]
+    absorbed = ts[flow_cols].sum(axis=1).to_numpy()
+    gap = float(np.max(np.abs(paid[1:] - absorbed[1:]))) if len(paid) > 1 else 0.0
+    checks.append(Check("flows: $ that moved prices = $ the agents paid, every day", gap < 1e-6,
+                        f"max daily gap {gap:.2e} $bn over {days} days (an identity for dollar orders; unit "
+                        "sells clear at the pre-round price and fill at the round's price, so two-sided "
+                        "books such as the crypto holders' show a small gap)", must_hold=False))
+    return checks
+
+
+def determinism(scenario: str = "vol_shock", days: int = 40, seed: int = 3,
+                other_process: bool = True) -> list[Check]:
+    """Same config + seed ⇒ identical tables, in this process and in a fresh one."""
+    a = run(scenario, days=days, seed=seed, amplification=False)
+    b = run(scenario, days=days, seed=seed, amplification=False)
+    same = (a.timeseries.equals(b.timeseries) and a.flows.equals(b.flows) and a.events.equals(b.events))
+    checks = [Check("same seed twice in one process ⇒ identical tables", same,
+                    f"{scenario}, seed {seed}, {days} days: time series, flows and events compared")]
+    if other_process:
+        import subprocess
+        import sys
+        import tempfile
+        from pathlib import Path
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "r"
+            res = subprocess.run([sys.executable, "-m", "interlock.cli", "run", scenario, "--days", str(days),
+                                  "--seed", str(seed), "--out", str(out), "--quiet", "--no-figures"],
+                                 capture_output=True, text=True)
+            ok = res.returncode == 0
+            detail = res.stderr.strip()[-200:] if not ok else ""
+            if ok:
+                there = pd.read_parquet(out / "timeseries.parquet")
+                here = a.timeseries.reset_index(drop=True)
+                num = [c for c in here.columns if c != "date"]
+                ok = bool(np.array_equal(here[num].to_numpy(), there[num].to_numpy()))
+                detail = f"`interlock run {scenario} --seed {seed}` in a subprocess: time series bit-identical"
+        checks.append(Check("same seed in another process ⇒ identical time series", ok, detail))
+    return checks

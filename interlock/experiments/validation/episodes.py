@@ -1,0 +1,193 @@
+"""Episode replays, model beside history (MODEL.md §6.5).
+
+Each episode is a shipped scenario (`interlock/data/scenarios/episode_*.toml`: the starting
+conditions of that date, the exogenous triggers as shocks, the cited figures in `[source]`) plus
+the comparison made here: which model quantities are set beside which historical figures, and the
+range in which the replay counts as landing. Historical paths come from the data that ships with
+`arch` where it covers the date (S&P 500 and VIX for February 2018); later episodes compare with
+the figures cited in their scenario files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..metrics import drawdown_stats
+from ..runner import run
+
+
+@dataclass
+class EpisodeRow:
+    """One quantity: its historical value, the model's value per seed and the landing range."""
+
+    quantity: str
+    history: float
+    model: list[float]
+    lo: float
+    hi: float
+    unit: str = "%"              # '%' values are fractions shown ×100; 'pts' and '$bn' as they are
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return float(np.median(self.model))
+
+    @property
+    def lands(self) -> bool:
+        return bool(self.lo <= self.median <= self.hi)
+
+
+@dataclass
+class EpisodeResult:
+    name: str
+    title: str
+    scenario: str
+    available: bool
+    reason: str = ""
+    rows: list[EpisodeRow] = field(default_factory=list)
+    seeds: tuple[int, ...] = ()
+    # path name -> (model array seeds × days, history array or None); day 0 = the scenario's start
+    paths: dict[str, tuple[np.ndarray, np.ndarray | None]] = field(default_factory=dict)
+    day0: str = ""
+    notes: str = ""
+
+
+@dataclass
+class Episode:
+    name: str
+    title: str
+    scenario: str
+    replay: Callable[["Episode", tuple[int, ...]], EpisodeResult]
+
+
+def replay(ep: Episode, seeds: Iterable[int]) -> EpisodeResult:
+    return ep.replay(ep, tuple(seeds))
+
+
+def _runs(scenario: str, seeds: tuple[int, ...]) -> list[pd.DataFrame]:
+    return [run(scenario, seed=s, amplification=False).timeseries for s in seeds]
+
+
+# ----- February 2018 ---------------------------------------------------------------------------
+FEB2018_START = "2018-01-26"         # day 0: the S&P's peak before the fall
+FEB2018_TROUGH_DAY = 9               # 8 Feb 2018
+FEB2018_VIX_DAY = 6                  # 5 Feb 2018
+
+
+def feb2018_history(days: int) -> tuple[pd.Series, pd.Series]:
+    """S&P 500 close and VIX close from 26 Jan 2018 for `days` + 1 trading days (arch data)."""
+    from arch.data import sp500, vix
+    spx = sp500.load()["Close"].loc[FEB2018_START:].iloc[: days + 1]
+    v = vix.load()["vix"].reindex(spx.index)
+    return spx, v
+
+
+def _replay_feb2018(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
+    runs = _runs(ep.scenario, seeds)
+    days = len(runs[0]) - 1
+    spx_h, vix_h = feb2018_history(days)
+    sp = np.array([ts["SPX"].to_numpy() for ts in runs])
+    vol = np.array([ts["VOL_1M"].to_numpy() * 100.0 for ts in runs])
+    h_sp = spx_h.to_numpy()
+    h_vix = vix_h.to_numpy()
+    t, d = FEB2018_TROUGH_DAY, FEB2018_VIX_DAY
+    dd_h = drawdown_stats(h_sp[: t + 1])["max_drawdown"]
+    rows = [
+        EpisodeRow("S&P peak-to-trough, 26 Jan → 8 Feb (9 days)", dd_h,
+                   [drawdown_stats(p[: t + 1])["max_drawdown"] for p in sp], 0.5 * dd_h, 1.5 * dd_h, "%"),
+        EpisodeRow("S&P return on 5 Feb", float(np.log(h_sp[d] / h_sp[d - 1])),
+                   [float(np.log(p[d] / p[d - 1])) for p in sp], -0.08, -0.02, "%"),
+        EpisodeRow("VIX close on 5 Feb (model: VOL_1M)", float(h_vix[d]), [float(v[d]) for v in vol],
+                   25.0, 50.0, "pts", "13 of the model's points are the scenario's hedging-demand input"),
+        EpisodeRow("VIX one-day rise 2 Feb → 5 Feb", float(h_vix[d] - h_vix[d - 1]),
+                   [float(v[d] - v[d - 1]) for v in vol], 10.0, 30.0, "pts",
+                   "10 points of hedging demand are input on 5 Feb"),
+    ]
+    paths = {"S&P 500 (index level)": (sp, h_sp), "VIX / VOL_1M (points)": (vol, h_vix)}
+    notes = ("The two exogenous triggers are inputs (the 2 Feb wage news, −2.1%; the 5 Feb short-vol "
+             "products' VIX-futures buying, +10 vol points of hedging demand); the 5 Feb fall and the rest of "
+             "the sell-off are the agents' response. History: arch.data.sp500 and arch.data.vix.")
+    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+                         day0="26 Jan 2018", notes=notes)
+
+
+
+# ----- 27 January 2025 (DeepSeek) ------------------------------------------------------------------
+def _replay_deepseek(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
+    runs = _runs(ep.scenario, seeds)
+    from ..scenarios import load_scenario
+    at = min(s.at for s in load_scenario(ep.scenario).shocks)
+
+    def day_ret(ts: pd.DataFrame, col: str) -> float:
+        p = ts[col].to_numpy()
+        return float(p[at] / p[at - 1] - 1.0)
+
+    hyperscalers = ["MSFT", "GOOGL", "AMZN", "META"]
+    complex_ = ["NVDA", "MSFT", "GOOGL", "AMZN", "META", "ORCL", "AMD", "AVGO"]
+
+    def basket(ts: pd.DataFrame, names: list[str]) -> float:
+        a = ts[names].iloc[at - 1].to_numpy()
+        b = ts[names].iloc[at].to_numpy()
+        return float(b.sum() / a.sum() - 1.0)
+
+    rows = [
+        EpisodeRow("NVDA, day of the shock", -0.17, [day_ret(ts, "NVDA") for ts in runs], -0.25, -0.09, "%"),
+        EpisodeRow("AVGO, day of the shock", -0.174, [day_ret(ts, "AVGO") for ts in runs], -0.25, -0.09, "%"),
+        EpisodeRow("hyperscalers MSFT+GOOGL+AMZN+META (cap-weighted)", -0.013,
+                   [basket(ts, hyperscalers) for ts in runs], -0.05, 0.02, "%",
+                   "history: MSFT −2.1%, GOOGL −4.2%, AMZN +0.2%, META +1.9% (≈ −1.3% at late-January caps)"),
+        EpisodeRow("Nasdaq (model: the AI complex, cap-weighted)", -0.0307,
+                   [basket(ts, complex_) for ts in runs], -0.08, -0.015, "%",
+                   "the model has no Nasdaq index; the listed AI firms stand in for its AI-heavy top"),
+        EpisodeRow("S&P 500", -0.0146, [day_ret(ts, "SPX") for ts in runs], -0.04, -0.005, "%"),
+    ]
+    paths = {name: (np.array([ts[name].to_numpy() / ts[name].iloc[at - 1] for ts in runs]), None)
+             for name in ("NVDA", "AVGO", "MSFT", "SPX")}
+    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+                         day0="the scenario's start",
+                         notes="History: the figures cited in the scenario file (27 Jan 2025 closes, Reuters). The "
+                               "shock is the interlock block's efficiency shock; the firms are the model's late-2025 "
+                               "universe, so returns are compared, not levels.")
+
+
+
+# ----- 10 October 2025 (crypto liquidations) -------------------------------------------------------
+def _replay_oct2025(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
+    runs = _runs(ep.scenario, seeds)
+    if "liquidations_bn" not in runs[0].columns:
+        return EpisodeResult(ep.name, ep.title, ep.scenario, False, "no liquidations_bn column in the run")
+    from ..scenarios import load_scenario
+    at = min(s.at for s in load_scenario(ep.scenario).shocks)
+    window = slice(at, at + 2)             # the day of the shock and the next (the 24 h of 10–11 Oct)
+    rows = [
+        EpisodeRow("liquidations, 10–11 Oct ($bn)", 19.0,
+                   [float(ts["liquidations_bn"].iloc[window].sum()) for ts in runs], 9.5, 38.0, "$bn"),
+        EpisodeRow("BTC, day of the shock", -0.07,
+                   [float(ts["BTC"].iloc[at] / ts["BTC"].iloc[at - 1] - 1.0) for ts in runs], -0.20, -0.03, "%",
+                   "history: ≈ −7% close to close, ≈ −14% intraday; −7% is input as news"),
+    ]
+    if "liquidated_accounts" in runs[0].columns:
+        rows.append(EpisodeRow("accounts liquidated, 10–11 Oct (millions)", 1.6,
+                               [float(ts["liquidated_accounts"].iloc[window].sum()) / 1e6 for ts in runs],
+                               0.5, 5.0, "pts"))
+    paths = {"BTC (USD)": (np.array([ts["BTC"].to_numpy() for ts in runs]), None),
+             "liquidations ($bn/day)": (np.array([ts["liquidations_bn"].to_numpy() for ts in runs]), None)}
+    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+                         day0="the scenario's start",
+                         notes="History: the figures cited in the scenario file.")
+
+
+# The replayed episodes, in report order.
+EPISODES: tuple[Episode, ...] = (
+    Episode("feb2018", "February 2018: VIX 17→37 in a day, S&P −10% in 9 days",
+            "episode_feb2018", _replay_feb2018),
+    Episode("deepseek_jan2025",
+            "27 January 2025: DeepSeek — NVDA and AVGO ≈ −17%, Nasdaq ≈ −3%, hyperscalers far less",
+            "episode_deepseek_jan2025", _replay_deepseek),
+    Episode("oct2025", "10 October 2025: ≈$19B of crypto liquidations in a day",
+            "episode_oct2025_liquidations", _replay_oct2025),
+)

@@ -1,0 +1,165 @@
+"""The AI compute market (MODEL.md §3.4, seeds/003 and 001/004 for energy): capacity built from
+lagged capex, demand with a baseline growth and an agentic-adoption regime switch, utilisation,
+the efficiency (DeepSeek) shock with a Jevons elasticity, and a power cap.
+
+Units: capacity and demand are indices (starting capacity = 1, starting demand = the starting
+utilisation), so only ratios matter.
+
+    gross additions/day = c · capex_total(t − lag) / 252        c sets net supply growth to the
+                                                                 observed ≈50%/yr at today's capex
+    energised ≤ K · power_growth_cap / 252 + depreciation       the rest waits in `stranded`
+    K += energised − K / (depreciation_years · 252)
+    demand  = D0 · exp(∫ g_d) · agentic(t) · k^(φ·ε − 1)        efficiency k: compute per use ÷ k;
+                                                                 AI prices fall by k^−φ, use rises
+                                                                 by price^−ε (Jevons)
+    utilisation = min(1, demand / K);  planning utilisation = demand / (K + stranded)
+
+The planned path: at the start, firms project utilisation with the same dynamics from their capex
+plans and the demand growth they expect (`expected_demand_growth`); capex then responds to
+utilisation relative to that plan, not to its level (the build-out ahead of demand is planned,
+seeds/003 L123: infrastructure always precedes demand).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ...config import Params
+
+
+class ComputeMarket:
+    def __init__(self, p: Params, capex_total0: float, fade_years: float, long_run_growth: float):
+        q = p.section("interlock.compute")
+        self.ann = float(p["run.trading_days_per_year"])
+        self.u0 = q["utilisation"]
+        self.depr = 1.0 / q["depreciation_years"]
+        self.lag_days = int(q["lag_quarters"] * p["run.days_per_quarter"])
+        self.capex0 = max(capex_total0, 1e-9)
+        self.add_per_bn = (q["supply_growth"] + self.depr) / self.capex0   # capacity per $bn/yr of capex
+        self.g_demand = q["demand_growth"]
+        self.g_demand_expected = q["expected_demand_growth"]
+        self.long_run = long_run_growth
+        self.fade_years = fade_years
+        self.jevons = q["jevons_elasticity"]
+        self.passthrough = q["price_passthrough"]
+        self.power_cap = q["power_growth_cap"]
+        self.agentic_default = q["agentic_multiplier"]
+        self.agentic_ramp_default = q["agentic_ramp_years"]
+        self.capacity = 1.0
+        self.stranded = 0.0
+        self.log_trend = 0.0                     # ∫ demand growth
+        self.log_expected_demand = math.log(self.u0)  # the demand path firms expected
+        self.efficiency = 1.0                    # k: compute per unit of AI use ÷ k
+        self.regimes: list[tuple[float, float, float]] = []   # demand regime switches: (start, log multiplier, ramp) in years
+        # capex history before day 0 is taken flat at the starting run-rate
+        self._lag = [self.capex0] * max(self.lag_days, 1)
+        self.demand = self.u0
+        self.utilisation = self.u0
+        self.planning_utilisation = self.u0
+        self.plan_t = [0.0]
+        self.plan_log_u = [math.log(self.u0)]
+
+    # ----- the planned path -------------------------------------------------------------------
+    def project(self, planned_capex, years: float, step_days: int = 5) -> None:
+        """Project the utilisation path firms plan for: the same capacity dynamics fed with
+        `planned_capex(t)` (USD bn/yr at t years) and demand growing at the expected rate."""
+        dt = step_days / self.ann
+        lag = self.lag_days / self.ann
+        K, stranded, log_d = 1.0, 0.0, math.log(self.u0)
+        ts, us = [0.0], [log_d]
+        t = 0.0
+        while t < years:
+            lagged = planned_capex(t - lag) if t - lag > 0 else self.capex0
+            gross = self.add_per_bn * lagged * dt
+            dep = self.depr * K * dt
+            want = gross + stranded
+            energised = min(want, K * self.power_cap * dt + dep)
+            stranded = want - energised
+            K = max(K + energised - dep, 1e-9)
+            w = self.fade(t)
+            log_d += (w * self.g_demand_expected + (1.0 - w) * self.long_run) * dt
+            t += dt
+            ts.append(t)
+            us.append(log_d - math.log(K + stranded))
+        self.plan_t, self.plan_log_u = ts, us
+
+    def planned_log_utilisation(self, t: float) -> float:
+        """log of the planned (expected at the start) utilisation at t."""
+        ts, us = self.plan_t, self.plan_log_u
+        if t >= ts[-1]:
+            return us[-1]
+        k = min(int(t / (ts[1] - ts[0])), len(ts) - 2) if len(ts) > 1 else 0
+        w = (t - ts[k]) / (ts[k + 1] - ts[k])
+        return us[k] + w * (us[k + 1] - us[k])
+
+    def planned_utilisation_growth(self, t: float) -> float:
+        """Expected log growth rate of utilisation at t on the planned path (per year)."""
+        return (self.planned_log_utilisation(t + 0.25) - self.planned_log_utilisation(t)) / 0.25
+
+    def utilisation_gap(self, t: float) -> float:
+        """ln(planning utilisation / planned utilisation), looking one year ahead with the demand
+        growth expected now (an adoption wave raises it at once)."""
+        ahead = self.expected_demand_growth(t) - self.expected_path_growth(t)
+        return math.log(max(self.planning_utilisation, 1e-12)) - self.planned_log_utilisation(t) + ahead
+
+    def expected_path_growth(self, t: float) -> float:
+        w = self.fade(t)
+        return w * self.g_demand_expected + (1.0 - w) * self.long_run
+
+    # ----- growth paths -----------------------------------------------------------------------
+    def fade(self, t: float) -> float:
+        """Weight of the high-growth regime at t (1 → 0 linearly over the horizon)."""
+        return max(0.0, 1.0 - t / self.fade_years) if self.fade_years > 0 else 0.0
+
+    def demand_growth(self, t: float) -> float:
+        """Baseline compute-demand growth at t (fades to the long-run rate with the horizon)."""
+        w = self.fade(t)
+        return w * self.g_demand + (1.0 - w) * self.long_run
+
+    def add_regime(self, start: float, multiplier: float, ramp_years: float) -> None:
+        """A demand regime switch from `start` (years): demand per user × `multiplier`, reached
+        log-linearly over `ramp_years` (agentic adoption > 1; a demand shortfall < 1)."""
+        self.regimes.append((start, math.log(multiplier), max(ramp_years, 1e-6)))
+
+    def agentic_level(self, t: float) -> float:
+        """log demand multiplier of the regime switches at t (each ramps linearly in logs)."""
+        return sum(lm * min(1.0, (t - s) / r) for s, lm, r in self.regimes if t >= s)
+
+    def agentic_growth(self, t: float) -> float:
+        """Current growth of demand from regime switches still ramping (0 outside them)."""
+        return sum(lm / r for s, lm, r in self.regimes if s <= t < s + r)
+
+    def efficiency_log_factor(self) -> float:
+        """log of compute demand's change from the efficiency factor: (φ·ε − 1)·ln k."""
+        return (self.passthrough * self.jevons - 1.0) * math.log(self.efficiency)
+
+    def ai_revenue_log_factor(self) -> float:
+        """log of AI revenue's change (use × price) from efficiency: φ·(ε − 1)·ln k."""
+        return self.passthrough * (self.jevons - 1.0) * math.log(self.efficiency)
+
+    # ----- the day ----------------------------------------------------------------------------
+    def step(self, day: int, capex_total: float) -> None:
+        """Advance one trading day with today's AI capex run-rate (USD bn/yr)."""
+        t = day / self.ann
+        slot = day % len(self._lag)
+        lagged = self._lag[slot] if self.lag_days > 0 else capex_total
+        self._lag[slot] = capex_total
+        gross = self.add_per_bn * lagged / self.ann
+        dep = self.depr * self.capacity / self.ann
+        want = gross + self.stranded
+        energised = min(want, self.capacity * self.power_cap / self.ann + dep)
+        self.stranded = want - energised
+        self.capacity = max(self.capacity + energised - dep, 1e-9)
+        w = max(0.0, 1.0 - t / self.fade_years) if self.fade_years > 0 else 0.0
+        self.log_trend += (w * self.g_demand + (1.0 - w) * self.long_run) / self.ann
+        self.log_expected_demand += (w * self.g_demand_expected + (1.0 - w) * self.long_run) / self.ann
+        level = self.agentic_level(t) if self.regimes else 0.0
+        eff = self.efficiency_log_factor() if self.efficiency != 1.0 else 0.0
+        self.demand = self.u0 * math.exp(self.log_trend + level + eff)
+        self.utilisation = min(1.0, self.demand / self.capacity)
+        self.planning_utilisation = self.demand / (self.capacity + self.stranded)
+
+    def expected_demand_growth(self, t: float) -> float:
+        """What firms expect compute demand to grow at now: the expected path plus the adoption
+        ramp once it has started."""
+        return self.expected_path_growth(t) + self.agentic_growth(t)
