@@ -67,10 +67,11 @@ def agent_classes() -> list[str]:
 class CapitalFlowModel(mesa.Model):
     """The capital-flow model. Build it from `Params` (see `interlock.config`) and a seed;
     `shocks` is a list of validated `interlock.model.shocks` objects; `disabled` names agent
-    classes to switch off (in addition to `<class>.enabled = false`)."""
+    classes to switch off (in addition to `<class>.enabled = false`); `traders` replaces the
+    trading population classes (benchmarks substitute a naive implementation of one kind)."""
 
     def __init__(self, params: Params | None = None, seed: int = 0, shocks: Iterable = (),
-                 disabled: Iterable[str] = ()):
+                 disabled: Iterable[str] = (), traders: Iterable[type[Population]] | None = None):
         super().__init__(seed=seed)
         self.params = params or Params.defaults()
         self.seed_value = int(seed)
@@ -96,7 +97,8 @@ class CapitalFlowModel(mesa.Model):
         self.blocks: list[Block] = [cls(self, self.stream(cls.name)) for cls in BLOCKS
                                     if self.is_enabled(cls.name)]
         self.crypto = CryptoVenues(self)
-        self.populations: list[Population] = [cls(self, self.stream(cls.agent_class)) for cls in TRADERS
+        self.populations: list[Population] = [cls(self, self.stream(cls.agent_class))
+                                              for cls in (TRADERS if traders is None else traders)
                                               if self.is_enabled(cls.agent_class)]
         self._pop_by_name = {pop.agent_class: pop for pop in self.populations}
         classes = agent_classes() + ["external"]
