@@ -23,10 +23,40 @@ dollars, sells in units, executed at the round's clearing price.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import ParamView
 from .base import Member, Population, clearing_value, execute
+
+
+@dataclass(frozen=True)
+class CryptoETFParams(ParamView, section="crypto_etf"):
+    """What the ETF allocators read (interlock/data/params/crypto.toml, [crypto_etf])."""
+
+    n_allocators: int                  # agents
+    aum: float                         # USD bn of spot-ETF BTC at the start, all allocators
+    size_concentration: float          # Dirichlet concentration of the allocators' shares of aum
+    cash_ratio: float                  # uninvested crypto budget / AUM at the start
+    speed: float                       # θ: share of the gap to target traded per day
+    band: float                        # no trade inside this share of NAV around the target
+    max_weight: float                  # w_max: cap of the target BTC weight
+    momentum_loading: float            # β_m per unit log momentum
+    liquidity_loading: float           # β_l per $T of liquidity
+    rate_loading: float                # β_r per unit fall of the expected policy rate
+    trust_exponent: float              # τ: target × market trust^τ
+    trust_tolerance_min: float         # one-day fall of market trust that triggers an exit (uniform)
+    trust_tolerance_max: float
+    trust_exit_share: float            # share of BTC redeemed after a trust event
+    exit_days: int                     # days over which an exit is redeemed
+    vol_limit_min: float               # annualised BTC vol limit of the risk model (uniform)
+    vol_limit_max: float
+    drawdown_limit_min: float          # BTC drawdown limit of the risk model (uniform)
+    drawdown_limit_max: float
+    risk_exit_fraction: float          # share of BTC redeemed after a risk-limit breach
+    exit_cooldown_days: int            # no second risk exit within this many days
+    mandate_half_life_days: float      # days for a cut mandate to recover half-way to 1
 
 
 class ETFAllocator(Member):
@@ -54,30 +84,30 @@ class CryptoETFBook(Population):
     member_type = ETFAllocator
 
     def __init__(self, model, rng):
-        q = model.params.section("crypto_etf")
-        n = int(q["n_allocators"])
+        self.q = q = CryptoETFParams.from_params(model.params)
+        n = int(q.n_allocators)
         super().__init__(model, n, rng)
-        self.state = model.crypto
+        self.crypto = model.crypto
         m = self.market
-        self.ann = model.params["run.trading_days_per_year"]
-        aum = q["aum"] * rng.dirichlet(np.full(n, 4.0))
+        self.ann = model.params["run.trading_days_per_year"]     # run-wide: annualises the vol
+        aum = q.aum * rng.dirichlet(np.full(n, q.size_concentration))
         self.units[:, m.btc] = aum                         # BTC price is 1 at the start
-        self.cash = q["cash_ratio"] * aum
-        self.w0 = 1.0 / (1.0 + q["cash_ratio"])
-        self.tolerance = rng.uniform(q["trust_tolerance_min"], q["trust_tolerance_max"], n)
-        self.vol_limit = rng.uniform(q["vol_limit_min"], q["vol_limit_max"], n)
-        self.dd_limit = rng.uniform(q["drawdown_limit_min"], q["drawdown_limit_max"], n)
-        self.speed = q["speed"]
-        self.band = q["band"]
-        self.w_max = q["max_weight"]
-        self.beta = np.array([q["momentum_loading"], q["liquidity_loading"], q["rate_loading"]])
-        self.tau = q["trust_exponent"]
-        self.exit_share = q["trust_exit_share"]
-        self.exit_days = int(q["exit_days"])
-        self.risk_fraction = q["risk_exit_fraction"]
-        self.cooldown = int(q["exit_cooldown_days"])
-        self.recovery = 0.5 ** (1.0 / q["mandate_half_life_days"])
-        self.lam = model.params["vol.ewma_lambda_fast"]
+        self.cash = q.cash_ratio * aum
+        self.w0 = 1.0 / (1.0 + q.cash_ratio)
+        self.tolerance = rng.uniform(q.trust_tolerance_min, q.trust_tolerance_max, n)
+        self.vol_limit = rng.uniform(q.vol_limit_min, q.vol_limit_max, n)
+        self.dd_limit = rng.uniform(q.drawdown_limit_min, q.drawdown_limit_max, n)
+        self.speed = q.speed
+        self.band = q.band
+        self.w_max = q.max_weight
+        self.beta = np.array([q.momentum_loading, q.liquidity_loading, q.rate_loading])
+        self.tau = q.trust_exponent
+        self.exit_share = q.trust_exit_share
+        self.exit_days = int(q.exit_days)
+        self.risk_fraction = q.risk_exit_fraction
+        self.cooldown = int(q.exit_cooldown_days)
+        self.recovery = 0.5 ** (1.0 / q.mandate_half_life_days)
+        self.lam = m.lam_fast                    # the market's own fast EWMA of BTC's variance
         self.mandate = np.ones(n)
         self.exit_units = np.zeros(n)            # BTC units redeemed per day while exiting
         self.exit_days_left = np.zeros(n, dtype=np.int64)
@@ -107,7 +137,7 @@ class CryptoETFBook(Population):
     def begin_day(self) -> None:
         self.flow_today = 0.0
         self.sold_today[:] = False
-        st = self.state
+        st = self.crypto
         drop = st.trust_prev - st.market_trust()
         hit = (drop > self.tolerance) & (self.exit_days_left == 0)
         if hit.any():
@@ -115,7 +145,7 @@ class CryptoETFBook(Population):
             self.trust_exits += int(hit.sum())
 
     def target_weight(self) -> np.ndarray:
-        st = self.state
+        st = self.crypto
         x = self.beta @ np.array([st.momentum_btc, st.liquidity, st.rate_fall])
         return np.minimum(self.w_max, self.w0 * self.mandate * math.exp(x) * st.market_trust() ** self.tau)
 
@@ -142,7 +172,7 @@ class CryptoETFBook(Population):
         elif (due & self.exit_is_risk).any():
             sel, reason = due & self.exit_is_risk, "risk_exit"
         else:
-            st = self.state
+            st = self.crypto
             r = m.logp[m.btc] - m.open_logp[m.btc]
             vol = math.sqrt((self.lam * m.var_fast[m.btc] + (1.0 - self.lam) * r * r) * self.ann)
             dd = 1.0 - math.exp(m.logp[m.btc] - max(float(st.window.max()), m.logp[m.btc]))

@@ -10,7 +10,7 @@ style (HODL, momentum/FOMO, dip-buyer), trust, trust sensitivity, risk appetite,
 Decision rule, spot holder h of style s, at its review (every `review_days`; rows are i.i.d., so
 each day one contiguous block of them reviews):
     x_s      = Σ_k loading_s,k · signal_k + sentiment_s      momentum, drawdown, liquidity, rate_fall
-    b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (crypto_venues.py: signals)
+    b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (model.crypto: the signals)
     s_btc*   = min(max_share, b_h · exp(−a_h · rot_s · rotation))
     s_eq*    = base_eq_h · exp(a_h · rot_s · rotation) + (b_h − s_btc*) + φ · (share given up to lost trust)
     trade    = θ · (s* · W_h − holding) where outside a band of W_h; buys never exceed cash
@@ -42,12 +42,85 @@ price impact — is the counterparty of that spot flow. Spot holders trade spot 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from enum import IntEnum
 from functools import cached_property
 
 import numpy as np
 
+from ..config import ParamView, Params
 from .base import Member, Population, clearing_value, execute
+
+
+@dataclass(frozen=True)
+class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",)):
+    """What the retail crypto population reads (interlock/data/params/crypto.toml, [retail_crypto];
+    the styles' loadings are `StyleParams`)."""
+
+    liquidations: bool                 # switch: leveraged positions are force-closed at the breach
+    n_holders: int                     # rows (each stands for people / n_holders people)
+    people: float                      # people the rows stand for
+    # spot holders: starting book and its dispersion
+    btc_holdings_bn: float             # USD bn of BTC held by the spot rows at the start
+    equity_holdings_bn: float          # USD bn in the equity pool (AI firms + SPX)
+    cash_bn: float                     # USD bn of stablecoins / fiat
+    wealth_sigma: float                # log s.d. of wealth across rows
+    composition_concentration: float  # Dirichlet concentration of the portfolio shares
+    # spot holders: the review
+    review_days: int                   # days between a row's portfolio reviews
+    speed: float                       # share of the gap to target traded at a review
+    band: float                        # no trade inside this share of wealth around the target
+    max_btc_share: float               # cap of the target BTC share
+    trust_exponent: float              # τ: target BTC share × trust^τ
+    trust_sensitivity_min: float       # share of its venue's trust deficit a row feels (uniform)
+    trust_sensitivity_max: float
+    appetite_sigma: float              # log s.d. of risk appetite (lognormal, mean 1)
+    young_share: float                 # share of young rows
+    wealth_gap: float                  # generational wealth gap index (1 = today)
+    wealth_gap_reference: float        # the gap at which the starting book is at target
+    wealth_gap_loading: float          # rise of young rows' BTC target per unit of gap
+    rotation_ai_share: float           # share of the equity pool in the listed AI firms (rest SPX)
+    trust_proceeds_to_equity: float    # φ: share of BTC given up to lost trust put in the pool
+    sentiment_sd: float                # stationary s.d. of each style's AR(1) sentiment
+    sentiment_half_life_days: float
+    stablecoin_liquidity_weight: float  # $ of Fed reserves per $ of stablecoin issuance in the
+                                        # liquidity signal (read by the venues, `model.crypto`)
+    # leveraged traders (long perps)
+    leveraged_share: float             # share of rows that trade perps
+    notional_per_trader: float         # USD of long perp notional per leveraged person at the start
+    leverage_min: float                # truncated Pareto leverage on [min, max] with this tail
+    leverage_max: float
+    leverage_tail: float
+    perp_spot_passthrough: float       # h: share of perp flow the counterparty hedges in spot
+    maintenance_margin: float          # share of notional
+    liquidation_fee: float             # share of notional, to the venue's reserves
+    intraday_low_sigmas: float         # the round's low: price · exp(−k · daily s.d.)
+    margin_share_min: float            # share of a trader's cash posted as margin (uniform)
+    margin_share_max: float
+    entry_threshold_min: float         # bullishness threshold e_h (uniform)
+    entry_threshold_max: float
+    open_rate: float                   # o: daily opening probability at the threshold
+    close_rate: float                  # c: daily closing probability at the threshold
+    signal_sensitivity: float          # b: hazards × exp(±b (y − e))
+    reentry_days: int                  # days a closed or liquidated trader waits before reopening
+    initial_entry_days: float          # starting positions were entered over this many days
+
+
+@dataclass(frozen=True)
+class StyleParams:
+    """One style's share of rows and loadings (`retail_crypto.styles.<style>`)."""
+
+    share: float                       # share of rows
+    momentum: float                    # per unit log momentum
+    drawdown: float                    # per unit drawdown from the window high
+    liquidity: float                   # per $T of liquidity
+    rate: float                        # per unit fall of the expected policy rate
+    rotation: float                    # per unit AI-vs-BTC relative momentum
+
+    @classmethod
+    def from_params(cls, p: Params, style: str) -> "StyleParams":
+        q = p.section(f"retail_crypto.styles.{style}")
+        return cls(**{f.name: q[f.name] for f in fields(cls)})
 
 
 class Style(IntEnum):
@@ -73,7 +146,7 @@ class HolderGroup(Member):
     @property
     def name(self) -> str:
         pop = self.population
-        return pop.state.names[self.row] if self.row < pop.n_venues else PERP_COUNTERPARTY
+        return pop.crypto.names[self.row] if self.row < pop.n_venues else PERP_COUNTERPARTY
 
     @property
     def people(self) -> float:
@@ -89,12 +162,12 @@ class HolderGroup(Member):
     @property
     def trust(self) -> float:
         pop = self.population
-        return float(pop.state.venue_trust()[self.row]) if self.row < pop.n_venues else 1.0
+        return float(pop.crypto.venue_trust()[self.row]) if self.row < pop.n_venues else 1.0
 
     @property
     def frozen(self) -> bool:
         pop = self.population
-        return bool(pop.state.frozen()[self.row]) if self.row < pop.n_venues else False
+        return bool(pop.crypto.frozen()[self.row]) if self.row < pop.n_venues else False
 
 
 class RetailCryptoBook(Population):
@@ -104,41 +177,42 @@ class RetailCryptoBook(Population):
     member_type = HolderGroup
 
     def __init__(self, model, rng):
-        self.state = st = model.crypto
+        self.crypto = st = model.crypto
         self.n_venues = nv = len(st.venues)
         super().__init__(model, nv + 1, rng)
         self.desk = nv                                        # the perp counterparty's row
-        q = model.params.section("retail_crypto")
+        self.q = q = RetailCryptoParams.from_params(model.params)
         m = self.market
-        N = self.N = int(q["n_holders"])
-        nl = self.n_lev = int(round(N * q["leveraged_share"]))
-        self.liquidations_on = bool(q["liquidations"])
-        self.review_days = int(q["review_days"])
+        N = self.N = int(q.n_holders)
+        nl = self.n_lev = int(round(N * q.leveraged_share))
+        self.liquidations_on = bool(q.liquidations)
+        self.review_days = int(q.review_days)
         self.review_block = -(-(N - nl) // self.review_days)     # spot rows reviewing per day
-        self.speed = q["speed"]
-        self.band = q["band"]
-        self.max_share = q["max_btc_share"]
-        self.tau = q["trust_exponent"]
-        self.phi = q["trust_proceeds_to_equity"]
-        self.mm = q["maintenance_margin"]
-        self.fee = q["liquidation_fee"]
-        self.wick = q["intraday_low_sigmas"]
-        self.hedge = q["perp_spot_passthrough"]
-        self.open_rate = q["open_rate"]
-        self.close_rate = q["close_rate"]
-        self.signal_b = q["signal_sensitivity"]
-        self.reentry = int(q["reentry_days"])
+        self.speed = q.speed
+        self.band = q.band
+        self.max_share = q.max_btc_share
+        self.tau = q.trust_exponent
+        self.phi = q.trust_proceeds_to_equity
+        self.mm = q.maintenance_margin
+        self.fee = q.liquidation_fee
+        self.wick = q.intraday_low_sigmas
+        self.hedge = q.perp_spot_passthrough
+        self.open_rate = q.open_rate
+        self.close_rate = q.close_rate
+        self.signal_b = q.signal_sensitivity
+        self.reentry = int(q.reentry_days)
         styles = list(Style)
-        self.loadings = np.array([[q[f"styles.{s.key}.{k}"] for k in SIGNALS] for s in styles])
-        self.rot_loading = np.array([q[f"styles.{s.key}.rotation"] for s in styles])
-        self.sent_rho = 0.5 ** (1.0 / q["sentiment_half_life_days"])
-        self.sent_sd = q["sentiment_sd"] * math.sqrt(1.0 - self.sent_rho ** 2)   # innovation s.d.
+        style_q = [StyleParams.from_params(model.params, s.key) for s in styles]
+        self.loadings = np.array([[getattr(sq, k) for k in SIGNALS] for sq in style_q])
+        self.rot_loading = np.array([sq.rotation for sq in style_q])
+        self.sent_rho = 0.5 ** (1.0 / q.sentiment_half_life_days)
+        self.sent_sd = q.sentiment_sd * math.sqrt(1.0 - self.sent_rho ** 2)   # innovation s.d.
         self.sentiment = np.zeros(len(styles))
         self.x_style = np.zeros(len(styles))          # today's log BTC multiplier per style
         self.rot_style = np.zeros(len(styles))        # today's log rotation out of BTC per style
 
         # ----- heterogeneous rows: leveraged traders are rows [0, n_lev), spot holders the rest
-        share = np.array([q[f"styles.{s.key}.share"] for s in styles], dtype=float)
+        share = np.array([sq.share for sq in style_q], dtype=float)
         self.venue = np.empty(N, dtype=np.int8)
         self.venue[:nl] = rng.choice(nv, nl, p=st.perp_weights)
         self.venue[nl:] = rng.choice(nv, N - nl, p=st.holder_weights)
@@ -153,13 +227,13 @@ class RetailCryptoBook(Population):
             self.block_segments.append((present, bounds[present]))
         self.style = rng.choice(len(styles), N, p=share / share.sum()).astype(np.int8)
         self.style_share = np.bincount(self.style, minlength=len(styles)) / N
-        sa = q["appetite_sigma"]
+        sa = q.appetite_sigma
         self.appetite = rng.lognormal(-0.5 * sa * sa, sa, N)
-        self.young = rng.random(N) < q["young_share"]
-        self.sensitivity = rng.uniform(q["trust_sensitivity_min"], q["trust_sensitivity_max"], N)
-        self.weight = np.full(N, q["people"] / N)
+        self.young = rng.random(N) < q.young_share
+        self.sensitivity = rng.uniform(q.trust_sensitivity_min, q.trust_sensitivity_max, N)
+        self.weight = np.full(N, q.people / N)
         self.trust = np.ones(N)
-        wealth = rng.lognormal(0.0, q["wealth_sigma"], N)
+        wealth = rng.lognormal(0.0, q.wealth_sigma, N)
 
         # `holder_cash` is each row's own cash (stablecoins/fiat); the base class's `cash` is one
         # number per Mesa agent: the sum over its spot rows, and the counterparty's hedge account.
@@ -174,17 +248,17 @@ class RetailCryptoBook(Population):
         self.base_eq = np.zeros(N)         # target equity-pool share at the starting signals
 
         # spot holders: portfolio shares dispersed around the calibrated totals, starting at target
-        tot = np.array([q["btc_holdings_bn"], q["equity_holdings_bn"], q["cash_bn"]])
-        alpha = q["composition_concentration"] * np.maximum(tot / max(tot.sum(), 1e-12), 1e-3)
+        tot = np.array([q.btc_holdings_bn, q.equity_holdings_bn, q.cash_bn])
+        alpha = q.composition_concentration * np.maximum(tot / max(tot.sum(), 1e-12), 1e-3)
         dollars = rng.dirichlet(alpha, N - nl) * wealth[nl:, None]
         dollars *= tot / np.maximum(dollars.sum(axis=0), 1e-300)
         W = np.maximum(dollars.sum(axis=1), 1e-300)
         self.btc[nl:] = dollars[:, 0]                       # BTC price is 1 at the start
         self.eq_shares[nl:] = dollars[:, 1]                 # pool NAV per share starts at 1
         self.holder_cash[nl:] = dollars[:, 2]
-        k = q["wealth_gap_loading"]
+        k = q.wealth_gap_loading
         young = self.young[nl:]
-        gap = (1.0 + k * q["wealth_gap"] * young) / (1.0 + k * q["wealth_gap_reference"] * young)
+        gap = (1.0 + k * q.wealth_gap * young) / (1.0 + k * q.wealth_gap_reference * young)
         self.base_btc[nl:] = dollars[:, 0] / W * gap
         self.base_eq[nl:] = dollars[:, 1] / W
         del dollars, W, gap, young
@@ -192,22 +266,22 @@ class RetailCryptoBook(Population):
         # leveraged traders: cash and — in the hazards' steady state at the starting signals — a
         # long perp position opened over the last two weeks
         L = self.leverage[:nl]
-        lo, hi, tail = q["leverage_min"], max(q["leverage_max"], q["leverage_min"]), q["leverage_tail"]
+        lo, hi, tail = q.leverage_min, max(q.leverage_max, q.leverage_min), q.leverage_tail
         u = rng.random(nl)                    # truncated Pareto by inversion
         L[:] = lo * (1.0 - u * (1.0 - (lo / hi) ** tail)) ** (-1.0 / tail)
-        self.margin_share = rng.uniform(q["margin_share_min"], q["margin_share_max"], nl)
-        self.entry = rng.uniform(q["entry_threshold_min"], q["entry_threshold_max"], nl)
+        self.margin_share = rng.uniform(q.margin_share_min, q.margin_share_max, nl)
+        self.entry = rng.uniform(q.entry_threshold_min, q.entry_threshold_max, nl)
         p_open = self.open_rate * np.exp(-self.signal_b * self.entry)
         p_close = self.close_rate * np.exp(self.signal_b * self.entry)
         p_ss = p_open / np.maximum(p_open + p_close, 1e-300)
         is_open = rng.random(nl) < p_ss
         sd = math.sqrt(m.var_fast[m.btc])
-        entry_price = np.exp(rng.standard_normal(nl) * sd * math.sqrt(10.0))
+        entry_price = np.exp(rng.standard_normal(nl) * sd * math.sqrt(q.initial_entry_days))
         liq = entry_price * (1.0 - 1.0 / L) / (1.0 - self.mm)
         is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
         # scale wealth so the expected open notional is the calibrated book (well defined even
         # when few rows start open)
-        book = q["notional_per_trader"] * q["people"] * nl / N / 1e9        # USD bn
+        book = q.notional_per_trader * q.people * nl / N / 1e9        # USD bn
         expected = float((L * self.margin_share * p_ss) @ wealth[:nl])
         w_lev = wealth[:nl] * (book / expected if expected > 0.0 else 0.0)
         margin = np.where(is_open, self.margin_share * w_lev, 0.0)
@@ -226,8 +300,8 @@ class RetailCryptoBook(Population):
         prices = m.instrument_prices()
         ai_w = m.cap[st.ai_idx] / m.cap[st.ai_idx].sum()
         self.eq_weights = np.zeros(m.n_instr)                # how pool purchases are split
-        self.eq_weights[st.ai_idx] = q["rotation_ai_share"] * ai_w
-        self.eq_weights[m.SPX] = 1.0 - q["rotation_ai_share"]
+        self.eq_weights[st.ai_idx] = q.rotation_ai_share * ai_w
+        self.eq_weights[m.SPX] = 1.0 - q.rotation_ai_share
         self.pool_shares = np.bincount(self.venue, weights=self.eq_shares, minlength=nv)
         self.units[:nv] = self.pool_shares[:, None] * self.eq_weights[None, :] / prices[None, :]
         self.units[:nv, m.btc] = np.bincount(self.venue[nl:], weights=self.btc[nl:], minlength=nv)
@@ -283,14 +357,14 @@ class RetailCryptoBook(Population):
         z = self.rng.standard_normal(self.sentiment.size)
         self.rng.random(out=self._draw)
         self.sentiment = self.sent_rho * self.sentiment + self.sent_sd * z
-        st = self.state
+        st = self.crypto
         signals = np.array([st.momentum_btc, st.drawdown_btc, st.liquidity, st.rate_fall])
         self.x_style = self.loadings @ signals + self.sentiment
         self.rot_style = self.rot_loading * st.rotation
 
     def voluntary_orders(self) -> np.ndarray:
         m = self.market
-        st = self.state
+        st = self.crypto
         nv, nl = self.n_venues, self.n_lev
         prices = m.instrument_prices()
         pb = prices[m.btc]
@@ -457,7 +531,7 @@ class RetailCryptoBook(Population):
         self.flat_since[idx] = self.model.day
         self.perp_short -= float(contracts.sum())
         self.perp_cash -= float(equity.sum())
-        self.state.reserves += self._by_venue(idx, equity - payout)
+        self.crypto.reserves += self._by_venue(idx, equity - payout)
 
     def end_day(self, returns: np.ndarray) -> None:
         if self.liquidated_today_bn > 0.0:
@@ -472,11 +546,11 @@ class RetailCryptoBook(Population):
 
     @cached_property
     def _trust_columns(self) -> list[str]:
-        return [f"trust_{v}" for v in self.state.names]
+        return [f"trust_{v}" for v in self.crypto.names]
 
     def record(self) -> dict[str, float]:
         m = self.market
-        st = self.state
+        st = self.crypto
         nv = self.n_venues
         prices = m.instrument_prices()
         pb = prices[m.btc]

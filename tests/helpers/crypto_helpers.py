@@ -29,8 +29,8 @@ class Snapshot:
         for pop in model.populations:
             keep = {k: v for k, v in vars(pop).items()
                     if isinstance(v, (np.ndarray, np.generic, int, float, bool, str, dict))}
-            if hasattr(pop, "state"):
-                keep["state"] = SimpleNamespace(names=list(pop.state.names))
+            if hasattr(pop, "crypto"):
+                keep["crypto"] = SimpleNamespace(names=list(pop.crypto.names))
             self._pops[pop.agent_class] = SimpleNamespace(**keep)
 
     def population(self, name: str):

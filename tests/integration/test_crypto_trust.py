@@ -44,13 +44,13 @@ def test_trust_recovers_after_a_hack():
 def test_a_hack_freezes_the_venue_holders_and_hits_other_venues_less():
     (model, ts, flows, _), _ = hack_and_calm()
     pop = model.population("retail_crypto")
-    bybit = pop.state.names.index("bybit")
+    bybit = pop.crypto.names.index("bybit")
     days = model.params["crypto_venues.hack_freeze_days"]
     own = flows[(flows["agent_id"] == pop.ids[bybit]) & ~flows["forced"]]
     assert not own["day"].between(HACK_DAY, HACK_DAY + days - 1).any()
     assert own["day"].gt(HACK_DAY + days - 1).any()
     hit = 1.0 - ts.loc[HACK_DAY, "trust_bybit"]
-    for v in pop.state.names:
+    for v in pop.crypto.names:
         if v != "bybit":
             assert 0.0 < 1.0 - ts.loc[HACK_DAY, f"trust_{v}"] < 0.5 * hit
 

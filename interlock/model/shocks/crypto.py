@@ -63,8 +63,7 @@ class CustodyFailure(Shock):
 
     def apply(self, model) -> None:
         st = model.crypto
-        hit = st.custody_hit if self.trust_hit is None else self.trust_hit
-        st.hit_trust(None, hit)
+        hit = st.custody_failure(self.trust_hit)
         if self.freeze_days > 0:
             st.freeze(None if self.venue == "all" else st.venue_index(self.venue), self.freeze_days)
         if self.price_drop:
@@ -86,7 +85,7 @@ class StablecoinDemand(Shock):
     ust10_share: float | None = Field(default=None, ge=0.0, le=1.0)
 
     def _daily(self, model) -> tuple[float, float]:
-        share = model.params["crypto_venues.stablecoin_ust10_share"] if self.ust10_share is None else self.ust10_share
+        share = model.crypto.q.stablecoin_ust10_share if self.ust10_share is None else self.ust10_share
         daily = self.usd_bn / self.duration
         return daily, daily * share
 
@@ -100,8 +99,7 @@ class StablecoinDemand(Shock):
         daily, _ = self._daily(model)
         st = model.crypto
         st.stablecoin_issued_tn += daily / 1000.0
-        model.valuation.term_premium_shock -= (model.params["crypto_venues.stablecoin_term_premium_per_tn"]
-                                               * daily / 1000.0)
+        model.valuation.term_premium_shock -= st.q.stablecoin_term_premium_per_tn * daily / 1000.0
 
     def end(self, model) -> None:
         _, bond = self._daily(model)
