@@ -1,4 +1,5 @@
 """Crypto block benchmark (issue #4). Run by hand:  .venv/bin/python benchmarks/bench_crypto.py
+(`--smoke`: a few seconds at 2,000 holders, to check the script still runs; writes nothing).
 
 1. Per-holder cost per day of the vectorised retail population (`RetailCryptoBook`, numpy rows in
    one Mesa agent per venue) at 100,000 and 1,000,000 rows.
@@ -22,7 +23,6 @@ import platform
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from datetime import date
 
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -31,10 +31,10 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import mesa  # noqa: E402
 import numpy as np  # noqa: E402
 
-from interlock.agents import POPULATIONS, load_agent_modules  # noqa: E402
 from interlock.agents.base import execute  # noqa: E402
 from interlock.agents.retail_crypto import RetailCryptoBook  # noqa: E402
-from interlock.experiments.runner import build_model  # noqa: E402
+from interlock.experiments.scenarios import load_scenario  # noqa: E402
+from interlock.model.model import TRADERS, CapitalFlowModel  # noqa: E402
 
 HOOKS = ("begin_day", "voluntary_orders", "forced_orders", "fill", "end_day", "record")
 
@@ -109,7 +109,7 @@ class NaiveHolder(mesa.Agent):
         self.flat_since = b.model.day
         b.perp_short -= contracts
         b.perp_cash -= equity
-        b.state.reserves[self.venue] += equity - payout
+        b.crypto.reserves[self.venue] += equity - payout
 
 
 class NaiveRetailBook(RetailCryptoBook):
@@ -120,7 +120,7 @@ class NaiveRetailBook(RetailCryptoBook):
         self.holders = [NaiveHolder(model, self, i) for i in range(self.N)]
 
     def voluntary_orders(self):
-        m, st = self.market, self.state
+        m, st = self.market, self.crypto
         nv, nl, btc_col, day = self.n_venues, self.n_lev, m.btc, self.model.day
         prices = m.instrument_prices()
         pb = prices[btc_col]
@@ -209,7 +209,7 @@ class NaiveRetailBook(RetailCryptoBook):
         self.btc_flow_today += float(orders[:, m.btc].sum())
 
     def record(self):
-        m, st = self.market, self.state
+        m, st = self.market, self.crypto
         nv, nl = self.n_venues, self.n_lev
         prices = m.instrument_prices()
         pb = prices[m.btc]
@@ -220,31 +220,30 @@ class NaiveRetailBook(RetailCryptoBook):
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
         cash = float(self.cash[:nv].sum()) + sum(h.holder_cash for h in self.holders[:nl])
-        return ([st.market_trust(), exposure / max(exposure - debt, 1e-12), perps,
-                 self.liquidated_today_bn, self.liquidated_today_people, spot, equity,
-                 cash, self.btc_flow_today, appetite, float(st.reserves.sum())]
-                + list(st.venue_trust()))
+        row = {"crypto_trust": st.market_trust(), "btc_leverage": exposure / max(exposure - debt, 1e-12),
+               "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
+               "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
+               "retail_equity_bn": equity, "retail_cash_bn": cash, "retail_btc_flow_bn": self.btc_flow_today,
+               "retail_btc_appetite": appetite, "venue_reserves_bn": float(st.reserves.sum())}
+        row.update(zip(self._trust_columns, st.venue_trust().tolist()))
+        return row
 
 
-@contextmanager
-def retail_design(cls):
-    """Build models with `cls` as the retail_crypto population (same name, stream and order)."""
-    load_agent_modules()
-    saved = POPULATIONS["retail_crypto"]
-    POPULATIONS["retail_crypto"] = cls
-    try:
-        yield
-    finally:
-        POPULATIONS["retail_crypto"] = saved
+def build_with(cls, n: int, seed: int) -> CapitalFlowModel:
+    """The baseline model with `n` holders and `cls` as the retail_crypto population (same name,
+    stream and activation order): the model's `traders` seam, no registry to patch."""
+    sc = load_scenario("baseline")
+    traders = tuple(cls if t is RetailCryptoBook else t for t in TRADERS)
+    return CapitalFlowModel(sc.params({"retail_crypto.n_holders": n}), seed=seed, shocks=sc.shocks,
+                            traders=traders)
 
 
 # ----- measurements ----------------------------------------------------------------------------------
 def population_cost(n: int, days: int, cls=RetailCryptoBook, seed: int = 1) -> dict:
     """Seconds spent in the retail population's hooks over `days` baseline days (plus build)."""
-    with retail_design(cls):
-        t = time.perf_counter()
-        model = build_model("baseline", seed=seed, overrides={"retail_crypto.n_holders": n})
-        build = time.perf_counter() - t
+    t = time.perf_counter()
+    model = build_with(cls, n, seed)
+    build = time.perf_counter() - t
     pop = model.population("retail_crypto")
     spent = [0.0]
     for name in HOOKS:
@@ -331,5 +330,16 @@ def main() -> None:
     append_section(text)
 
 
+def smoke() -> None:
+    """`bench_crypto.py --smoke`: both designs at 2,000 holders for 5 days (seconds; writes nothing)."""
+    a = population_cost(2_000, 5)
+    b = population_cost(2_000, 5, NaiveRetailBook)
+    same = float(np.max(np.abs(np.log(a["btc"] / b["btc"]))))
+    print(f"smoke: vectorised {a['ns_per_holder_day']:.0f} ns, naive {b['ns_per_holder_day']:.0f} ns per "
+          f"holder-day; max |log BTC price difference| = {same:.1e}")
+    if same > 1e-9:
+        raise SystemExit("the naive design no longer reproduces the vectorised prices")
+
+
 if __name__ == "__main__":
-    main()
+    smoke() if "--smoke" in sys.argv[1:] else main()
