@@ -130,4 +130,4 @@ def funding_round(cash: float, burn: float, purchases_next_year: float, outside:
         affordable = max(cash, 0.0) / min_runway
         cut = min(q.max_cut, (burn - affordable) / max(purchases_next_year, MIN_PURCHASES_BN))
         cut = cut if cut > MIN_CUT_SHARE else 0.0
-    return FundingRound(equity=equity, debt=loan, cut=cut)
+    return FundingRound(equity=float(equity), debt=float(loan), cut=float(cut))

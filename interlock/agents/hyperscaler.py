@@ -122,8 +122,8 @@ def decide_capex(s: CapexSignals, q: CapexParams) -> CapexPlan:
     x = min(max(x, -year), year)
     room = s.funding_room
     step = min(max(x / s.quarters_per_year, -q.max_quarterly_change), q.max_quarterly_change)
-    return CapexPlan(guidance=min(s.capex * math.exp(x), room),
-                     capex=max(min(s.capex * math.exp(step), room), 0.0))
+    return CapexPlan(guidance=float(min(s.capex * math.exp(x), room)),
+                     capex=float(max(min(s.capex * math.exp(step), room), 0.0)))
 
 
 def guidance_at_start(guidance: float, capex: float, room: float) -> float:
