@@ -9,8 +9,21 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from interlock.config import Params
 from interlock.model.interlock.deals import resolve_schedules
 from interlock.model.interlock.ledger import InterlockLedger
+from interlock.model.interlock.params import DealsParams, FirmsParams
+
+_P = Params.defaults()
+_F, _D = FirmsParams.from_params(_P), DealsParams.from_params(_P)
+
+
+def ledger(firms, deals) -> InterlockLedger:
+    """A ledger with the shipped parameters."""
+    return InterlockLedger(firms, deals, "2025-11-21", days_per_year=int(_P["run.trading_days_per_year"]),
+                           unknown_cash_share=_F.unknown_cash_share,
+                           unknown_cash_revenue_share=_F.unknown_cash_revenue_share,
+                           residual_capex_min_share=_D.residual_capex_min_share, max_stake=_D.max_stake_share)
 
 KINDS = ["hyperscaler", "chip_vendor", "ai_lab", "neocloud", "other_suppliers"]
 
@@ -92,7 +105,7 @@ def _simulate(ledger: InterlockLedger, draw, days: int = 200, step: int = 21) ->
 @given(g=graphs(), data=st.data())
 def test_every_supply_dollar_a_buyer_pays_arrives_as_the_sellers_revenue(g, data):
     firms, deals = g
-    L = InterlockLedger(firms, deals, "2025-11-21")
+    L = ledger(firms, deals)
     _simulate(L, data.draw)
     s = L.supply
     paid_by = np.bincount(s.src, L.paid, minlength=L.n)
@@ -106,7 +119,7 @@ def test_every_supply_dollar_a_buyer_pays_arrives_as_the_sellers_revenue(g, data
 @given(g=graphs(), data=st.data())
 def test_cash_stakes_and_capacity_account_for_every_dollar_raised(g, data):
     firms, deals = g
-    L = InterlockLedger(firms, deals, "2025-11-21")
+    L = ledger(firms, deals)
     cost0, invested0, loans0 = L.stake_cost.sum(axis=1).copy(), L.invested_edge.copy(), L.loans.copy()
     outside, borrowed = _simulate(L, data.draw)
     a, e, f = L.acc, L.equity, L.financing

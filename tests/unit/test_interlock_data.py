@@ -1,11 +1,9 @@
 """The interlock graph as data (issue #3): the shipped deals and firms, validation of a user's deals
-file (clear error naming the row, exit code 2), the MultiDiGraph, its investment → revenue loops,
-the `interlock graph` command and the firms placed on the graph as Mesa agents."""
+file (clear error naming the row), the MultiDiGraph, its investment → revenue loops and the firms
+placed on the graph as Mesa agents. The command line's side (exit code 2, `interlock graph`) is in
+tests/system/test_interlock_cli.py."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 import networkx as nx
 import pandas as pd
@@ -17,10 +15,6 @@ from interlock.model.interlock.deals import (build_graph, default_deals_path, in
 from interlock.inputs.firms import load_firms
 
 SHIPPED = pd.read_csv(default_deals_path(), dtype=str, keep_default_na=False)
-
-
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "interlock.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 def test_shipped_deals_have_at_least_twenty_sourced_rows_of_every_type():
@@ -82,15 +76,6 @@ def test_an_end_column_before_the_start_is_rejected(tmp_path):
         load_deals(path)
 
 
-def test_bad_deals_exit_with_code_2_from_the_cli(tmp_path):
-    path = _bad_file(tmp_path, BAD["unknown party"][0])
-    res = cli("graph", "--deals", str(path), "--out", str(tmp_path))
-    assert res.returncode == 2 and "row 5 (S04)" in res.stderr and "unknown party" in res.stderr
-    res = cli("run", "baseline", "--days", "3", "--set", f'interlock.deals_file="{path}"', "--no-figures",
-              "--quiet", "--out", str(tmp_path / "run"))
-    assert res.returncode == 2 and "unknown party" in res.stderr
-
-
 def test_the_graph_is_a_multidigraph_of_firms_and_deals_with_closed_investment_loops():
     firms = load_firms()
     deals = resolve_schedules(load_deals(), firms, 1.0)
@@ -102,16 +87,6 @@ def test_the_graph_is_a_multidigraph_of_firms_and_deals_with_closed_investment_l
     # seeds/000's triangle: NVIDIA's money to OpenAI comes back through Oracle's NVIDIA purchases
     assert ["NVDA", "OpenAI", "ORCL"] in loops
     assert ["MSFT", "OpenAI"] in loops
-
-
-def test_interlock_graph_prints_nodes_edges_loops_and_circularity_and_draws_a_png(tmp_path):
-    res = cli("graph", "--out", str(tmp_path))
-    assert res.returncode == 0, res.stderr
-    out = res.stdout
-    assert "nodes (14)" in out and "supply" in out and "equity" in out and "financing" in out
-    assert "investment → revenue loops" in out and "NVDA -equity-> OpenAI" in out
-    assert "circularity" in out
-    assert (tmp_path / "interlock_graph.png").stat().st_size > 10_000
 
 
 def test_firms_are_mesa_agents_placed_on_the_deals_network():

@@ -1,7 +1,7 @@
 """The AI capital interlock block (MODEL.md §3.4; seeds/000's investment → financing → revenue
-loop): firms on the deals graph, their cash flows and decisions, the cascades between them, their
-fundamental values and the compute market. A non-trading block: it runs after the Fed and before
-the traders each day.
+loop): firms on the deals graph, their cash flows, the cascades between them, their fundamental
+values and the compute market. A non-trading block: it runs after the Fed and before the traders
+each day.
 
 Each day the compute market steps (capacity from lagged capex, demand, utilisation) and every
 firm's cash moves at the current rates; spending flows along supply edges as the sellers'
@@ -10,20 +10,16 @@ whenever a shock or a cut changed something) the days are booked, decisions take
 reset. Labs whose cash runs low hold a funding round. Firms' fundamental values go to
 `model.valuation.base`, so part of each change is priced at once as news and flows do the rest.
 
-Decision rules
-- Capex (hyperscalers, neoclouds; quarterly on each firm's guidance day): next year's planned
-  growth x = its guidance growth (fading to the long-run rate over the horizon)
-  + a_u·ln(planning utilisation / planned utilisation, one year ahead)
-  − a_s·ln(1 + capacity waiting for power / energised capacity)
-  + a_rev·ln(AI revenue / plan) + a_m·(63-day stock momentum) + a_v·ln(price / value)
-  − a_r·Δ(cost of capital); the run-rate moves a quarter of the way, bounded per quarter and by
-  the funding room (operating cash flow + cash above a floor + debt room + new shares).
-- AI labs buy compute per their contracts, funded by revenue, by investors' scheduled tranches
-  along equity edges (× willingness = exp(β_m·momentum)·(cash/cash₀)^β_c of the investor, ≤ 1)
-  and by outside rounds (a share of their valuation per year × AI-stock sentiment). When a round
-  cannot restore the runway the lab cuts its remaining commitments pro rata.
-- Investors' stakes are marked to the investee's value; lenders take DebtRank losses
-  (Battiston et al. 2012) when borrowers' values fall, which widens the AI credit spread.
+The firms' decisions are not here: they live with each firm kind in `interlock.agents` —
+- `agents/hyperscaler.py`: capex (hyperscalers, neoclouds; quarterly on each firm's guidance day),
+  what a firm can fund (debt capacity, equity room, funding room) and the treasury rule (borrow,
+  then sell shares, when cash falls below its floor);
+- `agents/ai_lab.py`: a lab's net burn, when it raises, its funding round and its commitment cuts;
+- `agents/investor.py`: graph investors' willingness to pay scheduled tranches and outside
+  investors' sentiment.
+This block gathers the signals each rule reads, calls it and books the result (the ledger), and
+keeps the accounting around the decisions: revenue outside the graph, operating cash flow, the
+compute market, values (`values.py`), stake mark-downs and DebtRank losses, the recording.
 
 Every propagation is a `cascade` event (day, source, target, channel, $bn, detail): `supply`
 (capex or commitments cut: annual run-rate or remaining contract value the seller loses),
@@ -37,84 +33,67 @@ import math
 from functools import cached_property
 
 import numpy as np
+from mesa.discrete_space import Network
 
+from ...agents import ai_lab, hyperscaler, investor
+from ...agents.ai_lab import FundingParams
 from ...agents.firms import Firm
+from ...agents.hyperscaler import CapexParams, CapexSignals, fade
 from ...inputs.firms import load_firms, snake
 from ..blocks import Block
 from .compute_market import ComputeMarket
 from .deals import build_graph, load_deals, resolve_schedules
 from .ledger import RUN_RATE, InterlockLedger
 from .metrics import interlock_summary
+from .params import DealsParams, FirmsParams, InterlockParams, ValuationParams
 from .values import cross_holding_values, debtrank, growth_multiple
 
-HISTORY_DAYS = 64            # ring buffer of log prices for 63-day momentum
-RATE_BUMP = 1e-3             # discount-rate bump for each firm's rate duration
-NEVER = 10 ** 9
-
-
-def _fade(g0, t: float, horizon: float, g_inf: float):
-    """A growth rate that starts at g0 on day 0 and fades linearly to g_inf at the horizon."""
-    w = max(0.0, 1.0 - t / horizon) if horizon > 0 else 0.0
-    return w * g0 + (1.0 - w) * g_inf
+NEVER = 10 ** 9               # a day that never comes (no funding check due)
+# numerical guards, not parameters
+EPS = 1e-9                    # divisor floor for amounts (USD bn) and ratios that can be zero
+LOG_FLOOR = 1e-12             # floor of a ratio before its log
+MIN_VALUE_BN = 1e-6           # a firm's value stays positive (its log is taken)
+MIN_LOSS_BN = 1e-12           # a stake mark-down is logged only if there is a loss (threshold 0)
 
 
 class InterlockBlock(Block):
     """The capital interlock. Arrays by firm row (`ledger.names` order): `revenue`, `operating`,
-    `value`, `guidance`; `ledger` (cash, debt, capex, stakes, loans, accounts); `compute` (the
-    compute market); `graph` (the deals MultiDiGraph); `firms` (the Mesa agents on `space`)."""
+    `value`, `guidance`, `willingness`; `ledger` (cash, debt, capex, stakes, loans, accounts);
+    `compute` (the compute market); `graph` (the deals MultiDiGraph); `firms` (the Mesa agents on
+    `space`, one per firm, with its decisions in domain words). Parameter views:
+    `interlock_params`, `firm_params`, `valuation_params` (params.py), `capex_params`
+    (agents.hyperscaler), `funding_params` (agents.ai_lab), `q_compute` (compute_market)."""
     name = "interlock"
 
     def __init__(self, model, rng: np.random.Generator):
         super().__init__(model, rng)
         p = model.params
-        q = lambda k: p[f"interlock.{k}"]  # noqa: E731
+        self.interlock_params = ip = InterlockParams.from_params(p)
+        self.firm_params = fp = FirmsParams.from_params(p)
+        self.valuation_params = vp = ValuationParams.from_params(p)
+        dp = DealsParams.from_params(p)
+        self.capex_params = CapexParams.from_params(p)       # the spenders' rules
+        self.funding_params = qf = FundingParams.from_params(p)   # the labs', investors' and lenders'
         self.ann = float(p["run.trading_days_per_year"])
         self.q_len = int(p["run.days_per_quarter"])
-        firms = load_firms(q("firms_file") or None)
-        deals = load_deals(q("deals_file") or None, firms, ramped=q("deals.ramped"),
-                           share_settled=q("deals.share_settled"))
-        deals = resolve_schedules(deals, firms, q("deals.run_rate_max_years"))
+        self.quarters = self.ann / self.q_len                 # quarters a year
+        firms = load_firms(ip.firms_file or None)
+        deals = load_deals(ip.deals_file or None, firms, ramped=dp.ramped, share_settled=dp.share_settled)
+        deals = resolve_schedules(deals, firms, dp.run_rate_max_years)
         self.graph = build_graph(firms, deals)
-        L = self.ledger = InterlockLedger(firms, deals, p["run.start_date"],
-                                          unknown_cash_share=q("firms.unknown_cash_share"), days_per_year=int(self.ann))
+        L = self.ledger = InterlockLedger(
+            firms, deals, p["run.start_date"], days_per_year=int(self.ann),
+            unknown_cash_share=fp.unknown_cash_share, unknown_cash_revenue_share=fp.unknown_cash_revenue_share,
+            residual_capex_min_share=dp.residual_capex_min_share, max_stake=dp.max_stake_share)
         n = L.n
         m = model.market
-        self.billing_days = q("billing_days")
-        self.min_event = q("cascade_min_bn")
-        self.horizon = q("valuation.high_growth_years")
-        self.g_inf = q("valuation.long_run_growth")
-        self.erp = q("valuation.equity_risk_premium")
-        self.min_spread = q("valuation.min_spread")
-        self.cp_horizon = q("valuation.counterparty_horizon_years")
-        self.g_nonai0 = q("firms.non_ai_revenue_growth")
-        self.g_ai0 = q("firms.ai_revenue_growth")
-        self.g_lab0 = q("firms.lab_revenue_growth")
-        self.lab_margin = q("firms.lab_cash_margin")
-        self.ocf_share = q("capex.ocf_capex_share")
-        self.cash_floor_share = q("capex.cash_floor_share")
-        self.lev_max = q("capex.leverage_max")
-        self.advance = q("capex.backlog_advance_rate")
-        self.issue_share = q("capex.equity_issuance_share")
-        self.a_u = q("capex.utilisation_elasticity")
-        self.a_s = q("capex.stranded_elasticity")
-        self.a_rev = q("capex.revenue_growth_elasticity")
-        self.a_m = q("capex.momentum_elasticity")
-        self.a_v = q("capex.valuation_elasticity")
-        self.a_r = q("capex.cost_of_capital_elasticity")
-        self.max_q = q("capex.max_quarterly_change")
-        self.f_outside = q("funding.outside_capacity_share")
-        self.b_mom = q("funding.momentum_elasticity")
-        self.b_cash = q("funding.cash_elasticity")
-        self.min_runway = q("funding.min_runway_days") / self.ann
-        self.target_runway = q("funding.target_runway_days") / self.ann
-        self.lab_debt_share = q("funding.lab_debt_share")
-        self.max_cut = q("funding.max_cut")
-        self.lgd = q("funding.loss_given_distress")
-        self.lender_capital = q("funding.lender_capital_bn")
-        self.spread0 = q("funding.credit_spread")
-        self.spread_beta = q("funding.spread_per_distress")
-        self.gpu_price_elasticity = q("compute.gpu_price_elasticity")
-        self.agentic_revenue_elasticity = q("compute.agentic_revenue_elasticity")
+        self.billing_days = ip.billing_days
+        self.min_event = ip.cascade_min_bn
+        self.momentum_days = ip.momentum_days
+        self.horizon = vp.high_growth_years
+        self.g_inf = vp.long_run_growth
+        self.min_runway, self.target_runway = ai_lab.runways(qf, self.ann)
+        self.spread0 = qf.credit_spread
 
         # kinds of firm, as masks
         s = L.supply
@@ -142,7 +121,7 @@ class InterlockBlock(Block):
 
         # revenue outside the graph: what the graph does not explain (at least a floor share)
         rev0 = L.revenue0
-        exo0 = np.maximum(rev0 - L.revenue_graph, q("firms.exogenous_revenue_floor") * np.maximum(rev0, L.revenue_graph))
+        exo0 = np.maximum(rev0 - L.revenue_graph, fp.exogenous_revenue_floor * np.maximum(rev0, L.revenue_graph))
         self.exo_ai0 = self.ai_share * exo0
         self.exo_non0 = (1.0 - self.ai_share) * exo0
         self.log_ai = np.zeros(n)                 # ∫ AI revenue growth
@@ -157,6 +136,7 @@ class InterlockBlock(Block):
         # capex plans and the compute market
         self._capex_total = self.capex_total0 = self._ai_capex()
         self.compute = ComputeMarket(p, self.capex_total0, self.horizon, self.g_inf)
+        self.q_compute = self.compute.q
         guid = firms["capex_guidance_bn"].to_numpy(float) if "capex_guidance_bn" in firms else np.full(n, np.nan)
         guid = np.where(np.isnan(guid) | (guid <= 0), L.capex0, guid)
         self.guidance = np.where(L.is_spender, guid, L.capex0)
@@ -173,7 +153,7 @@ class InterlockBlock(Block):
         # state
         self.day = 0
         self.t = 0.0
-        self.logp_hist = np.zeros((HISTORY_DAYS, len(self.listed)))
+        self.logp_hist = np.zeros((self.momentum_days + 1, len(self.listed)))   # ring buffer of log prices
         self.willingness = np.ones(n)
         self._w_edge = np.ones(L.equity.n)
         self.sentiment = 1.0
@@ -221,13 +201,14 @@ class InterlockBlock(Block):
         self._debt_cap = self._debt_capacity()
         for i in self._spenders:
             if L.capex0[i] > 0:
-                self.guidance[i] = min(self.guidance[i], max(self._funding_room(i), L.capex0[i]))
+                self.guidance[i] = hyperscaler.guidance_at_start(self.guidance[i], L.capex0[i], self.funding_room(i))
                 self.g_plan0[i] = math.log(self.guidance[i] / L.capex0[i])
         self.compute.project(self._planned_capex, self.horizon + self.compute.lag_days / self.ann)
         pv0 = self._present_values(self._discount(self.cc_base()))[0]
         target = np.where(np.isnan(value0), pv0, value0)
         standalone = (np.eye(n) - L.stakes) @ target
-        self.m = np.where(pv0 > 0, np.maximum(standalone, 0.05 * target) / np.where(pv0 > 0, pv0, 1.0), 1.0)
+        floor = vp.min_standalone_share * target
+        self.m = np.where(pv0 > 0, np.maximum(standalone, floor) / np.where(pv0 > 0, pv0, 1.0), 1.0)
         self.value0 = target
         self._revalue(log=False)
         self.value_peak = self.value.copy()
@@ -235,7 +216,6 @@ class InterlockBlock(Block):
         self._record_cache()
 
         # Mesa: the firms, placed on the deals network
-        from mesa.discrete_space import Network
         self.space = Network(self.graph, capacity=1, random=model.random)
         self.firms = [Firm(model, self, i, self.space[name]) for i, name in enumerate(L.names)]
 
@@ -266,24 +246,26 @@ class InterlockBlock(Block):
         return float((L.capex0[self._spenders] * np.exp(log_growth)).sum() + L.supply.rate(t)[self._hw].sum())
 
     def cc_base(self) -> float:
-        return self.model.valuation.y_fair + self.erp
+        """Base discount rate of equity: the fair 10-year yield + the equity risk premium."""
+        return self.model.valuation.y_fair + self.valuation_params.equity_risk_premium
 
     def _cost_of_capital(self) -> float:
+        """The AI complex's cost of borrowing: the fair yield + the AI credit spread."""
         return self.model.valuation.y_fair + self.spread
 
     def _discount(self, base: float) -> np.ndarray:
         """Each firm's discount rate: the fair yield + equity risk premium + the widening of the AI
         credit spread weighted by the firm's leverage."""
         L = self.ledger
-        lev = L.debt / np.maximum(L.debt + self.value, 1e-9)
+        lev = L.debt / np.maximum(L.debt + self.value, EPS)
         return base + (self.spread - self.spread0) * lev
 
     def momentum(self) -> np.ndarray:
-        """63-day log return of each listed firm (in `listed` order)."""
+        """Log return over the last `momentum_days` (63) of each listed firm (in `listed` order)."""
         lp = self.model.market.logp[self.listed_assets]
-        if self.day < HISTORY_DAYS - 1:
+        if self.day < self.momentum_days:
             return lp.copy()                      # log prices start at 0
-        return lp - self.logp_hist[(self.day - (HISTORY_DAYS - 1)) % HISTORY_DAYS]
+        return lp - self.logp_hist[(self.day - self.momentum_days) % len(self.logp_hist)]
 
     # ----- the day ------------------------------------------------------------------------------
     def begin_day(self) -> None:
@@ -310,7 +292,7 @@ class InterlockBlock(Block):
         y = model.valuation.y_fair
         logv = self.logv_anchor - self.duration * (y - self.y_anchor) + self.D_eq * (y - self.y0)
         model.valuation.base[self.listed_assets] = logv - self._drift_listed
-        self.logp_hist[day % HISTORY_DAYS] = model.market.logp[self.listed_assets]
+        self.logp_hist[day % len(self.logp_hist)] = model.market.logp[self.listed_assets]
 
     def _refresh(self, first: bool = False) -> None:
         """Book the days since the last refresh, take today's decisions and reset the rates."""
@@ -333,18 +315,18 @@ class InterlockBlock(Block):
         # revenue outside the graph, then every deal's rate
         exo = self._exogenous_revenue()
         L.revenue_exo = exo
-        L.revenue_ratio = self.revenue / np.maximum(self._revenue0, 1e-9)
+        L.revenue_ratio = self.revenue / np.maximum(self._revenue0, EPS)
         L.rates_at(t)
         self.revenue = exo + L.revenue_graph
         if first:
             self._revenue0 = self.revenue.copy()
             L.revenue_ratio = np.ones(L.n)
         # operating cash flow: labs keep a margin of revenue; others add an incremental margin
-        self.operating = np.where(L.is_lab, self.lab_margin * self.revenue,
-                                  L.ocf0 + self.ocf_share * (self.revenue - self._revenue0))
+        self.operating = np.where(L.is_lab, self.firm_params.lab_cash_margin * self.revenue,
+                                  L.ocf0 + self.capex_params.ocf_capex_share * (self.revenue - self._revenue0))
         L.operating_rate = self.operating
         self._debt_cap = self._debt_capacity()
-        self._willingness()
+        self._investors_decide()
         L.equity_rates_at(t, self._w_edge)
         self._fwd1 = L.forward_purchases(t, 1.0)
         self._auto_borrow()
@@ -379,10 +361,10 @@ class InterlockBlock(Block):
         """Each firm's current (realised = expected) growth of its own AI revenue: hyperscalers'
         AI businesses and labs at their fading growth (+ the adoption wave); neoclouds' new
         business with their customers' capex guidance; shocks' adjustments."""
-        L, t = self.ledger, self.t
-        ag = self.agentic_revenue_elasticity * self.compute.agentic_growth(t)
-        g = np.where(self._hyper, _fade(self.g_ai0, t, self.horizon, self.g_inf) + ag, 0.0)
-        g = np.where(L.is_lab, _fade(self.g_lab0, t, self.horizon, self.g_inf) * self.lab_scale + ag, g)
+        L, t, fp = self.ledger, self.t, self.firm_params
+        ag = self.q_compute.agentic_revenue_elasticity * self.compute.agentic_growth(t)
+        g = np.where(self._hyper, fade(fp.ai_revenue_growth, t, self.horizon, self.g_inf) + ag, 0.0)
+        g = np.where(L.is_lab, fade(fp.lab_revenue_growth, t, self.horizon, self.g_inf) * self.lab_scale + ag, g)
         g = np.where(self._neo, self._g_capex, g)
         return g + self.growth_adj
 
@@ -391,22 +373,22 @@ class InterlockBlock(Block):
         L = self.ledger
         sp = self._spenders
         w = L.capex[sp]
-        g = np.log(np.maximum(self.guidance[sp], 1e-9) / np.maximum(w, 1e-9))
+        g = np.log(np.maximum(self.guidance[sp], EPS) / np.maximum(w, EPS))
         return float(w @ g / w.sum()) if w.sum() > 0 else 0.0
 
     def _grow_exogenous(self, dt: float) -> None:
         if dt > 0:
-            self.log_non += _fade(self.g_nonai0, self.t, self.horizon, self.g_inf) * dt
+            self.log_non += fade(self.firm_params.non_ai_revenue_growth, self.t, self.horizon, self.g_inf) * dt
             self.log_ai += self._g_ai * dt          # at the rates set at the last refresh
 
     def _ai_level(self) -> np.ndarray:
         """Level factors of AI revenue against plan, from the compute market: efficiency and
         adoption for AI sellers; demand and GPU-hour prices (utilisation) against the planned path
         for neoclouds; AI capex for suppliers."""
-        cm = self.compute
-        ai_rev = math.exp(cm.ai_revenue_log_factor() + self.agentic_revenue_elasticity * cm.agentic_level(self.t))
-        neo = math.exp(math.log(cm.demand) - cm.log_expected_demand + self.gpu_price_elasticity
-                       * (math.log(max(cm.utilisation, 1e-12)) - cm.planned_log_utilisation(self.t)))
+        cm, qc = self.compute, self.q_compute
+        ai_rev = math.exp(cm.ai_revenue_log_factor() + qc.agentic_revenue_elasticity * cm.agentic_level(self.t))
+        neo = math.exp(math.log(cm.demand) - cm.log_expected_demand + qc.gpu_price_elasticity
+                       * (math.log(max(cm.utilisation, LOG_FLOOR)) - cm.planned_log_utilisation(self.t)))
         lvl = np.where(self._ai_seller, ai_rev, 1.0)
         lvl = np.where(self._neo, neo, lvl)
         return np.where(self._sup, self._capex_total / self.capex_total0, lvl)
@@ -414,158 +396,138 @@ class InterlockBlock(Block):
     def _exogenous_revenue(self) -> np.ndarray:
         return (self.exo_non0 * np.exp(self.log_non) + self.exo_ai0 * np.exp(self.log_ai) * self._lvl) * self.miss
 
-    # ----- capex decisions --------------------------------------------------------------------
-    def _decide_capex(self, i: int, update: bool) -> None:
-        """The quarterly capex rule of a spender (see the module docstring). `update=False` only
-        revises its guidance (what the market expects), e.g. right after a shock."""
-        L, cm = self.ledger, self.compute
-        t = self.t
-        x = float(_fade(self.g_plan0[i], t, self.horizon, self.g_inf))
-        x += self.a_u * cm.utilisation_gap(t)
-        x -= self.a_s * math.log1p(cm.stranded / cm.capacity)      # capacity that cannot be powered
-        x += self.a_rev * min(max(float(self._revenue_surprise(i)), -1.0), 1.0)
+    # ----- spenders' capex (the rule: agents/hyperscaler.py) ---------------------------------------
+    def capex_signals(self, i: int) -> CapexSignals:
+        """What spender i sees now: its planned growth, the compute market, its AI revenue against
+        plan, its stock (listed firms), the cost of capital and what it can fund."""
+        cm, t = self.compute, self.t
+        listed = {}
         k = self._listed_pos.get(int(i))
         if k is not None:
-            mk = self.model.market
-            a = self.asset_of[i]
-            x += self.a_m * float(self.momentum()[k]) + self.a_v * float(mk.logp[a] - mk.logv[a])
-        x -= self.a_r * (self._cost_of_capital() - self.cc0)
-        x = min(max(x, -4 * self.max_q), 4 * self.max_q)
-        room = self._funding_room(i)
-        capex = L.capex[i]
-        self.guidance[i] = min(capex * math.exp(x), room)
-        if update:
-            L.capex[i] = max(min(capex * math.exp(min(max(x / 4, -self.max_q), self.max_q)), room), 0.0)
+            mk, a = self.model.market, self.asset_of[i]
+            listed = dict(momentum=float(self.momentum()[k]), mispricing=float(mk.logp[a] - mk.logv[a]))
+        return CapexSignals(
+            capex=self.ledger.capex[i],
+            planned_growth=float(fade(self.g_plan0[i], t, self.horizon, self.g_inf)),
+            utilisation_gap=cm.utilisation_gap(t),
+            stranded_ratio=cm.stranded / cm.capacity,
+            revenue_surprise=float(hyperscaler.revenue_surprise(self._lvl[i], self.miss[i])),
+            cost_of_capital_change=self._cost_of_capital() - self.cc0,
+            funding_room=self.funding_room(i), quarters_per_year=self.quarters, **listed)
 
-    def _revenue_surprise(self, i: int) -> float:
-        """log(actual / planned) AI revenue of firm i (efficiency, adoption, GPU-hour prices,
-        earnings misses)."""
-        return math.log(max(self._lvl[i] * self.miss[i], 1e-12))
+    def _decide_capex(self, i: int, update: bool) -> None:
+        """Spender i takes its capex decision (`hyperscaler.decide_capex`): the guidance always,
+        the run-rate only with `update` (its guidance day; right after a shock only the market's
+        expectation is revised)."""
+        plan = hyperscaler.decide_capex(self.capex_signals(i), self.capex_params)
+        self.guidance[i] = plan.guidance
+        if update:
+            self.ledger.capex[i] = plan.capex
 
     def _debt_capacity(self) -> np.ndarray:
-        """Debt a firm can carry: leverage × operating cash flow, or an advance on its contracted
-        backlog (neoclouds and Oracle borrow against customer contracts; neoclouds' revenue from
-        customers outside the graph is contracted too: CoreWeave ≈96% committed, S-1)."""
+        """Debt each firm can carry (`hyperscaler.debt_capacity`) against its contracted backlog:
+        remaining contracts haircut by the buyer's funded share; neoclouds sell multi-year
+        take-or-pay contracts to customers outside the graph too (CoreWeave ≈96% committed, S-1)."""
         s = self.ledger.supply
         backlog = np.bincount(s.dst, self._remaining * self.q_lab[s.src], minlength=self.ledger.n)
-        # neoclouds sell multi-year take-or-pay contracts to customers outside the graph too
-        backlog = backlog + np.where(self._neo, self.ledger.revenue_exo * self.cp_horizon, 0.0)
-        return np.maximum(self.lev_max * np.maximum(self.operating, 0.0), self.advance * backlog)
+        H = self.valuation_params.counterparty_horizon_years
+        backlog = backlog + np.where(self._neo, self.ledger.revenue_exo * H, 0.0)
+        return hyperscaler.debt_capacity(self.operating, backlog, self.capex_params)
 
     def _equity_room(self) -> np.ndarray:
-        """New shares each listed firm can still sell this year: a share of its market cap, less
-        what it sold in the last year."""
-        room = np.zeros(self.ledger.n)
-        room[self.listed] = self.issue_share * self.model.market.cap[self.listed_assets]
+        """New shares each listed firm can still sell this year (`hyperscaler.equity_room`)."""
+        cap = np.zeros(self.ledger.n)
+        cap[self.listed] = self.model.market.cap[self.listed_assets]
         cutoff = self.day - int(self.ann)
         self._issued = [x for x in self._issued if x[0] > cutoff]
-        for _, i, a in self._issued:
-            room[i] -= a
-        return np.maximum(room, 0.0)
+        return hyperscaler.equity_room(cap, [(i, a) for _, i, a in self._issued], self.capex_params)
 
-    def _funding_room(self, i: int) -> float:
-        """Capex firm i can fund next year: operating cash flow + cash above its floor + debt room
-        + new shares it can sell."""
+    def funding_room(self, i: int) -> float:
+        """Capex firm i can fund next year (`hyperscaler.funding_room`)."""
         L = self.ledger
-        floor = self.cash_floor_share * self.revenue[i]
-        return (max(0.0, self.operating[i]) + max(0.0, L.cash[i] - floor) + max(0.0, self._debt_cap[i] - L.debt[i])
-                + self._equity_room()[i])
+        return hyperscaler.funding_room(self.operating[i], L.cash[i], self.revenue[i], self._debt_cap[i], L.debt[i],
+                                        self._equity_room()[i], self.capex_params)
 
     def _auto_borrow(self) -> None:
-        """Firms other than labs whose cash falls below the floor draw on their debt room, then
-        sell new shares (listed firms)."""
+        """Firms other than labs whose cash falls below the floor cover the shortfall
+        (`hyperscaler.cover_shortfall`): debt room first, then new shares (listed firms)."""
         L = self.ledger
-        floor = self.cash_floor_share * self.revenue
+        floor = hyperscaler.cash_floor(self.revenue, self.capex_params)
         short = (L.cash < floor) & self._borrowers
         if not short.any():
             return
         eq_room = self._equity_room()
         for i in np.flatnonzero(short):
-            amt = min(floor[i] - L.cash[i], max(0.0, self._debt_cap[i] - L.debt[i]))
-            if amt > 1e-9:
-                L.borrow(i, amt)
-                self.model.log_event("funding", "lenders", L.names[i], "financing", amt, "drew on debt room")
-            amt = min(floor[i] - L.cash[i], eq_room[i])
-            if amt > 1e-9:
-                L.raise_equity(i, amt)
-                self._issued.append((self.day, int(i), amt))
-                self.model.log_event("funding", "shareholders", L.names[i], "equity", amt, "sold new shares")
+            act = hyperscaler.cover_shortfall(L.cash[i], floor[i], max(0.0, self._debt_cap[i] - L.debt[i]), eq_room[i])
+            if act.borrow:
+                L.borrow(i, act.borrow)
+                self.model.log_event("funding", "lenders", L.names[i], "financing", act.borrow, "drew on debt room")
+            if act.sell_shares:
+                L.raise_equity(i, act.sell_shares)
+                self._issued.append((self.day, int(i), act.sell_shares))
+                self.model.log_event("funding", "shareholders", L.names[i], "equity", act.sell_shares,
+                                     "sold new shares")
 
-    # ----- investors and labs -------------------------------------------------------------------
-    def _willingness(self) -> None:
-        """Graph investors' willingness to pay scheduled tranches (per equity edge, ≤ 1): their own
-        stock's momentum and cash, × the investee's funding-gap factor; outside investors'
-        sentiment from the AI stocks' cap-weighted momentum."""
+    # ----- investors (agents/investor.py) and labs (agents/ai_lab.py) -------------------------------
+    def _investors_decide(self) -> None:
+        """Graph investors set their willingness to pay scheduled tranches (per equity edge, × the
+        investee's appetite factor); outside investors their sentiment toward AI."""
         L, m = self.ledger, self.model.market
         mom_l = self.momentum()
         mom = np.zeros(L.n)
         mom[self.listed] = mom_l
-        cash_ratio = np.maximum(L.cash, 1e-9) / np.maximum(L.cash0, 1e-9)
-        w = np.exp(self.b_mom * mom + self.b_cash * np.minimum(np.log(cash_ratio), 0.0))
-        self.willingness = np.minimum(w, 1.0)
+        self.willingness = investor.willingness(mom, L.cash, L.cash0, self.funding_params)
         e = L.equity
-        self._w_edge = self.willingness[e.src] * self.investor_factor[e.dst]
-        caps = m.cap[self.listed_assets]
-        ai_mom = float(caps @ mom_l / caps.sum()) if len(caps) else 0.0
-        self.sentiment = min(math.exp(self.b_mom * ai_mom), 1.5)
+        self._w_edge = investor.tranche_share(self.willingness, self.investor_factor, e.src, e.dst)
+        self.sentiment = investor.outside_sentiment(m.cap[self.listed_assets], mom_l, self.funding_params)
 
     def _outside_capacity(self, i: int) -> float:
-        """Outside money a lab can raise now: a share of its valuation per year × sentiment, less
-        what it raised in the last year."""
+        """Outside money lab i can raise now (`ai_lab.outside_capacity`), less what it raised in
+        the last year."""
         cutoff = self.day - int(self.ann)
         self._outside_log = [x for x in self._outside_log if x[0] > cutoff]
         used = sum(a for _, j, a in self._outside_log if j == i)
-        return max(0.0, self.f_outside * self.value[i] * self.sentiment * self.outside_factor[i] - used)
+        return ai_lab.outside_capacity(self.value[i], self.sentiment, self.outside_factor[i], used, self.funding_params)
 
-    def _lab_burn(self) -> np.ndarray:
-        """Each firm's expected net cash burn on its commitments over the next year (USD bn/yr)."""
+    def net_burn(self) -> np.ndarray:
+        """Each firm's expected net cash burn on its commitments over the next year (`ai_lab.net_burn`)."""
         eq_in = self.ledger.forward_equity_in(self.t, 1.0, self._w_edge)
-        return np.maximum(self._fwd1 - self.operating - eq_in, 0.0)
+        return ai_lab.net_burn(self._fwd1, self.operating, eq_in)
 
     def _schedule_funding_check(self) -> None:
-        """The next day a lab's cash falls below its minimum runway at current rates."""
-        L = self.ledger
-        burn = self._lab_burn()
-        due = NEVER
-        for i in self._labs:
-            floor = burn[i] * self.min_runway
-            if L.cash[i] < floor:
-                due = self.day
-                break
-            if self.cash_change[i] < 0:
-                due = min(due, self.day + int((L.cash[i] - floor) / -self.cash_change[i]))
+        """The next funding day: the first day a lab's cash falls below its minimum runway at
+        current rates (`ai_lab.next_round_day`), at most once per billing period."""
+        labs = self._labs
+        due = ai_lab.next_round_day(self.day, self.ledger.cash[labs], self.net_burn()[labs], self.cash_change[labs],
+                                    self.min_runway)
+        due = NEVER if due is None else due
         self._funding_due = max(due, self.day, self._last_funding + self.billing_days)
 
     def _funding(self) -> None:
-        """Labs below their minimum runway raise money: outside equity, then debt; if that cannot
-        restore the runway they cut their commitments (the cut propagates to the sellers)."""
+        """Labs below their minimum runway hold a round (`ai_lab.funding_round`): outside equity,
+        then debt; the block books it and, if the runway is still short, cuts the lab's
+        commitments (the cut propagates to the sellers)."""
         L = self.ledger
-        burn = self._lab_burn()
+        burn = self.net_burn()
         self._last_funding = self.day
         changed = False
         for i in self._labs:
-            floor = burn[i] * self.min_runway
-            if L.cash[i] >= floor or burn[i] <= 0:
+            if not ai_lab.needs_round(L.cash[i], burn[i], self.min_runway):
                 continue
             changed = True
-            need = burn[i] * self.target_runway - L.cash[i]
-            eq = min(need, self._outside_capacity(i))
-            if eq > 1e-9:
-                L.raise_equity(i, eq)
-                self._outside_log.append((self.day, int(i), eq))
-                self.lab_funding += eq
-                self.model.log_event("funding", "outside_investors", L.names[i], "equity", eq, "funding round")
-            debt = min(need - eq, max(0.0, self.lab_debt_share * self.value[i] - L.debt[i]))
-            if debt > 1e-9:
-                L.borrow(i, debt)
-                self.lab_funding += debt
-                self.model.log_event("funding", "lenders", L.names[i], "financing", debt, "lab borrowing")
-            if L.cash[i] < floor:
-                # cut purchases so that the cash left covers the minimum runway
-                affordable = max(L.cash[i], 0.0) / self.min_runway
-                cut = min(self.max_cut, (burn[i] - affordable) / max(self._fwd1[i], 1e-9))
-                if cut > 1e-6:
-                    self.cut_commitments(i, cut, "funding gap")
+            rnd = ai_lab.funding_round(L.cash[i], burn[i], self._fwd1[i], self._outside_capacity(i), L.debt[i],
+                                       self.value[i], self.funding_params, self.min_runway, self.target_runway)
+            if rnd.equity:
+                L.raise_equity(i, rnd.equity)
+                self._outside_log.append((self.day, int(i), rnd.equity))
+                self.lab_funding += rnd.equity
+                self.model.log_event("funding", "outside_investors", L.names[i], "equity", rnd.equity, "funding round")
+            if rnd.debt:
+                L.borrow(i, rnd.debt)
+                self.lab_funding += rnd.debt
+                self.model.log_event("funding", "lenders", L.names[i], "financing", rnd.debt, "lab borrowing")
+            if rnd.cut:
+                self.cut_commitments(i, rnd.cut, "funding gap")
         if changed:
             self._pending_revalue = True
             self._refresh()
@@ -590,11 +552,11 @@ class InterlockBlock(Block):
         """Expected growth now of each firm's (run-rate revenue from graph customers, non-AI
         revenue, AI revenue outside the graph). Suppliers' and neoclouds' growth comes from their
         customers' capex guidance (flow-weighted), hyperscalers' and labs' from AI demand."""
-        L = self.ledger
+        L, vp = self.ledger, self.valuation_params
         s = L.supply
         t = self.t
-        g_non = np.full(L.n, _fade(self.g_nonai0, t, self.horizon, self.g_inf))
-        g_guid = np.log(np.maximum(self.guidance, 1e-9) / np.maximum(L.capex, 1e-9)) * (L.capex > 0)
+        g_non = np.full(L.n, fade(self.firm_params.non_ai_revenue_growth, t, self.horizon, self.g_inf))
+        g_guid = np.log(np.maximum(self.guidance, EPS) / np.maximum(L.capex, EPS)) * (L.capex > 0)
         g_capex_all = self._g_capex
         g_ai = self._g_ai + np.where(self._sup, g_capex_all, 0.0)
         # run-rate flows grow with the buyer's guidance (spenders) or its customers' (chip vendors)
@@ -603,7 +565,8 @@ class InterlockBlock(Block):
         tot = np.bincount(s.dst, rr, minlength=L.n)
         g_rr = np.bincount(s.dst, rr * g_buyer[s.src], minlength=L.n) / np.where(tot > 0, tot, 1.0)
         g_rr = np.where(tot > 0, g_rr, g_capex_all)
-        return np.minimum(np.maximum(g_rr, -1.0), 1.0), g_non, np.minimum(np.maximum(g_ai, -1.0), 3.0)
+        return (np.minimum(np.maximum(g_rr, vp.growth_floor), vp.run_rate_growth_cap), g_non,
+                np.minimum(np.maximum(g_ai, vp.growth_floor), vp.ai_growth_cap))
 
     def _present_values(self, r: np.ndarray, bump: float = 0.0) -> np.ndarray:
         """Per firm: Σ remaining contracts (haircut by the buyer's funded share) + run-rate,
@@ -621,21 +584,23 @@ class InterlockBlock(Block):
         contract = s.present_value(self.t, rates[:, s.dst].ravel() if k > 1 else rates[0, s.dst], k)
         contract = np.bincount(np.tile(s.dst, k) + np.repeat(np.arange(k) * n, s.n),
                                (contract.reshape(k, s.n) * self.q_lab[s.src]).ravel(), minlength=k * n).reshape(k, n)
-        mult = growth_multiple(np.tile(g, k), np.repeat(rates, 3, axis=0).ravel(), h, self.g_inf, self.min_spread)
+        mult = growth_multiple(np.tile(g, k), np.repeat(rates, 3, axis=0).ravel(), h, self.g_inf,
+                               self.valuation_params.min_spread)
         return contract + (np.tile(flows, k) * mult).reshape(k, 3, n).sum(axis=1)
 
     def _counterparty(self) -> None:
         """Funded share of each lab's commitments over the counterparty horizon (1 if covered):
-        cash + revenue margin + outside capacity + debt room + scheduled investments, over needs."""
-        L = self.ledger
-        H = self.cp_horizon
+        cash + revenue margin (growing, taken at the horizon's midpoint) + outside capacity + debt
+        room + scheduled investments, over needs. How the market sees the labs, not their decision."""
+        L, vp, qf = self.ledger, self.valuation_params, self.funding_params
+        H = vp.counterparty_horizon_years
         needs = L.forward_purchases(self.t, H)[self._labs]
-        g = self._g_ai[self._labs]
+        g = np.clip(self._g_ai[self._labs], vp.growth_floor, vp.ai_growth_cap)
         v = self.value[self._labs]
         resources = (np.maximum(L.cash[self._labs], 0.0)
-                     + self.lab_margin * self.revenue[self._labs] * H * np.exp(np.clip(g, -1.0, 3.0) * H / 2)
-                     + self.f_outside * v * self.sentiment * self.outside_factor[self._labs] * H
-                     + np.maximum(self.lab_debt_share * v - L.debt[self._labs], 0.0)
+                     + self.firm_params.lab_cash_margin * self.revenue[self._labs] * H * np.exp(g * H / 2)
+                     + qf.outside_capacity_share * v * self.sentiment * self.outside_factor[self._labs] * H
+                     + np.maximum(qf.lab_debt_share * v - L.debt[self._labs], 0.0)
                      + L.forward_equity_in(self.t, H, self._w_edge)[self._labs])
         self.q_lab[self._labs] = np.where(needs > 0, np.minimum(1.0, resources / np.where(needs > 0, needs, 1.0)), 1.0)
 
@@ -643,10 +608,11 @@ class InterlockBlock(Block):
         """Recompute every firm's fundamental value; log stake markdowns and lenders' losses."""
         L = self.ledger
         self._counterparty()
-        pv = self._present_values(self._discount(self.cc_base()), RATE_BUMP)
-        values = np.maximum(cross_holding_values((self.m * self.rerating * pv).T, L.stakes).T, 1e-6)
+        bump = self.valuation_params.duration_rate_bump
+        pv = self._present_values(self._discount(self.cc_base()), bump)
+        values = np.maximum(cross_holding_values((self.m * self.rerating * pv).T, L.stakes).T, MIN_VALUE_BN)
         value, bumped = values
-        self.duration = -(np.log(bumped[self.listed]) - np.log(value[self.listed])) / RATE_BUMP
+        self.duration = -(np.log(bumped[self.listed]) - np.log(value[self.listed])) / bump
         self.value = value
         self.logv_anchor = np.log(value[self.listed] / self.value0[self.listed])
         self.y_anchor = self.model.valuation.y_fair
@@ -661,7 +627,7 @@ class InterlockBlock(Block):
         held = L.stakes * self.value[None, :]
         self.stake_ref = np.maximum(self.stake_ref, held)
         loss = self.stake_ref - held
-        for i, j in zip(*np.nonzero(loss >= max(self.min_event, 1e-12))):
+        for i, j in zip(*np.nonzero(loss >= max(self.min_event, MIN_LOSS_BN))):
             self._cascade(L.names[j], L.names[i], "equity", float(loss[i, j]),
                           f"stake of {L.stakes[i, j]:.1%} marked down")
             self.stake_ref[i, j] = held[i, j]
@@ -670,25 +636,26 @@ class InterlockBlock(Block):
         """Distress = drawdown of each firm's value from its peak; new distress spreads to lenders
         (loans × loss given distress) and investors (stakes) by DebtRank; the lenders' distress
         widens the AI credit spread."""
-        L = self.ledger
-        h_now = np.clip(1.0 - self.value / np.maximum(self.value_peak, 1e-9), 0.0, 1.0)
+        L, qf = self.ledger, self.funding_params
+        h_now = np.clip(1.0 - self.value / np.maximum(self.value_peak, EPS), 0.0, 1.0)
         if L.other >= 0:
             h_now[L.other] = 0.0          # the lenders' node: distress only from its borrowers
         dh0 = np.maximum(h_now - self.h_logged, 0.0)
         self.h_logged = np.maximum(self.h_logged, h_now)
-        if dh0.max() <= 1e-6:
+        if dh0.max() <= qf.min_new_distress:
             return
-        exposure = self.lgd * L.loans + L.stakes * self.value[None, :]
+        lgd = qf.loss_given_distress
+        exposure = lgd * L.loans + L.stakes * self.value[None, :]
         capital = self.value.copy()
         if L.other >= 0:
-            capital[L.other] = self.lender_capital
+            capital[L.other] = qf.lender_capital_bn
         h = debtrank(exposure, capital, dh0)
         for lender, b in zip(*np.nonzero(L.loans > 0)):
-            self._cascade(L.names[b], L.names[lender], "financing", float(self.lgd * L.loans[lender, b] * h[b]),
+            self._cascade(L.names[b], L.names[lender], "financing", float(lgd * L.loans[lender, b] * h[b]),
                           f"DebtRank: borrower distress +{h[b]:.1%}")
         if L.other >= 0:
             self.lender_distress = min(1.0, self.lender_distress + float(h[L.other]))
-            self.spread = self.spread0 + self.spread_beta * self.lender_distress
+            self.spread = self.spread0 + qf.spread_per_distress * self.lender_distress
 
     # ----- cascade logging --------------------------------------------------------------------
     def _cascade(self, source: str, target: str, channel: str, usd: float, detail: str) -> None:
@@ -701,8 +668,8 @@ class InterlockBlock(Block):
         unwilling investors: the investee loses that funding."""
         L = self.ledger
         s = L.supply
-        cut_capex = L.capex < self.capex_prev - 1e-9
-        cut_rev = L.revenue_ratio < self.revenue_ratio_prev - 1e-9
+        cut_capex = L.capex < self.capex_prev - EPS
+        cut_rev = L.revenue_ratio < self.revenue_ratio_prev - EPS
         drop = self._rates_prev - L.rates
         cause = np.where(L.is_spender, cut_capex, cut_rev)[s.src] & (self._rr > 0)
         for k in np.flatnonzero(cause & (drop >= self.min_event)):

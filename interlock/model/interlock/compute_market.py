@@ -23,28 +23,58 @@ seeds/003 L123: infrastructure always precedes demand).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from ...config import Params
+from ...config import ParamView, Params
+
+LOG_FLOOR = 1e-12             # floor of a utilisation before its log (no demand at all)
+MIN_CAPACITY = 1e-9           # capacity index stays positive (it divides demand)
+MIN_CAPEX_BN = 1e-9           # USD bn/yr: capacity added per $ of capex needs a positive starting capex
+MIN_RAMP_YEARS = 1e-6         # a regime switch reached "at once" still ramps over a positive time
+
+
+@dataclass(frozen=True)
+class ComputeParams(ParamView, section="interlock.compute"):
+    """What the compute market reads (interlock/data/params/interlock.toml, [interlock.compute])."""
+
+    utilisation: float                 # starting utilisation of AI compute capacity
+    supply_growth: float               # net capacity growth at the starting capex, per year
+    demand_growth: float               # compute-demand growth before adoption, annual log
+    expected_demand_growth: float      # the demand growth firms and the market plan for
+    lag_quarters: int                  # quarters from capex to capacity
+    depreciation_years: float          # useful life of capacity
+    jevons_elasticity: float           # ε: price elasticity of AI use
+    price_passthrough: float           # φ: share of an efficiency gain passed to AI prices
+    agentic_multiplier: float          # default demand multiplier of agentic adoption
+    agentic_ramp_years: float          # default years to full adoption
+    gpu_price_elasticity: float        # log GPU-hour price per log utilisation (neocloud revenue; the block)
+    agentic_revenue_elasticity: float  # log AI revenue per log adoption demand (the block)
+    power_growth_cap: float            # max annual growth of energised capacity
+    plan_step_days: int                # time step of the planned path
 
 
 class ComputeMarket:
+    """Capacity, demand and utilisation of AI compute (module docstring). `capex_total0`: the AI
+    capex run-rate at the start (USD bn/yr); growth rates fade to `long_run_growth` over
+    `fade_years`."""
+
     def __init__(self, p: Params, capex_total0: float, fade_years: float, long_run_growth: float):
-        q = p.section("interlock.compute")
+        self.q = q = ComputeParams.from_params(p)
         self.ann = float(p["run.trading_days_per_year"])
-        self.u0 = q["utilisation"]
-        self.depr = 1.0 / q["depreciation_years"]
-        self.lag_days = int(q["lag_quarters"] * p["run.days_per_quarter"])
-        self.capex0 = max(capex_total0, 1e-9)
-        self.add_per_bn = (q["supply_growth"] + self.depr) / self.capex0   # capacity per $bn/yr of capex
-        self.g_demand = q["demand_growth"]
-        self.g_demand_expected = q["expected_demand_growth"]
+        self.u0 = q.utilisation
+        self.depr = 1.0 / q.depreciation_years
+        self.lag_days = int(q.lag_quarters * p["run.days_per_quarter"])
+        self.capex0 = max(capex_total0, MIN_CAPEX_BN)
+        self.add_per_bn = (q.supply_growth + self.depr) / self.capex0   # capacity per $bn/yr of capex
+        self.g_demand = q.demand_growth
+        self.g_demand_expected = q.expected_demand_growth
         self.long_run = long_run_growth
         self.fade_years = fade_years
-        self.jevons = q["jevons_elasticity"]
-        self.passthrough = q["price_passthrough"]
-        self.power_cap = q["power_growth_cap"]
-        self.agentic_default = q["agentic_multiplier"]
-        self.agentic_ramp_default = q["agentic_ramp_years"]
+        self.jevons = q.jevons_elasticity
+        self.passthrough = q.price_passthrough
+        self.power_cap = q.power_growth_cap
+        self.agentic_default = q.agentic_multiplier
+        self.agentic_ramp_default = q.agentic_ramp_years
         self.capacity = 1.0
         self.stranded = 0.0
         self.log_trend = 0.0                     # ∫ demand growth
@@ -60,10 +90,11 @@ class ComputeMarket:
         self.plan_log_u = [math.log(self.u0)]
 
     # ----- the planned path -------------------------------------------------------------------
-    def project(self, planned_capex, years: float, step_days: int = 5) -> None:
-        """Project the utilisation path firms plan for: the same capacity dynamics fed with
-        `planned_capex(t)` (USD bn/yr at t years) and demand growing at the expected rate."""
-        dt = step_days / self.ann
+    def project(self, planned_capex, years: float) -> None:
+        """Project the utilisation path firms plan for over `years`: the same capacity dynamics
+        fed with `planned_capex(t)` (USD bn/yr at t years) and demand growing at the expected rate,
+        in steps of `plan_step_days`."""
+        dt = self.q.plan_step_days / self.ann
         lag = self.lag_days / self.ann
         K, stranded, log_d = 1.0, 0.0, math.log(self.u0)
         ts, us = [0.0], [log_d]
@@ -75,9 +106,8 @@ class ComputeMarket:
             want = gross + stranded
             energised = min(want, K * self.power_cap * dt + dep)
             stranded = want - energised
-            K = max(K + energised - dep, 1e-9)
-            w = self.fade(t)
-            log_d += (w * self.g_demand_expected + (1.0 - w) * self.long_run) * dt
+            K = max(K + energised - dep, MIN_CAPACITY)
+            log_d += self.expected_path_growth(t) * dt
             t += dt
             ts.append(t)
             us.append(log_d - math.log(K + stranded))
@@ -92,17 +122,14 @@ class ComputeMarket:
         w = (t - ts[k]) / (ts[k + 1] - ts[k])
         return us[k] + w * (us[k + 1] - us[k])
 
-    def planned_utilisation_growth(self, t: float) -> float:
-        """Expected log growth rate of utilisation at t on the planned path (per year)."""
-        return (self.planned_log_utilisation(t + 0.25) - self.planned_log_utilisation(t)) / 0.25
-
     def utilisation_gap(self, t: float) -> float:
         """ln(planning utilisation / planned utilisation), looking one year ahead with the demand
         growth expected now (an adoption wave raises it at once)."""
         ahead = self.expected_demand_growth(t) - self.expected_path_growth(t)
-        return math.log(max(self.planning_utilisation, 1e-12)) - self.planned_log_utilisation(t) + ahead
+        return math.log(max(self.planning_utilisation, LOG_FLOOR)) - self.planned_log_utilisation(t) + ahead
 
     def expected_path_growth(self, t: float) -> float:
+        """Compute-demand growth at t on the path firms planned for (fading to the long run)."""
         w = self.fade(t)
         return w * self.g_demand_expected + (1.0 - w) * self.long_run
 
@@ -119,7 +146,7 @@ class ComputeMarket:
     def add_regime(self, start: float, multiplier: float, ramp_years: float) -> None:
         """A demand regime switch from `start` (years): demand per user × `multiplier`, reached
         log-linearly over `ramp_years` (agentic adoption > 1; a demand shortfall < 1)."""
-        self.regimes.append((start, math.log(multiplier), max(ramp_years, 1e-6)))
+        self.regimes.append((start, math.log(multiplier), max(ramp_years, MIN_RAMP_YEARS)))
 
     def agentic_level(self, t: float) -> float:
         """log demand multiplier of the regime switches at t (each ramps linearly in logs)."""
@@ -149,10 +176,9 @@ class ComputeMarket:
         want = gross + self.stranded
         energised = min(want, self.capacity * self.power_cap / self.ann + dep)
         self.stranded = want - energised
-        self.capacity = max(self.capacity + energised - dep, 1e-9)
-        w = max(0.0, 1.0 - t / self.fade_years) if self.fade_years > 0 else 0.0
-        self.log_trend += (w * self.g_demand + (1.0 - w) * self.long_run) / self.ann
-        self.log_expected_demand += (w * self.g_demand_expected + (1.0 - w) * self.long_run) / self.ann
+        self.capacity = max(self.capacity + energised - dep, MIN_CAPACITY)
+        self.log_trend += self.demand_growth(t) / self.ann
+        self.log_expected_demand += self.expected_path_growth(t) / self.ann
         level = self.agentic_level(t) if self.regimes else 0.0
         eff = self.efficiency_log_factor() if self.efficiency != 1.0 else 0.0
         self.demand = self.u0 * math.exp(self.log_trend + level + eff)

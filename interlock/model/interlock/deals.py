@@ -33,6 +33,7 @@ SETTLEMENTS = ("cash", "shares")
 REQUIRED = ("deal_id", "source_party", "target_party", "type", "amount_bn", "start", "duration_years")
 SPENDER_KINDS = ("hyperscaler", "neocloud")             # quarterly capex decisions
 RUN_RATE_BUYERS = ("hyperscaler", "neocloud", "chip_vendor")
+DAYS_PER_CALENDAR_YEAR = 365.25                         # deal dates → years
 
 
 def default_deals_path() -> Path:
@@ -111,7 +112,7 @@ def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) 
                 _fail(path, line, row, f"bad end date {row['end']!r}", key="end", allowed="YYYY-MM-DD")
             if end_given < start:
                 _fail(path, line, row, f"end {end_given.date()} before start {start.date()}", key="end")
-            duration = (end_given - start).days / 365.25
+            duration = (end_given - start).days / DAYS_PER_CALENDAR_YEAR
         stake = math.nan
         if "stake_pct" in df.columns and row["stake_pct"].strip():
             stake = _number(path, line, row, "stake_pct")
@@ -132,7 +133,7 @@ def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) 
             "deal_id": deal_id, "source_party": row["source_party"].strip(),
             "target_party": row["target_party"].strip(), "type": kind, "amount_bn": amount,
             "start": start, "duration_years": duration,
-            "end": start + pd.Timedelta(days=round(duration * 365.25)),
+            "end": start + pd.Timedelta(days=round(duration * DAYS_PER_CALENDAR_YEAR)),
             "stake_pct": stake, "schedule": schedule, "settlement": settlement,
             "description": row.get("description", ""), "source": row.get("source", ""),
             "source_date": row.get("source_date", ""),

@@ -23,11 +23,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .deals import SPENDER_KINDS
+from .deals import DAYS_PER_CALENDAR_YEAR, SPENDER_KINDS
 
 UNIFORM, RAMP, RUN_RATE = 0, 1, 2
 _SCHED = {"uniform": UNIFORM, "ramp": RAMP, "run_rate": RUN_RATE}
-INSTANT_YEARS = 1.0 / 252.0          # a deal of zero duration pays within one trading day
+# the implicit run-rate edge of a spender's residual capex: live from before the start (its
+# duration is unused: run-rate edges have no end)
+RESIDUAL_START_YEARS, RESIDUAL_DURATION_YEARS = -1.0, 1.0
+MIN_CAPEX_BN = 1e-9                  # guard: a spender with no capex has no residual
+MIN_AMOUNT_BN = 1e-12                # guard: a deal of zero amount vests no stake
 
 
 @dataclass
@@ -87,15 +91,16 @@ class Schedule:
         return np.where(tile(self._ramp), ramp, uniform) * tile(self._scheduled * self.scale)
 
 
-def _schedule(deals: pd.DataFrame, idx: dict[str, int], start_date: pd.Timestamp) -> Schedule:
-    years = lambda d: (d - start_date).days / 365.25  # noqa: E731
+def _schedule(deals: pd.DataFrame, idx: dict[str, int], start_date: pd.Timestamp, instant_years: float) -> Schedule:
+    """The deals as a Schedule; a deal of zero duration pays within `instant_years` (one trading day)."""
+    years = lambda d: (d - start_date).days / DAYS_PER_CALENDAR_YEAR  # noqa: E731
     return Schedule(
         ids=list(deals["deal_id"]),
         src=np.array([idx[p] for p in deals["source_party"]], dtype=int),
         dst=np.array([idx[p] for p in deals["target_party"]], dtype=int),
         amount=deals["amount_bn"].to_numpy(float).copy(),
         start=np.array([years(d) for d in deals["start"]], dtype=float),
-        dur=np.maximum(deals["duration_years"].to_numpy(float), INSTANT_YEARS),
+        dur=np.maximum(deals["duration_years"].to_numpy(float), instant_years),
         sched=np.array([_SCHED[s] for s in deals["schedule"]], dtype=int),
         scale=np.ones(len(deals)),
     )
@@ -105,23 +110,30 @@ class InterlockLedger:
     """Firms, deals and the money between them. Decisions (capex, cuts, funding) are made by the
     interlock block; the ledger books them and keeps the accounts.
 
-    `firms` is the firms table (`firm_data.load_firms`), `deals` the validated deals table with
-    resolved schedules (`deals.load_deals` + `deals.resolve_schedules`)."""
+    `firms` is the firms table (`inputs.firms.load_firms`), `deals` the validated deals table with
+    resolved schedules (`deals.load_deals` + `deals.resolve_schedules`). The keyword arguments
+    are parameters (interlock.toml): `days_per_year` (run.trading_days_per_year), the cash of
+    firms that publish none — `unknown_cash_share` of the valuation, or without a valuation
+    `unknown_cash_revenue_share` of revenue (interlock.firms) — `residual_capex_min_share` and
+    `max_stake` (interlock.deals.residual_capex_min_share, max_stake_share)."""
 
     ACCOUNTS = ("revenue_graph", "revenue_exo", "operating_in", "purchases", "cash_purchases", "fixed_capex",
                 "raised_equity", "raised_debt", "invested")
 
-    def __init__(self, firms: pd.DataFrame, deals: pd.DataFrame, start_date, *, unknown_cash_share: float = 0.07,
-                 days_per_year: int = 252):
+    def __init__(self, firms: pd.DataFrame, deals: pd.DataFrame, start_date, *, days_per_year: int,
+                 unknown_cash_share: float, unknown_cash_revenue_share: float, residual_capex_min_share: float,
+                 max_stake: float):
         self.start_date = pd.Timestamp(start_date)
         self.ann = float(days_per_year)
+        self.residual_capex_min_share = residual_capex_min_share
+        self.max_stake = max_stake
+        instant = 1.0 / self.ann                        # a deal of zero duration pays within one trading day
         self.names = list(firms["firm"])
         self.n = n = len(self.names)
         self.idx = {f: i for i, f in enumerate(self.names)}
         self.kind = np.array(list(firms["kind"]))
         self.is_lab = self.kind == "ai_lab"
         self.is_spender = np.isin(self.kind, SPENDER_KINDS)
-        self.is_chip = self.kind == "chip_vendor"
         self.pays_cash = self.is_lab | self.is_spender       # chip vendors' purchases are costs inside OCF
         others = np.flatnonzero(self.kind == "other_suppliers")
         self.other = int(others[0]) if others.size else -1
@@ -132,21 +144,21 @@ class InterlockLedger:
         value = np.where(np.isnan(num("market_cap_bn")), num("valuation_bn"), num("market_cap_bn"))
         self.value0 = value
         cash = num("cash_bn")
-        fill = np.where(np.isnan(value), 0.1 * self.revenue0, unknown_cash_share * np.nan_to_num(value))
+        fill = np.where(np.isnan(value), unknown_cash_revenue_share * self.revenue0,
+                        unknown_cash_share * np.nan_to_num(value))
         self.cash0 = np.where(np.isnan(cash), fill, cash)
         self.debt0 = np.nan_to_num(num("debt_bn"))
         # chip vendors' and others' own capex is not spent along edges: a fixed cash outflow
         self.fixed_capex = np.where(self.pays_cash, 0.0, self.capex0)
 
         sup = deals[deals["type"] == "supply"]
-        self.supply = _schedule(sup, self.idx, self.start_date)
-        self.supply_implicit = np.zeros(self.supply.n, dtype=bool)
-        self.equity = _schedule(deals[deals["type"] == "equity"], self.idx, self.start_date)
+        self.supply = _schedule(sup, self.idx, self.start_date, instant)
+        self.equity = _schedule(deals[deals["type"] == "equity"], self.idx, self.start_date, instant)
         eq = deals[deals["type"] == "equity"]
         self.equity_cash = (eq["settlement"] == "cash").to_numpy()
         self.equity_stake_pct = eq["stake_pct"].to_numpy(float)
         fin = deals[deals["type"] == "financing"]
-        self.financing = _schedule(fin, self.idx, self.start_date)
+        self.financing = _schedule(fin, self.idx, self.start_date, instant)
         self._add_residual_capex_edges()
         self._run_rate_setup()
 
@@ -181,18 +193,18 @@ class InterlockLedger:
         live_rr = (s.sched == RUN_RATE) & (s.start <= 0.0)
         rr0 = np.bincount(s.src[live_rr], s.amount[live_rr], minlength=self.n)
         residual = self.capex0 - contract0 - rr0
-        add = [i for i in np.flatnonzero(self.is_spender & (residual > 0.01 * np.maximum(self.capex0, 1e-9)))
-               if i != self.other]
+        big = residual > self.residual_capex_min_share * np.maximum(self.capex0, MIN_CAPEX_BN)
+        add = [i for i in np.flatnonzero(self.is_spender & big) if i != self.other]
         if not add:
             return
         k = len(add)
         self.supply = Schedule(
             ids=s.ids + [f"capex-rest-{self.names[i]}" for i in add],
             src=np.concatenate([s.src, add]), dst=np.concatenate([s.dst, np.full(k, self.other)]),
-            amount=np.concatenate([s.amount, residual[add]]), start=np.concatenate([s.start, np.full(k, -1.0)]),
-            dur=np.concatenate([s.dur, np.ones(k)]), sched=np.concatenate([s.sched, np.full(k, RUN_RATE)]),
-            scale=np.concatenate([s.scale, np.ones(k)]))
-        self.supply_implicit = np.concatenate([self.supply_implicit, np.ones(k, dtype=bool)])
+            amount=np.concatenate([s.amount, residual[add]]),
+            start=np.concatenate([s.start, np.full(k, RESIDUAL_START_YEARS)]),
+            dur=np.concatenate([s.dur, np.full(k, RESIDUAL_DURATION_YEARS)]),
+            sched=np.concatenate([s.sched, np.full(k, RUN_RATE)]), scale=np.concatenate([s.scale, np.ones(k)]))
 
     def _run_rate_setup(self) -> None:
         s = self.supply
@@ -224,7 +236,7 @@ class InterlockLedger:
             if f.start[k] <= 0.0:
                 self.loans[f.src[k], f.dst[k]] += f.amount[k]
                 self.drawn[k] = True
-        np.clip(self.stakes, 0.0, 0.95, out=self.stakes)
+        np.clip(self.stakes, 0.0, self.max_stake, out=self.stakes)
 
     # ----- flows ------------------------------------------------------------------------------
     def rates_at(self, t: float) -> np.ndarray:
@@ -282,12 +294,12 @@ class InterlockLedger:
         v = values[e.dst]
         pct = self.equity_stake_pct / 100.0
         # a stated stake vests with the amount paid; otherwise shares are bought at the value
-        share = np.where(np.isfinite(pct), pct * tranche / np.maximum(e.amount, 1e-12),
+        share = np.where(np.isfinite(pct), pct * tranche / np.maximum(e.amount, MIN_AMOUNT_BN),
                          tranche / np.where(v > 0, v, np.inf))
         flat = e.src * self.n + e.dst
         self.stakes += np.bincount(flat, share, minlength=self.n * self.n).reshape(self.n, self.n)
         self.stake_cost += np.bincount(flat, cash_tr, minlength=self.n * self.n).reshape(self.n, self.n)
-        np.minimum(self.stakes, 0.95, out=self.stakes)
+        np.minimum(self.stakes, self.max_stake, out=self.stakes)
 
     # ----- decisions booked -------------------------------------------------------------------
     def raise_equity(self, i: int, amount: float) -> None:

@@ -1,18 +1,16 @@
 """Shock types of the AI capital interlock (MODEL.md §4): capex_cut, ai_efficiency,
-agentic_adoption, lab_funding_gap, earnings_miss, energy_cap. Each acts on the interlock block
-(`model.block("interlock")`) and does nothing when the block is switched off. Firms are named as
-in the firms file (`MSFT`, `OpenAI`, `CoreWeave`, …) or by ticker (`CRWV`)."""
+agentic_adoption, ai_demand, lab_funding_gap, earnings_miss, energy_cap. Each acts on the interlock
+block (`model.block("interlock")`, `_block`) and does nothing when the block is switched off.
+Firms are named as in the firms file (`MSFT`, `OpenAI`, `CoreWeave`, …) or by ticker (`CRWV`)."""
 
 from __future__ import annotations
-
-import math
 
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .base import Shock
 from ...inputs.firms import load_firms
+from .base import Shock
 
 
 def _known_firms() -> dict[str, str]:
@@ -56,19 +54,19 @@ def _rows(block, names: list[str]) -> list[int]:
 FirmNames = Annotated[list[str], AfterValidator(_check_names), Field(min_length=1)]
 
 
-class _InterlockShock(Shock):
-    """Base: acts on the interlock block (`act`) when the block is on."""
-
-    def apply(self, model) -> None:
-        b = model.block("interlock")
-        if b is not None:
-            self.act(b, model)
-
-    def act(self, block, model) -> None:
-        raise NotImplementedError
+def _block(model):
+    """The interlock block the shock acts on, or None when it is switched off (no effect)."""
+    return model.block("interlock")
 
 
-class CapexCut(_InterlockShock):
+def _switch_demand(b, model, multiplier: float, ramp_years: float) -> None:
+    """A demand regime switch from today (× `multiplier` over `ramp_years`) that firms see at once:
+    every spender's capex guidance is revised."""
+    b.compute.add_regime(model.day / b.ann, multiplier, ramp_years)
+    b.mark_event(guidance=True)
+
+
+class CapexCut(Shock):
     type_name = "capex_cut"
     summary = ("Hyperscalers (or neoclouds) cut capex by `share` at once: their run-rate purchases and "
                "guidance fall; with `contracts`, their contracted purchases (neocloud rentals) too. "
@@ -77,13 +75,16 @@ class CapexCut(_InterlockShock):
     share: float = Field(gt=0.0, le=1.0)
     contracts: bool = True
 
-    def act(self, b, model) -> None:
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is None:
+            return
         for i in _rows(b, self.firms):
             if b.ledger.is_spender[i]:
                 b.cut_capex(i, self.share, self.contracts, "capex_cut shock")
 
 
-class AIEfficiency(_InterlockShock):
+class AIEfficiency(Shock):
     type_name = "ai_efficiency"
     summary = ("An efficiency breakthrough (DeepSeek, seeds/002) divides compute per unit of AI use by "
                "`factor`; AI prices fall by factor^−passthrough and use rises by the Jevons elasticity "
@@ -93,7 +94,10 @@ class AIEfficiency(_InterlockShock):
     jevons: float | None = Field(default=None, ge=0.0, le=5.0)
     lab_value_hit: float = Field(default=0.0, ge=0.0, lt=1.0)
 
-    def act(self, b, model) -> None:
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is None:
+            return
         cm = b.compute
         cm.efficiency *= self.factor
         if self.jevons is not None:
@@ -103,19 +107,7 @@ class AIEfficiency(_InterlockShock):
         b.mark_event(guidance=True)
 
 
-class _DemandRegime(_InterlockShock):
-    """Base: a demand regime switch (multiplier, ramp in years) that firms see at once."""
-
-    def regime(self, cm) -> tuple[float, float]:
-        raise NotImplementedError
-
-    def act(self, b, model) -> None:
-        multiplier, ramp = self.regime(b.compute)
-        b.compute.add_regime(model.day / b.ann, multiplier, ramp)
-        b.mark_event(guidance=True)
-
-
-class AgenticAdoption(_DemandRegime):
+class AgenticAdoption(Shock):
     type_name = "agentic_adoption"
     summary = ("The agentic-adoption regime switch (seeds/003 phase 2): compute demand per user rises "
                "`multiplier`× (default interlock.compute.agentic_multiplier) over `ramp_years`; AI revenue "
@@ -123,12 +115,16 @@ class AgenticAdoption(_DemandRegime):
     multiplier: float | None = Field(default=None, ge=1.0, le=1000.0)
     ramp_years: float | None = Field(default=None, gt=0.0, le=30.0)
 
-    def regime(self, cm) -> tuple[float, float]:
-        return (cm.agentic_default if self.multiplier is None else self.multiplier,
-                cm.agentic_ramp_default if self.ramp_years is None else self.ramp_years)
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is None:
+            return
+        cm = b.compute
+        _switch_demand(b, model, cm.agentic_default if self.multiplier is None else self.multiplier,
+                       cm.agentic_ramp_default if self.ramp_years is None else self.ramp_years)
 
 
-class AIDemand(_DemandRegime):
+class AIDemand(Shock):
     type_name = "ai_demand"
     summary = ("Downstream AI demand changes by `change` (share, e.g. −0.4: companies and consumers "
                "unwilling or unable to pay, seeds/000 scenario 2) over `ramp_years`: compute demand and "
@@ -136,11 +132,13 @@ class AIDemand(_DemandRegime):
     change: float = Field(gt=-0.99, le=100.0)
     ramp_years: float = Field(default=1.0, gt=0.0, le=30.0)
 
-    def regime(self, cm) -> tuple[float, float]:
-        return 1.0 + self.change, self.ramp_years
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is not None:
+            _switch_demand(b, model, 1.0 + self.change, self.ramp_years)
 
 
-class LabFundingGap(_InterlockShock):
+class LabFundingGap(Shock):
     type_name = "lab_funding_gap"
     summary = ("Investors stop funding AI labs: outside investors' appetite falls by `share` and graph "
                "investors' scheduled tranches by `investor_share` (default: same) for `duration` days, or "
@@ -159,16 +157,18 @@ class LabFundingGap(_InterlockShock):
         b.funding_check_now()
         b.mark_event()
 
-    def act(self, b, model) -> None:
-        self._set(b, True)
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is not None:
+            self._set(b, True)
 
     def end(self, model) -> None:
-        b = model.block("interlock")
+        b = _block(model)
         if b is not None and not self.permanent:
             self._set(b, False)
 
 
-class EarningsMiss(_InterlockShock):
+class EarningsMiss(Shock):
     type_name = "earnings_miss"
     summary = ("A firm's revenue outside the graph comes in `miss` below plan (permanently; negative = a "
                "beat) and its AI growth is cut by `growth_cut` (annual, log points; negative = raised): "
@@ -177,14 +177,17 @@ class EarningsMiss(_InterlockShock):
     miss: float = Field(default=0.05, ge=-1.0, lt=1.0)
     growth_cut: float = Field(default=0.0, ge=-1.0, le=2.0)
 
-    def act(self, b, model) -> None:
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is None:
+            return
         for i in _rows(b, self.firms):
             b.miss[i] *= (1.0 - self.miss)
             b.growth_adj[i] -= self.growth_cut
         b.mark_event(guidance=True)
 
 
-class EnergyCap(_InterlockShock):
+class EnergyCap(Shock):
     type_name = "energy_cap"
     summary = ("Power caps the build-out (seeds/001, 004): energised AI capacity may grow at most "
                "`growth_cap` a year; capacity above it waits as stranded capex. Lasts `duration` days, "
@@ -192,12 +195,14 @@ class EnergyCap(_InterlockShock):
     growth_cap: float = Field(ge=0.0, le=10.0)
     permanent: bool = True
 
-    def act(self, b, model) -> None:
-        b.compute.power_cap = self.growth_cap
-        b.mark_event(guidance=True)
+    def apply(self, model) -> None:
+        b = _block(model)
+        if b is not None:
+            b.compute.power_cap = self.growth_cap
+            b.mark_event(guidance=True)
 
     def end(self, model) -> None:
-        b = model.block("interlock")
+        b = _block(model)
         if b is not None and not self.permanent:
-            b.compute.power_cap = model.params["interlock.compute.power_growth_cap"]
+            b.compute.power_cap = b.compute.q.power_growth_cap
             b.mark_event(guidance=True)
