@@ -29,7 +29,7 @@ from ..agents.discretionary import DiscretionaryBook
 from ..agents.fed import Fed
 from ..agents.retail_crypto import RetailCryptoBook
 from ..agents.vol_target import VolTargetBook
-from ..config import Params
+from ..config import Params, RunParams
 from .blocks import Block
 from .crypto.venues import CryptoVenues
 from .interlock.block import InterlockBlock
@@ -80,11 +80,12 @@ class CapitalFlowModel(mesa.Model):
         self.events = EventLog()
         p = self.params
 
+        self.max_clearing_rounds = RunParams.from_params(p).max_clearing_rounds
         self.market = Market(p, self.stream("market"))
         # recorded prices: equities as market cap (USD bn), BTC in USD per coin, UST10 as a price
         # index (100 at the start; its yield is its own column)
         self._price_scale = self.market.cap0.copy()
-        self._price_scale[self.market.btc] = p["market.btc_price"]
+        self._price_scale[self.market.btc] = self.market.q.btc_price
         self._price_scale[self.market.ust10] = 100.0
         self._flow_columns = [f"flow_{n}_bn" for n in self.market.names]
         self.macro = Macro(p)
@@ -212,7 +213,7 @@ class CapitalFlowModel(mesa.Model):
     def _forced_rounds(self) -> None:
         """Rounds 1, 2, …: orders forced by the previous round's prices, until none or the cap."""
         m = self.market
-        for rnd in range(1, self.params["run.max_clearing_rounds"] + 1):
+        for rnd in range(1, self.max_clearing_rounds + 1):
             pending = []
             total = np.zeros(m.n_instr)
             for pop in self.populations:
