@@ -63,7 +63,7 @@ class BuybackBook(Population):
     member_type = BuybackDesk
 
     def __init__(self, model, rng):
-        q = BuybackParams.from_params(model.params)
+        q = self.q = BuybackParams.from_params(model.params)
         m = model.market
         firms = load_firms()
         listed = firms[firms["listed"] & firms["ticker"].isin(m.names)]

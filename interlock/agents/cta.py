@@ -89,7 +89,7 @@ class CTABook(Population):
     member_type = CTA
 
     def __init__(self, model, rng):
-        q = CTAParams.from_params(model.params)
+        q = self.q = CTAParams.from_params(model.params)
         n = q.n_funds
         super().__init__(model, n, rng)
         m = self.market

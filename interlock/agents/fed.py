@@ -3,7 +3,8 @@
 Decision rule at each FOMC meeting (every ~32 trading days):
     i*      = r_neutral + π + a_π (π − π*) + a_y · gap                 Taylor (1993)
     target  = ρ · i + (1 − ρ) · (i* − political_pressure)                inertia, independence erosion
-    move    = nearest multiple of the step (25 bp) toward the target
+    move    = nearest multiple of the step (25 bp) toward the target, at most ±2 steps
+              (`fed.max_steps_per_meeting`); never below the effective lower bound
 Between meetings the market-implied probability of a cut at the next meeting drifts toward what
 the reaction function implies, hit each day by i.i.d. 'speech' shocks in logit space (seeds/001:
 80% → 30% → 80% on one official's remarks); fed_guidance shocks pin it to a path. The balance

@@ -81,7 +81,7 @@ class VolTargetBook(Population):
     member_type = VolTargetFund
 
     def __init__(self, model, rng):
-        q = VolTargetParams.from_params(model.params)
+        q = self.q = VolTargetParams.from_params(model.params)
         n = q.n_funds
         super().__init__(model, n, rng)
         m = self.market
