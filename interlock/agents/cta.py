@@ -96,7 +96,6 @@ class CTABook(Population):
         self.ann = RunParams.from_params(model.params).trading_days_per_year
         self.market_names = ["SPX", "UST10", "BTC"]
         self.cols = np.array([m.SPX, m.ust10, m.btc])             # instrument columns
-        self.prim = np.array([-1, m.ust10, m.btc])                # -1: SPX uses the index level
         self.weights = np.array([q.weight_equity, q.weight_bond, q.weight_btc])
         self.sigma_target = q.target_vol
         self.max_lev = q.max_leverage

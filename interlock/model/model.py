@@ -47,6 +47,7 @@ TRADERS: tuple[type[Population], ...] = (
 )
 # Non-trading blocks, run after the Fed and before the traders each day.
 BLOCKS: tuple[type[Block], ...] = (InterlockBlock,)
+# Classes whose net equity selling lifts the VOL index's hedging demand (MODEL.md §2).
 SYSTEMATIC = ("vol_target", "cta")
 
 
@@ -110,6 +111,7 @@ class CapitalFlowModel(mesa.Model):
 
         self.shocks = sorted(shocks, key=lambda s: s.at)
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
+        self.systematic_equity_flow = 0.0            # today's net SYSTEMATIC equity trades, USD bn
 
         self.valuation.update()
         self.market.news[:] = 0.0                   # day-0 values are the starting point, not news
