@@ -250,36 +250,71 @@ class ParamView:
 
         q = DealerParams.from_params(model.params)
 
-    Every field is a key directly under the section; `enabled` (read by the model) and the sub-tables
-    named in `nested` are the only keys of the section a view may leave out. `from_params` refuses a
-    field the params files do not define; `undeclared(params)` lists keys of the section the view does
-    not declare (a unit test keeps it empty)."""
+    Every field is a key directly under the section, or a sub-table read as a dict (e.g.
+    `buyback.earnings_day` → `{"NVDA": 1, …}`); `enabled` (read by the model) and the sub-tables
+    named in `nested` are the only keys of the section a view may leave out. A `keyed` view reads one
+    of several like tables (`assets.NVDA`, `assets.MSFT`, …): `from_params(p, "NVDA")`.
+    `from_params` refuses a field the params files do not define; `undeclared(params)` lists keys of
+    the section the view does not declare (a unit test keeps it empty)."""
 
     section: ClassVar[str] = ""
     nested: ClassVar[tuple[str, ...]] = ()
+    keyed: ClassVar[bool] = False
 
-    def __init_subclass__(cls, section: str = "", nested: tuple[str, ...] = (), **kw):
+    def __init_subclass__(cls, section: str = "", nested: tuple[str, ...] = (), keyed: bool = False,
+                          **kw):
         super().__init_subclass__(**kw)
         if section:
             cls.section = section
         if nested:
             cls.nested = nested
+        if keyed:
+            cls.keyed = True
 
     @classmethod
-    def from_params(cls, p: "Params"):
-        values = p.section(cls.section)
-        names = [f.name for f in fields(cls)]
-        missing = [n for n in names if n not in values]
-        if missing:
-            raise KeyError(f"{cls.__name__}: no parameter {cls.section}.{missing[0]} in the params files")
-        return cls(**{n: values[n] for n in names})
+    def _prefix(cls, key: str | None) -> str:
+        if cls.keyed != bool(key):
+            raise TypeError(f"{cls.__name__} reads one table of [{cls.section}.*]: name it" if cls.keyed
+                            else f"{cls.__name__} reads [{cls.section}] itself, not a table below it")
+        return f"{cls.section}.{key}" if cls.keyed else cls.section
+
+    @classmethod
+    def from_params(cls, p: "Params", key: str | None = None):
+        prefix = cls._prefix(key)
+        values = p.section(prefix)
+        out: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name in values:
+                out[f.name] = values[f.name]
+                continue
+            table = p.section(f"{prefix}.{f.name}")
+            if not table:
+                raise KeyError(f"{cls.__name__}: no parameter {prefix}.{f.name} in the params files")
+            out[f.name] = table
+        return cls(**out)
 
     @classmethod
     def undeclared(cls, p: "Params") -> list[str]:
-        declared = {f.name for f in fields(cls)} | {"enabled"}
+        declared = {f.name for f in fields(cls)} | {"enabled"} | set(cls.nested)
+        prefixes = ([f"{cls.section}.{k}" for k in p.names_under(cls.section)] if cls.keyed
+                    else [cls.section])
         out = []
-        for key in p.section(cls.section):
-            head = key.split(".")[0]
-            if head not in declared and head not in cls.nested:
-                out.append(f"{cls.section}.{key}")
+        for prefix in prefixes:
+            for key in p.section(prefix):
+                if key.split(".")[0] not in declared:
+                    out.append(f"{prefix}.{key}")
         return out
+
+
+@dataclass(frozen=True)
+class RunParams(ParamView, section="run"):
+    """The run's calendar and clearing limits (interlock/data/params/market.toml, [run]); read by
+    every layer, so declared here."""
+
+    days: int                          # trading days simulated by default
+    start_date: str                    # calendar date of day 0 (ISO)
+    trading_days_per_year: int         # days: annualises daily rates and variances
+    days_per_quarter: int              # trading days: buyback and firm quarters
+    days_per_month: int                # trading days: converts $/month paces to $/day
+    max_clearing_rounds: int           # rounds of forced orders per day at most
+    spx_level: float                   # index points of the S&P 500 at day 0

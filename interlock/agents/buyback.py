@@ -13,10 +13,33 @@ after. The firm block (issue #3) updates OCF − capex, so an AI capex boom crow
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from ..config import ParamView, RunParams
 from ..inputs.firms import load_firms
 from .base import Member, Population
+
+QUARTERS_PER_YEAR = 4.0      # a unit: annual cash flows → quarterly budgets
+
+
+@dataclass(frozen=True)
+class BuybackParams(ParamView, section="buyback"):
+    """What the buyback desks read (interlock/data/params/buyback.toml, [buyback]); the firms' cash
+    flows come from interlock/data/interlock/firms.csv."""
+
+    sp500_annual: float                # USD bn / year: all S&P 500 buybacks (REST = the rest)
+    rest_cohorts: int                  # desks REST's buybacks are split into
+    earnings_day: dict[str, int]       # trading day of each listed firm's first earnings date
+    rest_earnings_first: int           # trading day: REST cohorts' earnings dates span
+    rest_earnings_last: int            #   this range, evenly
+    blackout_before_days: int          # trading days before earnings the blackout starts
+    blackout_after_days: int           # trading days after earnings it ends
+    blackout_volume_share: float       # share of normal volume bought in blackout (10b5-1 plans)
+    grid_slope: float                  # extra volume per daily s.d. of yesterday's decline
+    grid_max: float                    # x normal volume at most
+    tax_elasticity: float              # budget cut per unit buyback-tax rate
 
 
 class BuybackDesk(Member):
@@ -40,8 +63,7 @@ class BuybackBook(Population):
     member_type = BuybackDesk
 
     def __init__(self, model, rng):
-        p = model.params
-        q = p.section("buyback")
+        q = self.q = BuybackParams.from_params(model.params)
         m = model.market
         firms = load_firms()
         listed = firms[firms["listed"] & firms["ticker"].isin(m.names)]
@@ -49,24 +71,24 @@ class BuybackBook(Population):
         fcf = (listed["operating_cash_flow_bn"] - listed["capex_bn"]).to_numpy(float)
         bb = listed["buyback_bn"].to_numpy(float)
         payout = np.where(fcf > 0, bb / np.maximum(fcf, 1e-9), 0.0)
-        k = q["rest_cohorts"]
-        rest_total = max(0.0, q["sp500_annual"] - bb[[n in m.names for n in names]].sum())
+        k = q.rest_cohorts
+        rest_total = max(0.0, q.sp500_annual - bb[[n in m.names for n in names]].sum())
         self.desk_names = names + [f"REST-{i + 1}" for i in range(k)]
         super().__init__(model, len(self.desk_names), rng)
         self.asset = np.array([m.idx[n] for n in names] + [m.idx["REST"]] * k)
         # REST: payout share 1 of an implied cash flow equal to its buyback budget
         self.payout = np.concatenate([payout, np.ones(k)])
         self.fcf_annual = np.concatenate([fcf, np.full(k, rest_total / k)])
-        ed = [p[f"buyback.earnings_day.{n}"] for n in names]
-        ed += list(np.linspace(q["rest_earnings_first"], q["rest_earnings_last"], k).round().astype(int))
+        ed = [q.earnings_day[n] for n in names]
+        ed += list(np.linspace(q.rest_earnings_first, q.rest_earnings_last, k).round().astype(int))
         self.earnings_day = np.array(ed, dtype=int)
-        self.q_len = p["run.days_per_quarter"]
-        self.before = q["blackout_before_days"]
-        self.after = q["blackout_after_days"]
-        self.blackout_share = q["blackout_volume_share"]
-        self.grid_slope = q["grid_slope"]
-        self.grid_max = q["grid_max"]
-        self.tax_elasticity = q["tax_elasticity"]
+        self.q_len = RunParams.from_params(model.params).days_per_quarter
+        self.before = q.blackout_before_days
+        self.after = q.blackout_after_days
+        self.blackout_share = q.blackout_volume_share
+        self.grid_slope = q.grid_slope
+        self.grid_max = q.grid_max
+        self.tax_elasticity = q.tax_elasticity
         self.ban_share = np.zeros(self.n)
         self.tax_rate = 0.0
         self.remaining = np.zeros(self.n)
@@ -80,7 +102,8 @@ class BuybackBook(Population):
 
     def quarterly_budget(self) -> np.ndarray:
         tax = max(0.0, 1.0 - self.tax_elasticity * self.tax_rate)
-        return self.payout * np.maximum(self.fcf_annual, 0.0) / 4.0 * (1.0 - self.ban_share) * tax
+        return (self.payout * np.maximum(self.fcf_annual, 0.0) / QUARTERS_PER_YEAR
+                * (1.0 - self.ban_share) * tax)
 
     def _start_quarter(self, day: int) -> None:
         self.quarter_start = day

@@ -1,8 +1,9 @@
 """CTAs / trend followers (MODEL.md §3.2; seeds/001: trend thresholds flip long/short and force
 coordinated flows).
 
-Market-level trend state: EWMAs of the log price of SPX, UST10 and BTC over spans 8, 16, 32, 64
-and 128 days. Crossover k ∈ {8/32, 16/64, 32/128}: y_k = (EMA_short − EMA_long) / (σ_d · √long).
+Market-level trend state: EWMAs of the log price of SPX, UST10 and BTC over the spans of the
+crossovers (MODEL.md §3.2: 8/32, 16/64 and 32/128 days, `cta.crossover_fast_spans` /
+`cta.crossover_slow_spans`). Crossover k: y_k = (EMA_fast − EMA_slow) / (σ_d · √slow).
 Decision rule, per CTA i and market m:
     signal_i,m = tanh( Σ_k w_i,k y_k / s_i )          heterogeneous blends w and thresholds s
     target_i,m = signal_i,m · (σ* / σ̂_m) · weight_m · NAV_i,  |target| ≤ L_max · NAV_i
@@ -14,13 +15,55 @@ a share of that position (a stop-out), once per market per day.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import ParamView, RunParams
+from ..errors import InputError
 from .base import Member, Population
 
-SPANS = np.array([8.0, 16.0, 32.0, 64.0, 128.0])
-CROSSOVERS = [(0, 2), (1, 3), (2, 4)]        # (8,32), (16,64), (32,128) as indices into SPANS
+
+@dataclass(frozen=True)
+class CTAParams(ParamView, section="cta"):
+    """What the CTAs read (interlock/data/params/funds.toml, [cta]). Ranges (`_min`/`_max`) are
+    drawn uniformly per fund at the start."""
+
+    aum: float                         # USD bn, all funds together
+    n_funds: int                       # funds
+    size_concentration: float          # Dirichlet concentration of fund sizes (large = equal sizes)
+    crossover_fast_spans: list[float]  # days: fast EWMA of each crossover (MODEL.md §3.2)
+    crossover_slow_spans: list[float]  # days: its slow EWMA, the same order
+    target_vol: float                  # annualised σ* per market
+    speed_min: float                   # θ: share of the gap to target traded per day
+    speed_max: float
+    signal_scale_min: float            # s: vol-normalised crossover where the signal is ≈76% long
+    signal_scale_max: float
+    weight_equity: float               # risk budget share of SPX futures
+    weight_bond: float                 # of UST10 futures
+    weight_btc: float                  # of BTC futures
+    max_leverage: float                # x NAV: gross notional cap per market
+    stop_loss_sigmas: float            # daily s.d.: an intraday move this far against a position stops it out
+    stop_fraction: float               # share of the position cut on a stop-out
+
+    def __post_init__(self):
+        fast, slow = self.crossover_fast_spans, self.crossover_slow_spans
+        if len(fast) != len(slow):
+            raise InputError(f"{len(fast)} fast spans but {len(slow)} slow ones",
+                             key="cta.crossover_slow_spans", allowed="one slow span per fast span")
+        if any(f >= s for f, s in zip(fast, slow)):
+            raise InputError("each crossover's fast span must be shorter than its slow span",
+                             key="cta.crossover_fast_spans", allowed="fast < slow, pair by pair")
+
+    def spans(self) -> np.ndarray:
+        """Every EWMA span the crossovers use, ascending (days)."""
+        return np.array(sorted(set(self.crossover_fast_spans) | set(self.crossover_slow_spans)))
+
+    def crossovers(self) -> list[tuple[int, int]]:
+        """(fast, slow) of each crossover as indices into `spans()`."""
+        spans = list(self.spans())
+        return [(spans.index(f), spans.index(s))
+                for f, s in zip(self.crossover_fast_spans, self.crossover_slow_spans)]
 
 
 class CTA(Member):
@@ -46,25 +89,26 @@ class CTABook(Population):
     member_type = CTA
 
     def __init__(self, model, rng):
-        p = model.params.section("cta")
-        n = p["n_funds"]
+        q = self.q = CTAParams.from_params(model.params)
+        n = q.n_funds
         super().__init__(model, n, rng)
         m = self.market
-        self.ann = model.params["run.trading_days_per_year"]
+        self.ann = RunParams.from_params(model.params).trading_days_per_year
         self.market_names = ["SPX", "UST10", "BTC"]
         self.cols = np.array([m.SPX, m.ust10, m.btc])             # instrument columns
-        self.prim = np.array([-1, m.ust10, m.btc])                # -1: SPX uses the index level
-        self.weights = np.array([p["weight_equity"], p["weight_bond"], p["weight_btc"]])
-        self.sigma_target = p["target_vol"]
-        self.max_lev = p["max_leverage"]
-        self.stop_k = p["stop_loss_sigmas"]
-        self.stop_fraction = p["stop_fraction"]
-        self.speed = rng.uniform(p["speed_min"], p["speed_max"], n)
-        self.scale = rng.uniform(p["signal_scale_min"], p["signal_scale_max"], n)
-        self.blend = rng.dirichlet(np.ones(len(CROSSOVERS)), n)      # (n, 3)
-        self.cash = p["aum"] * rng.dirichlet(np.full(n, 4.0))
-        self.alpha = 2.0 / (SPANS + 1.0)
-        self.ema = np.zeros((3, len(SPANS)))                          # market × span, log price
+        self.weights = np.array([q.weight_equity, q.weight_bond, q.weight_btc])
+        self.sigma_target = q.target_vol
+        self.max_lev = q.max_leverage
+        self.stop_k = q.stop_loss_sigmas
+        self.stop_fraction = q.stop_fraction
+        self.spans = q.spans()
+        self.crossovers = q.crossovers()
+        self.speed = rng.uniform(q.speed_min, q.speed_max, n)
+        self.scale = rng.uniform(q.signal_scale_min, q.signal_scale_max, n)
+        self.blend = rng.dirichlet(np.ones(len(self.crossovers)), n)   # (n, crossovers)
+        self.cash = q.aum * rng.dirichlet(np.full(n, q.size_concentration))
+        self.alpha = 2.0 / (self.spans + 1.0)
+        self.ema = np.zeros((3, len(self.spans)))                      # market × span, log price
         self.stopped = np.zeros((n, 3), dtype=bool)
 
     def _log_levels(self) -> np.ndarray:
@@ -77,8 +121,8 @@ class CTABook(Population):
 
     def signal_matrix(self) -> np.ndarray:
         sd = np.sqrt(self._daily_var())
-        y = np.stack([(self.ema[:, s] - self.ema[:, l]) / (sd * math.sqrt(SPANS[l]))
-                      for s, l in CROSSOVERS], axis=1)                 # (3 markets, 3 crossovers)
+        y = np.stack([(self.ema[:, f] - self.ema[:, s]) / (sd * math.sqrt(self.spans[s]))
+                      for f, s in self.crossovers], axis=1)            # (3 markets, crossovers)
         raw = self.blend @ y.T                                         # (n, 3 markets)
         return np.tanh(raw / self.scale[:, None])
 

@@ -20,10 +20,38 @@ volatility more than rises do — the leverage effect of the S&P 500 (Black 1976
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import ParamView
 from .base import Member, Population
+
+# exp() overflow guard on the switching index: ν·e^30 ≥ 1 for any ν above 1e-13, so the clip only
+# ever replaces a certain switch by a certain switch (and a vanishing probability by another)
+MAX_SWITCHING_INDEX = 30.0
+
+
+@dataclass(frozen=True)
+class DiscretionaryParams(ParamView, section="discretionary"):
+    """What the discretionary traders read (interlock/data/params/funds.toml, [discretionary];
+    Franke & Westerhoff 2012, DCA-HPM)."""
+
+    mu: float                          # return per unit demand (the market maker's reaction)
+    phi: float                         # φ: fundamentalists' reaction to the value gap
+    chi: float                         # χ: chartists' reaction to the last return
+    sigma_f: float                     # s.d. of a fundamentalist's demand noise
+    sigma_c: float                     # s.d. of a chartist's demand noise
+    alpha_0: float                     # predisposition toward fundamentalism
+    alpha_n: float                     # herding: weight on the majority n_f − n_c
+    alpha_p: float                     # weight on the squared misalignment (p − p*)²
+    alpha_r: float                     # per unit of today's return / recent daily vol (leverage effect)
+    beta: float                        # intensity of choice
+    nu: float                          # switching rate per day
+    n_traders: int                     # decision units of the finite population
+    initial_fundamentalist_share: float  # n_f at day 0
+    btc_enabled: bool                  # a second population trades BTC
+    btc_scale: float                   # x: BTC demand relative to the S&P's
 
 
 class DiscretionaryDesk(Member):
@@ -44,15 +72,14 @@ class DiscretionaryBook(Population):
     transient_impact = False     # FW dynamics are calibrated in return space
 
     def __init__(self, model, rng):
-        p = model.params.section("discretionary")
-        self.market_names = ["SPX"] + (["BTC"] if p["btc_enabled"] else [])
+        q = self.q = DiscretionaryParams.from_params(model.params)
+        self.market_names = ["SPX"] + (["BTC"] if q.btc_enabled else [])
         super().__init__(model, len(self.market_names), rng)
         m = self.market
-        self.cols = np.array([m.SPX] + ([m.btc] if p["btc_enabled"] else []))
-        self.scale = np.array([1.0] + ([p["btc_scale"]] if p["btc_enabled"] else []))
-        self.q = p
-        self.n_traders = p["n_traders"]
-        self.n_f = np.full(self.n, p["initial_fundamentalist_share"])
+        self.cols = np.array([m.SPX] + ([m.btc] if q.btc_enabled else []))
+        self.scale = np.array([1.0] + ([q.btc_scale] if q.btc_enabled else []))
+        self.n_traders = q.n_traders
+        self.n_f = np.full(self.n, q.initial_fundamentalist_share)
         self.p_prev = self.p_close = self._levels()[0]
 
     def _levels(self) -> tuple[np.ndarray, np.ndarray]:
@@ -71,10 +98,10 @@ class DiscretionaryBook(Population):
         m = self.market
         p, v = self._levels()
         eps = self.rng.standard_normal((2, self.n))
-        d_f = q["phi"] * (v - p) + q["sigma_f"] * eps[0]
-        d_c = q["chi"] * (p - self.p_prev) + q["sigma_c"] * eps[1]
+        d_f = q.phi * (v - p) + q.sigma_f * eps[0]
+        d_c = q.chi * (p - self.p_prev) + q.sigma_c * eps[1]
         demand = self.n_f * d_f + (1.0 - self.n_f) * d_c
-        target_return = q["mu"] * demand * self.scale
+        target_return = q.mu * demand * self.scale
         idx = np.where(self.cols == m.SPX, m.equity_idx[-1], self.cols)  # impact params of REST
         cap = np.where(self.cols == m.SPX, m.cap[m.is_equity].sum(), m.cap[np.minimum(self.cols, m.n - 1)])
         # FW demand is calibrated in return space (μ = the market maker's price reaction): the
@@ -90,13 +117,13 @@ class DiscretionaryBook(Population):
         m = self.market
         var = np.array([m.var_fast[m.equity_idx[-1]]] + ([m.var_fast[m.btc]] if self.n > 1 else []))
         z = (p - self.p_close) / np.sqrt(var)       # today's move in units of recent daily vol
-        a = (q["alpha_0"] + q["alpha_n"] * (2.0 * self.n_f - 1.0) + q["alpha_p"] * (p - v) ** 2
-             + q["alpha_r"] * z)
-        a = np.clip(q["beta"] * a, -30.0, 30.0)
+        a = (q.alpha_0 + q.alpha_n * (2.0 * self.n_f - 1.0) + q.alpha_p * (p - v) ** 2
+             + q.alpha_r * z)
+        a = np.clip(q.beta * a, -MAX_SWITCHING_INDEX, MAX_SWITCHING_INDEX)
         n = self.n_traders
         n_f = np.rint(self.n_f * n).astype(np.int64)
-        to_f = self.rng.binomial(n - n_f, np.minimum(1.0, q["nu"] * np.exp(a)))
-        to_c = self.rng.binomial(n_f, np.minimum(1.0, q["nu"] * np.exp(-a)))
+        to_f = self.rng.binomial(n - n_f, np.minimum(1.0, q.nu * np.exp(a)))
+        to_c = self.rng.binomial(n_f, np.minimum(1.0, q.nu * np.exp(-a)))
         self.n_f = (n_f + to_f - to_c) / n
         self.p_prev, self.p_close = self.p_close, p    # chartists see the last daily return
 

@@ -13,10 +13,34 @@ a share of its equity book at once (a risk-model exit), once per day.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
+from ..config import ParamView, RunParams
 from .base import Member, Population
+
+
+@dataclass(frozen=True)
+class VolTargetParams(ParamView, section="vol_target"):
+    """What the vol-target funds read (interlock/data/params/funds.toml, [vol_target]). Ranges
+    (`_min`/`_max`) are drawn uniformly per fund at the start."""
+
+    aum: float                         # USD bn, all funds together
+    n_funds: int                       # funds
+    size_concentration: float          # Dirichlet concentration of fund sizes (large = equal sizes)
+    target_vol_min: float              # annualised σ*
+    target_vol_max: float
+    max_leverage: float                # x NAV: L_max
+    speed_min: float                   # θ: share of the gap to target traded per day
+    speed_max: float
+    band: float                        # share of NAV: δ, no trade while the gap is inside it
+    ewma_lambda_min: float             # daily EWMA decay λ of the fund's variance estimate
+    ewma_lambda_max: float
+    risk_parity_share: float           # share of funds that are risk parity (SPX + UST10)
+    loss_limit_min: float              # intraday S&P loss that forces a risk exit
+    loss_limit_max: float
+    exit_fraction: float               # share of the equity holding sold on a risk exit
 
 
 class VolTargetFund(Member):
@@ -57,22 +81,22 @@ class VolTargetBook(Population):
     member_type = VolTargetFund
 
     def __init__(self, model, rng):
-        p = model.params.section("vol_target")
-        n = p["n_funds"]
+        q = self.q = VolTargetParams.from_params(model.params)
+        n = q.n_funds
         super().__init__(model, n, rng)
         m = self.market
-        self.ann = model.params["run.trading_days_per_year"]
-        self.sigma_target = rng.uniform(p["target_vol_min"], p["target_vol_max"], n)
-        self.speed = rng.uniform(p["speed_min"], p["speed_max"], n)
-        self.lam = rng.uniform(p["ewma_lambda_min"], p["ewma_lambda_max"], n)
-        self.loss_limit = rng.uniform(p["loss_limit_min"], p["loss_limit_max"], n)
-        self.risk_parity = rng.random(n) < p["risk_parity_share"]
-        self.max_lev = p["max_leverage"]
-        self.band = p["band"]
-        self.exit_fraction = p["exit_fraction"]
-        share = rng.dirichlet(np.full(n, 4.0))
-        nav0 = p["aum"] * share
-        self.var_eq = np.full(n, model.params["vol.initial_annual_vol"] ** 2 / self.ann)
+        self.ann = RunParams.from_params(model.params).trading_days_per_year
+        self.sigma_target = rng.uniform(q.target_vol_min, q.target_vol_max, n)
+        self.speed = rng.uniform(q.speed_min, q.speed_max, n)
+        self.lam = rng.uniform(q.ewma_lambda_min, q.ewma_lambda_max, n)
+        self.loss_limit = rng.uniform(q.loss_limit_min, q.loss_limit_max, n)
+        self.risk_parity = rng.random(n) < q.risk_parity_share
+        self.max_lev = q.max_leverage
+        self.band = q.band
+        self.exit_fraction = q.exit_fraction
+        share = rng.dirichlet(np.full(n, q.size_concentration))
+        nav0 = q.aum * share
+        self.var_eq = np.full(n, model.vol.initial_var)      # the S&P's daily variance at day 0
         self.var_bond = np.full(n, m.ref_vars[m.ust10])
         self.exited_today = np.zeros(n, dtype=bool)
         # start at target so the first day is not a rebalancing burst

@@ -23,11 +23,48 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..config import Params
+from ..config import Params, ParamView, RunParams
+from .volatility import VolParams
 
 log = logging.getLogger(__name__)
 
 EQUITY, CRYPTO, BOND = "equity", "crypto", "bond"
+
+
+@dataclass(frozen=True)
+class MarketParams(ParamView, section="market"):
+    """Price formation (interlock/data/params/market.toml, [market])."""
+
+    equity_multiplier: float           # $ of value per $ of flow: permanent impact M of equities
+    btc_multiplier: float              # $ of value per $ of flow, BTC
+    bond_multiplier: float             # $ of value per $ of flow, UST10
+    transient_ratio: float             # transient / permanent impact R
+    transient_half_life_days: float    # days: decay of the transient impact state x
+    depth_vol_exponent: float          # γ in the depth factor g = (σ̂/σ_ref)^γ
+    depth_factor_max: float            # x: cap on g (liquidity thinning)
+    max_flow_fraction: float           # share of cap per round: larger flows are capped and logged
+    max_round_log_move: float          # log return per round: larger moves are clipped and logged
+    value_half_life_equity_days: float  # days: half-life of the value reversion κ, equities
+    value_half_life_btc_days: float    # days: the same for BTC
+    value_half_life_bond_days: float   # days: the same for UST10
+    news_fraction: float               # share of a change in value priced at the next round 0
+    market_factor_sigma: float         # daily log-return s.d. of the common equity noise factor
+    btc_sigma: float                   # daily log-return s.d. of BTC's noise
+    bond_yield_sigma: float            # daily s.d. of the 10y yield's noise (decimal)
+    bond_duration: float               # years: UST10 log-price change per unit yield change
+    bond_cap: float                    # USD bn (10y-equivalent float)
+    btc_price: float                   # USD per BTC at day 0
+    btc_cap: float                     # USD bn at day 0
+    ust10_yield: float                 # decimal: the 10y yield at day 0
+
+
+@dataclass(frozen=True)
+class AssetParams(ParamView, section="assets", keyed=True):
+    """One equity of the universe (interlock/data/params/market.toml, [assets.<ticker>])."""
+
+    cap: float                         # USD bn at day 0
+    sigma: float                       # daily s.d. of its idiosyncratic noise
+    beta: float                        # loading on the market noise factor
 
 
 @dataclass(frozen=True)
@@ -44,19 +81,18 @@ class Asset:
 
 
 def build_assets(p: Params) -> list[Asset]:
-    """The asset registry: listed firms + REST (equities), BTC, UST10, in a fixed order."""
+    """The primitive assets: listed firms + REST (equities), BTC, UST10, in this fixed order."""
+    q = MarketParams.from_params(p)
     hl = lambda days: math.log(2.0) / days  # noqa: E731 - half-life → daily rate
-    eq_k = hl(p["market.value_half_life_equity_days"])
-    assets = [
-        Asset(name, EQUITY, p[f"assets.{name}.cap"], p["market.equity_multiplier"], eq_k,
-              p[f"assets.{name}.sigma"], p[f"assets.{name}.beta"])
-        for name in p.names_under("assets")
-    ]
-    assets.append(Asset("BTC", CRYPTO, p["market.btc_cap"], p["market.btc_multiplier"],
-                        hl(p["market.value_half_life_btc_days"]), p["market.btc_sigma"], 0.0))
-    assets.append(Asset("UST10", BOND, p["market.bond_cap"], p["market.bond_multiplier"],
-                        hl(p["market.value_half_life_bond_days"]),
-                        p["market.bond_yield_sigma"] * p["market.bond_duration"], 0.0))
+    eq_k = hl(q.value_half_life_equity_days)
+    assets = []
+    for name in p.names_under("assets"):
+        a = AssetParams.from_params(p, name)
+        assets.append(Asset(name, EQUITY, a.cap, q.equity_multiplier, eq_k, a.sigma, a.beta))
+    assets.append(Asset("BTC", CRYPTO, q.btc_cap, q.btc_multiplier, hl(q.value_half_life_btc_days),
+                        q.btc_sigma, 0.0))
+    assets.append(Asset("UST10", BOND, q.bond_cap, q.bond_multiplier, hl(q.value_half_life_bond_days),
+                        q.bond_yield_sigma * q.bond_duration, 0.0))
     return assets
 
 
@@ -65,7 +101,9 @@ class Market:
     indexed by primitive asset; instrument index `n` (one past the last asset) is SPX."""
 
     def __init__(self, p: Params, rng: np.random.Generator):
-        self.p = p
+        q = self.q = MarketParams.from_params(p)
+        v = VolParams.from_params(p)
+        run = RunParams.from_params(p)
         self.rng = rng
         self.assets = build_assets(p)
         self.names = [a.name for a in self.assets]
@@ -84,16 +122,16 @@ class Market:
         self.kappa = np.array([a.kappa for a in self.assets], dtype=float)
         self.sigma = np.array([a.sigma for a in self.assets], dtype=float)
         self.beta = np.array([a.beta for a in self.assets], dtype=float)
-        self.transient_ratio = p["market.transient_ratio"]
-        self.decay = 0.5 ** (1.0 / p["market.transient_half_life_days"])
-        self.depth_exp = p["market.depth_vol_exponent"]
-        self.depth_max = p["market.depth_factor_max"]
-        self.max_frac = p["market.max_flow_fraction"]
-        self.max_move = p["market.max_round_log_move"]
-        self.news_fraction = p["market.news_fraction"]
-        self.factor_sigma = p["market.market_factor_sigma"]
-        self.bond_duration = p["market.bond_duration"]
-        self.y0 = p["market.ust10_yield"]
+        self.transient_ratio = q.transient_ratio
+        self.decay = 0.5 ** (1.0 / q.transient_half_life_days)
+        self.depth_exp = q.depth_vol_exponent
+        self.depth_max = q.depth_factor_max
+        self.max_frac = q.max_flow_fraction
+        self.max_move = q.max_round_log_move
+        self.news_fraction = q.news_fraction
+        self.factor_sigma = q.market_factor_sigma
+        self.bond_duration = q.bond_duration
+        self.y0 = q.ust10_yield
 
         # prices are normalised to 1 at the start: P = cap / cap0 (shares constant)
         self.logp = np.zeros(self.n)
@@ -101,23 +139,23 @@ class Market:
         self.x = np.zeros(self.n)                         # transient impact state (log)
         self.news = np.zeros(self.n)                      # pending news for today's round 0
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale noise
-        self.spx0 = p["run.spx_level"]
+        self.spx0 = run.spx_level
         self.cap = self.cap0.copy()
         self.w_spx = np.zeros(self.n)
         self._update_caps()
         self.open_logp = self.logp.copy()
         self.open_spx = self.spx
         # realised-vol state per asset (EWMA of squared returns, daily variance), for depth
-        iv = p["vol.initial_annual_vol"] / math.sqrt(p["run.trading_days_per_year"])
-        self.ref_var = (p["vol.reference_annual_vol"] / math.sqrt(p["run.trading_days_per_year"])) ** 2
+        iv = v.initial_annual_vol / math.sqrt(run.trading_days_per_year)
+        ref_var = (v.reference_annual_vol / math.sqrt(run.trading_days_per_year)) ** 2
         self.var_fast = np.full(self.n, iv * iv)
-        btc_iv = p["vol.btc_initial_annual_vol"] / math.sqrt(p["run.trading_days_per_year"])
+        btc_iv = v.btc_initial_annual_vol / math.sqrt(run.trading_days_per_year)
         self.var_fast[self.btc] = btc_iv ** 2
-        self.ref_vars = np.full(self.n, self.ref_var)
+        self.ref_vars = np.full(self.n, ref_var)
         self.ref_vars[self.btc] = btc_iv ** 2               # BTC depth is 'normal' at its own vol
-        self.ref_vars[self.ust10] = (p["market.bond_yield_sigma"] * self.bond_duration) ** 2
+        self.ref_vars[self.ust10] = (q.bond_yield_sigma * self.bond_duration) ** 2
         self.var_fast[self.ust10] = self.ref_vars[self.ust10]
-        self.lam_fast = p["vol.ewma_lambda_fast"]
+        self.lam_fast = v.ewma_lambda_fast
         self.depth = np.ones(self.n)
         self.flows_today = np.zeros(self.n)               # $ per primitive asset, all rounds
         self.last_returns = np.zeros(self.n)
@@ -145,9 +183,6 @@ class Market:
 
     def spx_intraday_return(self) -> float:
         return math.log(self.spx / self.open_spx)
-
-    def intraday_returns(self) -> np.ndarray:
-        return self.logp - self.open_logp
 
     # ----- the value anchor ---------------------------------------------------------------
     def set_log_values(self, new_logv: np.ndarray) -> None:

@@ -29,7 +29,7 @@ from ..agents.discretionary import DiscretionaryBook
 from ..agents.fed import Fed
 from ..agents.retail_crypto import RetailCryptoBook
 from ..agents.vol_target import VolTargetBook
-from ..config import Params
+from ..config import Params, RunParams
 from .blocks import Block
 from .crypto.venues import CryptoVenues
 from .interlock.block import InterlockBlock
@@ -47,6 +47,7 @@ TRADERS: tuple[type[Population], ...] = (
 )
 # Non-trading blocks, run after the Fed and before the traders each day.
 BLOCKS: tuple[type[Block], ...] = (InterlockBlock,)
+# Classes whose net equity selling lifts the VOL index's hedging demand (MODEL.md §2).
 SYSTEMATIC = ("vol_target", "cta")
 
 
@@ -80,11 +81,12 @@ class CapitalFlowModel(mesa.Model):
         self.events = EventLog()
         p = self.params
 
+        self.max_clearing_rounds = RunParams.from_params(p).max_clearing_rounds
         self.market = Market(p, self.stream("market"))
         # recorded prices: equities as market cap (USD bn), BTC in USD per coin, UST10 as a price
         # index (100 at the start; its yield is its own column)
         self._price_scale = self.market.cap0.copy()
-        self._price_scale[self.market.btc] = p["market.btc_price"]
+        self._price_scale[self.market.btc] = self.market.q.btc_price
         self._price_scale[self.market.ust10] = 100.0
         self._flow_columns = [f"flow_{n}_bn" for n in self.market.names]
         self.macro = Macro(p)
@@ -109,6 +111,7 @@ class CapitalFlowModel(mesa.Model):
 
         self.shocks = sorted(shocks, key=lambda s: s.at)
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
+        self.systematic_equity_flow = 0.0            # today's net SYSTEMATIC equity trades, USD bn
 
         self.valuation.update()
         self.market.news[:] = 0.0                   # day-0 values are the starting point, not news
@@ -212,7 +215,7 @@ class CapitalFlowModel(mesa.Model):
     def _forced_rounds(self) -> None:
         """Rounds 1, 2, …: orders forced by the previous round's prices, until none or the cap."""
         m = self.market
-        for rnd in range(1, self.params["run.max_clearing_rounds"] + 1):
+        for rnd in range(1, self.max_clearing_rounds + 1):
             pending = []
             total = np.zeros(m.n_instr)
             for pop in self.populations:

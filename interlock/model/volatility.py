@@ -12,23 +12,42 @@ VIX curve is hedging flow, not panic).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from ..config import Params
+from ..config import Params, ParamView, RunParams
+
+
+@dataclass(frozen=True)
+class VolParams(ParamView, section="vol"):
+    """The VOL index and the realised-vol estimators (interlock/data/params/market.toml, [vol]);
+    the market reads the depth reference and the starting vols too."""
+
+    ewma_lambda_fast: float            # daily EWMA decay of the 1M realised variance (and depth)
+    ewma_lambda_slow: float            # daily EWMA decay of the 3M realised variance
+    variance_risk_premium: float       # implied / realised variance (VRP)
+    hedging_half_life_days: float      # days: decay of the hedging-demand variance H
+    hedging_per_drop: float            # annual variance of H per unit of negative S&P log return
+    hedging_per_systematic_flow: float  # annual variance of H per unit of systematic selling / cap
+    hedging_3m_share: float            # share s₃ of H that lifts the 3M tenor
+    initial_annual_vol: float          # annualised S&P vol at day 0
+    reference_annual_vol: float        # annualised vol at which market depth is 'normal'
+    btc_initial_annual_vol: float      # annualised BTC vol at day 0 (also its depth reference)
 
 
 class ImpliedVol:
     def __init__(self, p: Params):
-        self.ann = p["run.trading_days_per_year"]
-        v0 = p["vol.initial_annual_vol"] ** 2 / self.ann
-        self.var_fast = v0
-        self.var_slow = v0
-        self.lam_fast = p["vol.ewma_lambda_fast"]
-        self.lam_slow = p["vol.ewma_lambda_slow"]
-        self.vrp = p["vol.variance_risk_premium"]
-        self.decay = 0.5 ** (1.0 / p["vol.hedging_half_life_days"])
-        self.per_drop = p["vol.hedging_per_drop"]
-        self.per_flow = p["vol.hedging_per_systematic_flow"]
-        self.share_3m = p["vol.hedging_3m_share"]
+        q = VolParams.from_params(p)
+        self.ann = RunParams.from_params(p).trading_days_per_year
+        self.initial_var = q.initial_annual_vol ** 2 / self.ann     # daily S&P variance at day 0
+        self.var_fast = self.initial_var
+        self.var_slow = self.initial_var
+        self.lam_fast = q.ewma_lambda_fast
+        self.lam_slow = q.ewma_lambda_slow
+        self.vrp = q.variance_risk_premium
+        self.decay = 0.5 ** (1.0 / q.hedging_half_life_days)
+        self.per_drop = q.hedging_per_drop
+        self.per_flow = q.hedging_per_systematic_flow
+        self.share_3m = q.hedging_3m_share
         self.hedging = 0.0
         self._set()
 

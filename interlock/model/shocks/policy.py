@@ -3,6 +3,8 @@ and fiscal cuts in the macro block."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 
 from .base import Probability, Shock
