@@ -13,10 +13,7 @@ from typing import Any
 
 def components(model) -> list:
     """Every component of `model` that may declare metrics or accounts, in a fixed order."""
-    out: list = list(model.blocks) + list(model.populations)
-    if model.crypto is not None:
-        out.append(model.crypto)
-    return out
+    return list(model.blocks) + list(model.populations) + [model.crypto]
 
 
 def summary_metrics(model, ts, flows, events) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from mesa.discrete_space import Network
 from ...agents import ai_lab, hyperscaler, investor
 from ...agents.ai_lab import FundingParams
 from ...agents.firms import Firm
+from ...config import RunParams
 from ...agents.hyperscaler import CapexParams, CapexSignals, fade
 from ...inputs.firms import load_firms, snake
 from ..blocks import Block
@@ -74,15 +75,16 @@ class InterlockBlock(Block):
         dp = DealsParams.from_params(p)
         self.capex_params = CapexParams.from_params(p)       # the spenders' rules
         self.funding_params = qf = FundingParams.from_params(p)   # the labs', investors' and lenders'
-        self.ann = float(p["run.trading_days_per_year"])
-        self.q_len = int(p["run.days_per_quarter"])
+        rp = RunParams.from_params(p)
+        self.ann = float(rp.trading_days_per_year)
+        self.q_len = int(rp.days_per_quarter)
         self.quarters = self.ann / self.q_len                 # quarters a year
         firms = load_firms(ip.firms_file or None)
         deals = load_deals(ip.deals_file or None, firms, ramped=dp.ramped, share_settled=dp.share_settled)
         deals = resolve_schedules(deals, firms, dp.run_rate_max_years)
         self.graph = build_graph(firms, deals)
         L = self.ledger = InterlockLedger(
-            firms, deals, p["run.start_date"], days_per_year=int(self.ann),
+            firms, deals, rp.start_date, days_per_year=int(self.ann),
             unknown_cash_share=fp.unknown_cash_share, unknown_cash_revenue_share=fp.unknown_cash_revenue_share,
             residual_capex_min_share=dp.residual_capex_min_share, max_stake=dp.max_stake_share)
         n = L.n

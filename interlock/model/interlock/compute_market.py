@@ -60,10 +60,11 @@ class ComputeMarket:
 
     def __init__(self, p: Params, capex_total0: float, fade_years: float, long_run_growth: float):
         self.q = q = ComputeParams.from_params(p)
-        self.ann = float(p["run.trading_days_per_year"])
+        rp = RunParams.from_params(p)
+        self.ann = float(rp.trading_days_per_year)
         self.u0 = q.utilisation
         self.depr = 1.0 / q.depreciation_years
-        self.lag_days = int(q.lag_quarters * p["run.days_per_quarter"])
+        self.lag_days = int(q.lag_quarters * rp.days_per_quarter)
         self.capex0 = max(capex_total0, MIN_CAPEX_BN)
         self.add_per_bn = (q.supply_growth + self.depr) / self.capex0   # capacity per $bn/yr of capex
         self.g_demand = q.demand_growth
