@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ...config import ParamView, Params
+from ...config import ParamView, Params, RunParams
 
 LOG_FLOOR = 1e-12             # floor of a utilisation before its log (no demand at all)
 MIN_CAPACITY = 1e-9           # capacity index stays positive (it divides demand)
