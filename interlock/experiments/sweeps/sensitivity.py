@@ -23,6 +23,7 @@ import pandas as pd
 
 from ...errors import InputError
 from .engine import read_manifest, read_params, read_summary
+from .jobs import LEAD
 from .spec import SweepSpec, load_spec
 
 SUPPORTED = {"sobol": "Sobol' first-order and total indices", "morris": "Morris μ* and σ"}
@@ -52,8 +53,7 @@ def sweep_spec(out_dir: str | Path) -> SweepSpec:
 
 
 def check_metric(summary: pd.DataFrame, metric: str, where: str) -> None:
-    skip = {"run_id", "point_id", "seed", "status", "error"}
-    names = [c for c in summary.columns if c not in skip]
+    names = [c for c in summary.columns if c not in LEAD]
     if metric not in names:
         close = difflib.get_close_matches(metric, names, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""
