@@ -51,7 +51,7 @@ def print_summary(result, out: Path | None) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, days, seed, out, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
-    from ..experiments.runner import run  # lazy: startup time (`interlock -h` imports every command)
+    from ..experiments.runner import run  # lazy: startup time
     from ..experiments.scenarios import load_scenario  # lazy: startup time
     from ..reports.run import write_run  # lazy: startup time
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Params, flatten_overrides
 from ..errors import InputError
-from ..io import DATA_DIR, read_toml
+from ..io import DATA_DIR, error_key, read_toml
 from ..model.shocks import SHOCK_TYPES, Shock
 
 
@@ -73,13 +73,6 @@ def list_scenarios() -> list[Scenario]:
     return [load_scenario(p) for p in sorted(shipped_dir().glob("*.toml"))]
 
 
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def load_scenario(name_or_path: str | Path) -> Scenario:
     """A shipped scenario by name, or a user's scenario file by path. Errors name the file, the
     key and what is allowed."""
@@ -113,7 +106,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         except ValidationError as e:
             err = e.errors()[0]
             raise InputError(f"{err['msg']} (got {err.get('input')!r})", file=origin,
-                             key=f"shocks[{i}].{_loc(err['loc'])}",
+                             key=f"shocks[{i}].{error_key(err['loc'])}",
                              allowed=f"fields of {kind}: " + ", ".join(cls.model_fields)) from None
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, Mapping):
@@ -124,7 +117,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:
         err = e.errors()[0]
-        raise InputError(f"{err['msg']}", file=origin, key=_loc(err["loc"]),
+        raise InputError(f"{err['msg']}", file=origin, key=error_key(err["loc"]),
                          allowed="top-level keys: name, title, narrative, source, run, overrides, shocks") from None
     sc.shocks = shocks
     # validate overrides now, so a bad key fails before anything runs
