@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import Params, flatten_overrides
+from ..config import Params, flatten_overrides, param_specs
 from ..errors import InputError
 from ..io import DATA_DIR, error_key, read_toml
 from ..model.shocks import SHOCK_TYPES, Shock
@@ -37,9 +37,13 @@ class Source(BaseModel):
     references: list[str] = Field(default_factory=list, description="external figures used")
 
 
+def _default_days() -> int:
+    return param_specs()["run.days"].default
+
+
 class RunDefaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    days: int = Field(default=252, ge=1, le=20000)
+    days: int = Field(default_factory=_default_days, ge=1, le=20000, description="default: run.days")
     seed: int = Field(default=1, ge=0)
 
 
@@ -51,7 +55,7 @@ class Scenario(BaseModel):
     title: str = ""
     narrative: Narrative
     source: Source
-    run: RunDefaults = RunDefaults()
+    run: RunDefaults = Field(default_factory=RunDefaults)
     overrides: dict[str, Any] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     path: str = ""

@@ -27,9 +27,6 @@ from ..experiments.validation.checks import Check
 from ..io import dumps_json
 from ..viz import validation_figures as F
 
-MUST = "must hold"
-INFO = "reported"
-
 
 @dataclass(frozen=True)
 class Sizes:
@@ -204,7 +201,6 @@ def section_facts(rep: Report, sz: Sizes) -> None:
               "driven by the discretionary population's BTC book, CTAs' BTC futures and, when present, the crypto "
               "block's holders and ETFs.", ""]
     rep.sections.append("\n".join(lines))
-
 
 
 # ----- section 2 ---------------------------------------------------------------------------------

@@ -72,8 +72,6 @@ SLIDERS = (
 )
 
 
-
-
 @dataclass(frozen=True)
 class ShockSliderSpec:
     """A slider for the size of a kind of shock (`field` of shock type `shock`), in slider units

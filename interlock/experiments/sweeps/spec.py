@@ -69,10 +69,6 @@ from ..scenarios import load_scenario
 from . import ishigami
 from .jobs import resolve
 
-DESIGNS = ("grid", "lhs", "sobol", "morris")
-DISTS = ("uniform", "loguniform", "triangular", "normal", "truncnormal")
-BOUNDED = ("uniform", "loguniform", "triangular", "truncnormal")
-
 
 # ----- the file's structure (pydantic: a typo is an error naming the key) ----------------------
 class _Axis(BaseModel):

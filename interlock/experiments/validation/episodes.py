@@ -118,7 +118,6 @@ def _replay_feb2018(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
                          day0="26 Jan 2018", notes=notes)
 
 
-
 # ----- 27 January 2025 (DeepSeek) ------------------------------------------------------------------
 def _replay_deepseek(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
     runs = _runs(ep.scenario, seeds)
@@ -154,7 +153,6 @@ def _replay_deepseek(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
                          notes="History: the figures cited in the scenario file (27 Jan 2025 closes, Reuters). The "
                                "shock is the interlock block's efficiency shock; the firms are the model's late-2025 "
                                "universe, so returns are compared, not levels.")
-
 
 
 # ----- 10 October 2025 (crypto liquidations) -------------------------------------------------------
