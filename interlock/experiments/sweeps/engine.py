@@ -6,7 +6,7 @@ The API (small on purpose; `interlock sweep` and `interlock stress` both sit on 
 
     from interlock.experiments.sweeps.engine import Job, execute, run_sweep, read_params, read_summary
 
-    # a spec file (see sweep_spec) → its runs → DIR
+    # a spec file (see sweeps.spec) → its runs → DIR
     report = run_sweep("sweeps/leverage.toml", "runs/leverage", workers=None, dask=None, resume=False)
 
     # any list of runs → DIR (what narrative stress tests use)

@@ -6,7 +6,7 @@ so seed noise largely cancels between points). Sobol' and Morris then see one va
 in design order. The share of the run-level variance that is within-point (seed) variance is
 reported as `seed_noise_share`: when it is large, more seeds per point are needed.
 
-Indices are computed for the unit-cube design as sampled (see sweep_spec): Sobol' indices do not
+Indices are computed for the unit-cube design as sampled (see sweeps.spec): Sobol' indices do not
 depend on the parameters' scales; Morris μ* and σ are in metric units per step of one level
 spacing in the parameter's quantile scale (0 → 1 spans its whole range or distribution), which
 makes them comparable across parameters.
