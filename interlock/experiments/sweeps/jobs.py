@@ -8,7 +8,6 @@ checks its metric function with `resolve` before anything runs."""
 from __future__ import annotations
 
 import importlib
-import json
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,7 +16,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ...io import flatten
+from ...io import dumps_json, flatten
 from ..metrics import flat_metrics
 
 # the per-run functions a spec can name (`model = "…"`), each "module:function" with runner.run's
@@ -86,7 +85,7 @@ def _cell(v: Any) -> float | str:
         return float(v)
     if isinstance(v, str):
         return v
-    return json.dumps(v, default=str, sort_keys=True)
+    return dumps_json(v, indent=None)           # a list or table: its JSON text
 
 
 def _thin(ts: pd.DataFrame, opts: RunOptions, run_id: int) -> pd.DataFrame:
