@@ -15,8 +15,6 @@ import statistics
 import time
 from datetime import date
 
-import numpy as np
-
 from interlock.experiments.runner import build_model, simulate
 
 DAYS = 756

@@ -33,12 +33,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import mesa
 
+from interlock.experiments import metrics
+from interlock.experiments.scenarios import load_scenario
+from interlock.model import hooks
 from interlock.model.model import CapitalFlowModel
 
 HERE = Path(__file__).resolve().parent
@@ -48,11 +50,11 @@ class BatchModel(CapitalFlowModel):
     """CapitalFlowModel with keyword parameters and a DataCollector, as `mesa.batch_run` needs.
 
     Its one model reporter is the run's summary — the same metrics our sweep keeps per run
-    (`metrics.summarize` and the blocks' extra metrics, flattened) — computed on the last day
-    only (None before), so both engines do the same work per run and report the same numbers."""
+    (`metrics.summarize` and the components' declared metrics, named by `metrics.flat_metrics`) —
+    computed on the last day only (None before), so both engines do the same work per run and
+    report the same numbers."""
 
     def __init__(self, seed: int = 1, days: int = 20, scenario: str = "baseline"):
-        from interlock.experiments.scenarios import load_scenario
         sc = load_scenario(scenario)
         super().__init__(sc.params(), seed=seed, shocks=sc.shocks)
         self.days = days
@@ -67,21 +69,15 @@ class BatchModel(CapitalFlowModel):
     def summary(self) -> dict | None:
         if self.day < self.days:
             return None
-        from types import SimpleNamespace
-
-        from interlock.experiments import metrics
-        from interlock.experiments.runner import extra_metrics
-        from interlock.experiments.sweeps.engine import summary_metrics
         ts, flows, events = self.series.frame(), self.flows.frame(), self.events.frame()
-        m = metrics.summarize(ts, flows, self.market.names + ["SPX"])
-        m.update(extra_metrics(self, ts, flows, events))
-        return summary_metrics(SimpleNamespace(summary={"metrics": m}))
+        m = metrics.summarize(ts, flows, self.market.names + ["SPX"], self.params["run.trading_days_per_year"])
+        m.update(hooks.summary_metrics(self, ts, flows, events))
+        return metrics.flat_metrics(m)
 
 
 # ----- one measurement, in its own interpreter ----------------------------------------------------
 def one(kind: str, runs: int, days: int, workers: int, out: str) -> dict:
     if kind == "ours":
-        from interlock.experiments.scenarios import load_scenario
         from interlock.experiments.sweeps.engine import Job, execute, read_summary
         sc = load_scenario("baseline")
         jobs = [Job(run_id=i, point_id=i, scenario=sc, overrides={}, seed=i + 1, days=days) for i in range(runs)]

@@ -1,11 +1,13 @@
 """Reading and writing files, once for the whole package: TOML input with the bad-input contract
-(`InputError` naming the file and what is wrong), nested tables flattened to dotted key paths,
-JSON output that never writes NaN, and the package's data folder."""
+(`InputError` naming the file and what is wrong, `error_key` for a pydantic error's location),
+nested tables flattened to dotted key paths, JSON output that never writes NaN, atomic writes,
+the parquet options every table is written with, and the package's data folder."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -15,6 +17,7 @@ import numpy as np
 from .errors import InputError
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+PARQUET_OPTS = {"index": False, "compression": "zstd"}    # every table the package writes
 
 
 def read_toml(path: str | Path, what: str = "file") -> dict[str, Any]:
@@ -34,6 +37,14 @@ def read_toml(path: str | Path, what: str = "file") -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"malformed TOML: {e}", file=str(p)) from None
+
+
+def error_key(loc: tuple) -> str:
+    """A pydantic error location as the key path a user wrote (`("shocks", 0, "at")` → `shocks[0].at`)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def flatten(tree: Mapping, prefix: str = "", *, is_leaf: Callable[[Mapping], bool] | None = None,
@@ -81,3 +92,18 @@ def dumps_json(obj, indent: int | None = 2) -> str:
     """JSON text with sorted keys; NaN and infinities become null; numpy scalars and arrays are
     written as numbers and lists."""
     return json.dumps(_clean(obj), indent=indent, sort_keys=True, default=_json_default, allow_nan=False)
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], None]) -> None:
+    """`write(tmp)` to a temporary sibling of `path`, flushed to disk, then renamed over `path`: a
+    reader (or a process killed half-way) never sees a half-written file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

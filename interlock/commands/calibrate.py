@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
+from ..config import load_override_file
 from ..errors import InputError
 
 
@@ -50,13 +52,13 @@ def command(target, params, bounds, moments, seeds, days, max_evals, workers, co
     """Fit parameters to the stylized facts of TARGET by the method of simulated moments and write
     the fitted values, the objective before and after, and OUT/overrides.toml, which
     `interlock run SCENARIO --config OUT/overrides.toml` accepts."""
-    from ..config import load_override_file
-    from ..experiments.validation import calibration as C
-    from ..experiments.validation.checks import stylized_facts
+    from ..experiments.validation import calibration as C  # lazy: startup time
+    from ..experiments.validation.checks import stylized_facts  # lazy: startup time
+    from ..reports.calibration import write_result  # lazy: startup time
 
     keys = _split(params) if params else list(C.DEFAULT_PARAMS)
     names = _split(moments) if moments else list(C.MOMENTS)
-    known = set(stylized_facts(__import__("numpy").random.default_rng(0).standard_normal(500)))
+    known = set(stylized_facts(np.random.default_rng(0).standard_normal(500)))
     bad = [m for m in names if m not in known]
     if bad:
         raise InputError(f"unknown moment(s) {bad}", key="--moments", allowed=", ".join(sorted(known)))
@@ -85,7 +87,7 @@ def command(target, params, bounds, moments, seeds, days, max_evals, workers, co
     res = C.calibrate(keys, target=tgt, moments=names, bounds=box, start=start or None, seeds=seed_list,
                       days=days, max_evals=max_evals, workers=workers,
                       base_overrides={k: v for k, v in base.items() if k not in keys}, progress=progress)
-    paths = C.write_result(res, Path(out))
+    paths = write_result(res, Path(out))
     click.echo(f"objective {res.objective_start:.3f} → {res.objective_fitted:.3f} "
                f"({res.evaluations} evaluations, {res.seconds:.0f} s)")
     for k in res.params:

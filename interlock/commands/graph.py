@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from ..config import Params
+
 
 def _draw(g, circ: dict[str, float], path: Path) -> Path:
     """Firms in columns by kind (labs → clouds → neoclouds → chip vendors → other suppliers), one
@@ -19,7 +21,7 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
     import networkx as nx
     import numpy as np
 
-    from ..model.interlock.deals import money_flow_graph
+    from ..model.interlock.deals import money_flow_graph  # lazy: startup time
 
     column = {"ai_lab": 0, "hyperscaler": 1, "neocloud": 2, "chip_vendor": 3, "other_suppliers": 4}
     by_col: dict[int, list[str]] = {}
@@ -73,9 +75,9 @@ def command(deals_file, firms_file, out, max_cycles):
     annual rate, as if all ran at once; `interlock run` reports it from the simulated flows."""
     import numpy as np
 
-    from ..config import Params
-    from ..model.interlock.deals import build_graph, circularity, investment_cycles, load_deals, resolve_schedules, static_flows
-    from ..inputs.firms import load_firms
+    from ..inputs.firms import load_firms  # lazy: startup time
+    from ..model.interlock.deals import (build_graph, circularity, investment_cycles, load_deals,  # lazy: startup time
+                                         resolve_schedules, static_flows)
 
     p = Params.defaults()
     firms = load_firms(firms_file)

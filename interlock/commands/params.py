@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import click
 
+from ..config import param_specs
+
 
 @click.command("params")
 @click.argument("prefix", required=False, default="")
 @click.option("--uncertain", is_flag=True, help="Only parameters the sources do not pin down.")
 def command(prefix, uncertain):
     """List parameters (optionally those under PREFIX, e.g. `vol_target`)."""
-    from ..config import param_specs
-
     for path, s in sorted(param_specs().items()):
         if prefix and not path.startswith(prefix):
             continue

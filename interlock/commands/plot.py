@@ -41,8 +41,8 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
                  window: str | tuple[int, int] | None = None, out: str | Path | None = None) -> list[Path]:
     """Draw the requested figures of a run folder (or fan charts of a sweep) into `out`
     (default: the folder itself). Returns the files written."""
-    from ..viz.common import parse_window
-    from ..viz.fan import is_ensemble
+    from ..viz.common import check_days, parse_window  # lazy: startup time
+    from ..viz.fan import fan, is_ensemble  # lazy: startup time
 
     d = Path(run_dir)
     if not d.is_dir():
@@ -59,11 +59,9 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     if ensemble:
-        from ..viz.fan import fan
         return fan(d, out_dir / "fan.png").paths
 
-    from ..experiments.runner import read_run
-    from ..viz.common import check_days
+    from ..experiments.runner import read_run  # lazy: startup time
     result = read_run(d)
     if window is not None:
         check_days(result, window[0], window[1], "--window")
@@ -72,17 +70,17 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
     suffix = _span_suffix(day, window)
     for name in figures:
         if name == "dashboard":
-            from ..viz.dashboard import dashboard
+            from ..viz.dashboard import dashboard  # lazy: startup time
             written += dashboard(result, out_dir / "dashboard.png").paths
         elif name == "cascade":
-            from ..viz.cascade import cascade
+            from ..viz.cascade import cascade  # lazy: startup time
             written += cascade(result, out_dir / f"cascade{suffix}.png", day=day, window=window).paths
         elif name == "sankey":
-            from ..viz.sankey import sankey
+            from ..viz.sankey import sankey  # lazy: startup time
             span = (day, day) if day is not None else window
             written += sankey(result, out_dir / f"sankey{suffix}.png", window=span).paths
         elif name == "network":
-            from ..viz.network import network_animation, network_snapshot
+            from ..viz.network import network_animation, network_snapshot  # lazy: startup time
             written += network_animation(result, out_dir / f"network{_span_suffix(None, window)}.gif",
                                          window=window).paths
             snap_day = day if day is not None else (window[1] if window is not None else None)

@@ -51,8 +51,9 @@ def print_summary(result, out: Path | None) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, days, seed, out, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
-    from ..experiments.runner import run, write_run
-    from ..experiments.scenarios import load_scenario
+    from ..experiments.runner import run  # lazy: startup time
+    from ..experiments.scenarios import load_scenario  # lazy: startup time
+    from ..reports.run import write_run  # lazy: startup time
 
     if days is not None and days < 1:
         raise InputError(f"--days must be at least 1, got {days}", key="--days", allowed="an integer ≥ 1")

@@ -11,7 +11,7 @@ import click
 @click.argument("name", required=False)
 def command(name):
     """List shipped scenarios, one line each; with NAME, show its narrative, source and shocks."""
-    from ..experiments.scenarios import list_scenarios, load_scenario
+    from ..experiments.scenarios import list_scenarios, load_scenario  # lazy: startup time
 
     if name is None:
         for sc in list_scenarios():

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
+
 
 def file_stem(metric: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", metric)
@@ -23,9 +25,8 @@ def file_stem(metric: str) -> str:
 def command(sweep_dir, metric, conf_level, resamples, out):
     """Sobol' S1/ST (a sobol design) or Morris μ*/σ (a morris design) of METRIC, aggregated as the
     mean over seeds per design point; writes a table (CSV) and a bar chart (PNG)."""
-    from ..errors import InputError
-    from ..experiments.sweeps.sensitivity import analyze, format_table
-    from ..viz.sweep_figures import sensitivity_chart
+    from ..experiments.sweeps.sensitivity import analyze, format_table  # lazy: startup time
+    from ..viz.sweep_figures import sensitivity_chart  # lazy: startup time
 
     if resamples < 10:
         raise InputError(f"--resamples must be at least 10, got {resamples}", key="--resamples")

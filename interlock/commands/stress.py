@@ -8,13 +8,13 @@ from pathlib import Path
 import click
 
 from ..errors import InputError
+from ..io import read_toml
 
 
 def _list() -> None:
-    from ..experiments.stress.narratives import list_narratives
-    import tomllib
+    from ..experiments.stress.narratives import list_narratives  # lazy: startup time
     for p in list_narratives():
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
+        raw = read_toml(p, "narrative file")
         click.echo(f"{p.stem:<34} {raw.get('title', '')}  [{raw.get('scenario', '')}]")
 
 
@@ -38,9 +38,10 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     run every sample with several seeds and again with each agent class switched off, and write
     DIR/report.md — the probability of each claim (95% Wilson interval), the loops that make it
     true, PRIM parameter boxes, a parameter ranking and fan charts."""
-    from ..experiments.stress.claims import function_reference
-    from ..experiments.stress.narratives import load_narrative
-    from ..experiments.stress.engine import plan_jobs, stress
+    from ..experiments.stress.claims import function_reference  # lazy: startup time
+    from ..experiments.stress.engine import SIGNIFICANCE, plan_jobs, verdict  # lazy: startup time
+    from ..experiments.stress.narratives import load_narrative  # lazy: startup time
+    from ..reports.stress import stress  # lazy: startup time
 
     if list_:
         _list()
@@ -65,7 +66,6 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet)
     if quiet:
         return
-    from ..experiments.stress.engine import SIGNIFICANCE, verdict
     for cr in res.claims:
         drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < SIGNIFICANCE]
         click.echo(f"{cr.name:<24} P = {cr.estimate}  {verdict(cr.estimate)}"

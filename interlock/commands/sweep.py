@@ -27,8 +27,9 @@ import click
 def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, timeout, quiet):
     """Run the sweep described by SPEC (a TOML file; see docs/sweeps.md): every design point × seed,
     results streamed to --out as they finish. Interrupted? Rerun the same command with --resume."""
-    from ..experiments.sweeps.engine import SweepAborted, default_workers, read_manifest, run_sweep
-    from ..experiments.sweeps.spec import load_spec
+    from ..experiments.sweeps.engine import (SweepAborted, default_workers, read_manifest,  # lazy: startup time
+                                             run_sweep)
+    from ..experiments.sweeps.spec import load_spec  # lazy: startup time
 
     sp = load_spec(spec)                                # refuses a bad spec before anything runs
     out_dir = Path(out) if out else Path("runs") / f"sweep-{sp.name}"

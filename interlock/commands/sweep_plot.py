@@ -6,6 +6,9 @@ from pathlib import Path
 
 import click
 
+from ..errors import InputError
+from .sensitivity import file_stem
+
 DEFAULT_METRICS = ("SPX.max_drawdown", "peak_VOL_1M")
 
 
@@ -22,11 +25,9 @@ DEFAULT_METRICS = ("SPX.max_drawdown", "peak_VOL_1M")
 def command(sweep_dir, metrics, x, y, bins, out):
     """Draw response curves (mean and 10–90% band over seeds) of each metric against the varied
     parameters, and a heatmap over two of them (--x, --y; by default the first two varied)."""
-    from ..errors import InputError
-    from ..experiments.sweeps.engine import metric_columns, read_runs, varied_parameters
-    from ..experiments.sweeps.sensitivity import check_metric
-    from ..viz.sweep_figures import heatmap, response_curves
-    from .sensitivity import file_stem
+    from ..experiments.sweeps.engine import metric_columns, read_runs, varied_parameters  # lazy: startup time
+    from ..experiments.sweeps.sensitivity import check_metric  # lazy: startup time
+    from ..viz.sweep_figures import heatmap, response_curves  # lazy: startup time
 
     if bins < 2:
         raise InputError(f"--bins must be at least 2, got {bins}", key="--bins")

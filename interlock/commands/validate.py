@@ -16,7 +16,7 @@ def command(out, quick):
     """Write OUT/report.md: stylized facts vs the S&P 500, the flow multiplier, loop signs and the
     ablation table, the leverage cycle, episode replays beside history, determinism and
     conservation. Exits 1 if a check the report calls "must hold" fails."""
-    from ..reports.validation import build_report
+    from ..reports.validation import build_report  # lazy: startup time
 
     def progress(name, seconds):
         click.echo(f"  {name.replace('section_', ''):<16} {seconds:6.1f} s", err=True)

@@ -1,8 +1,12 @@
 """The single-run runner: the one way to build, run and write a scenario. The CLI, sweeps,
-narratives, validation and the app all call `run` / `build_model` / `simulate`."""
+narratives, validation and the app all call `run` / `build_model` / `simulate`.
+
+`write_run` writes a run's tables and summary; it draws nothing (figures belong to the layer above:
+`interlock.reports.run.write_run` writes a run folder with its dashboard)."""
 
 from __future__ import annotations
 
+import importlib.metadata as md
 import json
 import os
 import platform
@@ -15,16 +19,17 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
+from .._version import __version__
 from ..config import Params
 from ..errors import InputError
-from ..io import dumps_json
+from ..io import PARQUET_OPTS, dumps_json
 from ..model import hooks
 from ..model.model import CapitalFlowModel, agent_classes, trading_classes
 from . import metrics
 from .scenarios import Scenario, load_scenario
 
-PARQUET_OPTS = {"index": False, "compression": "zstd"}
 
 
 @dataclass
@@ -71,7 +76,6 @@ def simulate(model: CapitalFlowModel, days: int, progress: bool = False,
         raise InputError(f"days must be at least 1, got {days}", key="days", allowed="an integer ≥ 1")
     bar = None
     if progress:
-        from tqdm import tqdm
         bar = tqdm(total=days, unit="day", desc="simulating", leave=False)
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         for _ in range(days):
@@ -89,10 +93,10 @@ def simulate(model: CapitalFlowModel, days: int, progress: bool = False,
 
 
 @lru_cache(maxsize=1)  # installed versions do not change within a process; reading them costs ~3 ms a run
-def _versions() -> dict[str, str]:
-    import importlib.metadata as md
-    out = {"python": platform.python_version()}
-    for pkg in ("interlock", "mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy"):
+def package_versions() -> dict[str, str]:
+    """Python's, this package's and the main dependencies' versions (recorded with every output)."""
+    out = {"python": platform.python_version(), "interlock": __version__}
+    for pkg in ("mesa", "numpy", "pandas", "pyarrow", "networkx", "scipy"):
         try:
             out[pkg] = md.version(pkg)
         except md.PackageNotFoundError:
@@ -123,10 +127,11 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
     assets = model.market.names + ["SPX"]
     summary: dict[str, Any] = {
         "scenario": sc.name, "title": sc.title, "seed": seed, "days": days,
-        "disabled": list(disabled), "overrides": p.diff(), "versions": dict(_versions()),
+        "disabled": list(disabled), "overrides": p.diff(), "versions": dict(package_versions()),
         "asset_names": assets, "shocks": [dict(type=s.type_name, **s.model_dump()) for s in sc.shocks],
     }
-    summary["metrics"] = metrics.summarize(ts, flows, assets)
+    trading_days = p["run.trading_days_per_year"]
+    summary["metrics"] = metrics.summarize(ts, flows, assets, trading_days)
     summary["metrics"].update(hooks.summary_metrics(model, ts, flows, events))
 
     def rerun(off: Iterable[str]) -> pd.DataFrame:
@@ -146,7 +151,7 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
             if cls in disabled or not model.is_enabled(cls):
                 continue
             ts_off = rerun([cls])
-            m_off = metrics.asset_metrics(ts_off, assets)
+            m_off = metrics.asset_metrics(ts_off, assets, trading_days)
             contrib[cls] = {
                 "drawdown_contribution": {a: base[a]["max_drawdown"] - m_off[a]["max_drawdown"] for a in assets},
                 "peak_VOL_1M_contribution": summary["metrics"]["peak_VOL_1M"] - float(ts_off["VOL_1M"].max()),
@@ -155,9 +160,12 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
     return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
 
 
-def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> Path:
-    """Write a run's outputs atomically: everything goes to a temporary sibling folder that
-    replaces `out_dir` only once complete, so a failure never leaves a half-written run."""
+def write_run(result: RunResult, out_dir: str | Path, *,
+              also: Callable[[Path], Any] | None = None) -> Path:
+    """Write a run's tables and summary.json atomically: everything goes to a temporary sibling
+    folder that replaces `out_dir` only once complete, so a failure never leaves a half-written
+    run. `also(folder)` writes more files into that folder before it replaces `out_dir` (how the
+    reports layer adds the dashboard)."""
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
@@ -171,9 +179,8 @@ def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> P
         summary = dict(result.summary)
         summary["config"] = result.params.values
         (tmp / "summary.json").write_text(dumps_json(summary), encoding="utf-8")
-        if figures:
-            from ..viz.dashboard import dashboard
-            dashboard(result, tmp / "dashboard.png")
+        if also is not None:
+            also(tmp)
         old = None
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"

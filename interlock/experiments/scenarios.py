@@ -14,9 +14,9 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..config import Params, flatten_overrides
+from ..config import Params, flatten_overrides, param_specs
 from ..errors import InputError
-from ..io import DATA_DIR, read_toml
+from ..io import DATA_DIR, error_key, read_toml
 from ..model.shocks import SHOCK_TYPES, Shock
 
 
@@ -37,9 +37,13 @@ class Source(BaseModel):
     references: list[str] = Field(default_factory=list, description="external figures used")
 
 
+def _default_days() -> int:
+    return param_specs()["run.days"].default
+
+
 class RunDefaults(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    days: int = Field(default=252, ge=1, le=20000)
+    days: int = Field(default_factory=_default_days, ge=1, le=20000, description="default: run.days")
     seed: int = Field(default=1, ge=0)
 
 
@@ -51,7 +55,7 @@ class Scenario(BaseModel):
     title: str = ""
     narrative: Narrative
     source: Source
-    run: RunDefaults = RunDefaults()
+    run: RunDefaults = Field(default_factory=RunDefaults)
     overrides: dict[str, Any] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     path: str = ""
@@ -71,13 +75,6 @@ def shipped_dir() -> Path:
 def list_scenarios() -> list[Scenario]:
     """The shipped scenarios, sorted by name."""
     return [load_scenario(p) for p in sorted(shipped_dir().glob("*.toml"))]
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -113,7 +110,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         except ValidationError as e:
             err = e.errors()[0]
             raise InputError(f"{err['msg']} (got {err.get('input')!r})", file=origin,
-                             key=f"shocks[{i}].{_loc(err['loc'])}",
+                             key=f"shocks[{i}].{error_key(err['loc'])}",
                              allowed=f"fields of {kind}: " + ", ".join(cls.model_fields)) from None
     overrides = raw.get("overrides", {})
     if not isinstance(overrides, Mapping):
@@ -124,7 +121,7 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:
         err = e.errors()[0]
-        raise InputError(f"{err['msg']}", file=origin, key=_loc(err["loc"]),
+        raise InputError(f"{err['msg']}", file=origin, key=error_key(err["loc"]),
                          allowed="top-level keys: name, title, narrative, source, run, overrides, shocks") from None
     sc.shocks = shocks
     # validate overrides now, so a bad key fails before anything runs

@@ -8,7 +8,7 @@ multiplier vs Gabaix & Koijen, 3 loop signs and the ablation table, 4 the levera
 
 from __future__ import annotations
 
-import json
+import logging
 import math
 import platform
 import time
@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
+from .._version import __version__
 from ..config import param_specs
-from ..experiments.validation import episodes as E
 from ..experiments.validation import checks as V
+from ..experiments.validation import episodes as E
 from ..experiments.validation.checks import Check
-
-MUST = "must hold"
-INFO = "reported"
+from ..io import dumps_json
+from ..viz import validation_figures as F
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ ABS_AC50_MEAN_MIN = 0.03
 EXOGENOUS_ABS_AC50_MAX = 0.05
 AC1_MAX = 0.1
 VOL_RATIO = (0.5, 1.6)
-MULTIPLIER_RANGE = (3.0, 8.0)
+MULTIPLIER_KEY = "market.equity_multiplier"   # its plausible range is Gabaix & Koijen's 3–8
 CYCLE_MAX_FACTOR = 10.0            # the sweep goes to 10× the default AUM and must stay finite
 LEVERAGE_MUST_HOLD = False         # reported: the shipped FW switching has no leverage effect (docs/validation.md)
 # The opt-in leverage mechanism (discretionary.alpha_r, fitted with it by MSM): shown beside the
@@ -148,7 +148,6 @@ def section_facts(rep: Report, sz: Sizes) -> None:
                   f"parameters fitted together with it by MSM ({', '.join(f'`{k}` = {v:g}' for k, v in LEVERAGE_VARIANT.items())}). "
                   "It is not the default: see docs/validation.md."]
     # figures
-    from ..viz import validation_figures as F
     out = rep.out
     lev = lambda r: np.array([V.leverage_corr(r, k) for k in range(1, 51)])  # noqa: E731
     F.acf_figure([V.acf(r) for r in spx], [V.acf(np.abs(r)) for r in spx], V.acf(data_r), V.acf(np.abs(data_r)),
@@ -204,7 +203,6 @@ def section_facts(rep: Report, sz: Sizes) -> None:
     rep.sections.append("\n".join(lines))
 
 
-
 # ----- section 2 ---------------------------------------------------------------------------------
 def section_multiplier(rep: Report, sz: Sizes) -> None:
     m = V.equity_multiplier(seeds=sz.multiplier_seeds)
@@ -221,8 +219,9 @@ def section_multiplier(rep: Report, sz: Sizes) -> None:
     for s, p, t in zip(sz.multiplier_seeds, perm, total):
         lines.append(f"| {s} | {p:.2f} | {t:.2f} |")
     med = float(np.median(perm))
-    cs = [rep.add(Check("aggregate equity multiplier is in Gabaix & Koijen's 3–8",
-                        MULTIPLIER_RANGE[0] <= med <= MULTIPLIER_RANGE[1],
+    lo, hi = param_specs()[MULTIPLIER_KEY].range
+    cs = [rep.add(Check(f"aggregate equity multiplier is in Gabaix & Koijen's {lo:g}–{hi:g}",
+                        lo <= med <= hi,
                         f"permanent M median {med:.2f} over {len(perm)} seeds (range {min(perm):.2f}…{max(perm):.2f})")),
           rep.add(Check("the short-run response exceeds the permanent one (propagator)",
                         float(np.mean(total)) > float(np.mean(perm)),
@@ -239,8 +238,7 @@ def section_loops(rep: Report, sz: Sizes) -> None:
              "unchanged), effect = on − off; the documented sign is positive.", "",
              "| class | claim | scenario | effect measured | per seed | status |", "|---|---|---|---|---|---|"]
     rep.numbers["loops"] = []
-    loops = V.available_loops()
-    for lp in loops:
+    for lp in V.LOOPS:
         res = V.loop_sign(lp, quick=sz.quick_loops)
         c = rep.add(Check(f"loop sign: {lp.claim}", res.ok,
                           f"{lp.effect_label}: mean {res.mean:+.4f} over seeds {list(res.seeds)}",
@@ -249,10 +247,6 @@ def section_loops(rep: Report, sz: Sizes) -> None:
                                      "ok": res.ok})
         lines.append(f"| {lp.agent_class} | {lp.claim} | {lp.scenario} | {lp.effect_label} | "
                      f"{', '.join(f'{e:+.4f}' for e in res.effects)} | {_mark(c)} |")
-    missing = [lp for lp in V.LOOPS if lp not in loops]
-    if missing:
-        lines += ["", "Not measured in this build (class or scenario not present yet): "
-                  + "; ".join(f"{lp.agent_class}: {lp.claim}" for lp in missing) + "."]
     # the ablation table
     df = V.ablation(seeds=sz.ablation_seeds, days=sz.ablation_days)
     rep.numbers["ablation"] = df.to_dict(orient="records")
@@ -285,7 +279,6 @@ def section_leverage_cycle(rep: Report, sz: Sizes) -> None:
     rep.numbers["leverage_cycle"] = {"values": lc.values, "exposure_sd": lc.exposure_sd,
                                      "largest_loss": lc.largest_loss, "kurtosis": lc.kurtosis,
                                      "spx_vol": lc.spx_vol, "threshold": lc.threshold}
-    from ..viz import validation_figures as F
     F.bifurcation_figure(lc, default, rep.out / "leverage_cycle.png")
     rep.figures.append("leverage_cycle.png")
     thr = ("not reached in the sweep" if lc.threshold is None
@@ -316,7 +309,6 @@ def section_leverage_cycle(rep: Report, sz: Sizes) -> None:
 
 # ----- section 5 ---------------------------------------------------------------------------------
 def section_episodes(rep: Report, sz: Sizes) -> None:
-    from ..viz import validation_figures as F
     lines = ["## 5. Episode replays beside history", "",
              f"Each episode is a shipped scenario (`interlock/data/scenarios/episode_*.toml`) with the starting "
              f"conditions of its date, the exogenous triggers as shocks and the figures it is compared with cited "
@@ -327,10 +319,6 @@ def section_episodes(rep: Report, sz: Sizes) -> None:
     for ep in E.EPISODES:
         res = E.replay(ep, sz.episode_seeds)
         lines += [f"### {res.title}", ""]
-        if not res.available:
-            lines += [f"Not replayed in this build: {res.reason}.", ""]
-            rep.numbers["episodes"][ep.name] = {"available": False, "reason": res.reason}
-            continue
         lines += [f"Scenario `{res.scenario}`. {res.notes}", "",
                   "| quantity | history | model median | model range | landing range | lands? |",
                   "|---|---|---|---|---|---|"]
@@ -350,7 +338,7 @@ def section_episodes(rep: Report, sz: Sizes) -> None:
         F.episode_figure(res.paths, res.title, res.day0, rep.out / fig)
         rep.figures.append(fig)
         lines += ["", f"![{ep.name}]({fig})", ""]
-        rep.numbers["episodes"][ep.name] = {"available": True, "rows": [
+        rep.numbers["episodes"][ep.name] = {"rows": [
             {"quantity": r.quantity, "history": r.history, "model": r.model, "lands": r.lands} for r in res.rows]}
     rep.sections.append("\n".join(lines))
 
@@ -376,7 +364,6 @@ SECTIONS = (section_facts, section_multiplier, section_loops, section_leverage_c
 
 def build_report(out: str | Path, quick: bool = False, progress=None) -> Report:
     """Run every section, write DIR/report.md, its figures and DIR/checks.json; return the Report."""
-    import logging
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rep = Report(out, quick)
@@ -396,34 +383,17 @@ def build_report(out: str | Path, quick: bool = False, progress=None) -> Report:
     V.clear_run_cache()
     rep.seconds = time.time() - t0
     (out / "report.md").write_text(render(rep), encoding="utf-8")
-    (out / "checks.json").write_text(json.dumps(
+    (out / "checks.json").write_text(dumps_json(
         {"quick": quick, "seconds": rep.seconds, "checks": [asdict(c) for c in rep.checks],
-         "numbers": rep.numbers}, indent=2, default=_json_default), encoding="utf-8")
+         "numbers": rep.numbers}), encoding="utf-8")
     return rep
 
 
-def _json_default(o):
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (np.floating,)):
-        return float(o) if math.isfinite(o) else None
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    if isinstance(o, float) and not math.isfinite(o):
-        return None
-    return str(o)
-
-
 def render(rep: Report) -> str:
-    import importlib.metadata as md
-    try:
-        version = md.version("interlock")
-    except md.PackageNotFoundError:
-        version = "unknown"
     must = [c for c in rep.checks if c.must_hold]
     head = ["# interlock validation report", "",
             f"Generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC by `interlock validate"
-            f"{' --quick' if rep.quick else ''}` · interlock {version} · Python {platform.python_version()} · "
+            f"{' --quick' if rep.quick else ''}` · interlock {__version__} · Python {platform.python_version()} · "
             f"{rep.seconds:.0f} s.", "",
             "The model beside real data and published results (MODEL.md §6). Checks marked **must hold** make "
             "`interlock validate` exit non-zero when they fail; the others are reported for judgement.", "",

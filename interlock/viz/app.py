@@ -32,9 +32,14 @@ with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
     from mesa.visualization import Slider, SolaraViz
 
+from ..config import param_specs
 from ..errors import InputError
-from .dashboard import dashboard_data, draw_prices, draw_vol
+from ..experiments.runner import RunResult, build_model
+from ..experiments.scenarios import list_scenarios, load_scenario
+from ..model.shocks import SHOCK_TYPES
 from .common import mark_shocks, new_figure, stacked_flows
+from .dashboard import dashboard_data, draw_prices, draw_vol
+from .network import model_graph, network_data, network_state, network_view
 
 PLAY_INTERVAL_MS = 150
 
@@ -54,7 +59,7 @@ class SliderSpec:
     scale: float = 1.0
 
 
-# Candidates; only those whose parameter exists (`interlock params`) are shown.
+# The parameter sliders (a unit test checks that each names a parameter of `interlock params`).
 SLIDERS = (
     SliderSpec("vol_target_aum", "vol_target.aum", "Vol-target AUM ($bn)", step=25.0),
     SliderSpec("cta_aum", "cta.aum", "CTA AUM ($bn)", step=25.0),
@@ -65,8 +70,6 @@ SLIDERS = (
     SliderSpec("leverage_share", "retail_crypto.leveraged_share", "Leveraged crypto holders (%)",
                0.0, 50.0, 1.0, scale=0.01),
 )
-
-
 
 
 @dataclass(frozen=True)
@@ -96,35 +99,13 @@ SHOCK_SLIDERS = (
 )
 
 
-def _specs():
-    from ..config import param_specs
-    return param_specs()
-
-
-def _shock_types() -> dict:
-    from ..model.shocks import SHOCK_TYPES
-    return SHOCK_TYPES
-
-
-def available_sliders() -> list[SliderSpec]:
-    """The parameter sliders whose parameter exists in this version of the model."""
-    specs = _specs()
-    return [s for s in SLIDERS if s.key in specs]
-
-
-def available_shock_sliders() -> list[ShockSliderSpec]:
-    """The shock-size sliders whose shock type (and size field) exists in this version of the model."""
-    types = _shock_types()
-    return [s for s in SHOCK_SLIDERS if s.shock in types and s.field in types[s.shock].model_fields]
-
-
 def with_shock_sizes(scenario, sizes: dict[str, float]):
     """`scenario` with the shock sizes of the shock sliders (by keyword; 0/None = unchanged)."""
-    types = _shock_types()
+    types = SHOCK_TYPES
     shocks = list(scenario.shocks)
     for spec in SHOCK_SLIDERS:
         v = sizes.get(spec.name)
-        if not v or spec.shock not in types:
+        if not v:
             continue
         value = v * spec.scale
         same = [i for i, sh in enumerate(shocks) if sh.type_name == spec.shock]
@@ -136,7 +117,7 @@ def with_shock_sizes(scenario, sizes: dict[str, float]):
 
 
 def _default(key: str):
-    return _specs()[key].default
+    return param_specs()[key].default
 
 
 class AppModel(mesa.Model):
@@ -148,9 +129,6 @@ class AppModel(mesa.Model):
                  btc_multiplier: float | None = None, political_pressure: float | None = None,
                  leverage_share: float | None = None, capex_cut: float | None = None,
                  hack_size: float | None = None):
-        from ..experiments.runner import build_model
-        from ..experiments.scenarios import load_scenario
-
         try:
             seed = int(str(seed).strip())
         except ValueError:
@@ -176,7 +154,6 @@ class AppModel(mesa.Model):
     def result(self):
         """The run so far as a `RunResult` (what the static figures read), cached per day."""
         if self._snapshot is None or self._snapshot[0] != self.sim.day:
-            from ..experiments.runner import RunResult
             sim = self.sim
             ts = sim.series.frame()
             ts.insert(1, "date", pd.bdate_range(pd.Timestamp(sim.params["run.start_date"]), periods=len(ts)))
@@ -234,7 +211,6 @@ def VolPanel(model: AppModel):
 
 
 def NetworkPanel(model: AppModel):
-    from .network import model_graph, network_data, network_state, network_view
     res = model.result()
     data = network_data(res, [res.days], graph=model_graph(model.sim))
     fig = new_figure(8.5, 5.2)
@@ -264,15 +240,14 @@ COMPONENTS = [PricesPanel, FlowsPanel, VolPanel, NetworkPanel, StatusPanel]
 
 
 def model_params() -> dict:
-    """SolaraViz's parameter controls: scenario, seed and the sliders that exist."""
-    from ..experiments.scenarios import list_scenarios
-    specs = _specs()
+    """SolaraViz's parameter controls: scenario, seed, the parameter and the shock-size sliders."""
+    specs = param_specs()
     params: dict = {
         "scenario": {"type": "Select", "value": "baseline", "label": "Scenario",
                      "values": [s.name for s in list_scenarios()]},
         "seed": {"type": "InputText", "value": "1", "label": "Seed"},
     }
-    for s in available_sliders():
+    for s in SLIDERS:
         p = specs[s.key]
         default = p.default / s.scale
         lo, hi = (s.lo, s.hi) if s.lo is not None else (p.range or (p.min, p.max))
@@ -280,7 +255,7 @@ def model_params() -> dict:
         step = s.step or (hi - lo) / 40
         params[s.name] = Slider(s.label, value=float(default), min=float(lo), max=float(hi), step=float(step),
                                 dtype=float)
-    for s in available_shock_sliders():
+    for s in SHOCK_SLIDERS:
         params[s.name] = Slider(s.label, value=0.0, min=0.0, max=float(s.hi), step=float(s.step), dtype=float)
     return params
 

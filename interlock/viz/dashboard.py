@@ -32,11 +32,6 @@ def flows_by_class(flows: pd.DataFrame, days, assets=None) -> pd.DataFrame:
     return tab.astype(float)
 
 
-def equity_flows_by_class(result) -> pd.DataFrame:
-    """Daily net equity flow ($bn) per agent class: SPX plus single stocks (all rounds)."""
-    return flows_by_class(result.flows, result.timeseries["day"], equity_assets(assets_of(result)))
-
-
 def flow_groups(result) -> dict[str, list[str]]:
     """Asset groups of the flow panels: equities (SPX + single stocks), BTC, UST10."""
     assets = assets_of(result)

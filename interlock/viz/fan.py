@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..experiments.scenarios import load_scenario
 from .common import Drawn, mark_shocks, new_figure, save
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -42,7 +43,6 @@ def is_ensemble(folder: str | Path) -> bool:
 
 def _scenario_shocks(name: str) -> list[dict]:
     """The shocks of a shipped scenario (for annotations), or none if it cannot be loaded."""
-    from ..experiments.scenarios import load_scenario
     try:
         return [{"type": s.type_name, "at": s.at} for s in load_scenario(name).shocks]
     except InputError:

@@ -23,6 +23,8 @@ from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.patches import FancyArrowPatch
 
+from ..inputs.firms import load_firms
+from ..model.interlock.deals import build_graph, load_deals
 from .cascade import interlock_events
 from .common import DEAL_COLORS, Drawn, channel_color, mark_shocks, new_figure, save, start_date
 
@@ -34,42 +36,10 @@ MAX_FRAMES = 60
 FPS = 6
 
 
-def _deals_path() -> Path:
-    return default_deals_path()
-
-
-def deals_graph(deals_path: str | Path | None = None, firms_path: str | Path | None = None) -> nx.MultiDiGraph:
-    """The interlock as shipped in the data files: one node per firm (kind, listed, ticker, value
-    in $bn) and one edge per deal, source → target, keyed by deal id (type, amount_bn,
-    annual_bn = amount / duration)."""
-    from ..inputs.firms import load_firms
-
-    firms = load_firms(firms_path)
-    deals = pd.read_csv(deals_path or _deals_path())
-    g = nx.MultiDiGraph()
-    for row in firms.itertuples(index=False):
-        size = row.market_cap_bn if pd.notna(row.market_cap_bn) else row.valuation_bn
-        g.add_node(row.firm, kind=row.kind, listed=bool(row.listed), ticker=row.ticker or "",
-                   value_bn=float(size) if pd.notna(size) else np.nan)
-    for row in deals.itertuples(index=False):
-        for party in (row.source_party, row.target_party):
-            if party not in g:
-                g.add_node(party, kind="other_suppliers", listed=False, ticker="", value_bn=np.nan)
-        years = row.duration_years if pd.notna(row.duration_years) and row.duration_years > 0 else 1.0
-        g.add_edge(row.source_party, row.target_party, key=row.deal_id, type=row.type,
-                   amount_bn=float(row.amount_bn), annual_bn=float(row.amount_bn) / years)
-    return g
-
-
 @lru_cache(maxsize=1)
 def interlock_graph() -> nx.MultiDiGraph:
-    """The interlock graph as the model builds it (`interlock.model.deals`), or, in a version of
-    the model without that module, straight from the shipped data files. Shared: do not modify."""
-    try:
-        from ..model.interlock.deals import build_graph, load_deals
-    except ImportError:
-        return deals_graph()
-    from ..inputs.firms import load_firms
+    """The interlock graph as the model builds it from the shipped data files
+    (`model.interlock.deals`). Shared: do not modify."""
     firms = load_firms()
     return build_graph(firms, load_deals(firms=firms))
 

@@ -123,15 +123,22 @@ def test_a_dropped_session_model_is_released():
     assert len(mesa.Agent._ids) == before
 
 
+def test_every_slider_names_a_parameter_and_every_shock_slider_a_shock_field():
+    from interlock.config import param_specs
+    from interlock.model.shocks import SHOCK_TYPES
+    from interlock.viz.app import SHOCK_SLIDERS, SLIDERS, model_params
+    assert not [s.key for s in SLIDERS if s.key not in param_specs()]
+    assert not [(s.shock, s.field) for s in SHOCK_SLIDERS
+                if s.shock not in SHOCK_TYPES or s.field not in SHOCK_TYPES[s.shock].model_fields]
+    assert {s.name for s in SLIDERS + SHOCK_SLIDERS} | {"scenario", "seed"} == set(model_params())
+
+
 def test_shock_size_sliders_resize_or_add_the_scenarios_shocks():
     from interlock.experiments.scenarios import load_scenario
-    from interlock.viz.app import ADDED_SHOCK_DAY, SHOCK_SLIDERS, available_shock_sliders, model_params
-    from interlock.viz.app import with_shock_sizes
-    available = available_shock_sliders()
-    assert {s.name for s in available} == {s.name for s in SHOCK_SLIDERS} & set(model_params())
+    from interlock.viz.app import ADDED_SHOCK_DAY, SHOCK_SLIDERS, with_shock_sizes
     base = load_scenario("vol_shock")
     assert with_shock_sizes(base, {s.name: 0.0 for s in SHOCK_SLIDERS}).shocks == base.shocks
-    for spec in available:
+    for spec in SHOCK_SLIDERS:
         added = with_shock_sizes(base, {spec.name: spec.hi})
         new = [sh for sh in added.shocks if sh.type_name == spec.shock]
         assert len(new) == 1 and new[0].at == ADDED_SHOCK_DAY

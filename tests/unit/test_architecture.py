@@ -1,5 +1,5 @@
 """The package's layers point one way: cli/commands → reports/viz → experiments → model → agents →
-config/errors/io/inputs. A module imports only from its own layer or the layers below; no two
+config/errors/io/inputs/_version. A module imports only from its own layer or the layers below; no two
 modules import each other; an interlock import inside a function says why with a `# lazy:` comment
 (startup time of the command line or a heavy optional dependency), never to dodge a cycle."""
 
@@ -21,7 +21,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("experiments", ("interlock.experiments",)),
     ("model", ("interlock.model",)),
     ("agents", ("interlock.agents",)),
-    ("base", ("interlock.config", "interlock.errors", "interlock.io", "interlock.inputs")),
+    ("base", ("interlock.config", "interlock.errors", "interlock.io", "interlock.inputs", "interlock._version")),
 ]
 
 

@@ -125,6 +125,8 @@ BAD = {
                          "both fixed"),
     "mode on a uniform": ('[design]\nkind = "grid"\n[parameters]\n"cta.aum" = { range = [200, 300], mode = 250 }',
                           "mode does not apply to a uniform"),
+    "a key path given twice": ('[design]\nkind = "grid"\n[parameters]\n"cta.aum" = {}\n'
+                               '[parameters.cta]\naum = { values = [1.0, 2.0] }', "the same key path is given twice"),
     "unknown time-series column": ('[design]\nkind = "grid"\n[parameters]\n"cta.aum" = {}\n'
                                    '[outputs]\ntimeseries = true\ncolumns = ["SPXX"]', "unknown time-series columns"),
 }

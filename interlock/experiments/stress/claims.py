@@ -9,7 +9,7 @@ functions listed below and the data of a run::
     max_drawdown(NVDA, days=0..120) > 0.25
     peak(VOL_1M) > 2 * start(VOL_1M)
     sum(flows, class=vol_target, asset=SPX, days=0..20) < -50
-    liquidated_usd > 10 and (return(BTC) < -10% or max_drawdown(BTC) > 0.2)
+    crypto_liquidations.liquidated_bn > 10 and (return(BTC) < -10% or max_drawdown(BTC) > 0.2)
 
 Grammar (EBNF; keywords are lower case, names are case sensitive)::
 
@@ -29,8 +29,9 @@ Grammar (EBNF; keywords are lower case, names are case sensitive)::
 Names resolve, in order, to: a series alias declared by the narrative, a time-series column (an
 asset's price such as ``NVDA`` or a state such as ``vol_target_exposure``: a *daily series*), the
 tables ``flows`` / ``events`` (only as the first argument of ``sum`` / ``count``), or a summary
-metric of the run (``peak_VOL_1M``, ``liquidated_usd``, nested ones with dots:
-``net_flow_by_class_bn.cta``). A series must be reduced to a number (``end(VOL_1M)``) before it
+metric of the run by its one name (`experiments.metrics.flat_metrics`, the same as a sweep's
+summary column: ``peak_VOL_1M``, ``SPX.max_drawdown``, ``amplification.SPX``,
+``net_flow_by_class_bn.cta``, ``crypto_liquidations.liquidated_bn``). A series must be reduced to a number (``end(VOL_1M)``) before it
 is compared; arithmetic and comparisons inside a function work day by day
 (``fraction_of_days(VOL_1M > VOL_3M)``, ``peak(VOL_1M - VOL_3M)``).
 
@@ -45,6 +46,7 @@ whose claim stays undefined is left out of the probability (and counted in the r
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 from dataclasses import dataclass, field
@@ -53,11 +55,13 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ...config import Params
 from ...errors import InputError
+from ...model.model import agent_classes
+from ..metrics import numeric_metrics
 
 MAX_CLAIM_CHARS = 2000     # a claim is a sentence, not a program: long inputs are refused
 MAX_DEPTH = 40             # nesting limit (keeps the recursive parser's stack small)
-TRADING_DAYS_PER_YEAR = 252  # MODEL.md §1
 
 # ----- types of expressions ------------------------------------------------------------------
 NUM, SERIES, BOOL, BSERIES, TABLE = "number", "daily series", "true/false", "daily true/false", "table"
@@ -402,13 +406,12 @@ class Schema:
     def from_run(cls, result, aliases: Mapping[str, str] | None = None, days: int | None = None) -> "Schema":
         """The schema of a run (a `RunResult`): its columns, assets, metrics and agent classes.
         `days` is the length of the runs claims will be evaluated on (default: this run's)."""
-        from ...model.model import agent_classes
         ts = result.timeseries
         assets = list(result.summary.get("asset_names", []))
         flow_assets = sorted(set(assets) | set(result.flows["asset"].unique()))
         schema = cls(columns=[c for c in ts.columns if c not in ("day", "date")], assets=assets,
                      classes=agent_classes() + ["external"], flow_assets=flow_assets,
-                     metrics=sorted(flatten_metrics(result.summary.get("metrics", {}))),
+                     metrics=sorted(numeric_metrics(result.summary.get("metrics", {}))),
                      days=result.days if days is None else int(days))
         for name, text in (aliases or {}).items():
             schema.add_alias(name, text)
@@ -431,20 +434,6 @@ class Schema:
         self.alias_text[name] = text
 
 
-def flatten_metrics(tree: Mapping, prefix: str = "") -> dict[str, float]:
-    """Numeric summary metrics by dotted path (`assets.NVDA.max_drawdown`, `peak_VOL_1M`)."""
-    out: dict[str, float] = {}
-    for k, v in tree.items():
-        path = f"{prefix}.{k}" if prefix else str(k)
-        if isinstance(v, Mapping):
-            out.update(flatten_metrics(v, path))
-        elif isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
-            out[path] = float(v)
-        elif v is None:
-            out[path] = math.nan
-    return out
-
-
 # ----- functions -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Function:
@@ -459,16 +448,8 @@ class Function:
     impl: Callable
 
 
-FUNCTIONS: dict[str, Function] = {}
 FLOW_FILTERS = ("class", "asset", "forced", "round", "days")
 EVENT_FILTERS = ("kind", "source", "target", "channel", "days")
-
-
-def _function(name: str, args: tuple[str, ...], options: tuple[str, ...], result: str, doc: str):
-    def deco(fn: Callable) -> Callable:
-        FUNCTIONS[name] = Function(name, args, options, result, doc, fn)
-        return fn
-    return deco
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -476,76 +457,48 @@ def _finite(x: np.ndarray) -> np.ndarray:
     return x[np.isfinite(x)]
 
 
-def _reducer(name: str, doc: str, fn: Callable[[np.ndarray], float], keep_nan: bool = False,
-             arg: str = SERIES):
+def _reduce(fn: Callable[[np.ndarray], float], keep_nan: bool = False) -> Callable:
+    """A series' window → one number (`fn` of its defined values; undefined if there are none)."""
     def impl(ctx, window, s):
         x = ctx.window(s, window)
         x = x if keep_nan else _finite(x)
         return fn(x) if x.size else math.nan
-    _function(name, (arg,), ("days",), NUM, doc)(impl)
+    return impl
 
 
-_reducer("start", "first value of a series in the window", lambda x: float(x[0]), keep_nan=True)
-_reducer("end", "last value of a series in the window", lambda x: float(x[-1]), keep_nan=True)
-_reducer("peak", "highest value in the window", lambda x: float(x.max()))
-_reducer("max", "highest value in the window (same as peak)", lambda x: float(x.max()))
-_reducer("trough", "lowest value in the window", lambda x: float(x.min()))
-_reducer("min", "lowest value in the window (same as trough)", lambda x: float(x.min()))
-_reducer("mean", "average over the window", lambda x: float(x.mean()))
-_reducer("median", "median over the window", lambda x: float(np.median(x)))
-_reducer("std", "standard deviation over the window", lambda x: float(x.std(ddof=1)) if x.size > 1 else math.nan)
-_reducer("fraction_of_days", "share of days in the window on which a day-by-day condition holds "
-         "(e.g. fraction_of_days(VOL_1M > VOL_3M))", lambda x: float(x.mean()), arg=BSERIES)
+def _day_of(pick: Callable[[np.ndarray], int]) -> Callable:
+    """The day on which `pick` (argmax, argmin) finds the series' defined values' extreme."""
+    def impl(ctx, window, s):
+        x = ctx.window(s, window)
+        d = ctx.window(ctx.days_axis, window)
+        ok = np.isfinite(x)
+        return float(d[ok][pick(x[ok])]) if ok.any() else math.nan
+    return impl
 
 
-@_function("mean_where", (SERIES, BSERIES), ("days",), NUM,
-           "average of a series over the days in the window on which a condition holds: "
-           "mean_where(returns(SPX), buyback_open_share < 0.5)")
 def _mean_where(ctx, window, s, cond):
     x, c = ctx.window(s, window), ctx.window(cond, window)
     ok = np.isfinite(x) & (c == 1.0)
     return float(x[ok].mean()) if ok.any() else math.nan
 
 
-def _day_of(name: str, doc: str, pick: Callable[[np.ndarray], int]) -> None:
-    def impl(ctx, window, s):
-        x = ctx.window(s, window)
-        d = ctx.window(ctx.days_axis, window)
-        ok = np.isfinite(x)
-        return float(d[ok][pick(x[ok])]) if ok.any() else math.nan
-    _function(name, (SERIES,), ("days",), NUM, doc)(impl)
-
-
-_day_of("day_of_peak", "the day on which the series is highest", np.argmax)
-_day_of("day_of_trough", "the day on which the series is lowest", np.argmin)
-_reducer("max_drawdown", "largest fall from a running peak within the window, as a share of the peak "
-         "(0.25 = 25%)", lambda x: float(np.max(1.0 - x / np.maximum.accumulate(x))))
-_reducer("max_rally", "largest rise from a running low within the window, as a share of the low "
-         "(0.25 = +25%)", lambda x: float(np.max(x / np.minimum.accumulate(x) - 1.0)))
-
-
-@_function("return", (SERIES,), ("days",), NUM, "simple return over the window: last / first − 1")
 def _return(ctx, window, s):
     x = ctx.window(s, window)
     return float(x[-1] / x[0] - 1.0) if x.size and x[0] != 0 else math.nan
 
 
-@_function("change", (SERIES,), ("days",), NUM, "last minus first value in the window")
 def _change(ctx, window, s):
     x = ctx.window(s, window)
     return float(x[-1] - x[0]) if x.size else math.nan
 
 
-@_function("vol", (SERIES,), ("days",), NUM,
-           "annualised volatility of daily log returns in the window (√252 · s.d.)")
 def _vol(ctx, window, s):
     x = _finite(ctx.window(s, window))
     if x.size < 3:
         return math.nan
-    return float(np.diff(np.log(x)).std(ddof=1) * math.sqrt(TRADING_DAYS_PER_YEAR))
+    return float(np.diff(np.log(x)).std(ddof=1) * math.sqrt(ctx.trading_days))
 
 
-@_function("corr", (SERIES, SERIES), ("days",), NUM, "Pearson correlation of two series over the window")
 def _corr(ctx, window, a, b):
     x, y = ctx.window(a, window), ctx.window(b, window)
     ok = np.isfinite(x) & np.isfinite(y)
@@ -554,15 +507,11 @@ def _corr(ctx, window, a, b):
     return float(np.corrcoef(x[ok], y[ok])[0, 1])
 
 
-@_function("r2", (SERIES, SERIES), ("days",), NUM,
-           "share of the variance of the first series explained by a linear fit on the second "
-           "(squared correlation): r2(returns(SPX), flow(class=vol_target|cta, asset=SPX))")
 def _r2(ctx, window, a, b):
     c = _corr(ctx, window, a, b)
     return c * c
 
 
-@_function("returns", (SERIES,), (), SERIES, "daily log returns of a price series (undefined on day 0)")
 def _returns(ctx, window, s):
     x = np.asarray(s, dtype=float)
     out = np.full_like(x, math.nan)
@@ -571,7 +520,6 @@ def _returns(ctx, window, s):
     return out
 
 
-@_function("diff", (SERIES,), (), SERIES, "day-on-day change of a series (undefined on day 0)")
 def _diff(ctx, window, s):
     x = np.asarray(s, dtype=float)
     out = np.full_like(x, math.nan)
@@ -579,27 +527,18 @@ def _diff(ctx, window, s):
     return out
 
 
-@_function("cumsum", (SERIES,), (), SERIES, "running total of a daily series (e.g. cumsum(flow(class=cta)))")
 def _cumsum(ctx, window, s):
     return np.nancumsum(np.asarray(s, dtype=float))
 
 
-@_function("abs", (SERIES,), (), "same", "absolute value of a number, or of a series day by day")
 def _abs(ctx, window, s):
     return np.abs(s)
 
 
-@_function("flow", (), ("class", "asset", "forced", "round"), SERIES,
-           "daily net flow in USD bn (+ buy / − sell) from the flow table, filtered by class, asset "
-           "(SPX = index trades), forced=true/false, round")
 def _flow(ctx, window, **filters):
     return ctx.flow_series(filters)
 
 
-@_function("sum", (SERIES,), ("days",), NUM,
-           "total of a daily series over the window, or of a table's usd_bn: "
-           "sum(flows, class=…, asset=…, forced=…, round=…, days=…), sum(events, kind=…, source=…, "
-           "target=…, channel=…, days=…)")
 def _sum(ctx, window, s, **filters):
     if isinstance(s, str):
         rows = ctx.table_rows(s, filters, window)
@@ -608,16 +547,70 @@ def _sum(ctx, window, s, **filters):
     return float(x.sum())
 
 
-@_function("count", (TABLE,), ("days",), NUM,
-           "number of rows of a table matching the filters: count(events, kind=shock), "
-           "count(flows, class=cta, forced=true)")
 def _count(ctx, window, s, **filters):
     return float(len(ctx.table_rows(s, filters, window)))
 
 
+_DAYS = ("days",)
+
+# Every function a claim may call, and nothing else (a claim can name no Python).
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (
+    Function("start", (SERIES,), _DAYS, NUM, "first value of a series in the window",
+             _reduce(lambda x: float(x[0]), keep_nan=True)),
+    Function("end", (SERIES,), _DAYS, NUM, "last value of a series in the window",
+             _reduce(lambda x: float(x[-1]), keep_nan=True)),
+    Function("peak", (SERIES,), _DAYS, NUM, "highest value in the window", _reduce(lambda x: float(x.max()))),
+    Function("max", (SERIES,), _DAYS, NUM, "highest value in the window (same as peak)",
+             _reduce(lambda x: float(x.max()))),
+    Function("trough", (SERIES,), _DAYS, NUM, "lowest value in the window", _reduce(lambda x: float(x.min()))),
+    Function("min", (SERIES,), _DAYS, NUM, "lowest value in the window (same as trough)",
+             _reduce(lambda x: float(x.min()))),
+    Function("mean", (SERIES,), _DAYS, NUM, "average over the window", _reduce(lambda x: float(x.mean()))),
+    Function("median", (SERIES,), _DAYS, NUM, "median over the window", _reduce(lambda x: float(np.median(x)))),
+    Function("std", (SERIES,), _DAYS, NUM, "standard deviation over the window",
+             _reduce(lambda x: float(x.std(ddof=1)) if x.size > 1 else math.nan)),
+    Function("fraction_of_days", (BSERIES,), _DAYS, NUM,
+             "share of days in the window on which a day-by-day condition holds "
+             "(e.g. fraction_of_days(VOL_1M > VOL_3M))", _reduce(lambda x: float(x.mean()))),
+    Function("mean_where", (SERIES, BSERIES), _DAYS, NUM,
+             "average of a series over the days in the window on which a condition holds: "
+             "mean_where(returns(SPX), buyback_open_share < 0.5)", _mean_where),
+    Function("day_of_peak", (SERIES,), _DAYS, NUM, "the day on which the series is highest", _day_of(np.argmax)),
+    Function("day_of_trough", (SERIES,), _DAYS, NUM, "the day on which the series is lowest", _day_of(np.argmin)),
+    Function("max_drawdown", (SERIES,), _DAYS, NUM,
+             "largest fall from a running peak within the window, as a share of the peak (0.25 = 25%)",
+             _reduce(lambda x: float(np.max(1.0 - x / np.maximum.accumulate(x))))),
+    Function("max_rally", (SERIES,), _DAYS, NUM,
+             "largest rise from a running low within the window, as a share of the low (0.25 = +25%)",
+             _reduce(lambda x: float(np.max(x / np.minimum.accumulate(x) - 1.0)))),
+    Function("return", (SERIES,), _DAYS, NUM, "simple return over the window: last / first − 1", _return),
+    Function("change", (SERIES,), _DAYS, NUM, "last minus first value in the window", _change),
+    Function("vol", (SERIES,), _DAYS, NUM,
+             "annualised volatility of daily log returns in the window (√(trading days per year) · s.d.)", _vol),
+    Function("corr", (SERIES, SERIES), _DAYS, NUM, "Pearson correlation of two series over the window", _corr),
+    Function("r2", (SERIES, SERIES), _DAYS, NUM,
+             "share of the variance of the first series explained by a linear fit on the second "
+             "(squared correlation): r2(returns(SPX), flow(class=vol_target|cta, asset=SPX))", _r2),
+    Function("returns", (SERIES,), (), SERIES, "daily log returns of a price series (undefined on day 0)", _returns),
+    Function("diff", (SERIES,), (), SERIES, "day-on-day change of a series (undefined on day 0)", _diff),
+    Function("cumsum", (SERIES,), (), SERIES,
+             "running total of a daily series (e.g. cumsum(flow(class=cta)))", _cumsum),
+    Function("abs", (SERIES,), (), "same", "absolute value of a number, or of a series day by day", _abs),
+    Function("flow", (), ("class", "asset", "forced", "round"), SERIES,
+             "daily net flow in USD bn (+ buy / − sell) from the flow table, filtered by class, asset "
+             "(SPX = index trades), forced=true/false, round", _flow),
+    Function("sum", (SERIES,), _DAYS, NUM,
+             "total of a daily series over the window, or of a table's usd_bn: "
+             "sum(flows, class=…, asset=…, forced=…, round=…, days=…), sum(events, kind=…, source=…, "
+             "target=…, channel=…, days=…)", _sum),
+    Function("count", (TABLE,), _DAYS, NUM,
+             "number of rows of a table matching the filters: count(events, kind=shock), "
+             "count(flows, class=cta, forced=true)", _count),
+)}
+
+
 # ----- type checking and name resolution -----------------------------------------------------
 def _close(name: str, options: Iterable[str]) -> str:
-    import difflib
     close = difflib.get_close_matches(name, list(options), n=3, cutoff=0.6)
     return f"; did you mean {', '.join(close)}?" if close else ""
 
@@ -773,14 +766,18 @@ class _Checker:
 
 # ----- evaluation ----------------------------------------------------------------------------
 class RunView:
-    """What claims are evaluated on: one run's tables and metrics, with cached derived series."""
+    """What claims are evaluated on: one run's tables and metrics (a summary's nested `metrics`,
+    named by `experiments.metrics.flat_metrics`), with cached derived series. `trading_days` per
+    year annualise `vol` (default: the parameter `run.trading_days_per_year`)."""
 
     def __init__(self, timeseries: pd.DataFrame, flows: pd.DataFrame, events: pd.DataFrame,
-                 metrics: Mapping[str, Any]):
+                 metrics: Mapping[str, Any], trading_days: float | None = None):
         self.ts = timeseries
         self.flows = flows
         self.events = events
-        self.metrics = flatten_metrics(metrics)
+        self.metrics = numeric_metrics(metrics)
+        self.trading_days = float(Params.defaults()["run.trading_days_per_year"] if trading_days is None
+                                  else trading_days)
         self.days_axis = timeseries["day"].to_numpy(dtype=float)
         self.n_days = int(self.days_axis[-1]) if len(self.days_axis) else 0
         self._cols: dict[str, np.ndarray] = {}
@@ -788,7 +785,8 @@ class RunView:
 
     @classmethod
     def of(cls, result) -> "RunView":
-        return cls(result.timeseries, result.flows, result.events, result.summary.get("metrics", {}))
+        return cls(result.timeseries, result.flows, result.events, result.summary.get("metrics", {}),
+                   trading_days=result.params.get("run.trading_days_per_year"))
 
     def column(self, name: str) -> np.ndarray:
         """A time-series column; all-undefined when this run does not record it (its agent

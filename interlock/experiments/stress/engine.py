@@ -1,19 +1,20 @@
 """Narrative stress tests (issue #6): how likely is a narrative's claim, which agent class makes it
 true, and under which parameters does it hold.
 
-`stress(narrative, out)` samples the narrative's uncertain parameters (a Latin hypercube, several
-seeds per point), runs every (point, seed) through the sweep engine (`interlock.experiments.
-sweep`) with all agent classes on and again with each class switched off in turn (common random
-numbers: same seed, same parameters), evaluates the claims in each run (`ClaimMetrics`, the
-sweep's per-run metrics function), and writes to `out/`:
+`run_stress(narrative, out)` samples the narrative's uncertain parameters (a Latin hypercube,
+several seeds per point), runs every (point, seed) through the sweep engine
+(`interlock.experiments.sweeps.engine`) with all agent classes on and again with each class
+switched off in turn (common random numbers: same seed, same parameters), evaluates the claims in
+each run (`ClaimMetrics`, the sweep's per-run metrics function), analyses them (`analyse`: the
+probability of each claim with a 95% Wilson interval and its calibrated verdict, the drivers by
+McNemar's test on the paired runs, PRIM boxes and a parameter ranking) and writes to `out/`:
+`runs.parquet` (one row per run: point, seed, class switched off, parameters, claim outcomes,
+both sides of every comparison), `series.parquet` (the fan-chart series of the on-runs) and
+`results.json` (every number of the report).
 
-- `report.md` — the narrative, its source passage, the verdict per claim (probability with a
-  95% Wilson interval, in calibrated likelihood language), the drivers (probability with each
-  class off, McNemar's test on the paired runs), PRIM boxes and the parameter ranking, and the
-  figures beside it: `drivers.png`, `fan_<claim>.png`, `prim_<claim>.png`.
-- `runs.parquet` (one row per run: point, seed, class switched off, parameters, claim outcomes,
-  both sides of every comparison), `series.parquet` (the fan-chart series of the on-runs),
-  `results.json` (every number in the report).
+The report — `report.md` with `drivers.png`, `fan_<claim>.png` and `prim_<claim>.png` — is
+rendered from the returned `StressResult` by `interlock.reports.stress` (`interlock stress` does
+both: `reports.stress.stress`).
 
 Runs that went past the model's leverage-cycle instability (the market capping flows or moves on
 more than `PERSISTENT_CAPPING` of their days) are not market outcomes: their claims count as
@@ -26,20 +27,20 @@ import hashlib
 import json
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .claims import RunView
+from ...io import PARQUET_OPTS, dumps_json
+from ..sweeps.engine import execute, read_params, read_summary, read_timeseries
+from ..sweeps.jobs import Job
+from .claims import RunView, Schema, compile_claim
 from .discovery import Estimate, PairedChange, PrimResult, estimate, feature_ranking, paired_change, prim
-from .narratives import Narrative
+from .narratives import Narrative, load_narrative
 
 ALL_ON = ""                 # the `off` value of a run with every class on
-FAN_QUANTILES = (0.05, 0.5, 0.95)   # fan charts: median and the 5–95% band (issue #6)
-MIN_GROUP_FOR_FAN = 1       # draw a group's fan when it has at least this many runs
 SIGNIFICANCE = 0.05         # a class "matters" when McNemar's p is below this
 
 # Calibrated likelihood language (IPCC AR5 guidance note on uncertainties, Mastrandrea et al.
@@ -137,7 +138,6 @@ class ClaimMetrics:
 
     def compiled(self) -> list:
         if self._compiled is None:
-            from .claims import Schema, compile_claim
             schema = Schema(**self.state["schema"])
             for name, text in self.state["aliases"].items():
                 schema.add_alias(name, text)
@@ -166,7 +166,6 @@ class ClaimResult:
     prim: PrimResult | None
     ranking: pd.DataFrame
     with_unstable: Estimate | None = None     # counting the runs past the instability too
-    fan: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -277,323 +276,7 @@ def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame) -> S
     return res
 
 
-# ----- figures -------------------------------------------------------------------------------
-def _fan(ax, frame: pd.DataFrame, column: str, color: str, label: str, rebase: bool) -> dict:
-    wide = frame.pivot(index="day", columns="run", values=column)
-    if rebase:                                   # prices of different runs on one scale
-        wide = 100.0 * wide / wide.iloc[0]
-    q = wide.quantile(list(FAN_QUANTILES), axis=1).T
-    x = q.index.to_numpy()
-    ax.fill_between(x, q.iloc[:, 0], q.iloc[:, 2], color=color, alpha=0.22, lw=0)
-    ax.plot(x, q.iloc[:, 1], color=color, lw=1.5, label=f"{label} (n={wide.shape[1]})")
-    return {"day": x.tolist(), "p05": q.iloc[:, 0].tolist(), "median": q.iloc[:, 1].tolist(),
-            "p95": q.iloc[:, 2].tolist()}
-
-
-def fan_chart(res: StressResult, cr: ClaimResult, path: Path) -> Path:
-    """Median and 5–95% band of the key series over the runs where the claim holds vs fails."""
-    from ...viz.common import mark_shocks, new_figure, save
-    cols = res.narrative.series
-    on = res.runs[res.runs["off"] == ALL_ON]
-    holds = set(on.loc[on[claim_column(cr.name)] == 1.0, "run"])     # runs past the instability
-    fails = set(on.loc[on[claim_column(cr.name)] == 0.0, "run"])     # are undefined: left out
-    assets = set(res.narrative.schema.assets)
-    n = len(cols)
-    ncol = 2 if n > 1 else 1
-    nrow = math.ceil(n / ncol)
-    fig = new_figure(5.2 * ncol, 2.7 * nrow + 0.6)
-    axes = fig.subplots(nrow, ncol, squeeze=False).ravel()
-    summary = {"shocks": [dict(type=s.type_name, at=s.at) for s in res.narrative.scenario.shocks]}
-    for ax, col in zip(axes, cols):
-        drawn = {}
-        for group, color, label in ((holds, "#1f77b4", "claim holds"), (fails, "#d62728", "claim fails")):
-            frame = res.series[res.series["run"].isin(group)]
-            if frame["run"].nunique() >= MIN_GROUP_FOR_FAN:
-                drawn[label] = _fan(ax, frame, col, color, label, col in assets)
-        cr.fan[col] = drawn
-        ax.set_title(f"{col} (start = 100)" if col in assets else col, fontsize=10)
-        ax.set_xlabel("trading day", fontsize=8)
-        ax.tick_params(labelsize=8)
-        if drawn:
-            ax.legend(fontsize=7, loc="best")
-        mark_shocks([ax], summary, label_axes=[ax])
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.suptitle(f"{cr.name}: median and 5–95% of runs where the claim holds vs fails", fontsize=11)
-    fig.tight_layout()
-    return save(fig, path)
-
-
-def drivers_chart(res: StressResult, path: Path) -> Path:
-    """Probability of each claim with every class on and with each class switched off."""
-    from ...viz.common import class_color, new_figure, save
-    claims = res.claims
-    fig = new_figure(max(6.0, 1.2 + 1.1 * len(res.narrative.switch_off)), 1.0 + 2.4 * len(claims))
-    axes = fig.subplots(len(claims), 1, squeeze=False).ravel()
-    for ax, cr in zip(axes, claims):
-        labels = ["all on"] + [f"{c} off" for c in cr.drivers]
-        ests = [cr.estimate] + [ch.off for ch in cr.drivers.values()]
-        colors = ["#333333"] + [class_color(c) for c in cr.drivers]
-        x = np.arange(len(labels))
-        p = np.array([e.p for e in ests])
-        lo = np.array([e.lo for e in ests])
-        hi = np.array([e.hi for e in ests])
-        ax.bar(x, p, color=colors, alpha=0.85)
-        ax.errorbar(x, p, yerr=[np.clip(p - lo, 0, None), np.clip(hi - p, 0, None)], fmt="none",
-                    ecolor="k", capsize=3, lw=1)
-        ax.axhline(cr.estimate.p, color="k", ls=":", lw=0.8)
-        ax.set_ylim(0, 1.05)
-        ax.set_xticks(x, labels, fontsize=8, rotation=20)
-        ax.set_ylabel("P(claim holds)", fontsize=8)
-        ax.set_title(cr.name, fontsize=10)
-    fig.tight_layout()
-    return save(fig, path)
-
-
-def prim_chart(cr: ClaimResult, path: Path) -> Path:
-    """PRIM's peeling trajectory: density vs coverage of each box, the chosen box marked."""
-    from ...viz.common import new_figure, save
-    fig = new_figure(5.0, 3.6)
-    ax = fig.subplots()
-    tr = cr.prim.trajectory
-    sc = ax.scatter(tr["coverage"], tr["density"], c=tr["n_restricted"], cmap="viridis", s=14)
-    fig.colorbar(sc, ax=ax, label="parameters restricted")
-    for i, b in enumerate(cr.prim.boxes):
-        ax.scatter([b.coverage], [b.density], marker="*", s=160, color="#d62728", zorder=5)
-        ax.annotate(f"box {i + 1}", (b.coverage, b.density), xytext=(5, 5), textcoords="offset points",
-                    fontsize=8)
-    ax.axhline(cr.prim.base_rate, color="k", ls=":", lw=0.8, label="all runs")
-    ax.set_xlabel("coverage (share of runs where it holds that fall in the box)", fontsize=8)
-    ax.set_ylabel("density (share of box runs where it holds)", fontsize=8)
-    ax.set_title(f"{cr.name}: PRIM peeling trajectory", fontsize=10)
-    ax.legend(fontsize=7, loc="lower left")
-    fig.tight_layout()
-    return save(fig, path)
-
-
-# ----- the report ----------------------------------------------------------------------------
-def _pct(x: float) -> str:
-    return "n/a" if not math.isfinite(x) else f"{x:.0%}"
-
-
-def _num(x: float) -> str:
-    if not math.isfinite(x):
-        return "n/a"
-    a = abs(x)
-    if a != 0 and (a < 0.01 or a >= 1e5):
-        return f"{x:.3g}"
-    return f"{x:,.3f}".rstrip("0").rstrip(".") if a < 10 else f"{x:,.1f}"
-
-
-def _p(p: float) -> str:
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def _p_is(p: float) -> str:
-    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _param_label(key: str) -> str:
-    from ...config import param_specs
-    spec = param_specs().get(key)
-    return f"`{key}`" + (f" ({spec.unit})" if spec is not None and spec.unit else "")
-
-
-def _range_text(ax) -> str:
-    if ax.values is not None:
-        return "one of " + ", ".join(repr(v) for v in ax.values)
-    if ax.dist == "normal":
-        return f"normal(mean {ax.mean:g}, sd {ax.sd:g})"
-    text = f"{ax.lo:g} – {ax.hi:g}"
-    if ax.dist == "loguniform":
-        text += ", log-uniform"
-    elif ax.dist == "triangular":
-        text += f", triangular (mode {ax.mode:g})"
-    elif ax.dist == "truncnormal":
-        text += f", truncated normal (mean {ax.mean:g}, sd {ax.sd:g})"
-    return text
-
-
-def _verdict(cr: ClaimResult) -> str:
-    e = cr.estimate
-    if e.n == 0:
-        return "**undetermined** — the claim could not be evaluated in any run"
-    return (f"**{verdict(e)}**: holds in {e.k} of {e.n} runs, P = {_pct(e.p)} "
-            f"(95% interval {_pct(e.lo)}–{_pct(e.hi)})")
-
-
-def _drivers_text(cr: ClaimResult) -> str:
-    """Significant drivers first, in words; the rest in one line."""
-    parts = [f"With every class on the claim holds in {_pct(cr.estimate.p)} of runs."]
-    quiet, undefined = [], []
-    for cls, ch in sorted(cr.drivers.items(), key=lambda kv: kv[1].p_value):
-        if ch.off.n == 0:
-            undefined.append(cls)
-        elif ch.p_value < SIGNIFICANCE and ch.delta < 0:
-            parts.append(f"Switching **{cls}** off lowers it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
-                         "this loop helps make the claim true.")
-        elif ch.p_value < SIGNIFICANCE and ch.delta > 0:
-            parts.append(f"Switching **{cls}** off raises it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
-                         "this loop works against the claim.")
-        else:
-            quiet.append(cls)
-    if quiet:
-        parts.append("No detectable effect of switching off: " + ", ".join(quiet) + ".")
-    if undefined:
-        parts.append("Not defined with " + ", ".join(undefined) + " off (the claim reads what that "
-                     "class does).")
-    return " ".join(parts)
-
-
-def _boxes_md(pr: PrimResult | None, what: str, base_k: int, base_n: int, axes: dict) -> list[str]:
-    """PRIM boxes as Markdown; `what` names the outcome ("the claim holds")."""
-    L = []
-    if pr is None or not pr.boxes:
-        why = ("too few defined runs" if pr is None else
-               f"{what} in every run or in none" if base_k in (0, base_n)
-               else f"no box of parameters concentrates the runs where {what} beyond chance")
-        return [f"No box found: {why}.\n"]
-    L.append(f"Overall {what} in {_pct(pr.base_rate)} of runs. A box is a set of parameter ranges; "
-             f"*density* = share of its runs where {what}, *coverage* = share of all runs where {what} "
-             "that fall inside it, *mass* = share of all runs inside it. Restrictions whose quasi-p-value "
-             "(binomial test of the box against the box without that restriction) exceeds 0.05 are "
-             "dropped.\n")
-    for i, b in enumerate(pr.boxes):
-        L.append(f"Box {i + 1}: density {_pct(b.density)}, coverage {_pct(b.coverage)}, mass {_pct(b.mass)} "
-                 f"({b.hits} of {b.n} runs).\n")
-        L.append("| parameter | box range | sampled range | quasi-p |")
-        L.append("|---|---|---|---|")
-        for k, (lo, hi) in b.limits().items():
-            L.append(f"| {_param_label(k)} | {_num(lo)} – {_num(hi)} | {_range_text(axes[k])} | "
-                     f"{_p(b.quasi_p.get(k, math.nan))} |")
-        L.append("")
-    return L
-
-
-def _ranking_md(ranking: pd.DataFrame, what: str) -> list[str]:
-    if not len(ranking):
-        return ["No parameter ranking: the outcome is the same in every run.\n"]
-    L = [f"**Parameter ranking** (how differently each parameter is distributed in runs where {what} "
-         "vs not: Kolmogorov–Smirnov distance, 0 = no influence, 1 = perfect separation):\n",
-         f"| rank | parameter | KS distance | p-value | {what} with |", "|---|---|---|---|---|"]
-    for i, r in ranking.iterrows():
-        fav = {"higher": "higher values", "lower": "lower values"}.get(r["direction"], "—")
-        L.append(f"| {i + 1} | {_param_label(r['parameter'])} | {r['ks']:.2f} | {_p(r['p_value'])} | {fav} |")
-    L.append("")
-    return L
-
-
-def render_report(res: StressResult) -> str:
-    n = res.narrative
-    src = n.source
-    on = res.runs[res.runs["off"] == ALL_ON]
-    axes = {a.key: a for a in n.spec.axes}
-    L: list[str] = []
-    L.append(f"# Stress test: {n.title}\n")
-    L.append(f"*Narrative `{n.name}` · scenario `{n.scenario.name}` · {n.days} trading days · "
-             f"{n.spec.n} parameter samples × {len(n.spec.seeds)} seeds = {len(on)} runs, and the same "
-             f"runs with each of {len(n.switch_off)} agent classes switched off "
-             f"({len(res.runs)} runs in all)*\n")
-    L.append("## The narrative\n")
-    L.append(n.what + "\n")
-    for i, q in enumerate([src, *src.also]):
-        L.append(f"**{'Source' if i == 0 else 'Also'}:** seed note `{q.note}`, passage `{q.passage_id}` "
-                 "(docs/seed_passages.md):\n")
-        L.append("> " + "\n> ".join(q.passage.splitlines()) + f"\n>\n> *{q.translation}*\n")
-    L.append(f"**Scenario `{n.scenario.name}`:** {n.scenario.title}.\n")
-    L.append("## Verdict\n")
-    L.append("| claim | what it says | P(holds) [95% CI] | verdict |")
-    L.append("|---|---|---|---|")
-    for cr in res.claims:
-        L.append(f"| `{cr.name}` | {cr.says} | {cr.estimate} | {verdict(cr.estimate)} |")
-    L.append("")
-    L.append("Verdicts use the IPCC's calibrated language for the whole 95% (Wilson) interval, so a "
-             "finite number of runs never overclaims: *very likely* = the interval lies above 90%, "
-             "*likely* above 66%, *unlikely* below 33%, *very unlikely* below 10%, *virtually certain* / "
-             "*exceptionally unlikely* above 99% / below 1%; an interval reaching across is *about as "
-             "likely as not*. Each run draws the uncertain parameters below and its own random numbers.\n")
-    if res.failed_runs:
-        L.append(f"⚠ {res.failed_runs} runs failed and are left out (see runs.parquet).\n")
-    if res.instability is not None:
-        inst = res.instability
-        L.append(f"⚠ **{inst.estimate.k} of {inst.estimate.n} runs went past the leverage-cycle "
-                 "instability**: the market had to cap flows larger than it can absorb, or moves beyond "
-                 f"its guard, on more than {PERSISTENT_CAPPING:.0%} of their days (MODEL.md §6.4). Prices "
-                 "in such runs are guarded numbers, not market outcomes, so they are left out of every "
-                 "probability, box and chart above and below. Counting them the probabilities would be: "
-                 + "; ".join(f"`{cr.name}` {cr.with_unstable}" for cr in res.claims if cr.with_unstable)
-                 + ". Where they lie: [Where the model goes unstable](#where-the-model-goes-unstable).\n")
-    L.append("### Uncertain parameters\n")
-    L.append("| parameter | sampled range |")
-    L.append("|---|---|")
-    for ax in n.spec.axes:
-        L.append(f"| {_param_label(ax.key)} | {_range_text(ax)} |")
-    if n.spec.overrides:
-        L.append("\nFixed on top of the scenario: " + ", ".join(f"`{k}` = {v}" for k, v in n.spec.overrides.items()))
-    L.append("")
-    L.append("## Drivers: which loop makes it true\n")
-    L.append("Each run is repeated with one agent class switched off, same seed and same parameters "
-             "(common random numbers). A class *drives* the claim when switching it off changes the "
-             "outcome in one direction far more often than in the other (McNemar's exact test on the "
-             "paired runs, p < 0.05). Pairs in which either run is undefined are left out.\n")
-    L.append("![probability with each class switched off](drivers.png)\n")
-    for cr in res.claims:
-        L.append(f"### `{cr.name}`\n")
-        L.append(_drivers_text(cr) + "\n")
-        L.append("| switched off | P(holds) [95% CI] | change | runs lost / gained | McNemar p |")
-        L.append("|---|---|---|---|---|")
-        for c, ch in cr.drivers.items():
-            change = "n/a" if ch.off.n == 0 else f"{ch.delta:+.0%}"
-            L.append(f"| {c} | {ch.off} | {change} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} |")
-        L.append("")
-    L.append("## Claims in detail\n")
-    for cr in res.claims:
-        L.append(f"### `{cr.name}` — {_verdict(cr)}\n")
-        L.append(f"{cr.says}\n")
-        L.append(f"Claim: `{cr.text}`\n")
-        if cr.undefined:
-            L.append(f"In {cr.undefined} runs the claim could not be evaluated (e.g. an empty window "
-                     "or a flat series) and is left out.\n")
-        L.append("What the runs measured (5th percentile / median / 95th percentile over the runs "
-                 "with every class on):\n")
-        L.append("| comparison | left side | right side |")
-        L.append("|---|---|---|")
-        for t in cr.terms:
-            fmt = lambda q: _num(q[0]) if len(set(q)) == 1 else " / ".join(_num(v) for v in q)  # noqa: E731
-            L.append(f"| `{t['text']}` | {fmt(t['left'])} | {fmt(t['right'])} |")
-        L.append("")
-        L.append("**Where in parameter space it holds (PRIM scenario discovery).** ")
-        L += _boxes_md(cr.prim, "the claim holds", cr.estimate.k, cr.estimate.n, axes)
-        if cr.prim is not None and cr.prim.boxes:
-            L.append(f"![PRIM trajectory for {cr.name}](prim_{cr.name}.png)\n")
-        L += _ranking_md(cr.ranking, "the claim holds")
-        L.append(f"![fan charts for {cr.name}](fan_{cr.name}.png)\n")
-        L.append(f"*Fan charts: median (line) and 5–95% band of {', '.join(f'`{s}`' for s in n.series)} "
-                 "over the runs where the claim holds (blue) and where it fails (red); dotted lines "
-                 "mark the scenario's shocks.*\n")
-    if res.instability is not None:
-        inst = res.instability
-        L.append("## Where the model goes unstable\n")
-        L.append(f"{inst.estimate.k} of {inst.estimate.n} runs with every class on "
-                 f"({_pct(inst.estimate.p)}) went past the instability. With one class switched off: "
-                 + ", ".join(f"{c} off {_pct(e.p)}" for c, e in inst.by_class.items()) + ".\n")
-        L += _boxes_md(inst.prim, "the run goes unstable", inst.estimate.k, inst.estimate.n, axes)
-        L += _ranking_md(inst.ranking, "the run goes unstable")
-    if n.look_at:
-        L.append("## What to look at\n")
-        L.append(n.look_at + "\n")
-    L.append("## How this was computed\n")
-    L.append(f"Parameters were sampled by a Latin hypercube ({n.spec.n} points, design seed "
-             f"{n.spec.design_seed}), each run with seeds {', '.join(map(str, n.spec.seeds))}. Claims are "
-             "evaluated on each run's time series, flow table, event table and summary metrics with "
-             "the claim language of `interlock.experiments.claims` (docs/stress.md). Probabilities "
-             "use Wilson score intervals; on/off comparisons McNemar's exact test; scenario "
-             "discovery PRIM (Friedman & Fisher 1999; peeling 5%, pasting, one-standard-error box "
-             "choice); the ranking regional sensitivity analysis (Spear & Hornberger 1980). "
-             "All numbers are in `results.json`; every run is a row of `runs.parquet`.\n")
-    return "\n".join(L)
-
-
+# ----- outputs -------------------------------------------------------------------------------
 def results_json(res: StressResult) -> dict:
     def est(e: Estimate) -> dict:
         return {"k": e.k, "n": e.n, "p": e.p, "lo": e.lo, "hi": e.hi}
@@ -625,9 +308,9 @@ def results_json(res: StressResult) -> dict:
     return out
 
 
-def write_outputs(res: StressResult, out: str | Path) -> Path:
-    """Write the figures, tables, results.json and report.md into `out`."""
-    from ..runner import PARQUET_OPTS, dumps_json
+def write_tables(res: StressResult, out: str | Path) -> Path:
+    """Write runs.parquet, series.parquet and results.json into `out` (the report is rendered by
+    `interlock.reports.stress.write_report`)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     res.out = out
@@ -637,13 +320,7 @@ def write_outputs(res: StressResult, out: str | Path) -> Path:
             runs[ax.key] = runs[ax.key].map(repr)
     runs.to_parquet(out / "runs.parquet", **PARQUET_OPTS)
     res.series.to_parquet(out / "series.parquet", **PARQUET_OPTS)
-    drivers_chart(res, out / "drivers.png")
-    for cr in res.claims:
-        fan_chart(res, cr, out / f"fan_{cr.name}.png")
-        if cr.prim is not None and cr.prim.boxes:
-            prim_chart(cr, out / f"prim_{cr.name}.png")
     (out / "results.json").write_text(dumps_json(results_json(res)), encoding="utf-8")
-    (out / "report.md").write_text(render_report(res), encoding="utf-8")
     return out
 
 
@@ -655,7 +332,6 @@ OFF_DIR = Path("runs") / "switched_off"
 def plan_jobs(narrative: Narrative) -> tuple[list, list]:
     """The runs of a stress test as sweep jobs: every (point, seed) with every class on, and the
     same (point, seed) with each class of `switch_off` off in turn. point_id and seed pair them."""
-    from ..sweeps.engine import Job
     spec = narrative.spec
     points = spec.points()
     ns, npts = len(spec.seeds), len(points)
@@ -671,7 +347,6 @@ def plan_jobs(narrative: Narrative) -> tuple[list, list]:
 
 
 def _table(folder: Path) -> pd.DataFrame:
-    from ..sweeps.engine import read_params, read_summary
     params = read_params(folder)
     summary = read_summary(folder).drop(columns=["point_id", "seed"])
     runs = params.merge(summary, on="run_id", how="left")
@@ -680,15 +355,14 @@ def _table(folder: Path) -> pd.DataFrame:
     return runs
 
 
-def stress(narrative, out: str | Path, *, samples: int | None = None, seeds: int | None = None,
-           days: int | None = None, workers: int | None = None, dask: str | None = None,
-           resume: bool = False, progress: bool = True) -> StressResult:
-    """Run a narrative's stress test into `out` (report.md and its figures, the run tables) and
-    return the analysis. `narrative` is a shipped name, a path or a loaded Narrative; `samples`,
-    `seeds`, `days` override its [run] table; `workers` / `dask` choose the sweep executor;
-    `resume` finishes (or re-reports) a stress test already in `out`."""
-    from .narratives import load_narrative
-    from ..sweeps.engine import execute, read_timeseries
+def run_stress(narrative: Narrative | str | Path, out: str | Path, *, samples: int | None = None,
+               seeds: int | None = None, days: int | None = None, workers: int | None = None,
+               dask: str | None = None, resume: bool = False, progress: bool = True) -> StressResult:
+    """Run a narrative's stress test into `out` (the run tables and results.json) and return the
+    analysis. `narrative` is a shipped name, a path or a loaded Narrative; `samples`, `seeds`,
+    `days` override its [run] table; `workers` / `dask` choose the sweep executor; `resume`
+    finishes (or re-analyses) a stress test already in `out`. The report:
+    `interlock.reports.stress.write_report(result, out)`."""
     narr = narrative if isinstance(narrative, Narrative) else \
         load_narrative(narrative, samples=samples, seeds=seeds, days=days)
     out = Path(out)
@@ -713,5 +387,5 @@ def stress(narrative, out: str | Path, *, samples: int | None = None, seeds: int
     series = read_timeseries(out / ON_DIR).rename(columns={"run_id": "run"})
     res = analyse(narr, runs, series)
     res.failed_runs = failed
-    write_outputs(res, out)
+    write_tables(res, out)
     return res

@@ -50,15 +50,19 @@ records, the report's series and classes.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ...config import flatten_overrides
 from ...errors import InputError
-from ...io import DATA_DIR
+from ...io import DATA_DIR, error_key, read_toml
+from ...model.model import agent_classes
+from ..runner import run
+from ..scenarios import Scenario
+from ..sweeps.spec import SweepSpec, flatten_axes, parse_spec
 from .claims import Claim, Schema, compile_claim
 
 PROBE_DAYS = 3          # a probe run tells which columns, metrics and classes a scenario records
@@ -135,8 +139,8 @@ class Narrative:
     what: str
     look_at: str
     source: _Source
-    scenario: Any                     # a Scenario
-    spec: Any                         # the SweepSpec of the on-runs (interlock.experiments.sweep_spec)
+    scenario: Scenario
+    spec: SweepSpec                   # the sweep of the on-runs (a Latin hypercube)
     claims: list[NarrativeClaim]
     schema: Schema
     series: list[str]                 # fan-chart columns
@@ -151,13 +155,6 @@ class Narrative:
     @property
     def keys(self) -> list[str]:
         return self.spec.keys
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def shipped_dir() -> Path:
@@ -194,7 +191,6 @@ def _rekey(e: InputError, origin: str, uncertain: dict) -> InputError:
 def build_spec(raw_uncertain: dict, overrides: dict, scenario_ref: str, days: int | None,
                samples: int, seeds: int, design_seed: int, name: str, origin: str, base_dir: Path):
     """The narrative's on-runs as a sweep spec: a Latin hypercube over the uncertain parameters."""
-    from ..sweeps.spec import parse_spec
     raw = {"name": name, "scenario": scenario_ref, "seeds": seeds,
            "design": {"kind": "lhs", "n": samples, "seed": design_seed},
            "parameters": raw_uncertain, "overrides": overrides}
@@ -208,7 +204,6 @@ def build_spec(raw_uncertain: dict, overrides: dict, scenario_ref: str, days: in
 
 def probe_schema(scenario, overrides: dict, days: int, aliases: dict[str, str]) -> Schema:
     """Run the scenario for a few days to learn what a run records (columns, assets, metrics)."""
-    from ..runner import run
     result = run(scenario, days=min(PROBE_DAYS, days), seed=0, overrides=overrides, amplification=False)
     return Schema.from_run(result, aliases=aliases, days=days)
 
@@ -220,14 +215,7 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
     allowed; a bad claim is quoted."""
     path = resolve_path(name_or_path)
     origin = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=origin) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a narrative file", file=origin) from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"malformed TOML: {e}", file=origin) from None
+    raw = read_toml(path, "narrative file")
     try:
         f = _File(**raw)
     except ValidationError as e:
@@ -236,7 +224,7 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
         if err["type"] == "extra_forbidden":
             allowed = "top-level keys: " + ", ".join(_File.model_fields)
         raise InputError(err["msg"] if err["type"] == "missing" else f"{err['msg']} (got {err.get('input')!r})",
-                         file=origin, key=_loc(err["loc"]), allowed=allowed) from None
+                         file=origin, key=error_key(err["loc"]), allowed=allowed) from None
     for opt, v in (("--samples", samples), ("--seeds", seeds), ("--days", days)):
         if v is not None and v < (2 if opt == "--days" else 1):
             raise InputError(f"{opt} must be at least {2 if opt == '--days' else 1}, got {v}", key=opt)
@@ -245,10 +233,8 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
     if dup:
         raise InputError(f"claim names must be unique: {dup}", file=origin, key="claims")
 
-    from ...config import flatten_overrides
-    from ..sweeps.spec import flatten_axes
-    uncertain = flatten_axes(f.uncertain)
-    overrides = flatten_overrides(f.overrides)
+    uncertain = flatten_axes(f.uncertain, origin)
+    overrides = flatten_overrides(f.overrides, origin)
     spec = build_spec(uncertain, overrides, f.scenario, days if days is not None else f.run.days,
                       samples or f.run.samples, seeds or f.run.seeds, f.run.design_seed, f.name,
                       origin, path.parent)
@@ -264,7 +250,6 @@ def load_narrative(name_or_path: str | Path, *, samples: int | None = None, seed
         claims.append(NarrativeClaim(c.name, c.says.strip(),
                                      compile_claim(c.claim, schema, name=c.name,
                                                    where=f"{origin}: claims[{i}] ({c.name})")))
-    from ...model.model import agent_classes
     classes = agent_classes()
     switch_off = f.report.switch_off if f.report.switch_off is not None else classes
     unknown = sorted(set(switch_off) - set(classes))

@@ -6,7 +6,7 @@ The API (small on purpose; `interlock sweep` and `interlock stress` both sit on 
 
     from interlock.experiments.sweeps.engine import Job, execute, run_sweep, read_params, read_summary
 
-    # a spec file (see sweep_spec) → its runs → DIR
+    # a spec file (see sweeps.spec) → its runs → DIR
     report = run_sweep("sweeps/leverage.toml", "runs/leverage", workers=None, dask=None, resume=False)
 
     # any list of runs → DIR (what narrative stress tests use)
@@ -68,10 +68,10 @@ from __future__ import annotations
 import concurrent.futures as cf
 import datetime as dt
 import hashlib
-import importlib
 import json
 import logging
 import math
+import multiprocessing as mp
 import os
 import shutil
 import signal
@@ -79,19 +79,26 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import psutil
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+import tomli_w
+from tqdm import tqdm
 
+from ..._version import __version__
 from ...errors import InputError
+from ...io import PARQUET_OPTS, atomic_write, dumps_json
+from ..runner import build_model, package_versions
+from .jobs import LEAD, MODELS, RUNNER, Job, RunOptions, resolve, run_batch, summary_metrics  # noqa: F401 (the API)
+from .spec import SweepSpec, load_spec, spec_hash
 
-RUNNER = "interlock.experiments.runner:run"
-LEAD = ["run_id", "point_id", "seed", "status", "error"]
 PLAN_COLUMNS = ["run_id", "point_id", "seed", "scenario", "days", "disabled"]
-PARQUET = {"index": False, "compression": "zstd"}
 FORMAT = 1
 TS_RUNS_PER_FILE = 256            # consolidated time-series files hold blocks of run_ids
 TASK_SECONDS = 1.0                # adaptive batches aim at this much work per task
@@ -99,37 +106,6 @@ TASK_SECONDS = 1.0                # adaptive batches aim at this much work per t
 
 class SweepAborted(RuntimeError):
     """The machinery failed (not a run): finished runs are on disk; rerun with resume."""
-
-
-@dataclass(frozen=True)
-class Job:
-    """One run: what `runner.run` needs, plus where its row goes."""
-
-    run_id: int
-    point_id: int
-    scenario: Any                     # shipped name, path, Scenario object, or None (test models)
-    overrides: Mapping[str, Any]
-    seed: int
-    days: int
-    disabled: tuple[str, ...] = ()
-    amplification: bool = False
-    model: str = RUNNER
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """What every run of a sweep keeps: its metrics and, optionally, a thinned time series."""
-
-    metrics: str | Callable | None = None
-    timeseries_every: int | None = None
-    timeseries_columns: tuple[str, ...] | None = None
-
-    def describe(self) -> dict:
-        m = self.metrics
-        ref = m if isinstance(m, str) or m is None else \
-            f"{m.__module__}:{getattr(m, '__qualname__', type(m).__qualname__)}"
-        return {"metrics": ref or "summary_metrics", "timeseries_every": self.timeseries_every,
-                "timeseries_columns": list(self.timeseries_columns or []) or None}
 
 
 @dataclass
@@ -150,104 +126,10 @@ class SweepReport:
         return self.ran_now / self.elapsed_s if self.elapsed_s > 0 else float("nan")
 
 
-# ----- the per-run function ---------------------------------------------------------------------
-@lru_cache(maxsize=64)
-def resolve(ref: str) -> Any:
-    """Import "package.module:attribute" (cached per process)."""
-    if ":" not in ref:
-        raise ValueError(f"expected 'package.module:function', got {ref!r}")
-    mod, attr = ref.split(":", 1)
-    obj = importlib.import_module(mod)
-    for part in attr.split("."):
-        obj = getattr(obj, part)
-    return obj
-
-
-def flatten(tree: Mapping, prefix: str = "") -> dict[str, Any]:
-    """Nested dicts → one level, keys joined with dots."""
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, Mapping):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
-def summary_metrics(result) -> dict[str, Any]:
-    """The default per-run metrics: the run summary's metrics, flattened. Per-asset metrics drop
-    the `assets.` level (`SPX.max_drawdown`); the rest keep theirs (`amplification.SPX`)."""
-    m = dict(result.summary.get("metrics", {}))
-    assets = m.pop("assets", {})
-    return {**flatten(assets), **flatten(m)}
-
-
-def _cell(v: Any) -> float | str:
-    if v is None:
-        return float("nan")
-    if isinstance(v, (bool, int, float, np.integer, np.floating, np.bool_)):
-        return float(v)
-    if isinstance(v, str):
-        return v
-    return json.dumps(v, default=str, sort_keys=True)
-
-
-def _thin(ts: pd.DataFrame, opts: RunOptions, run_id: int) -> pd.DataFrame:
-    keep = ts[ts["day"] % opts.timeseries_every == 0]
-    cols = list(opts.timeseries_columns) if opts.timeseries_columns else \
-        [c for c in ts.columns if c not in ("day", "date")]
-    missing = [c for c in cols if c not in ts.columns]
-    if missing:
-        raise KeyError(f"unknown time-series columns {missing}")
-    out = pd.DataFrame({"run_id": np.full(len(keep), run_id, dtype=np.int64),
-                        "day": keep["day"].to_numpy(np.int64)})
-    if "date" in keep:
-        out["date"] = keep["date"].to_numpy()
-    for c in cols:
-        out[c] = keep[c].to_numpy(dtype=np.float64)
-    return out
-
-
-def run_job(job: Job, opts: RunOptions = RunOptions()) -> tuple[dict, pd.DataFrame | None]:
-    """Run one job through its model function and return (its summary row, its thinned time
-    series or None). A run that raises gives a "failed" row with the error; it never raises."""
-    row: dict[str, Any] = {"run_id": int(job.run_id), "point_id": int(job.point_id),
-                           "seed": int(job.seed), "status": "ok", "error": None}
-    try:
-        fn = resolve(job.model)
-        result = fn(job.scenario, days=job.days, seed=job.seed, overrides=dict(job.overrides),
-                    disabled=tuple(job.disabled), amplification=job.amplification)
-        metric_fn = summary_metrics if opts.metrics is None else (
-            resolve(opts.metrics) if isinstance(opts.metrics, str) else opts.metrics)
-        metrics = flatten(metric_fn(result))
-        clash = set(metrics) & set(LEAD)
-        if clash:
-            raise ValueError(f"metric names {sorted(clash)} are reserved")
-        row.update({k: _cell(v) for k, v in metrics.items()})
-        ts = _thin(result.timeseries, opts, job.run_id) if opts.timeseries_every else None
-    except Exception as e:            # recorded, and the sweep goes on
-        row = {k: row[k] for k in LEAD}
-        row["status"] = "failed"
-        row["error"] = f"{type(e).__name__}: {e}"
-        ts = None
-    return row, ts
-
-
-def run_batch(jobs: Sequence[Job], opts: RunOptions) -> tuple[list, float]:
-    """A task: several runs in a row (per-task overhead is milliseconds, a run much more).
-    Returns the runs' (row, timeseries) and the seconds the batch took."""
-    t0 = time.perf_counter()
-    out = [run_job(j, opts) for j in jobs]
-    return out, time.perf_counter() - t0
-
-
 def _probe() -> dict:
     """Run on a Dask worker before a sweep: proves it can import this package, and which version."""
-    import interlock
-    from ..runner import _versions
     resolve(RUNNER)
-    return {"interlock": interlock.__version__, "versions": _versions()}
+    return {"interlock": __version__, "versions": package_versions()}
 
 
 # ----- executors: one process, a local pool, a Dask cluster ---------------------------------------
@@ -278,7 +160,6 @@ class _Inline:
 def _watch_parent(pid: int, started: float) -> None:
     # A pool worker whose sweep process vanished (kill -9) exits instead of lingering. It watches
     # the sweep process itself: its direct parent, the forkserver, lives as long as its workers.
-    import psutil
     while True:
         time.sleep(1.0)
         try:
@@ -307,8 +188,6 @@ class _Pool:
     runner preloaded (forking a threaded process can copy a held lock); spawn where neither exists."""
 
     def __init__(self, workers: int):
-        import multiprocessing as mp
-        import psutil
         methods = mp.get_all_start_methods()
         if "fork" in methods and threading.active_count() == 1:
             method = "fork"
@@ -374,11 +253,10 @@ class _Dask:
             self.client.close(timeout=10)
             raise InputError(f"a Dask worker at {address} failed the probe task: {type(e).__name__}: {e}",
                              key="--dask", allowed="workers with interlock installed (pip install -e .)") from None
-        import interlock
-        if probe["interlock"] != interlock.__version__:
+        if probe["interlock"] != __version__:
             self.client.close(timeout=10)
             raise InputError(f"workers run interlock {probe['interlock']}, this client "
-                             f"{interlock.__version__}: results would not be comparable", key="--dask")
+                             f"{__version__}: results would not be comparable", key="--dask")
         nthreads = self.client.nthreads()
         self.slots = max(1, sum(nthreads.values()))
         self.window = 2 * self.slots
@@ -419,24 +297,12 @@ def _executor(workers: int | None, dask: str | None, timeout: float):
 
 
 # ----- the output folder ----------------------------------------------------------------------
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _write_text(path: Path, text: str) -> None:
-    _atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
+    atomic_write(path, lambda p: p.write_text(text, encoding="utf-8"))
 
 
 def _write_parquet(path: Path, df: pd.DataFrame) -> None:
-    _atomic_write(path, lambda p: df.to_parquet(p, **PARQUET))
+    atomic_write(path, lambda p: df.to_parquet(p, **PARQUET_OPTS))
 
 
 def _now() -> str:
@@ -456,7 +322,6 @@ def _scenario_id(sc: Any, cache: dict) -> tuple[str, str]:
         return ("" if sc is None else str(sc)), ""
     key = id(sc)
     if key not in cache:
-        from ..runner import dumps_json
         body = sc.model_dump(exclude={"path", "shocks"})
         body["shocks"] = [dict(type=s.type_name, **s.model_dump()) for s in sc.shocks]
         cache[key] = (sc.name, hashlib.sha256(dumps_json(body).encode()).hexdigest()[:16], sc)
@@ -506,9 +371,9 @@ class _Parts:
         if ts is not None:
             self.ts.append(ts)
 
-    def maybe_flush(self) -> None:
-        if self.rows and (time.monotonic() - self.last >= self.flush_seconds or len(self.rows) >= 5000):
-            self.flush()
+    def due(self) -> bool:
+        """Finished runs are waiting and `flush_seconds` have passed since the last write."""
+        return bool(self.rows) and time.monotonic() - self.last >= self.flush_seconds
 
     def flush(self) -> None:
         self.last = time.monotonic()
@@ -538,7 +403,6 @@ def _tidy_parts(out: Path) -> None:
 
 def _committed(out: Path) -> tuple[set[int], int]:
     """run_ids already on disk (in parts) and how many of them failed."""
-    import pyarrow.parquet as pq
     done: set[int] = set()
     failed = 0
     for p in sorted((out / "parts").glob("summary-*.parquet")):
@@ -588,9 +452,6 @@ def _consolidate(out: Path, run_ids: np.ndarray) -> None:
     _write_parquet(out / "summary.parquet", summary)
     ts_parts = sorted((out / "parts").glob("timeseries-*.parquet"))
     if ts_parts:
-        import pyarrow as pa
-        import pyarrow.dataset as ds
-        import pyarrow.parquet as pq
         schema = pa.unify_schemas([pq.read_schema(p) for p in ts_parts])
         dataset = ds.dataset([str(p) for p in ts_parts], schema=schema, format="parquet")
         (out / "timeseries").mkdir(exist_ok=True)
@@ -601,7 +462,7 @@ def _consolidate(out: Path, run_ids: np.ndarray) -> None:
             if t.num_rows == 0:
                 continue
             t = t.sort_by([("run_id", "ascending"), ("day", "ascending")])
-            _atomic_write(out / "timeseries" / f"part-{b:06d}.parquet",
+            atomic_write(out / "timeseries" / f"part-{b:06d}.parquet",
                           lambda p, t=t: pq.write_table(t, p, compression="zstd"))
 
 
@@ -624,7 +485,6 @@ def read_summary(out_dir: str | Path) -> pd.DataFrame:
 
 def read_timeseries(out_dir: str | Path, run_ids: Iterable[int] | None = None) -> pd.DataFrame:
     """The kept time series (all runs, or `run_ids`), sorted by run_id and day."""
-    import pyarrow.dataset as ds
     out = Path(out_dir)
     files = sorted((out / "timeseries").glob("part-*.parquet")) or \
         sorted((out / "parts").glob("timeseries-*.parquet"))
@@ -725,13 +585,12 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
     ex = _executor(workers, dask, timeout) if todo else _Inline()   # may refuse: nothing written yet
 
     if not manifest_path.exists():
-        from ..runner import _versions
         manifest = {"format": FORMAT, "kind": "sweep", "name": desc, "status": "planned", "created": _now(),
                     "plan_hash": plan_hash, "options": opts.describe(), "meta": dict(meta or {}),
-                    "versions": dict(_versions()), "sessions": [],
+                    "versions": dict(package_versions()), "sessions": [],
                     "counts": {"runs": len(plan), "done": 0, "ok": 0, "failed": 0}}
         out.mkdir(parents=True, exist_ok=True)
-        _write_text(manifest_path, _dumps(manifest))
+        _write_text(manifest_path, dumps_json(manifest))
         for name, text in (files or {}).items():
             _write_text(out / name, text)
     if not (out / "params.parquet").exists():
@@ -746,14 +605,13 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         manifest["status"] = status
         manifest["updated"] = _now()
         counts.update(done=len(done), failed=n_failed, ok=len(done) - n_failed)
-        _write_text(manifest_path, _dumps(manifest))
+        _write_text(manifest_path, dumps_json(manifest))
 
     parts = _Parts(out, flush_seconds)
     save_manifest("running")
     t0 = time.perf_counter()
     bar = None
     if progress:
-        from tqdm import tqdm
         bar = tqdm(total=len(run_ids), initial=len(done), unit="run", desc=desc, smoothing=0.05,
                    dynamic_ncols=True)
     status = "aborted"
@@ -808,7 +666,7 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
             for f in finished:
                 collect(f)
             fill()
-            if parts.rows and time.monotonic() - parts.last >= flush_seconds:
+            if parts.due():
                 parts.flush()
                 session["elapsed_s"] = round(time.perf_counter() - t0, 3)
                 save_manifest("running")
@@ -846,15 +704,9 @@ def _failures(out: Path, most: int = 20) -> list[dict]:
     return [{"run_id": int(r.run_id), "error": r.error} for r in bad.itertuples()]
 
 
-def _dumps(obj) -> str:
-    from ..runner import dumps_json
-    return dumps_json(obj)
-
-
 # ----- a spec file → jobs → execute --------------------------------------------------------------
 def spec_jobs(spec) -> list[Job]:
     """A validated SweepSpec's runs: every design point × every seed, run_id = point × seeds + k."""
-    from .spec import MODELS
     model = MODELS[spec.model]
     ns = len(spec.seeds)
     return [Job(run_id=p * ns + k, point_id=p, scenario=spec.scenario, overrides={**spec.overrides, **pt},
@@ -867,7 +719,6 @@ def _check_columns(spec) -> None:
     """Refuse unknown time-series columns before anything runs (one tiny model build)."""
     if not spec.timeseries_columns or spec.model != "interlock":
         return
-    from ..runner import build_model
     model = build_model(spec.scenario, seed=spec.seeds[0], overrides=spec.overrides, disabled=spec.disabled)
     cols = set(model.series.columns)
     model.release()
@@ -880,8 +731,6 @@ def _check_columns(spec) -> None:
 def run_sweep(spec, out_dir: str | Path, *, workers: int | None = None, dask: str | None = None,
               resume: bool = False, progress: bool = True, **kwargs) -> SweepReport:
     """Run a sweep spec (a path or a SweepSpec) into `out_dir`; see `execute` for the options."""
-    import tomli_w
-    from .spec import SweepSpec, load_spec, spec_hash
     if not isinstance(spec, SweepSpec):
         spec = load_spec(spec)
     _check_columns(spec)

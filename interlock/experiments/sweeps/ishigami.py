@@ -19,6 +19,7 @@ import pandas as pd
 
 from ...config import ParamSpec, Params
 from ...errors import InputError
+from ..runner import RunResult
 
 _SOURCE = "Ishigami & Homma (1990), test function for uncertainty importance; a = 7, b = 0.1 customary"
 
@@ -26,7 +27,7 @@ _SOURCE = "Ishigami & Homma (1990), test function for uncertainty importance; a 
 def param_specs() -> dict[str, ParamSpec]:
     """The test model's parameters, in the same form as the capital-flow model's."""
     x = dict(unit="", min=-math.pi, max=math.pi, range=(-math.pi, math.pi), source=_SOURCE,
-             file="interlock/experiments/ishigami.py")
+             file="interlock/experiments/sweeps/ishigami.py")
     return {
         "ishigami.x1": ParamSpec("ishigami.x1", 0.0, **x),
         "ishigami.x2": ParamSpec("ishigami.x2", 0.0, **x),
@@ -55,10 +56,9 @@ def analytic_indices(a: float = 7.0, b: float = 0.1) -> dict[str, dict[str, floa
 
 def run(scenario: Any = None, *, days: int | None = None, seed: int | None = None,
         overrides: dict[str, Any] | None = None, disabled: Iterable[str] = (), progress: bool = False,
-        amplification: bool = False, attribution: bool = False) -> "RunResult":
+        amplification: bool = False, attribution: bool = False) -> RunResult:
     """Evaluate the Ishigami function at `overrides` (key paths `ishigami.x1` …); `scenario`,
     `days` and the agent switches do not apply and are recorded as given."""
-    from ..runner import RunResult
     specs = param_specs()
     values = {k: s.default for k, s in specs.items()}
     for k, v in (overrides or {}).items():

@@ -6,7 +6,7 @@ so seed noise largely cancels between points). Sobol' and Morris then see one va
 in design order. The share of the run-level variance that is within-point (seed) variance is
 reported as `seed_noise_share`: when it is large, more seeds per point are needed.
 
-Indices are computed for the unit-cube design as sampled (see sweep_spec): Sobol' indices do not
+Indices are computed for the unit-cube design as sampled (see sweeps.spec): Sobol' indices do not
 depend on the parameters' scales; Morris μ* and σ are in metric units per step of one level
 spacing in the parameter's quantile scale (0 → 1 spans its whole range or distribution), which
 makes them comparable across parameters.
@@ -23,6 +23,7 @@ import pandas as pd
 
 from ...errors import InputError
 from .engine import read_manifest, read_params, read_summary
+from .jobs import LEAD
 from .spec import SweepSpec, load_spec
 
 SUPPORTED = {"sobol": "Sobol' first-order and total indices", "morris": "Morris μ* and σ"}
@@ -52,8 +53,7 @@ def sweep_spec(out_dir: str | Path) -> SweepSpec:
 
 
 def check_metric(summary: pd.DataFrame, metric: str, where: str) -> None:
-    skip = {"run_id", "point_id", "seed", "status", "error"}
-    names = [c for c in summary.columns if c not in skip]
+    names = [c for c in summary.columns if c not in LEAD]
     if metric not in names:
         close = difflib.get_close_matches(metric, names, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else ""

@@ -46,25 +46,28 @@ distributions in designs that sample the cube's faces (grid, Morris), unknown ag
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import itertools
 import json
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from SALib.sample import morris, sobol
+from scipy import stats
+from scipy.stats import qmc
 
-from ...config import ParamSpec, flatten_overrides, param_specs
+from ...config import ParamSpec, Params, flatten_overrides, param_specs
 from ...errors import InputError
-from ..scenarios import _loc
-
-DESIGNS = ("grid", "lhs", "sobol", "morris")
-DISTS = ("uniform", "loguniform", "triangular", "normal", "truncnormal")
-BOUNDED = ("uniform", "loguniform", "triangular", "truncnormal")
+from ...io import error_key, flatten, read_toml
+from ...model.model import agent_classes
+from ..scenarios import load_scenario
+from . import ishigami
+from .jobs import resolve
 
 
 # ----- the file's structure (pydantic: a typo is an error naming the key) ----------------------
@@ -129,7 +132,6 @@ class Axis:
 
     def from_unit(self, u: np.ndarray) -> list:
         """Map unit-cube coordinates to parameter values (the distribution's quantile function)."""
-        from scipy import stats
         u = np.asarray(u, dtype=float)
         if self.values is not None:
             idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
@@ -191,7 +193,6 @@ class SweepSpec:
             levels = [a.grid_units(self.levels) for a in self.axes]
             return np.array(list(itertools.product(*levels)), dtype=float).reshape(-1, k)
         if self.design == "lhs":
-            from scipy.stats import qmc
             rng = np.random.default_rng(self.design_seed)
             try:
                 sampler = qmc.LatinHypercube(d=k, rng=rng)
@@ -199,10 +200,8 @@ class SweepSpec:
                 sampler = qmc.LatinHypercube(d=k, seed=rng)
             return sampler.random(self.n)
         if self.design == "sobol":
-            from SALib.sample import sobol
             return sobol.sample(self.problem(), self.n, calc_second_order=self.second_order,
                                 seed=self.design_seed)
-        from SALib.sample import morris
         return morris.sample(self.problem(), self.n, num_levels=self.levels, seed=self.design_seed)
 
     def points(self) -> list[dict[str, Any]]:
@@ -231,30 +230,20 @@ class SweepSpec:
         return self.raw
 
 
-# ----- models the sweep can run -----------------------------------------------------------------
-MODELS = {
-    # name: (the per-run function, "module:function" with runner.run's signature; its parameters)
-    "interlock": "interlock.experiments.runner:run",
-    "ishigami": "interlock.experiments.sweeps.ishigami:run",
-}
-
-
+# ----- the parameters of the models a sweep can run (jobs.MODELS) --------------------------------
 def model_param_specs(model: str) -> dict[str, ParamSpec]:
     if model == "ishigami":
-        from .ishigami import param_specs as ishigami_specs
-        return ishigami_specs()
+        return ishigami.param_specs()
     return param_specs()
 
 
 def _unknown_key(key: str, model: str, origin: str) -> InputError:
     """The same message as an unknown `--set` key (config.Params.with_overrides)."""
     if model == "interlock":
-        from ...config import Params
         try:
             Params.defaults().with_overrides({key: None}, origin=origin)
         except InputError as e:
             return e
-    import difflib
     close = difflib.get_close_matches(key, list(model_param_specs(model)), n=3, cutoff=0.6)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return InputError(f"unknown parameter{hint}", file=origin, key=key,
@@ -359,8 +348,8 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
     path. Raises InputError naming the file, the key and what is allowed. `for_analysis` skips
     what only running needs (loading the scenario, checking every drawn value)."""
     raw = dict(raw)
-    raw["parameters"] = {k: v for k, v in flatten_axes(raw.get("parameters", {})).items()}
-    raw["overrides"] = flatten_overrides(raw.get("overrides", {}))
+    raw["parameters"] = flatten_axes(raw.get("parameters", {}), origin)
+    raw["overrides"] = flatten_overrides(raw.get("overrides", {}), origin)
     try:
         s = _Spec(**raw)
     except ValidationError as e:
@@ -371,7 +360,7 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
         elif err["type"] == "missing":
             allowed = None
         raise InputError(f"{err['msg']} (got {err.get('input')!r})" if err["type"] != "missing"
-                         else err["msg"], file=origin, key=_loc(err["loc"]), allowed=allowed) from None
+                         else err["msg"], file=origin, key=error_key(err["loc"]), allowed=allowed) from None
     if not s.parameters:
         raise InputError("no parameters to vary", file=origin, key="parameters",
                          allowed="a table of key paths, e.g. \"vol_target.aum\" = { range = [150, 1000] }")
@@ -379,7 +368,6 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
 
     scenario = None
     if s.model == "interlock" and not for_analysis:
-        from ..scenarios import load_scenario
         path = Path(s.scenario)
         if base_dir is not None and (path.suffix == ".toml") and not path.is_absolute():
             path = base_dir / path
@@ -413,7 +401,6 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
                              key="seeds")
         seeds = tuple(s.seeds)
     if s.disabled:
-        from ...model.model import agent_classes
         unknown = sorted(set(s.disabled) - set(agent_classes()))
         if unknown:
             raise InputError(f"unknown agent class {unknown}", file=origin, key="disabled",
@@ -450,24 +437,23 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
     return spec
 
 
-def flatten_axes(tree: Mapping, prefix: str = "") -> dict[str, Any]:
+_AXIS_FIELDS = frozenset(_Axis.model_fields)
+
+
+def is_axis(table: Mapping) -> bool:
+    """A table whose keys are all axis fields (or none) describes one varied parameter."""
+    return not table or set(table) <= _AXIS_FIELDS
+
+
+def flatten_axes(tree: Mapping, origin: str | None = None) -> dict[str, Any]:
     """`[parameters] "cta.aum" = {range=…}` and `[parameters.cta] aum = {range=…}` alike: a table
-    whose keys are all axis fields is an axis, any other table is a level of the key path."""
-    fields = set(_Axis.model_fields)
-    out: dict[str, Any] = {}
-    for k, v in tree.items():
-        path = f"{prefix}.{k}" if prefix else k
-        if isinstance(v, Mapping) and (not v or set(v) <= fields):
-            out[path] = v
-        elif isinstance(v, Mapping):
-            out.update(flatten_axes(v, path))
-        else:
-            out[path] = v            # not a table: pydantic reports it
-    return out
+    whose keys are all axis fields is an axis, any other table is a level of the key path (a
+    value that is not a table is kept: pydantic reports it). With `origin`, a key path given
+    both ways is an error naming it."""
+    return flatten(tree, is_leaf=is_axis, origin=origin)
 
 
 def _check_function_ref(ref: str, origin: str, key: str) -> None:
-    from .engine import resolve
     try:
         resolve(ref)
     except (ImportError, AttributeError, ValueError) as e:
@@ -490,14 +476,7 @@ def _check_points(spec: SweepSpec, specs: dict[str, ParamSpec], origin: str) -> 
 def load_spec(path: str | Path, for_analysis: bool = False) -> SweepSpec:
     """Read and validate a sweep spec file (see `parse_spec`)."""
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(p)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a spec file", file=str(p)) from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"malformed TOML: {e}", file=str(p)) from None
+    raw = read_toml(p, "spec file")
     return parse_spec(raw, str(p), base_dir=p.parent, for_analysis=for_analysis)
 
 

@@ -13,17 +13,19 @@ the simulated objective is piecewise smooth at best).
 
 from __future__ import annotations
 
-import json
 import math
+import multiprocessing as mp
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
+from scipy.optimize import minimize
 
 from ...config import Params, param_specs
 from ...errors import InputError
+from ...io import dumps_json
 from . import checks as V
 
 MOMENTS: tuple[str, ...] = ("annual_vol", "excess_kurtosis", "hill_abs", "ac1", "abs_ac1", "abs_ac10",
@@ -125,7 +127,7 @@ def free_params(keys: Sequence[str], bounds: dict[str, tuple[float, float]] | No
 def _moments_of_seed(args) -> dict[str, float]:
     overrides, seed, days, scenario = args
     r = V.simulated_returns("SPX", scenario=scenario, days=days, seeds=(seed,), overrides=overrides)[0]
-    return V.stylized_facts(r)
+    return V.stylized_facts(r, overrides.get("run.trading_days_per_year"))
 
 
 class SimulatedMoments:
@@ -143,7 +145,6 @@ class SimulatedMoments:
 
     def __enter__(self):
         if self.workers > 1:
-            import multiprocessing as mp
             self._pool = mp.get_context("fork").Pool(min(self.workers, len(self.seeds)))
         return self
 
@@ -190,7 +191,7 @@ class CalibrationResult:
     base_overrides: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), indent=2, sort_keys=True, default=float)
+        return dumps_json(asdict(self))
 
     def overrides_toml(self, note: str = "") -> str:
         """An overrides file `interlock run --config FILE` accepts."""
@@ -223,8 +224,6 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
     """Fit `keys` by MSM (bounded Nelder–Mead on [0, 1]-rescaled parameters) and return the fitted
     values, the objective before and after, and the moments. `start` defaults to the current
     defaults (with `base_overrides`)."""
-    from scipy.optimize import minimize
-
     t0 = time.time()
     target = target or target_moments("sp500", moments)
     names = list(moments)
@@ -278,33 +277,10 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
 
 
 def write_result(result: CalibrationResult, out_dir: str | Path) -> dict[str, Path]:
-    """Write calibration.json, overrides.toml and report.md into `out_dir`."""
+    """Write calibration.json and overrides.toml into `out_dir` (report.md: `reports.calibration`)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"json": out / "calibration.json", "overrides": out / "overrides.toml", "report": out / "report.md"}
+    paths = {"json": out / "calibration.json", "overrides": out / "overrides.toml"}
     paths["json"].write_text(result.to_json(), encoding="utf-8")
     paths["overrides"].write_text(result.overrides_toml(), encoding="utf-8")
-    paths["report"].write_text(report_markdown(result), encoding="utf-8")
     return paths
-
-
-def report_markdown(res: CalibrationResult) -> str:
-    lines = [f"# Calibration (method of simulated moments) against {res.target}", "",
-             f"Seeds {res.seeds} (common random numbers), {res.days} days each; {res.evaluations} "
-             f"objective evaluations in {res.seconds:.0f} s. Objective J = Σ ((m_sim − m_data)/se)², "
-             f"se from a stationary block bootstrap of the data (mean block {BOOTSTRAP_BLOCK} days).", "",
-             f"**Objective: {res.objective_start:.2f} before → {res.objective_fitted:.2f} after.**", "",
-             *( [f"Fixed overrides during the fit: {', '.join(f'`{k}` = {v}' for k, v in res.base_overrides.items())}.", ""]
-                if res.base_overrides else []),
-             "| parameter | box | start | fitted |", "|---|---|---|---|"]
-    for k in res.params:
-        lo, hi = res.bounds[k]
-        lines.append(f"| `{k}` | [{lo:g}, {hi:g}] | {res.start[k]:.4g} | {res.fitted[k]:.4g} |")
-    lines += ["", "| moment | data | se | start | fitted |", "|---|---|---|---|---|"]
-    for k in res.moments_target:
-        s = res.moments_start.get(k, float("nan"))
-        f = res.moments_fitted.get(k, float("nan"))
-        lines.append(f"| {V.FACT_LABELS.get(k, k)} | {res.moments_target[k]:.3f} | {res.moments_se[k]:.3f} "
-                     f"| {s:.3f} | {f:.3f} |")
-    lines += ["", "Use the fit: `interlock run baseline --config overrides.toml`.", ""]
-    return "\n".join(lines)

@@ -15,18 +15,24 @@ stylized fact, the multiplier or a loop sign means one thing everywhere:
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
+from arch.data import sp500
 
+from ...config import Params
 from ...model import hooks
-from ...model.model import trading_classes
+from ...model.model import agent_classes, trading_classes
 from ..metrics import drawdown_stats
 from ..runner import RunResult, build_model, run, simulate
+from ..scenarios import load_scenario
 
-TRADING_DAYS = 252
 ACF_LAGS = 100
 HILL_TAIL_SHARE = 0.05        # Hill estimator on the largest 5% of |r| (≈250 of 5000 days)
 LEVERAGE_LAGS = 10            # leverage effect: mean corr(r_t, |r_t+k|) over k = 1..10
@@ -46,7 +52,6 @@ def cached_run(scenario: str, *, days: int | None = None, seed: int = 1, disable
            without_shocks)
     hit = _RUN_CACHE.pop(key, None)
     if hit is None:
-        from ..scenarios import load_scenario
         sc = load_scenario(scenario)
         if without_shocks:
             sc = sc.model_copy(update={"shocks": []})
@@ -100,14 +105,17 @@ def leverage_corr(r: np.ndarray, lag: int = 1) -> float:
     return _corr(r[:-lag], np.abs(r[lag:]))
 
 
-def stylized_facts(r: np.ndarray) -> dict[str, float]:
-    """The section-1 statistics of a daily log-return series."""
+def stylized_facts(r: np.ndarray, trading_days: float | None = None) -> dict[str, float]:
+    """The section-1 statistics of a daily log-return series; `annual_vol` annualises with
+    `trading_days` per year (default: the parameter `run.trading_days_per_year`)."""
+    if trading_days is None:
+        trading_days = Params.defaults()["run.trading_days_per_year"]
     r = np.asarray(r, dtype=float)
     x = r - r.mean()
     var = x.var()
     a = np.abs(r)
     return {
-        "annual_vol": float(r.std() * math.sqrt(TRADING_DAYS)),
+        "annual_vol": float(r.std() * math.sqrt(trading_days)),
         "skew": float((x ** 3).mean() / var ** 1.5),
         "excess_kurtosis": float((x ** 4).mean() / var ** 2 - 3.0),
         "hill_abs": hill_tail_index(r, side="abs"),
@@ -140,7 +148,6 @@ FACT_LABELS = {
 
 def sp500_prices() -> pd.Series:
     """S&P 500 adjusted close, 1999-01-04 … 2018-12-31 (ships with `arch`, offline)."""
-    from arch.data import sp500
     return sp500.load()["Adj Close"]
 
 
@@ -268,7 +275,6 @@ class Loop:
     quick_seeds: tuple[int, ...] = (1, 2)
     min_share: float = 1.0           # share of seeds that must show the sign
     must_hold: bool = True
-    needs: tuple[str, ...] = ()      # other agent classes / scenarios that must exist
     off_overrides: dict[str, Any] | None = None
     off_without_shocks: bool = False
 
@@ -323,7 +329,7 @@ LOOPS: list[Loop] = [
     Loop("discretionary", "herding discretionary traders cluster volatility", "baseline",
          _clustering_effect, "autocorrelation of |r| at lag 10, on − off", days=5000,
          seeds=(1, 2), quick_seeds=(1,)),
-    # the crypto block (MODEL.md §6.1): measured when its classes and scenarios are present
+    # the crypto block (MODEL.md §6.1)
     Loop("retail_crypto", "liquidations deepen crypto drawdowns", "crypto_trust_crisis", _btc_drawdown_effect,
          "BTC max drawdown, liquidations on − off", seeds=(1, 2, 3), quick_seeds=(1, 2),
          off_overrides={"retail_crypto.liquidations": False}),
@@ -368,31 +374,20 @@ def loop_sign(loop: Loop, quick: bool = False) -> LoopResult:
     return LoopResult(loop, eff, tuple(seeds), ok)
 
 
-def available_loops() -> list[Loop]:
-    """The loops whose agent class (and scenario) exist in this build."""
-    from ...model.model import agent_classes
-    from ..scenarios import shipped_dir
-    classes = set(agent_classes())
-    names = {p.stem for p in shipped_dir().glob("*.toml")}
-    return [lp for lp in LOOPS if lp.agent_class in classes and lp.scenario in names
-            and all(n in classes or n in names for n in lp.needs)]
-
-
 # ----- the ablation table ------------------------------------------------------------------------
-# The scenarios that exercise each agent class (MODEL.md §5 attribution). Classes a later block adds
-# without an entry here are ablated on the baseline and the vol shock.
-EXERCISED_BY: dict[str, tuple[str, ...]] = {
+# The two scenarios that exercise each agent class (MODEL.md §5 attribution); every class of
+# `model.agent_classes()` has an entry (a unit test keeps it so).
+EXERCISED_BY: dict[str, tuple[str, str]] = {
     "vol_target": ("vol_shock", "baseline"),
     "cta": ("baseline", "vol_shock"),
     "buyback": ("baseline", "buyback_ban"),
     "discretionary": ("baseline", "vol_shock"),
     "dealer": ("vol_shock", "baseline"),
     "fed": ("fed_whiplash", "political_easing_2026"),
-    "retail_crypto": ("crypto_trust_crisis", "exchange_hack", "baseline"),
-    "crypto_etf": ("exchange_hack", "crypto_trust_crisis", "baseline"),
-    "interlock": ("deepseek_efficiency", "ai_capex_bust", "baseline"),
+    "retail_crypto": ("crypto_trust_crisis", "exchange_hack"),
+    "crypto_etf": ("exchange_hack", "crypto_trust_crisis"),
+    "interlock": ("deepseek_efficiency", "ai_capex_bust"),
 }
-DEFAULT_EXERCISE = ("baseline", "vol_shock")
 ABLATION_METRICS = {
     "dd_spx": "max drawdown SPX",
     "dd_btc": "max drawdown BTC",
@@ -421,13 +416,9 @@ def ablation(seeds: Iterable[int] = (1, 2), days: int | None = None,
              classes: Iterable[str] | None = None) -> pd.DataFrame:
     """For every agent class, on every scenario that exercises it: the metrics with the class on,
     and on − off (same seeds), averaged over seeds. One row per (class, scenario)."""
-    from ...model.model import agent_classes
-    from ..scenarios import shipped_dir
-    names = {p.stem for p in shipped_dir().glob("*.toml")}
     rows = []
     for cls in (classes if classes is not None else agent_classes()):
-        scenarios = [sc for sc in EXERCISED_BY.get(cls, DEFAULT_EXERCISE) if sc in names]
-        for sc in scenarios[:2] or [sc for sc in DEFAULT_EXERCISE if sc in names]:
+        for sc in EXERCISED_BY[cls]:
             on_m, d_m = [], []
             for s in seeds:
                 on = run_metrics(cached_run(sc, days=days, seed=s))
@@ -621,10 +612,6 @@ def determinism(scenario: str = "vol_shock", days: int = 40, seed: int = 3,
     checks = [Check("same seed twice in one process ⇒ identical tables", same,
                     f"{scenario}, seed {seed}, {days} days: time series, flows and events compared")]
     if other_process:
-        import subprocess
-        import sys
-        import tempfile
-        from pathlib import Path
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "r"
             res = subprocess.run([sys.executable, "-m", "interlock.cli", "run", scenario, "--days", str(days),

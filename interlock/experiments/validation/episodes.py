@@ -15,9 +15,11 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+from arch.data import sp500, vix
 
 from ..metrics import drawdown_stats
 from ..runner import run
+from ..scenarios import load_scenario
 
 
 @dataclass
@@ -46,8 +48,6 @@ class EpisodeResult:
     name: str
     title: str
     scenario: str
-    available: bool
-    reason: str = ""
     rows: list[EpisodeRow] = field(default_factory=list)
     seeds: tuple[int, ...] = ()
     # path name -> (model array seeds × days, history array or None); day 0 = the scenario's start
@@ -72,6 +72,10 @@ def _runs(scenario: str, seeds: tuple[int, ...]) -> list[pd.DataFrame]:
     return [run(scenario, seed=s, amplification=False).timeseries for s in seeds]
 
 
+def _first_shock_day(scenario: str) -> int:
+    return min(s.at for s in load_scenario(scenario).shocks)
+
+
 # ----- February 2018 ---------------------------------------------------------------------------
 FEB2018_START = "2018-01-26"         # day 0: the S&P's peak before the fall
 FEB2018_TROUGH_DAY = 9               # 8 Feb 2018
@@ -80,7 +84,6 @@ FEB2018_VIX_DAY = 6                  # 5 Feb 2018
 
 def feb2018_history(days: int) -> tuple[pd.Series, pd.Series]:
     """S&P 500 close and VIX close from 26 Jan 2018 for `days` + 1 trading days (arch data)."""
-    from arch.data import sp500, vix
     spx = sp500.load()["Close"].loc[FEB2018_START:].iloc[: days + 1]
     v = vix.load()["vix"].reindex(spx.index)
     return spx, v
@@ -111,16 +114,14 @@ def _replay_feb2018(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
     notes = ("The two exogenous triggers are inputs (the 2 Feb wage news, −2.1%; the 5 Feb short-vol "
              "products' VIX-futures buying, +10 vol points of hedging demand); the 5 Feb fall and the rest of "
              "the sell-off are the agents' response. History: arch.data.sp500 and arch.data.vix.")
-    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+    return EpisodeResult(ep.name, ep.title, ep.scenario, rows=rows, seeds=seeds, paths=paths,
                          day0="26 Jan 2018", notes=notes)
-
 
 
 # ----- 27 January 2025 (DeepSeek) ------------------------------------------------------------------
 def _replay_deepseek(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
     runs = _runs(ep.scenario, seeds)
-    from ..scenarios import load_scenario
-    at = min(s.at for s in load_scenario(ep.scenario).shocks)
+    at = _first_shock_day(ep.scenario)
 
     def day_ret(ts: pd.DataFrame, col: str) -> float:
         p = ts[col].to_numpy()
@@ -147,21 +148,17 @@ def _replay_deepseek(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
     ]
     paths = {name: (np.array([ts[name].to_numpy() / ts[name].iloc[at - 1] for ts in runs]), None)
              for name in ("NVDA", "AVGO", "MSFT", "SPX")}
-    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+    return EpisodeResult(ep.name, ep.title, ep.scenario, rows=rows, seeds=seeds, paths=paths,
                          day0="the scenario's start",
                          notes="History: the figures cited in the scenario file (27 Jan 2025 closes, Reuters). The "
                                "shock is the interlock block's efficiency shock; the firms are the model's late-2025 "
                                "universe, so returns are compared, not levels.")
 
 
-
 # ----- 10 October 2025 (crypto liquidations) -------------------------------------------------------
 def _replay_oct2025(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
     runs = _runs(ep.scenario, seeds)
-    if "liquidations_bn" not in runs[0].columns:
-        return EpisodeResult(ep.name, ep.title, ep.scenario, False, "no liquidations_bn column in the run")
-    from ..scenarios import load_scenario
-    at = min(s.at for s in load_scenario(ep.scenario).shocks)
+    at = _first_shock_day(ep.scenario)
     window = slice(at, at + 2)             # the day of the shock and the next (the 24 h of 10–11 Oct)
     rows = [
         EpisodeRow("liquidations, 10–11 Oct ($bn)", 19.0,
@@ -170,13 +167,12 @@ def _replay_oct2025(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
                    [float(ts["BTC"].iloc[at] / ts["BTC"].iloc[at - 1] - 1.0) for ts in runs], -0.20, -0.03, "%",
                    "history: ≈ −7% close to close, ≈ −14% intraday; −7% is input as news"),
     ]
-    if "liquidated_accounts" in runs[0].columns:
-        rows.append(EpisodeRow("accounts liquidated, 10–11 Oct (millions)", 1.6,
-                               [float(ts["liquidated_accounts"].iloc[window].sum()) / 1e6 for ts in runs],
-                               0.5, 5.0, "pts"))
+    rows.append(EpisodeRow("accounts liquidated, 10–11 Oct (millions)", 1.6,
+                           [float(ts["liquidated_accounts"].iloc[window].sum()) / 1e6 for ts in runs],
+                           0.5, 5.0, "pts"))
     paths = {"BTC (USD)": (np.array([ts["BTC"].to_numpy() for ts in runs]), None),
              "liquidations ($bn/day)": (np.array([ts["liquidations_bn"].to_numpy() for ts in runs]), None)}
-    return EpisodeResult(ep.name, ep.title, ep.scenario, True, rows=rows, seeds=seeds, paths=paths,
+    return EpisodeResult(ep.name, ep.title, ep.scenario, rows=rows, seeds=seeds, paths=paths,
                          day0="the scenario's start",
                          notes="History: the figures cited in the scenario file.")
 

@@ -1,0 +1,1 @@
+"""Sweeps: many runs of the runner (`spec` → `jobs` → `engine`), and their sensitivity analysis."""

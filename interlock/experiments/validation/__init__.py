@@ -1,0 +1,2 @@
+"""Validation: the model beside data and published results (checks, episodes, calibration). The
+report is rendered by `interlock.reports.validation`."""
