@@ -21,12 +21,14 @@ class SessionRuns:
     Call it like `checks.cached_run` (same arguments, same RunResult). `installed()` puts it in
     place of `checks.cached_run` for a block of code, so the validation's own measurements
     (`simulated_returns`, `loop_sign`, `ablation`, the report) read the session's runs too.
-    `made` counts the runs actually simulated (a test can check nothing ran twice)."""
+    `made` counts the runs actually simulated; `requested` lists the keys asked for, in order (a
+    test can check that a caller read the session's runs rather than making its own)."""
 
     def __init__(self) -> None:
         self._runs: dict[tuple, Any] = {}
         self._original = None          # checks.cached_run itself (captured before it is replaced)
         self.made = 0
+        self.requested: list[tuple] = []
 
     def _capture(self) -> None:
         from interlock.experiments.validation import checks
@@ -42,6 +44,7 @@ class SessionRuns:
     def __call__(self, scenario: str, *, days: int | None = None, seed: int = 1, disabled: Iterable[str] = (),
                  overrides: dict[str, Any] | None = None, without_shocks: bool = False):
         key = self.key(scenario, days, seed, disabled, overrides, without_shocks)
+        self.requested.append(key)
         if key not in self._runs:
             self._capture()
             self._runs[key] = self._original(scenario, days=days, seed=seed, disabled=tuple(disabled),

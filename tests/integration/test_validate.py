@@ -26,6 +26,7 @@ from long_runs import EXOGENOUS_DAYS, FACTS_DAYS, FACTS_SEEDS
 def quick(tmp_path_factory, long_runs):
     out = tmp_path_factory.mktemp("validation")
     level = logging.getLogger("interlock.model").level         # the report quietens the model's logger
+    first = len(long_runs.requested)
     try:
         with long_runs.installed():
             res = CliRunner().invoke(cli, ["validate", "--quick", "--out", str(out)])
@@ -34,7 +35,8 @@ def quick(tmp_path_factory, long_runs):
     checks = json.loads((out / "checks.json").read_text())
     by_name = {c["name"]: c for c in checks["checks"]}
     return {"res": res, "out": out, "checks": checks["checks"], "by_name": by_name,
-            "numbers": checks["numbers"], "report": (out / "report.md").read_text()}
+            "numbers": checks["numbers"], "report": (out / "report.md").read_text(),
+            "requested": set(long_runs.requested[first:])}
 
 
 def _ok(quick, name):
@@ -43,10 +45,15 @@ def _ok(quick, name):
     return c["ok"]
 
 
-def test_the_shared_runs_have_the_quick_reports_sizes():
-    """Otherwise the tests and the report would each make their own long runs."""
+def test_the_report_reads_the_sessions_long_runs(quick, long_runs):
+    """The quick report's sizes are the shared runs' sizes, and its facts and loop signs asked the
+    session for their runs — otherwise the tests and the report would each make their own."""
     assert (R.QUICK.facts_days, R.QUICK.facts_seeds, R.QUICK.exogenous_days) == (FACTS_DAYS, FACTS_SEEDS,
                                                                                  EXOGENOUS_DAYS)
+    key = long_runs.key
+    facts = {key("baseline", FACTS_DAYS, s, (), None, False) for s in FACTS_SEEDS}
+    cta_off = key("baseline", FACTS_DAYS, FACTS_SEEDS[0], ("cta",), None, False)
+    assert facts | {cta_off} <= quick["requested"]
 
 
 def test_validate_quick_writes_the_six_sections_with_figures_and_exits_zero(quick):
@@ -119,7 +126,8 @@ def test_the_ablation_table_switches_every_agent_class_off(quick, long_runs):
     assert R.QUICK.ablation_seeds == (seed,)
     on = V.run_metrics(long_runs("vol_shock", days=days, seed=seed))
     off = V.run_metrics(run("vol_shock", days=days, seed=seed, disabled=["vol_target"], amplification=False))
-    assert row["dd_spx"] == pytest.approx(on["dd_spx"]) and row["d_dd_spx"] == pytest.approx(on["dd_spx"] - off["dd_spx"])
+    assert row["dd_spx"] == pytest.approx(on["dd_spx"])
+    assert row["d_dd_spx"] == pytest.approx(on["dd_spx"] - off["dd_spx"])
     assert row["d_peak_vol"] == pytest.approx(on["peak_vol"] - off["peak_vol"])
 
 

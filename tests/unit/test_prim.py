@@ -61,7 +61,8 @@ CELLS = np.array([0, 0, 1, 0, 0, 0, 1, 0, 0, 0,
 
 def cells(runs_per_cell: int):
     rng = np.random.default_rng(0)
-    a = (np.repeat(np.arange(CELLS.size), runs_per_cell) + rng.uniform(0.05, 0.95, CELLS.size * runs_per_cell)) / CELLS.size
+    cell = np.repeat(np.arange(CELLS.size), runs_per_cell)
+    a = (cell + rng.uniform(0.05, 0.95, cell.size)) / CELLS.size       # runs spread inside their cell
     return pd.DataFrame({"a": a}), np.repeat(CELLS, runs_per_cell)
 
 
