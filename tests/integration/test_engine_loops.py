@@ -1,4 +1,7 @@
-"""Each loop has its sign (MODEL.md §6.1): the same seed with an agent class on vs off."""
+"""Each loop has its sign (MODEL.md §6.1): the same seed with an agent class on vs off.
+
+The runs are the session's (`validation_runs` in conftest.py): the vol-shock runs and the 5,000-day
+baselines, with each class on and off, are the ones the validation report's loop section reads."""
 
 from __future__ import annotations
 
@@ -6,29 +9,29 @@ import numpy as np
 
 from interlock.experiments.metrics import drawdown_stats
 from interlock.experiments.runner import run
-from interlock.experiments.validation.checks import blackout_return_gap, mean_variance_ratio, shock_drawdown
+from interlock.experiments.validation import checks as V
+from long_runs import FACTS_DAYS
 
 SEEDS = (1, 2, 3, 4, 5, 6)
-# Long runs keep every block on but with a smaller crypto population: each holder row stands for
-# people / n_holders people, so totals are unchanged and only the sampling of holders is coarser.
-LONG = {"retail_crypto.n_holders": 5000}
 
 
-_shock_drawdown = shock_drawdown        # SPX from the day before the shock to its trough (days 19–60)
+def _loop(agent_class: str) -> V.Loop:
+    return next(lp for lp in V.LOOPS if lp.agent_class == agent_class)
 
 
-def test_vol_target_funds_deepen_the_vol_shock_drawdown():
-    on = np.array([_shock_drawdown(run("vol_shock", seed=s, amplification=False).timeseries) for s in SEEDS])
-    off = np.array([_shock_drawdown(run("vol_shock", seed=s, amplification=False,
-                                        disabled=["vol_target"]).timeseries) for s in SEEDS])
+def test_vol_target_funds_deepen_the_vol_shock_drawdown(validation_runs):
+    on = np.array([V.shock_drawdown(validation_runs("vol_shock", seed=s).timeseries) for s in SEEDS])
+    off = np.array([V.shock_drawdown(validation_runs("vol_shock", seed=s, disabled=["vol_target"]).timeseries)
+                    for s in SEEDS])
     print("vol_shock drawdown with vol-target funds", on.round(3), "without", off.round(3))
     assert on.mean() > off.mean() + 0.01
     assert (on > off).sum() >= 5
+    assert V.loop_sign(_loop("vol_target")).ok            # the validation's verdict on the same runs
 
 
-def test_vol_target_funds_sell_into_rising_vol():
+def test_vol_target_funds_sell_into_rising_vol(validation_runs):
     for s in SEEDS[:3]:
-        r = run("vol_shock", seed=s, amplification=False)
+        r = validation_runs("vol_shock", seed=s)
         f = r.flows[(r.flows["agent_class"] == "vol_target") & r.flows["asset"].isin(["SPX"])]
         daily = f.groupby("day")["usd_bn"].sum().reindex(r.timeseries["day"], fill_value=0.0).to_numpy()
         dvol = np.diff(r.timeseries["VOL_1M"].to_numpy())            # change on day t (t = 1..)
@@ -40,26 +43,24 @@ def test_vol_target_funds_sell_into_rising_vol():
         assert shock_window < -50.0
 
 
-_mean_variance_ratio = mean_variance_ratio    # trend persistence: mean VR(k), k = 5..20 days
-
-
-def test_ctas_lengthen_trends():
-    on = [_mean_variance_ratio(run("baseline", days=4000, seed=s, amplification=False,
-                                              overrides=LONG).timeseries) for s in (1, 2, 3)]
-    off = [_mean_variance_ratio(run("baseline", days=4000, seed=s, amplification=False,
-                                    disabled=["cta"], overrides=LONG).timeseries) for s in (1, 2, 3)]
+def test_ctas_lengthen_trends(validation_runs):
+    loop = _loop("cta")
+    assert loop.days == FACTS_DAYS                     # the stylized-facts baselines are the 'on' runs
+    on = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s).timeseries) for s in loop.seeds]
+    off = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s, disabled=["cta"]).timeseries)
+           for s in loop.seeds]
     print("mean VR(5..20) with CTAs", np.round(on, 3), "without", np.round(off, 3))
     assert all(a > b for a, b in zip(on, off))
 
 
-def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days():
+def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days(validation_runs):
+    loop = _loop("buyback")
     diffs, crn = [], []
-    for s in (1, 2):
-        ts = run("baseline", days=6000, seed=s, amplification=False, overrides=LONG).timeseries
-        ts_off = run("baseline", days=6000, seed=s, amplification=False, disabled=["buyback"],
-                     overrides=LONG).timeseries
+    for s in loop.seeds:
+        ts = validation_runs("baseline", days=loop.days, seed=s).timeseries
+        ts_off = validation_runs("baseline", days=loop.days, seed=s, disabled=["buyback"]).timeseries
         # common random numbers: the buyback-driven part of returns, open vs blackout days
-        gap, gap_crn = blackout_return_gap(ts, ts_off)
+        gap, gap_crn = V.blackout_return_gap(ts, ts_off)
         diffs.append(gap)
         crn.append(gap_crn)
     print("mean daily return open − blackout (bp):", np.round(np.array(diffs) * 1e4, 2),

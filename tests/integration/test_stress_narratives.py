@@ -202,8 +202,12 @@ def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_th
     """A run whose market capped flows on more than 5% of its days is not a market outcome: its
     claims count as undefined, and PRIM locates the instability (here: high vol-target AUM)."""
     import numpy as np
-    from interlock.experiments.stress.engine import CAPPED_DAYS, analyse, claim_column
-    narr = load_narrative(toy_narrative(tmp_path, TOY_CLAIMS), samples=40, seeds=1)
+    from interlock.experiments.stress.engine import CAPPED_DAYS, PERSISTENT_CAPPING, analyse, claim_column
+    path = toy_narrative(tmp_path, TOY_CLAIMS)
+    path.write_text(path.read_text(encoding="utf-8").replace("days = 10", "days = 60"), encoding="utf-8")
+    narr = load_narrative(path, samples=40, seeds=1)
+    limit = int(PERSISTENT_CAPPING * narr.days)            # 3 of 60 days: more is past the instability
+    assert limit == 3
     rng = np.random.default_rng(0)
     rows = []
     for off in ("", "cta", "dealer"):
@@ -211,10 +215,13 @@ def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_th
             aum = pt["vol_target.aum"]
             blown = aum > 800 and off != "cta"             # unstable at high AUM unless CTAs are off
             rows.append({"run": len(rows), "point_id": p, "seed": 1, "off": off, "status": "ok", **pt,
-                         CAPPED_DAYS: 9.0 if blown else float(rng.integers(0, 1)),
+                         # a stable run may still cap a flow on a crash day or two, up to the limit
+                         CAPPED_DAYS: 9.0 if blown else float(rng.integers(0, limit + 1)),
                          claim_column("always"): 0.0 if blown else 1.0,   # garbage outcome when blown
                          claim_column("never"): 0.0, claim_column("needs_cta"): float(off != "cta")})
     runs = pd.DataFrame(rows)
+    stable_capping = runs.loc[runs[CAPPED_DAYS] < 9.0, CAPPED_DAYS]
+    assert (stable_capping > 0).any() and (stable_capping == limit).any()     # the limit itself is stable
     for c in narr.claims:
         for j, _ in enumerate(c.claim.comparisons):
             runs[f"term.{c.name}.{j}.left"] = runs[f"term.{c.name}.{j}.right"] = 0.0

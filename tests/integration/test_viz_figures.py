@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -75,10 +76,22 @@ def test_dashboard_prices_are_the_run_rebased(shock_run, tmp_path):
     np.testing.assert_allclose(data["vol"]["VOL_1M"], 100 * ts["VOL_1M"])
 
 
-def test_dashboard_says_no_data_for_absent_blocks_and_draws_them_when_present(shock_run, tmp_path):
-    bare = dashboard(shock_run, tmp_path / "bare.png")
-    if "liquidations_bn" not in shock_run.timeseries:
-        assert bare.data["crypto"].shape[1] == 0
+BLOCKS_OFF = (("crypto_etf.enabled", False), ("interlock.enabled", False), ("retail_crypto.enabled", False))
+
+
+def test_dashboard_says_no_data_for_absent_blocks_and_draws_them_when_present(shock_run, run_cached, tmp_path):
+    # the same run with the crypto and interlock blocks switched off: their panels have nothing to draw
+    bare_run = run_cached("vol_shock", DAYS, 2, overrides=BLOCKS_OFF)
+    assert "liquidations_bn" not in bare_run.timeseries and not bare_run.timeseries.filter(like="capex_").shape[1]
+    bare = dashboard(bare_run, tmp_path / "bare.png")
+    assert_image(bare.path, min_px=(1200, 1500))
+    assert bare.data["crypto"].shape[1] == 0 and bare.data["capex"].shape[1] == 0
+    assert bare.data["prices"].shape[1] > 0                     # the rest of the dashboard is drawn
+    # with the blocks on (the shipped run) the panels carry the run's own columns
+    on = dashboard(shock_run, tmp_path / "on.png").data
+    np.testing.assert_array_equal(on["crypto"]["liquidations_bn"].to_numpy(),
+                                  shock_run.timeseries["liquidations_bn"].to_numpy())
+    assert on["capex"].shape[1] > 0
     full = dashboard(with_blocks(shock_run), tmp_path / "full.png")
     assert_image(full.path)
     assert full.data["crypto"].loc[21, "liquidations_bn"] == 12.0
@@ -150,13 +163,19 @@ def test_network_edges_carry_the_cascade_dollars_when_there_are_hops(shock_run, 
     assert edges[("OTHER", "CoreWeave", "financing")] == 0.0          # that hop comes on day 30
 
 
-def test_network_animation_adds_an_mp4_exactly_when_ffmpeg_is_present(shock_run, tmp_path):
-    import shutil
+def test_network_animation_without_ffmpeg_writes_only_the_gif(shock_run, tmp_path, monkeypatch):
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda cmd, *a, **k: None if cmd == "ffmpeg" else real_which(cmd, *a, **k))
     drawn = network_animation(shock_run, tmp_path / "n.gif", max_frames=3)
-    if shutil.which("ffmpeg"):
-        assert [p.suffix for p in drawn.paths] == [".gif", ".mp4"] and drawn.paths[1].stat().st_size > 1000
-    else:
-        assert drawn.paths == [tmp_path / "n.gif"]
+    assert drawn.paths == [tmp_path / "n.gif"]
+    assert not (tmp_path / "n.mp4").exists()
+
+
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed on this machine")
+def test_network_animation_with_ffmpeg_adds_an_mp4_beside_the_gif(shock_run, tmp_path):
+    drawn = network_animation(shock_run, tmp_path / "n.gif", max_frames=3)
+    assert [p.suffix for p in drawn.paths] == [".gif", ".mp4"] and drawn.paths[1].stat().st_size > 1000
+    assert network_animation(shock_run, tmp_path / "m.gif", max_frames=3, mp4=False).paths == [tmp_path / "m.gif"]
 
 
 def test_fan_chart_bands_are_quantiles_over_a_folder_of_runs(run_cached, tmp_path):

@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from interlock.errors import InputError
 from interlock.experiments.stress.claims import ClaimError, RunView, Schema, compile_claim, parse
@@ -179,3 +181,134 @@ def test_the_parser_never_calls_python_eval(monkeypatch):
     for text in ISSUE_EXAMPLES:
         assert compile_claim(text, schema).evaluate(run) is True
     assert parse("1 + 2 * 3 > 6").op == ">"
+
+
+# ----- precedence, literals, positions, three-valued logic ---------------------------------------
+def _arith():
+    """Arithmetic trees of small whole numbers: (op, left, right) with + − *, and ('neg', x)."""
+    leaf = st.integers(0, 9)
+    return st.recursive(leaf, lambda sub: st.one_of(
+        st.tuples(st.sampled_from("+-*"), sub, sub), st.tuples(st.just("neg"), sub)), max_leaves=12)
+
+
+_PREC = {"+": 1, "-": 1, "*": 2}
+
+
+def _render(node, parent: int = 0, right: bool = False) -> str:
+    """Claim text with only the parentheses the grammar's precedence and left-associativity need."""
+    if isinstance(node, int):
+        return str(node)
+    if node[0] == "neg":
+        return "-" + _render(node[1], 3)
+    op, a, b = node
+    p = _PREC[op]
+    s = f"{_render(a, p)} {op} {_render(b, p, right=True)}"
+    return f"({s})" if p < parent or (right and p == parent) else s
+
+
+def _value(node) -> int:
+    if isinstance(node, int):
+        return node
+    if node[0] == "neg":
+        return -_value(node[1])
+    op, a, b = node
+    x, y = _value(a), _value(b)
+    return x + y if op == "+" else x - y if op == "-" else x * y
+
+
+@settings(max_examples=100, deadline=None)
+@given(tree=_arith())
+def test_arithmetic_follows_the_usual_precedence_and_left_associativity(tree):
+    run, schema = toy_run()
+    text, value = _render(tree), _value(tree)
+    assert compile_claim(f"{text} == {value}", schema).evaluate(run) is True
+    assert compile_claim(f"{text} != {value}", schema).evaluate(run) is False
+    assert compile_claim(f"{text} < {value} + 1 and {text} > {value} - 1", schema).evaluate(run) is True
+
+
+@pytest.mark.parametrize("text", ["25% == 0.25", "1e-3 > 0.0009 and 1e-3 < 0.0011", "1.5e2 == 150",
+                                  "2 - 3 - 4 == -5", "8 / 4 / 2 == 1", "- 2 * - 3 == 6",
+                                  "end(SPX, days=-20..) == 6120", "start(SPX, days=-20..) == 6100",
+                                  "sum(flows, class=vol_target, days=..4) == -20"])
+def test_number_literals_and_day_windows_mean_what_they_say(text):
+    run, schema = toy_run()
+    assert compile_claim(text, schema).evaluate(run) is True
+
+
+def test_dividing_by_zero_is_undefined_not_an_error():
+    run, schema = toy_run()
+    assert compile_claim("start(SPX) / 0 > 1", schema).evaluate(run) is None
+    assert compile_claim("start(SPX) / 0 > 1 or liquidated_usd > 10", schema).evaluate(run) is True
+
+
+_TRUTH = {True: "1 > 0", False: "1 < 0", None: "corr(SPX, VOL_3M) > 0"}    # the last is undefined
+
+
+def _kleene_and(a, b):
+    return False if False in (a, b) else None if None in (a, b) else True
+
+
+def _kleene_or(a, b):
+    return True if True in (a, b) else None if None in (a, b) else False
+
+
+@pytest.mark.parametrize("a", [True, False, None])
+@pytest.mark.parametrize("b", [True, False, None])
+def test_and_or_not_follow_kleenes_three_valued_truth_tables(a, b):
+    run, schema = toy_run()
+    ev = lambda text: compile_claim(text, schema).evaluate(run)    # noqa: E731
+    assert ev(f"({_TRUTH[a]}) and ({_TRUTH[b]})") is _kleene_and(a, b)
+    assert ev(f"({_TRUTH[a]}) or ({_TRUTH[b]})") is _kleene_or(a, b)
+    assert ev(f"not ({_TRUTH[a]})") is (None if a is None else not a)
+
+
+def test_a_refusal_points_at_the_offending_position():
+    _, schema = toy_run()
+    text = "peak(VOL_1M) > 0; import os"
+    with pytest.raises(ClaimError) as e:
+        compile_claim(text, schema)
+    assert "unexpected character ';'" in str(e.value)
+    assert f"at position {text.index(';') + 1} ('(VOL_1M) > 0⟨here⟩; import os')" in str(e.value)
+    text = "peak(VOL_1M) > max_drawdown(NVDX)"
+    with pytest.raises(ClaimError) as e:
+        compile_claim(text, schema)
+    assert f"unknown name 'NVDX'; did you mean NVDA? at position {text.index('NVDX') + 1}" in str(e.value)
+
+
+@pytest.mark.parametrize("text,op,left,right", [
+    ("1 + 2 * 3 > 6", ">", "+", None),
+    ("not a > 1 and b > 2 or c > 3", "or", "and", ">"),
+    ("a > 1 or b > 2 and c > 3", "or", ">", "and"),
+])
+def test_the_syntax_tree_binds_tighter_operators_lower(text, op, left, right):
+    from interlock.experiments.stress.claims import Binary
+    tree = parse(text)
+    assert isinstance(tree, Binary) and tree.op == op
+    assert getattr(tree.left, "op", None) == left
+    assert getattr(tree.right, "op", None) == right
+
+
+_CLAIM_CHARS = "abcdefNVDASPXOL_1M019.,()<>=!+-*/%|' \"`;:[]{}#\\$@&^~\n\t"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=_CLAIM_CHARS, max_size=60)
+       | st.sampled_from(ISSUE_EXAMPLES).flatmap(lambda c: st.integers(0, len(c)).map(lambda i: c[:i])))
+def test_any_text_either_compiles_to_a_claim_or_is_refused_with_a_claim_error(text):
+    """Fuzzing: random text over the grammar's characters and the rest, and every prefix of the
+    issue's examples. Either it is a claim that evaluates to True / False / undefined, or it is
+    refused as a ClaimError — never another exception, and Python's eval/exec are never called."""
+    import builtins
+    run, schema = toy_run()
+
+    def forbidden(*a, **k):
+        raise AssertionError("eval/exec called")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(builtins, "eval", forbidden)
+        mp.setattr(builtins, "exec", forbidden)
+        try:
+            claim = compile_claim(text, schema)
+        except ClaimError as e:
+            assert str(e).startswith("claim ")
+            return
+        assert claim.evaluate(run) in (True, False, None)

@@ -1,0 +1,89 @@
+"""Episodes land in the right range when replayed (MODEL.md §6.5): February 2018, 27 January 2025
+(DeepSeek) and 10 October 2025 (crypto liquidations), replayed through the validation's
+`episodes` module with the seeds of the full report (10 seeds; each replay is 40 days), and judged
+against the landing ranges the report uses: the model's median over seeds inside the range.
+
+Three figures miss, and docs/validation.md ("Episodes", measured 21 Nov 2026) says so: the
+February 2018 sell-off (the model's median fall is about a third of the real one) and its 5 February
+close, and Broadcom on the DeepSeek day. Those are strict expected failures — the day the model
+lands them, the mark must go — and beside each, a test of what the model does do."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from interlock.experiments.validation import episodes as E
+
+SEEDS = tuple(range(1, 11))        # reports.validation.FULL.episode_seeds
+
+DOCUMENTED_MISSES = {
+    ("feb2018", "S&P peak-to-trough"): "docs/validation.md: the model's median Feb 2018 fall is ≈ −3.4% against "
+                                       "−10.2% (the vol-target funds start at ≈1.1× NAV on $400bn)",
+    ("feb2018", "S&P return on 5 Feb"): "docs/validation.md: the model's 5 Feb close is ≈ −0.7% against −4.2%",
+    ("deepseek_jan2025", "AVGO"): "docs/validation.md: Broadcom falls ≈ −4.7% against −17.4% (its AI revenue in "
+                                  "the deals data is a few custom-chip contracts that move less with capex guidance)",
+}
+
+ROWS = [("feb2018", "S&P peak-to-trough"), ("feb2018", "S&P return on 5 Feb"), ("feb2018", "VIX close on 5 Feb"),
+        ("feb2018", "VIX one-day rise"),
+        ("deepseek_jan2025", "NVDA"), ("deepseek_jan2025", "AVGO"), ("deepseek_jan2025", "hyperscalers"),
+        ("deepseek_jan2025", "Nasdaq"), ("deepseek_jan2025", "S&P 500"),
+        ("oct2025", "liquidations"), ("oct2025", "BTC, day of the shock"), ("oct2025", "accounts liquidated")]
+
+
+@pytest.fixture(scope="module")
+def replays() -> dict[str, E.EpisodeResult]:
+    return {ep.name: E.replay(ep, SEEDS) for ep in E.EPISODES}
+
+
+def _row(replays, episode: str, quantity: str) -> E.EpisodeRow:
+    res = replays[episode]
+    assert res.available, res.reason
+    (row,) = [r for r in res.rows if r.quantity.startswith(quantity)]
+    return row
+
+
+@pytest.mark.parametrize("episode,quantity", [
+    pytest.param(e, q, marks=pytest.mark.xfail(strict=True, reason=DOCUMENTED_MISSES[(e, q)]))
+    if (e, q) in DOCUMENTED_MISSES else (e, q) for e, q in ROWS])
+def test_the_replay_lands_in_the_reports_range(replays, episode, quantity):
+    row = _row(replays, episode, quantity)
+    print(f"{episode} {row.quantity}: history {row.history:.4g}, model median {row.median:.4g} "
+          f"({min(row.model):.4g} … {max(row.model):.4g}), range {row.lo:.4g} … {row.hi:.4g}")
+    assert len(row.model) == len(SEEDS) and all(math.isfinite(x) for x in row.model)
+    assert row.lo <= row.median <= row.hi
+
+
+def test_each_episode_lists_exactly_the_quantities_judged_here(replays):
+    """A quantity or an episode added to the report gets its own case above."""
+    assert set(replays) == {e for e, _ in ROWS}
+    for episode, res in replays.items():
+        prefixes = [q for e, q in ROWS if e == episode]
+        assert len(res.rows) == len(prefixes)
+        assert all(sum(r.quantity.startswith(p) for r in res.rows) == 1 for p in prefixes)
+
+
+def test_feb_2018_history_is_the_sp500_and_vix_shipped_with_arch(replays):
+    row = _row(replays, "feb2018", "S&P peak-to-trough")
+    assert row.history == pytest.approx(1 - 2581.00 / 2872.87, abs=1e-4)     # 26 Jan → 8 Feb 2018 closes
+    assert _row(replays, "feb2018", "VIX close on 5 Feb").history == pytest.approx(37.32, abs=0.01)
+
+
+def test_what_the_model_does_in_feb_2018_the_vix_spike_lands_but_the_sell_off_is_a_fraction(replays):
+    dd = _row(replays, "feb2018", "S&P peak-to-trough")
+    assert all(x > 0.01 for x in dd.model)                     # the S&P falls on every seed …
+    assert 0.02 < dd.median < 0.5 * dd.history                 # … by a fraction of the real −10%
+    assert max(dd.model) > 0.5 * dd.history                    # though some seeds come close
+    five = _row(replays, "feb2018", "S&P return on 5 Feb")
+    assert -0.02 < five.median < 0.0                           # 5 Feb is a down day, not a −4% one
+
+
+def test_what_the_model_does_on_the_deepseek_day_broadcom_falls_far_less_than_nvidia(replays):
+    avgo = _row(replays, "deepseek_jan2025", "AVGO")
+    nvda = _row(replays, "deepseek_jan2025", "NVDA")
+    assert all(x < 0 for x in avgo.model)                      # Broadcom falls on every seed …
+    assert 0.5 * nvda.median < avgo.median < 0.0               # … by less than half NVIDIA's fall
+    assert np.all(np.array(avgo.model) > np.array(nvda.model))
