@@ -370,16 +370,21 @@ def build_report(out: str | Path, quick: bool = False, progress=None) -> Report:
     sz = QUICK if quick else FULL
     t0 = time.time()
     quiet = logging.getLogger("interlock").level
-    logging.getLogger("interlock.model").setLevel(max(quiet, logging.ERROR))   # capped-flow chatter
-    for fn in SECTIONS:
-        t = time.time()
-        try:
-            fn(rep, sz)
-        except Exception as e:            # a section that crashes is a failed must-hold check, not a lost report
-            rep.add(Check(f"{fn.__name__} ran", False, f"{type(e).__name__}: {e}"))
-            rep.sections.append(f"## {fn.__name__}\n\nThis section failed: `{type(e).__name__}: {e}`\n")
-        if progress is not None:
-            progress(fn.__name__, time.time() - t)
+    model_log = logging.getLogger("interlock.model")
+    level_before = model_log.level
+    model_log.setLevel(max(quiet, logging.ERROR))   # capped-flow chatter
+    try:
+        for fn in SECTIONS:
+            t = time.time()
+            try:
+                fn(rep, sz)
+            except Exception as e:        # a section that crashes is a failed must-hold check, not a lost report
+                rep.add(Check(f"{fn.__name__} ran", False, f"{type(e).__name__}: {e}"))
+                rep.sections.append(f"## {fn.__name__}\n\nThis section failed: `{type(e).__name__}: {e}`\n")
+            if progress is not None:
+                progress(fn.__name__, time.time() - t)
+    finally:
+        model_log.setLevel(level_before)
     V.clear_run_cache()
     rep.seconds = time.time() - t0
     (out / "report.md").write_text(render(rep), encoding="utf-8")

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from interlock.cli import cli
 from interlock.errors import InputError
 from interlock.experiments.stress.narratives import list_narratives, load_narrative
-from interlock.experiments.stress.engine import ClaimMetrics, evaluate_run, stress
+from interlock.experiments.stress.engine import ClaimMetrics, evaluate_run
+from interlock.reports.stress import stress
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_PASSAGES = ROOT / "docs" / "seed_passages.md"
@@ -234,7 +235,7 @@ def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_th
     assert inst.estimate.k == n_blown and inst.by_class["cta"].k == 0 and inst.by_class["dealer"].k == n_blown
     box = inst.prim.boxes[0]
     assert box.restricted == ["vol_target.aum"] and box.lower["vol_target.aum"] > 750 and box.density == 1.0
-    from interlock.experiments.stress.engine import render_report
+    from interlock.reports.stress import render_report
     text = render_report(res)
     assert f"{n_blown} of 40 runs went past the leverage-cycle instability" in text
     assert "## Where the model goes unstable" in text

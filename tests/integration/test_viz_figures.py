@@ -99,7 +99,7 @@ def test_dashboard_says_no_data_for_absent_blocks_and_draws_them_when_present(sh
 
 
 def test_dashboard_written_by_a_run_folder_still_works(shock_run, tmp_path):
-    from interlock.experiments.runner import write_run
+    from interlock.reports.run import write_run
     out = write_run(shock_run, tmp_path / "run")
     assert_image(out / "dashboard.png")
 
@@ -179,7 +179,7 @@ def test_network_animation_with_ffmpeg_adds_an_mp4_beside_the_gif(shock_run, tmp
 
 
 def test_fan_chart_bands_are_quantiles_over_a_folder_of_runs(run_cached, tmp_path):
-    from interlock.experiments.runner import write_run
+    from interlock.reports.run import write_run
     runs = [run_cached("vol_shock", 30, seed) for seed in (1, 2, 3, 4)]
     for i, r in enumerate(runs):
         write_run(r, tmp_path / "runs" / f"seed{i}", figures=False)
@@ -213,7 +213,7 @@ def test_fan_chart_reads_a_sweep_folder_with_one_fan_per_level_of_the_swept_para
 def test_plot_command_writes_the_figures_and_rejects_bad_input(shock_run, tmp_path):
     from click.testing import CliRunner
     from interlock.cli import cli
-    from interlock.experiments.runner import write_run
+    from interlock.reports.run import write_run
     run_dir = write_run(shock_run, tmp_path / "run", figures=False)
     res = CliRunner().invoke(cli, ["plot", str(run_dir), "--what", "dashboard,cascade,sankey", "--window", "18:24",
                                    "--out", str(tmp_path / "figs")])

@@ -42,7 +42,7 @@ def toy_run(days: int = 120):
     metrics = {"liquidated_usd": 12.5, "peak_VOL_1M": 0.45, "assets": {"NVDA": {"max_drawdown": 0.5}}}
     schema = Schema(columns=["NVDA", "SPX", "VOL_1M", "VOL_3M", "vol_target_exposure"], assets=["NVDA", "SPX"],
                     classes=["vol_target", "cta", "dealer"], flow_assets=["NVDA", "SPX", "BTC"],
-                    metrics=["liquidated_usd", "peak_VOL_1M", "assets.NVDA.max_drawdown"], days=days)
+                    metrics=["liquidated_usd", "peak_VOL_1M", "NVDA.max_drawdown"], days=days)
     return RunView(ts, flows, events, metrics), schema
 
 
@@ -64,7 +64,7 @@ def test_the_issue_examples_parse_and_hold_on_a_run_built_to_satisfy_them(text):
     ("sum(flows, class=vol_target, days=-120..10) == -45", True),
     ("sum(flow(class=vol_target, asset=SPX), days=10..20) == -15", True),
     ("corr(vol_target_exposure, VOL_1M) < -0.99", True),
-    ("assets.NVDA.max_drawdown >= 0.5", True),
+    ("NVDA.max_drawdown >= 0.5", True),
     ("not (peak_VOL_1M > 0.3)", False),
     ("mean_where(VOL_1M, VOL_1M > VOL_3M) == 0.45", True),
     ("abs(return(NVDA, days=0..60)) > 0.49", True),

@@ -66,7 +66,10 @@ def wilson(k: int, n: int, confidence: float = CONFIDENCE) -> Estimate:
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return Estimate(k, n, p, max(0.0, centre - half), min(1.0, centre + half))
+    # at k = 0 or k = n the bound is exactly 0 or 1 (round-off would exclude the estimate itself)
+    lo = 0.0 if k == 0 else max(0.0, centre - half)
+    hi = 1.0 if k == n else min(1.0, centre + half)
+    return Estimate(k, n, p, lo, hi)
 
 
 def estimate(outcomes) -> Estimate:
