@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..config import Params, flatten_overrides, param_specs
 from ..errors import InputError
+from ..inputs import snapshots
 from ..io import DATA_DIR, error_key, read_toml
 from ..model.shocks import SHOCK_TYPES, Shock
 
@@ -61,11 +62,43 @@ class Scenario(BaseModel):
     path: str = ""
 
     def params(self, extra: dict[str, Any] | None = None, origin: str = "--set") -> Params:
-        """Defaults + this scenario's overrides + `extra` (e.g. CLI --set), validated."""
-        p = Params.defaults().with_overrides(self.overrides, origin=self.path or self.name)
+        """Defaults + the snapshot of the start date (its market levels, `inputs.snapshots`) + this
+        scenario's overrides + `extra` (e.g. CLI --set), validated. The start date is the one the
+        run will have (`extra`'s, else the scenario's, else the default); a date without a snapshot
+        is an InputError."""
+        here = self.path or self.name
+        base = Params.defaults()
+        snap, vals = snapshot_for(base, self.overrides, here, extra or {}, origin)
+        p = base.with_overrides(snap.overrides(vals["vol.variance_risk_premium"], base.names_under("assets")),
+                                origin=str(snap.folder / "market.toml"))
+        p = p.with_overrides(self.overrides, origin=here)
         if extra:
             p = p.with_overrides(extra, origin=origin)
         return p
+
+
+SNAPSHOT_KEYS = ("run.start_date", "interlock.snapshot.dir", "interlock.snapshot.max_age_days",
+                 "vol.variance_risk_premium")
+
+
+def snapshot_for(base: Params, overrides: Mapping[str, Any], here: str, extra: Mapping[str, Any],
+                 origin: str) -> tuple[snapshots.Snapshot, dict[str, Any]]:
+    """The snapshot a run selects and the values it was selected with: the start date and snapshot
+    settings are checked first (a bad value is an InputError naming where it was written), then
+    `inputs.snapshots.select`."""
+    specs = param_specs()
+    vals = {}
+    for key in SNAPSHOT_KEYS:
+        value, where = base[key], "defaults"
+        for layer, name in ((overrides, here), (extra, origin)):
+            if key in layer:
+                value, where = layer[key], name
+        vals[key] = specs[key].check(value, where)
+        if key == "run.start_date":
+            snapshots.parse_date(vals[key], where)
+    snap = snapshots.select(vals["run.start_date"], vals["interlock.snapshot.dir"],
+                            vals["interlock.snapshot.max_age_days"])
+    return snap, vals
 
 
 def shipped_dir() -> Path:

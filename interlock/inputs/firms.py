@@ -1,5 +1,21 @@
-"""Firm data shipped with the package (`interlock/data/interlock/firms.csv`): one row per firm of
-the capital interlock with its starting figures and sources."""
+"""The firms table of the capital interlock (a snapshot's `firms.csv`, or a user's own file): one
+row per firm with its figures as known on the snapshot's date and their sources.
+
+Columns: `firm, kind, listed, ticker, source` (required), the figures (USD bn; `NUMERIC`) and, in a
+snapshot, the as-of columns (docs/interlock.md, "Snapshots"): `status` (listed, private,
+aggregate — or an inert node: non_profit, not_founded, pre_ai, not_separate), `revenue_runrate_bn`
+(latest quarter × 4), `revenue_guidance_bn` (the next quarter's revenue guide × 4), `capex_runrate_bn`,
+`capex_guidance_period`, `capex_guidance_current_fy_bn`, `dividend_bn`, `fiscal_year_end`,
+`last_report_period`, `field_dates`, `flags`, `notes`.
+
+Where a file has a `status` column, a firm that is active on the date must carry what the model
+cannot do without (`required_fields`): a listed firm its market cap, a private one its last round,
+every active firm its revenue, a capex spender its capex. A missing one is an `InputError` naming
+the file, the row and the field. Inert firms hold nothing: no revenue, cash, debt or capex.
+
+The model starts from current run-rates and forward guides (`starting_figures`): revenue = the
+next-quarter guide × 4 where the firm gave one, else the latest quarter × 4, else trailing twelve
+months; capex = the latest quarter × 4, else trailing twelve months."""
 
 from __future__ import annotations
 
@@ -7,45 +23,117 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
 from ..io import DATA_DIR
 
 FIRM_KINDS = ("hyperscaler", "chip_vendor", "ai_lab", "neocloud", "other_suppliers")
+SPENDER_KINDS = ("hyperscaler", "neocloud")
 NUMERIC = ["market_cap_bn", "valuation_bn", "revenue_bn", "ai_revenue_share", "capex_bn",
            "capex_guidance_bn", "operating_cash_flow_bn", "cash_bn", "debt_bn", "buyback_bn",
-           "compute_capacity_gw"]
+           "compute_capacity_gw", "revenue_runrate_bn", "revenue_guidance_bn", "capex_runrate_bn",
+           "capex_guidance_current_fy_bn", "dividend_bn", "compute_sales_share", "compute_buyer_share",
+           "compute_forward_growth"]
+ACTIVE = ("listed", "private", "aggregate")
+INERT = ("non_profit", "not_founded", "pre_ai", "not_separate")
+STATUSES = ACTIVE + INERT
+# the default firms file: the snapshot of the default start date (interlock/data/snapshots/)
+DEFAULT_SNAPSHOT = "2025-11-21"
 
 
 def default_firms_path() -> Path:
-    return DATA_DIR / "interlock" / "firms.csv"
+    return DATA_DIR / "snapshots" / DEFAULT_SNAPSHOT / "firms.csv"
 
 
-@lru_cache(maxsize=8)
+def status_keyword(text) -> str:
+    """The status keyword of a `status` cell ('listed (IPO 2025-03-28)' → 'listed')."""
+    m = re.match(r"\s*([a-z_]+)", str(text or "").lower())
+    return m.group(1) if m else ""
+
+
+def required_fields(status: str, kind: str) -> list[str]:
+    """What a firm must carry on the date: nothing if inert; revenue if active; its market cap if
+    listed, its last round if private; its capex if it spends (hyperscalers, neoclouds)."""
+    if status not in ACTIVE:
+        return []
+    out = ["revenue_bn"]
+    if status == "listed":
+        out.append("market_cap_bn")
+    if status == "private":
+        out.append("valuation_bn")
+    if kind in SPENDER_KINDS:
+        out.append("capex_bn")
+    return out
+
+
+@lru_cache(maxsize=16)
 def _load(path: str) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype={"ticker": str})
     except FileNotFoundError:
         raise InputError("firms file not found", file=path) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise InputError(f"not a readable CSV file: {e}", file=path) from None
     missing = {"firm", "kind", "listed", "ticker", "source"} - set(df.columns)
     if missing:
         raise InputError(f"missing columns {sorted(missing)}", file=path)
+    for c in NUMERIC:
+        if c in df.columns:
+            raw = df[c]
+            df[c] = pd.to_numeric(raw, errors="coerce")
+            bad = raw.notna() & df[c].isna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise InputError(f"row {i + 2} ({df['firm'].iloc[i]}): {c} {raw.iloc[i]!r} is not a number",
+                                 file=path, key=c, allowed="a number or empty")
+    has_status = "status" in df.columns
+    df["status"] = df["status"].map(status_keyword) if has_status else "listed"
+    flags = df["flags"].fillna("") if "flags" in df.columns else pd.Series("", index=df.index)
     for i, row in df.iterrows():
+        where = f"row {i + 2} ({row['firm']})"
         if row["kind"] not in FIRM_KINDS:
-            raise InputError(f"row {i + 2} ({row['firm']}): unknown kind {row['kind']!r}", file=path,
-                             key="kind", allowed=", ".join(FIRM_KINDS))
+            raise InputError(f"{where}: unknown kind {row['kind']!r}", file=path, key="kind",
+                             allowed=", ".join(FIRM_KINDS))
         if not isinstance(row["source"], str) or not row["source"].strip():
-            raise InputError(f"row {i + 2} ({row['firm']}): every firm needs a source", file=path,
-                             key="source")
+            raise InputError(f"{where}: every firm needs a source", file=path, key="source")
+        if not has_status:
+            continue
+        if row["status"] not in STATUSES:
+            raise InputError(f"{where}: unknown status {row['status']!r}", file=path, key="status",
+                             allowed=", ".join(STATUSES))
+        for c in required_fields(row["status"], row["kind"]):
+            if c not in df.columns or pd.isna(row[c]):
+                note = f"; flags: {flags[i]}" if flags[i] else ""
+                raise InputError(f"{where}: missing {c} (status {row['status']}{note})", file=path, key=c,
+                                 allowed="a number: required for an active firm of this kind")
     df["listed"] = df["listed"].astype(str).str.lower().isin(["true", "1", "yes"])
     df["ticker"] = df["ticker"].fillna("")
     for c in NUMERIC:
-        if c in df.columns:
-            df[c] = pd.to_numeric(df[c], errors="coerce")
-    for c in ("operating_cash_flow_bn", "capex_bn", "buyback_bn"):
+        if c not in df.columns:
+            df[c] = np.nan
+    inert = ~df["status"].isin(ACTIVE)
+    df.loc[inert, "listed"] = False
+    df.loc[inert, [c for c in NUMERIC if c != "ai_revenue_share"]] = np.nan
+    for c in ("operating_cash_flow_bn", "capex_bn", "buyback_bn", "dividend_bn"):
         df[c] = df[c].fillna(0.0)
-    return df
+    df.loc[inert, ["revenue_bn", "cash_bn", "debt_bn"]] = 0.0
+    return starting_figures(df)
+
+
+def starting_figures(df: pd.DataFrame) -> pd.DataFrame:
+    """Adds `revenue_start_bn` (guide × 4, else latest quarter × 4, else TTM), its basis, and
+    `capex_start_bn` (latest quarter × 4, else TTM): the figures the model starts from."""
+    out = df.copy()
+    rev = out["revenue_bn"]
+    rr = out["revenue_runrate_bn"]
+    guide = out["revenue_guidance_bn"]
+    out["revenue_start_bn"] = guide.where(guide.notna(), rr.where(rr.notna(), rev))
+    out["revenue_start_basis"] = np.where(guide.notna(), "guide", np.where(rr.notna(), "run-rate", "TTM"))
+    cr = out["capex_runrate_bn"]
+    out["capex_start_bn"] = cr.where(cr.notna(), out["capex_bn"])
+    return out
 
 
 def load_firms(path: str | Path | None = None) -> pd.DataFrame:

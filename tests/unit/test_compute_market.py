@@ -1,9 +1,12 @@
 """The AI compute market (`model/interlock/compute_market.py`): capacity is built from capex four
 quarters earlier; utilisation is demand over capacity; an efficiency gain divides the compute each
 unit of AI use needs (and use responds to cheaper AI by the Jevons elasticity); a power cap leaves
-capacity stranded, waiting for energy."""
+capacity stranded, waiting for energy; capex responds to the level of utilisation a year ahead
+against the operators' target (issue #14)."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
@@ -51,7 +54,9 @@ def test_utilisation_is_demand_over_capacity_and_starts_at_the_observed_level():
         if day % 40 == 0:
             assert cm.utilisation == pytest.approx(min(1.0, cm.demand / cm.capacity))
             assert cm.planning_utilisation == pytest.approx(cm.demand / (cm.capacity + cm.stranded))
-    assert cm.utilisation < P["interlock.compute.utilisation"]   # supply +50%/yr outgrows demand +15%
+    glut = market(demand_growth=0.15)
+    run(glut, 120)
+    assert glut.utilisation < P["interlock.compute.utilisation"]   # supply +50%/yr outgrows demand +15%
 
 
 def test_demand_outgrowing_capacity_saturates_utilisation_at_one():
@@ -88,12 +93,29 @@ def test_a_power_cap_strands_the_capacity_it_cannot_energise():
     assert capped.planning_utilisation < capped.utilisation     # firms plan against all they built
 
 
-def test_going_to_plan_leaves_no_utilisation_gap_and_faster_demand_opens_one():
-    cm = market()
-    cm.project(lambda t: CAPEX0, 6.0)
-    run(cm, 252)
-    assert abs(cm.utilisation_gap(1.0)) < 0.01                   # the planned path, in 5-day steps
-    hot = market(demand_growth=0.4)
-    hot.project(lambda t: CAPEX0, 6.0)
-    run(hot, 252)
-    assert hot.utilisation_gap(1.0) > 0.2
+def test_the_gap_is_utilisation_a_year_ahead_against_the_target_level_not_against_a_plan():
+    # at the target, with demand expected to grow as fast as the capacity already paid for: no gap
+    g = math.log(1.0 + P["interlock.compute.supply_growth"])     # net supply growth, in logs
+    cm = market(utilisation=0.8, target_utilisation=0.8, demand_growth=g, expected_demand_growth=g)
+    K1, stranded = cm.capacity_ahead()
+    assert math.log(K1) == pytest.approx(g) and stranded == 0.0  # a year of today's capex, built
+    assert cm.utilisation_gap(0.0) == pytest.approx(0.0, abs=1e-12)
+    # the same market expecting slower demand (a glut coming): capex is cut even though nothing was
+    # planned otherwise; demand outrunning the build-out: capex rises
+    slow = market(utilisation=0.8, target_utilisation=0.8, demand_growth=g, expected_demand_growth=0.15)
+    fast = market(utilisation=0.8, target_utilisation=0.8, demand_growth=g, expected_demand_growth=0.8)
+    assert slow.utilisation_gap(0.0) == pytest.approx(0.15 - g, abs=1e-9) < 0
+    assert fast.utilisation_gap(0.0) == pytest.approx(0.8 - g, abs=1e-9) > 0
+    # a low utilisation is a gap by itself (seeds/003's 27% against a target of 80%)
+    low = market(utilisation=0.27, target_utilisation=0.8, demand_growth=g, expected_demand_growth=g)
+    assert low.utilisation_gap(0.0) == pytest.approx(math.log(0.27 / 0.8), abs=1e-9)
+
+
+def test_capacity_ahead_counts_the_capex_already_in_the_pipeline():
+    cm = market(expected_demand_growth=0.0)
+    run(cm, 126, capex=lambda day: 2 * CAPEX0)                 # half a year of doubled capex
+    K1, _ = cm.capacity_ahead()
+    base = market(expected_demand_growth=0.0)
+    run(base, 126)
+    K1b, _ = base.capacity_ahead()
+    assert K1 > K1b                                             # the doubled half-year arrives within a year

@@ -211,6 +211,8 @@ def test_a_hyperscaler_agent_states_its_plan_in_domain_words(firms):
 def test_a_lab_agent_states_its_runway_and_commitments(firms):
     openai = firms["OpenAI"]
     assert openai.is_lab and not openai.spends_capex
-    assert openai.commitments > 1000.0                     # Oracle, Microsoft, AMD, NVIDIA, Broadcom, …
+    # Oracle, Microsoft, AMD, NVIDIA, Broadcom, …: ≈ $1.4T announced, letters of intent booked at
+    # their conversion probability
+    assert 800.0 < openai.commitments < 1400.0
     assert 0.0 < openai.runway_years < math.inf
     assert firms["OTHER"].runway_years == math.inf

@@ -40,13 +40,15 @@ from ...agents.ai_lab import FundingParams
 from ...agents.firms import Firm
 from ...config import RunParams
 from ...agents.hyperscaler import CapexParams, CapexSignals, fade
+from ...inputs.deals import parse_conversion
 from ...inputs.firms import load_firms, snake
+from ...inputs.snapshots import data_files
 from ..blocks import Block
 from .compute_market import ComputeMarket
-from .deals import build_graph, load_deals, resolve_schedules
+from .deals import book_deals, build_graph, load_deals, resolve_schedules
 from .ledger import RUN_RATE, InterlockLedger
 from .metrics import interlock_summary
-from .params import DealsParams, FirmsParams, InterlockParams, ValuationParams
+from .params import DealsParams, ExposureParams, FirmsParams, InterlockParams, ValuationParams
 from .values import cross_holding_values, debtrank, growth_multiple
 
 NEVER = 10 ** 9               # a day that never comes (no funding check due)
@@ -79,16 +81,26 @@ class InterlockBlock(Block):
         self.ann = float(rp.trading_days_per_year)
         self.q_len = int(rp.days_per_quarter)
         self.quarters = self.ann / self.q_len                 # quarters a year
-        firms = load_firms(ip.firms_file or None)
-        deals = load_deals(ip.deals_file or None, firms, ramped=dp.ramped, share_settled=dp.share_settled)
+        firms_file, deals_file = data_files(p)
+        firms = load_firms(firms_file)
+        deals = load_deals(deals_file, firms, ramped=dp.ramped, share_settled=dp.share_settled, as_of=rp.start_date)
         deals = resolve_schedules(deals, firms, dp.run_rate_max_years)
-        self.graph = build_graph(firms, deals)
+        self.graph = build_graph(firms, deals)             # the deals as announced
+        deals = book_deals(deals, rp.start_date, parse_conversion(dp.conversion, "interlock.deals.conversion",
+                                                                  "interlock.deals.conversion"),
+                           dp.renewal_rate, dp.renewal_max_years, dp.renewal_horizon_years,
+                           dp.recognition_ramp_years)
+        self.deals = deals                                 # as booked: × conversion, renewals, recognition
         L = self.ledger = InterlockLedger(
             firms, deals, rp.start_date, days_per_year=int(self.ann),
             unknown_cash_share=fp.unknown_cash_share, unknown_cash_revenue_share=fp.unknown_cash_revenue_share,
             residual_capex_min_share=dp.residual_capex_min_share, max_stake=dp.max_stake_share)
         n = L.n
         m = model.market
+        # operating cash flow at the starting (run-rate) revenue: the trailing figure + the
+        # incremental margin on the revenue added since (labs: a margin of revenue, set below)
+        L.ocf0 = L.ocf0 + self.capex_params.ocf_capex_share * (L.revenue0 - L.revenue_ttm) * ~L.is_lab
+        L.operating_rate = L.ocf0.copy()
         self.billing_days = ip.billing_days
         self.min_event = ip.cascade_min_bn
         self.momentum_days = ip.momentum_days
@@ -120,6 +132,22 @@ class InterlockBlock(Block):
         ai = firms["ai_revenue_share"].to_numpy(float) if "ai_revenue_share" in firms else np.full(n, np.nan)
         default_ai = np.isin(L.kind, ("ai_lab", "neocloud", "other_suppliers")).astype(float)
         self.ai_share = np.clip(np.where(np.isnan(ai), default_ai, ai), 0.0, 1.0)
+
+        # exposure to the compute channel (segment data in the firms table, docs/interlock.md "Re-pricing
+        # by exposure"): the share of revenue sold as compute volume, the growth of that revenue the
+        # firm's own guidance implies, and what a buyer spends on compute (AI capex / revenue)
+        col = lambda c: firms[c].to_numpy(float) if c in firms else np.full(n, np.nan)  # noqa: E731
+        sales = col("compute_sales_share")
+        self.compute_sales = np.clip(np.where(np.isnan(sales), np.where(L.is_lab, 0.0, self.ai_share), sales), 0.0, 1.0)
+        self.compute_fwd_growth = col("compute_forward_growth")
+        guid_rate = col("capex_guidance_bn")
+        self.buyer_share = np.where(self._hyper & (L.revenue0 > 0),
+                                    np.nan_to_num(np.where(np.isnan(guid_rate), L.capex0, guid_rate)) / np.maximum(L.revenue0, EPS),
+                                    0.0)
+        self.volume_shocks: list[tuple[float, float, np.ndarray]] = []   # (from, to, Δ expected growth)
+        self.saving = np.zeros(n)                 # buyers' compute-cost saving kept (USD bn/yr)
+        ex = ExposureParams.from_params(p)
+        self.forward_years, self.saving_kept = ex.forward_years, ex.buyer_saving_kept
 
         # revenue outside the graph: what the graph does not explain (at least a floor share)
         rev0 = L.revenue0
@@ -553,7 +581,10 @@ class InterlockBlock(Block):
     def _expected_growth(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Expected growth now of each firm's (run-rate revenue from graph customers, non-AI
         revenue, AI revenue outside the graph). Suppliers' and neoclouds' growth comes from their
-        customers' capex guidance (flow-weighted), hyperscalers' and labs' from AI demand."""
+        customers' capex guidance (flow-weighted), hyperscalers' and labs' from AI demand; a firm
+        whose own guidance gives the growth of its compute-volume revenue (`compute_forward_growth`:
+        Broadcom's AI SAM, Oracle's OCI plan) is expected to grow its AI revenue at that rate (fading);
+        an efficiency shock lowers every seller's expected compute-volume growth (`reprice_efficiency`)."""
         L, vp = self.ledger, self.valuation_params
         s = L.supply
         t = self.t
@@ -561,6 +592,11 @@ class InterlockBlock(Block):
         g_guid = np.log(np.maximum(self.guidance, EPS) / np.maximum(L.capex, EPS)) * (L.capex > 0)
         g_capex_all = self._g_capex
         g_ai = self._g_ai + np.where(self._sup, g_capex_all, 0.0)
+        fwd = np.isfinite(self.compute_fwd_growth)
+        if fwd.any():
+            g_own = fade(np.nan_to_num(self.compute_fwd_growth), t, self.horizon, self.g_inf) + self.growth_adj
+            g_ai = np.where(fwd, g_own, g_ai)
+        g_ai = g_ai + self._volume_adjustment(t)
         # run-rate flows grow with the buyer's guidance (spenders) or its customers' (chip vendors)
         g_buyer = np.where(L.is_spender, g_guid, g_capex_all)
         rr = L.rates * self._rr
@@ -570,6 +606,30 @@ class InterlockBlock(Block):
         return (np.minimum(np.maximum(g_rr, vp.growth_floor), vp.run_rate_growth_cap), g_non,
                 np.minimum(np.maximum(g_ai, vp.growth_floor), vp.ai_growth_cap))
 
+    def _volume_adjustment(self, t: float) -> np.ndarray:
+        """The revision of expected compute-volume growth still in force at t (efficiency shocks)."""
+        out = np.zeros(self.ledger.n)
+        for t0, t1, dg in self.volume_shocks:
+            if t0 <= t < t1:
+                out += dg
+        return out
+
+    def reprice_efficiency(self, factor: float) -> None:
+        """An efficiency gain of `factor` re-prices each firm by its exposure to the compute channel:
+        compute demand per unit of AI output falls to f = factor^(φ·ε − 1) (the compute market's
+        demand rule), so the compute volume sellers expect at the forward horizon is f times what it
+        was — their expected compute-volume growth falls by ln f / forward_years for that long, on
+        the share of their AI revenue that is compute volume (neoclouds: through the compute market's
+        demand and GPU-hour price instead, `_ai_level`); a buyer needs f of the compute for the same
+        AI output and keeps `buyer_saving_kept` of the saving (AI capex × (1 − f)) as earnings."""
+        cm = self.compute
+        f = factor ** (cm.passthrough * cm.jevons - 1.0)
+        exposure = np.where(self.ai_share > 0, np.minimum(1.0, self.compute_sales / np.maximum(self.ai_share, EPS)), 0.0)
+        exposure[self._neo] = 0.0        # neoclouds' volume already re-prices through demand × GPU-hour price (`_ai_level`)
+        dg = math.log(f) / self.forward_years * exposure
+        self.volume_shocks.append((self.t, self.t + self.forward_years, dg))
+        self.saving = self.saving + self.saving_kept * (1.0 - f) * self.buyer_share * self.revenue
+
     def _present_values(self, r: np.ndarray, bump: float = 0.0) -> np.ndarray:
         """Per firm: Σ remaining contracts (haircut by the buyer's funded share) + run-rate,
         non-AI and AI revenue × their growth multiples. Rows: at r, and at r + bump if given."""
@@ -577,18 +637,20 @@ class InterlockBlock(Block):
         s = L.supply
         n = L.n
         h = max(0.0, self.horizon - self.t)
-        g = np.concatenate(self._expected_growth())
+        g_rr, g_non, g_ai = self._expected_growth()
+        g = np.concatenate([g_rr, g_non, g_ai, g_non])
         flows = np.concatenate([np.bincount(s.dst, L.rates * self._rr, minlength=n),
                                 self.exo_non0 * np.exp(self.log_non) * self.miss,
-                                self.exo_ai0 * np.exp(self.log_ai) * self._lvl * self.miss])
+                                self.exo_ai0 * np.exp(self.log_ai) * self._lvl * self.miss,
+                                self.saving])
         rates = np.array([r] if not bump else [r, r + bump])                   # (k, n): one row per rate
         k = len(rates)
         contract = s.present_value(self.t, rates[:, s.dst].ravel() if k > 1 else rates[0, s.dst], k)
         contract = np.bincount(np.tile(s.dst, k) + np.repeat(np.arange(k) * n, s.n),
                                (contract.reshape(k, s.n) * self.q_lab[s.src]).ravel(), minlength=k * n).reshape(k, n)
-        mult = growth_multiple(np.tile(g, k), np.repeat(rates, 3, axis=0).ravel(), h, self.g_inf,
+        mult = growth_multiple(np.tile(g, k), np.repeat(rates, 4, axis=0).ravel(), h, self.g_inf,
                                self.valuation_params.min_spread)
-        return contract + (np.tile(flows, k) * mult).reshape(k, 3, n).sum(axis=1)
+        return contract + (np.tile(flows, k) * mult).reshape(k, 4, n).sum(axis=1)
 
     def _counterparty(self) -> None:
         """Funded share of each lab's commitments over the counterparty horizon (1 if covered):
@@ -690,22 +752,38 @@ class InterlockBlock(Block):
         self.revenue_ratio_prev = L.revenue_ratio.copy()
 
     # ----- engine links -----------------------------------------------------------------------
+    def _buyback_book(self):
+        """The buyback desks and, on first use, which desk is which firm's (by ticker); None before
+        the traders exist or without buyback desks."""
+        if not hasattr(self.model, "populations"):
+            return None                      # blocks are built before the traders
+        book = self.model.population("buyback")
+        if book is not None and not hasattr(self, "_desk_rows"):
+            L = self.ledger
+            names = {d: k for k, d in enumerate(book.desk_names)}
+            pairs = [(names[self.graph.nodes[f]["ticker"]], i) for i, f in enumerate(L.names)
+                     if self.graph.nodes[f]["ticker"] in names and self.graph.nodes[f]["listed"]]
+            self._desk_rows = np.array([a for a, _ in pairs], dtype=int)
+            self._desk_firms = np.array([b for _, b in pairs], dtype=int)
+        return book
+
     def _update_buybacks(self) -> None:
         """Buyback desks read each listed firm's cash flow after capex (OCF − capex)."""
-        if not hasattr(self.model, "populations"):
-            return                           # blocks are built before the traders
-        book = self.model.population("buyback")
+        book = self._buyback_book()
         if book is None:
             return
         L = self.ledger
-        if not hasattr(self, "_desk_rows"):
-            names = {d: k for k, d in enumerate(book.desk_names)}
-            pairs = [(names[self.graph.nodes[f]["ticker"]], i) for i, f in enumerate(L.names)
-                     if self.graph.nodes[f]["ticker"] in names]
-            self._desk_rows = np.array([a for a, _ in pairs], dtype=int)
-            self._desk_firms = np.array([b for _, b in pairs], dtype=int)
         capex = np.where(L.is_spender, L.spend, L.fixed_capex)
         book.fcf_annual[self._desk_rows] = (self.operating - capex)[self._desk_firms]
+
+    def end_day(self, returns: np.ndarray) -> None:
+        """After the close: the shares each firm's buyback desk bought today are paid from its cash."""
+        book = self._buyback_book()
+        if book is None or not len(self._desk_rows):
+            return
+        spent = np.zeros(self.ledger.n)
+        np.add.at(spent, self._desk_firms, book.spent_today[self._desk_rows])
+        self.ledger.pay_buybacks(spent)
 
     def _record_cache(self) -> None:
         L = self.ledger

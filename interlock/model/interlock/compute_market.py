@@ -14,10 +14,17 @@ utilisation), so only ratios matter.
                                                                  by price^−ε (Jevons)
     utilisation = min(1, demand / K);  planning utilisation = demand / (K + stranded)
 
-The planned path: at the start, firms project utilisation with the same dynamics from their capex
-plans and the demand growth they expect (`expected_demand_growth`); capex then responds to
-utilisation relative to that plan, not to its level (the build-out ahead of demand is planned,
-seeds/003 L123: infrastructure always precedes demand).
+What capex responds to (`utilisation_gap`): the level of utilisation a year ahead against the
+operators' target, ln(u₊₁ / u*), where u₊₁ is the utilisation the capacity already paid for (the
+capex of the last four quarters, which comes online over the next year) will meet when demand
+grows as firms expect now:
+
+    u₊₁ = D · e^{g_expected} / (K₊₁ + stranded₊₁)      K₊₁ = K + additions from the lagged capex − depreciation
+
+So a glut (demand short of what is being built) cuts capex even if it was planned, and a shortage
+raises it — utilisation evolves from supply and demand (issue #14; seeds/003's 27% → 10–15% glut
+is the `compute_glut` scenario). The planned path (`project`: the same dynamics fed with the firms'
+capex plans at the start) is what neoclouds' GPU-hour prices are judged against.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ class ComputeParams(ParamView, section="interlock.compute"):
     """What the compute market reads (interlock/data/params/interlock.toml, [interlock.compute])."""
 
     utilisation: float                 # starting utilisation of AI compute capacity
+    target_utilisation: float          # u*: the utilisation operators build toward
     supply_growth: float               # net capacity growth at the starting capex, per year
     demand_growth: float               # compute-demand growth before adoption, annual log
     expected_demand_growth: float      # the demand growth firms and the market plan for
@@ -63,6 +71,7 @@ class ComputeMarket:
         rp = RunParams.from_params(p)
         self.ann = float(rp.trading_days_per_year)
         self.u0 = q.utilisation
+        self.target = q.target_utilisation
         self.depr = 1.0 / q.depreciation_years
         self.lag_days = int(q.lag_quarters * rp.days_per_quarter)
         self.capex0 = max(capex_total0, MIN_CAPEX_BN)
@@ -84,6 +93,8 @@ class ComputeMarket:
         self.regimes: list[tuple[float, float, float]] = []   # demand regime switches: (start, log multiplier, ramp) in years
         # capex history before day 0 is taken flat at the starting run-rate
         self._lag = [self.capex0] * max(self.lag_days, 1)
+        self._slot = 0                           # the lag buffer's slot written last
+        self._current = self.capex0              # today's capex run-rate
         self.demand = self.u0
         self.utilisation = self.u0
         self.planning_utilisation = self.u0
@@ -123,11 +134,32 @@ class ComputeMarket:
         w = (t - ts[k]) / (ts[k + 1] - ts[k])
         return us[k] + w * (us[k + 1] - us[k])
 
+    def capacity_ahead(self) -> tuple[float, float]:
+        """(energised capacity, stranded capacity) one year from now from the capex already spent
+        (the lag pipeline; today's capex for the part of the year beyond the lag), before any new
+        decision."""
+        n = len(self._lag)
+        days = int(self.ann)
+        if self.lag_days > 0:
+            order = [self._lag[(self._slot + 1 + k) % n] for k in range(min(n, days))]   # oldest first
+            arriving = sum(order) + max(days - n, 0) * self._lag[self._slot]
+        else:
+            arriving = days * self._current
+        gross = self.add_per_bn * arriving / self.ann
+        dep = self.depr * self.capacity
+        want = gross + self.stranded
+        energised = min(want, self.capacity * self.power_cap + dep)
+        return max(self.capacity + energised - dep, MIN_CAPACITY), want - energised
+
+    def utilisation_ahead(self, t: float) -> float:
+        """log utilisation a year ahead: today's demand grown at the growth expected now, over the
+        capacity the capex already spent will have built (`capacity_ahead`)."""
+        K1, stranded1 = self.capacity_ahead()
+        return math.log(max(self.demand, LOG_FLOOR)) + self.expected_demand_growth(t) - math.log(K1 + stranded1)
+
     def utilisation_gap(self, t: float) -> float:
-        """ln(planning utilisation / planned utilisation), looking one year ahead with the demand
-        growth expected now (an adoption wave raises it at once)."""
-        ahead = self.expected_demand_growth(t) - self.expected_path_growth(t)
-        return math.log(max(self.planning_utilisation, LOG_FLOOR)) - self.planned_log_utilisation(t) + ahead
+        """ln(u₊₁ / u*): utilisation a year ahead against the target level (module docstring)."""
+        return self.utilisation_ahead(t) - math.log(self.target)
 
     def expected_path_growth(self, t: float) -> float:
         """Compute-demand growth at t on the path firms planned for (fading to the long run)."""
@@ -172,6 +204,7 @@ class ComputeMarket:
         slot = day % len(self._lag)
         lagged = self._lag[slot] if self.lag_days > 0 else capex_total
         self._lag[slot] = capex_total
+        self._slot, self._current = slot, capex_total
         gross = self.add_per_bn * lagged / self.ann
         dep = self.depr * self.capacity / self.ann
         want = gross + self.stranded

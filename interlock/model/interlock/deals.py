@@ -1,159 +1,43 @@
-"""The interlock graph as data (MODEL.md §3.4): the deals file, its validation, and the
-`networkx.MultiDiGraph` built from firms and deals.
+"""The interlock graph as data (MODEL.md §3.4): the deals table (`inputs.deals`: the file and its
+validation), how it becomes payment schedules (conversion probabilities, renewals of expiring
+contracts, revenue recognition as capacity comes online) and the `networkx.MultiDiGraph` built
+from firms and deals.
 
-One row per deal: `deal_id, source_party, target_party, type, amount_bn, start, duration_years,
-stake_pct, description, source, source_date, notes` and, optionally, `schedule` (uniform, ramp,
-run_rate) and `settlement` (cash, shares). Money flows source → target:
+Money flows source → target:
 
     supply     buyer → seller      compute, chips or capex becoming the seller's revenue
     equity     investor → investee stake % (or bought at the investee's valuation)
     financing  lender → borrower   vendor financing, loans, bonds, GPU SPVs
-
-Loading checks every row and raises `InputError` naming the file and the row: unknown party,
-unknown type, negative or missing amount, a bad date, an end before the start.
 """
 
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ...errors import InputError
+from ...inputs.deals import DAYS_PER_CALENDAR_YEAR, DEAL_TYPES, read_deals  # noqa: F401 - re-exported
+from ...inputs.firms import DEFAULT_SNAPSHOT, SPENDER_KINDS, load_firms
 from ...io import DATA_DIR
-from ...inputs.firms import load_firms
 
-DEAL_TYPES = ("supply", "equity", "financing")
-SCHEDULES = ("uniform", "ramp", "run_rate")
-SETTLEMENTS = ("cash", "shares")
-REQUIRED = ("deal_id", "source_party", "target_party", "type", "amount_bn", "start", "duration_years")
-SPENDER_KINDS = ("hyperscaler", "neocloud")             # quarterly capex decisions
 RUN_RATE_BUYERS = ("hyperscaler", "neocloud", "chip_vendor")
-DAYS_PER_CALENDAR_YEAR = 365.25                         # deal dates → years
+MIN_RENEWAL_YEARS = 1.0 / 252.0          # a contract shorter than a trading day is not renewed (guard)
 
 
 def default_deals_path() -> Path:
-    return DATA_DIR / "interlock" / "deals.csv"
-
-
-def _ids(text: str) -> set[str]:
-    return {t.strip() for t in str(text or "").split(",") if t.strip()}
-
-
-def _fail(path: str, line: int, row, message: str, key: str | None = None, allowed: str | None = None):
-    deal = row.get("deal_id") if hasattr(row, "get") else None
-    where = f"row {line}" + (f" ({deal})" if isinstance(deal, str) and deal else "")
-    raise InputError(f"{where}: {message}", file=path, key=key, allowed=allowed)
+    return DATA_DIR / "snapshots" / DEFAULT_SNAPSHOT / "deals.csv"
 
 
 def load_deals(path: str | Path | None = None, firms: pd.DataFrame | None = None, *,
-               ramped: str = "", share_settled: str = "") -> pd.DataFrame:
-    """The deals table, validated against `firms` (the firms table; default the shipped one).
-
-    Adds `end` (start + duration), `schedule` and `settlement` (from the file's own columns when
-    present, else from the `ramped` / `share_settled` deal-id lists of the parameters)."""
-    p = str(path or default_deals_path())
+               ramped: str = "", share_settled: str = "", as_of=None) -> pd.DataFrame:
+    """The deals table, validated against `firms` (the firms table; default the shipped one);
+    with `as_of`, only the deals announced by then (`inputs.deals.read_deals`)."""
     firms = load_firms() if firms is None else firms
-    return _load(p, tuple(firms["firm"]), ramped, share_settled).copy()
-
-
-@lru_cache(maxsize=16)
-def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError("deals file not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV file: {e}", file=path) from None
-    missing = [c for c in REQUIRED if c not in df.columns]
-    if missing:
-        raise InputError(f"missing columns {missing}", file=path, allowed=", ".join(REQUIRED))
-    known = set(parties)
-    ramp_ids, share_ids = _ids(ramped), _ids(share_settled)
-    rows = []
-    seen: set[str] = set()
-    for i, row in df.iterrows():
-        line = i + 2                                       # 1-based, after the header line
-        deal_id = row["deal_id"].strip()
-        if not deal_id:
-            _fail(path, line, row, "every deal needs a deal_id", key="deal_id")
-        if deal_id in seen:
-            _fail(path, line, row, f"duplicate deal_id {deal_id!r}", key="deal_id")
-        seen.add(deal_id)
-        for col in ("source_party", "target_party"):
-            if row[col].strip() not in known:
-                _fail(path, line, row, f"unknown party {row[col]!r}", key=col, allowed=", ".join(parties))
-        if row["source_party"].strip() == row["target_party"].strip():
-            _fail(path, line, row, "a deal needs two different parties", key="target_party")
-        kind = row["type"].strip()
-        if kind not in DEAL_TYPES:
-            _fail(path, line, row, f"unknown type {kind!r}", key="type", allowed=", ".join(DEAL_TYPES))
-        amount = _number(path, line, row, "amount_bn")
-        if amount < 0:
-            _fail(path, line, row, f"negative amount {amount:g}", key="amount_bn", allowed="USD bn ≥ 0")
-        duration = _number(path, line, row, "duration_years")
-        try:
-            start = pd.Timestamp(row["start"].strip())
-        except (ValueError, TypeError):
-            start = pd.NaT
-        if pd.isna(start):
-            _fail(path, line, row, f"bad start date {row['start']!r}", key="start", allowed="YYYY-MM-DD")
-        if duration < 0:
-            _fail(path, line, row, f"end before start (duration {duration:g} years)", key="duration_years",
-                  allowed="years ≥ 0")
-        if "end" in df.columns and row["end"].strip():
-            try:
-                end_given = pd.Timestamp(row["end"].strip())
-            except ValueError:
-                _fail(path, line, row, f"bad end date {row['end']!r}", key="end", allowed="YYYY-MM-DD")
-            if end_given < start:
-                _fail(path, line, row, f"end {end_given.date()} before start {start.date()}", key="end")
-            duration = (end_given - start).days / DAYS_PER_CALENDAR_YEAR
-        stake = math.nan
-        if "stake_pct" in df.columns and row["stake_pct"].strip():
-            stake = _number(path, line, row, "stake_pct")
-            if not 0.0 <= stake <= 100.0:
-                _fail(path, line, row, f"stake {stake:g}% is out of range", key="stake_pct", allowed="0–100")
-        schedule = row["schedule"].strip() if "schedule" in df.columns else ""
-        if schedule and schedule not in SCHEDULES:
-            _fail(path, line, row, f"unknown schedule {schedule!r}", key="schedule", allowed=", ".join(SCHEDULES))
-        if not schedule:
-            schedule = "ramp" if deal_id in ramp_ids else ""
-        settlement = row["settlement"].strip() if "settlement" in df.columns else ""
-        if settlement and settlement not in SETTLEMENTS:
-            _fail(path, line, row, f"unknown settlement {settlement!r}", key="settlement",
-                  allowed=", ".join(SETTLEMENTS))
-        if not settlement:
-            settlement = "shares" if deal_id in share_ids else "cash"
-        rows.append({
-            "deal_id": deal_id, "source_party": row["source_party"].strip(),
-            "target_party": row["target_party"].strip(), "type": kind, "amount_bn": amount,
-            "start": start, "duration_years": duration,
-            "end": start + pd.Timedelta(days=round(duration * DAYS_PER_CALENDAR_YEAR)),
-            "stake_pct": stake, "schedule": schedule, "settlement": settlement,
-            "description": row.get("description", ""), "source": row.get("source", ""),
-            "source_date": row.get("source_date", ""),
-        })
-    if not rows:
-        raise InputError("no deals in the file", file=path)
-    return pd.DataFrame(rows)
-
-
-def _number(path: str, line: int, row, col: str) -> float:
-    text = str(row[col]).strip()
-    if not text:
-        _fail(path, line, row, f"missing {col}", key=col, allowed="a number")
-    try:
-        v = float(text)
-    except ValueError:
-        _fail(path, line, row, f"{col} {text!r} is not a number", key=col, allowed="a number")
-    if not math.isfinite(v):
-        _fail(path, line, row, f"{col} {text!r} is not finite", key=col, allowed="a finite number")
-    return v
+    return read_deals(path or default_deals_path(), tuple(firms["firm"]), ramped=ramped,
+                      share_settled=share_settled, as_of=as_of)
 
 
 def resolve_schedules(deals: pd.DataFrame, firms: pd.DataFrame, run_rate_max_years: float) -> pd.DataFrame:
@@ -168,6 +52,65 @@ def resolve_schedules(deals: pd.DataFrame, firms: pd.DataFrame, run_rate_max_yea
     out.loc[rr, "schedule"] = "run_rate"
     out.loc[out["schedule"] == "", "schedule"] = "uniform"
     return out
+
+
+def book_deals(deals: pd.DataFrame, start_date, conversion: dict[str, float], renewal_rate: float,
+               renewal_max_years: float, renewal_horizon_years: float, ramp_years: float) -> pd.DataFrame:
+    """The deals as the model books them (after `resolve_schedules`):
+
+    1. **conversion**: each amount (and stated stake) × its conversion probability (`conversion`
+       overrides the file's, by deal id); `amount_full_bn` keeps the amount announced;
+    2. **renewal**: a scheduled supply contract of at most `renewal_max_years` (a one-off order)
+       that ends after the start date is followed by the buyer's next order of the same duration at
+       `renewal_rate` × its final annual rate, and so on up to `renewal_horizon_years` from the
+       start (rows `<id>~r1`, `~r2`, …, status `renewal`);
+    3. **recognition**: a uniform supply contract still in its first `ramp_years` at the start
+       date (or starting later) ramps up linearly over `ramp_years` (at most its duration) from its
+       own start, then pays flat, with the same amount and end date — a `ramp` row `<id>` and a
+       `uniform` row `<id>~flat`."""
+    t0 = pd.Timestamp(start_date)
+    out = deals.copy()
+    p = out["conversion_probability"].astype(float).copy() if "conversion_probability" in out else pd.Series(1.0, out.index)
+    for k, v in conversion.items():
+        p[out["deal_id"] == k] = v
+    out["conversion_probability"] = p
+    out["amount_full_bn"] = out["amount_bn"]
+    out["amount_bn"] = out["amount_bn"] * p
+    out["stake_pct"] = out["stake_pct"] * p
+    rows = []
+    horizon = t0 + pd.Timedelta(days=renewal_horizon_years * DAYS_PER_CALENDAR_YEAR)
+    for _, d in out.iterrows():
+        sched = d["schedule"]
+        T = float(d["duration_years"])
+        scheduled_supply = d["type"] == "supply" and sched != "run_rate"
+        ramping = d["start"] + pd.Timedelta(days=ramp_years * DAYS_PER_CALENDAR_YEAR) > t0
+        if scheduled_supply and sched == "uniform" and ramping and ramp_years > 0 and T > 0:
+            tau = min(ramp_years, T)
+            r_max = d["amount_bn"] / (T - tau / 2.0)
+            ramp = d.copy()
+            ramp["schedule"], ramp["duration_years"], ramp["amount_bn"] = "ramp", tau, r_max * tau / 2.0
+            ramp["end"] = d["start"] + pd.Timedelta(days=round(tau * DAYS_PER_CALENDAR_YEAR))
+            rows.append(ramp)
+            if T > tau:
+                flat = d.copy()
+                flat["deal_id"], flat["start"], flat["duration_years"] = f"{d['deal_id']}~flat", ramp["end"], T - tau
+                flat["amount_bn"] = r_max * (T - tau)
+                rows.append(flat)
+        else:
+            rows.append(d)
+        if not (scheduled_supply and renewal_rate > 0 and MIN_RENEWAL_YEARS <= T <= renewal_max_years
+                and d["end"] > t0):
+            continue
+        final_rate = d["amount_bn"] / T * (2.0 if sched == "ramp" else 1.0)
+        start, k = d["end"], 1
+        while start < horizon:
+            r = d.copy()
+            r["deal_id"], r["status"], r["schedule"] = f"{d['deal_id']}~r{k}", "renewal", "uniform"
+            r["start"], r["amount_bn"] = start, final_rate * renewal_rate ** k * T
+            r["end"] = start + pd.Timedelta(days=round(T * DAYS_PER_CALENDAR_YEAR))
+            rows.append(r)
+            start, k = r["end"], k + 1
+    return pd.DataFrame(rows).reset_index(drop=True)
 
 
 def annual_rate(row) -> float:

@@ -6,9 +6,14 @@ Money moves only here, and every dollar is booked twice:
   inside operating costs for chip vendors) and arrives as the seller's `revenue_graph`;
 - an equity tranche leaves the investor's cash (`invested`) and arrives in the investee's cash
   (`raised_equity`), and the investor's stake grows by tranche / investee value;
-- a loan leaves the lender and arrives as the borrower's cash and debt (`raised_debt`).
+- a loan leaves the lender and arrives as the borrower's cash and debt (`raised_debt`); a loan
+  booked off the node's balance sheet (`legal_borrower`: an SPV or project company borrows, the
+  node is the tenant) is the lender's exposure only;
+- dividends (`dividends`, at the firm's annual rate) and buybacks (`buybacks`, what its buyback
+  desk spent) leave the firm's cash to its shareholders, outside the graph.
 So at any time, per firm: cash = starting cash + operating cash in + equity raised + debt raised
-− cash purchases − fixed capex − invested (the identity the conservation tests check).
+− cash purchases − fixed capex − invested − dividends − buybacks (the identity the conservation
+tests check).
 
 Schedules (years from the start date t): `uniform` pays amount/T evenly on [s, s + T); `ramp` pays
 at a linearly rising rate 2·A/T²·(t − s) (GW deployments); `run_rate` is an annual flow with no
@@ -118,7 +123,7 @@ class InterlockLedger:
     `max_stake` (interlock.deals.residual_capex_min_share, max_stake_share)."""
 
     ACCOUNTS = ("revenue_graph", "revenue_exo", "operating_in", "purchases", "cash_purchases", "fixed_capex",
-                "raised_equity", "raised_debt", "invested")
+                "raised_equity", "raised_debt", "invested", "dividends", "buybacks")
 
     def __init__(self, firms: pd.DataFrame, deals: pd.DataFrame, start_date, *, days_per_year: int,
                  unknown_cash_share: float, unknown_cash_revenue_share: float, residual_capex_min_share: float,
@@ -138,8 +143,11 @@ class InterlockLedger:
         others = np.flatnonzero(self.kind == "other_suppliers")
         self.other = int(others[0]) if others.size else -1
         num = lambda c: firms[c].to_numpy(float) if c in firms else np.full(n, np.nan)  # noqa: E731
-        self.revenue0 = np.nan_to_num(num("revenue_bn"))
-        self.capex0 = np.nan_to_num(num("capex_bn"))
+        start_or = lambda c, fallback: np.where(np.isnan(num(c)), num(fallback), num(c))  # noqa: E731
+        self.revenue_ttm = np.nan_to_num(num("revenue_bn"))
+        self.revenue0 = np.nan_to_num(start_or("revenue_start_bn", "revenue_bn"))     # run-rate or guide
+        self.capex0 = np.nan_to_num(start_or("capex_start_bn", "capex_bn"))
+        self.dividend_rate = np.nan_to_num(num("dividend_bn"))
         self.ocf0 = np.nan_to_num(num("operating_cash_flow_bn"))
         value = np.where(np.isnan(num("market_cap_bn")), num("valuation_bn"), num("market_cap_bn"))
         self.value0 = value
@@ -159,8 +167,11 @@ class InterlockLedger:
         self.equity_stake_pct = eq["stake_pct"].to_numpy(float)
         fin = deals[deals["type"] == "financing"]
         self.financing = _schedule(fin, self.idx, self.start_date, instant)
+        lb = fin["legal_borrower"] if "legal_borrower" in fin else pd.Series("", index=fin.index)
+        self.off_balance = lb.fillna("").astype(str).str.strip().ne("").to_numpy()
         self._add_residual_capex_edges()
         self._run_rate_setup()
+        self.supply_renewal = np.array(["~r" in x for x in self.supply.ids], dtype=bool)
 
         # state
         self.cash = self.cash0.copy()
@@ -265,7 +276,7 @@ class InterlockLedger:
     def daily_cash_change(self) -> np.ndarray:
         """Each firm's cash change per day at the current rates (USD bn)."""
         eq_cash = np.where(self.equity_cash, self.equity_rates, 0.0)
-        return (self.operating_rate - self.spend * self.pays_cash - self.fixed_capex
+        return (self.operating_rate - self.spend * self.pays_cash - self.fixed_capex - self.dividend_rate
                 + np.bincount(self.equity.dst, eq_cash, minlength=self.n)
                 - np.bincount(self.equity.src, eq_cash, minlength=self.n)) / self.ann
 
@@ -285,6 +296,7 @@ class InterlockLedger:
         a["revenue_exo"] += self.revenue_exo * dt
         a["operating_in"] += self.operating_rate * dt
         a["fixed_capex"] += self.fixed_capex * dt
+        a["dividends"] += self.dividend_rate * dt
         e = self.equity
         tranche = self.equity_rates * dt
         cash_tr = np.where(self.equity_cash, tranche, 0.0)
@@ -326,12 +338,18 @@ class InterlockLedger:
         new = np.flatnonzero(~self.drawn & (f.start <= t))
         for k in new:
             b, lender = f.dst[k], f.src[k]
-            self.cash[b] += f.amount[k]
-            self.debt[b] += f.amount[k]
-            self.acc["raised_debt"][b] += f.amount[k]
+            if not self.off_balance[k]:
+                self.cash[b] += f.amount[k]
+                self.debt[b] += f.amount[k]
+                self.acc["raised_debt"][b] += f.amount[k]
             self.loans[lender, b] += f.amount[k]
             self.drawn[k] = True
         return list(new)
+
+    def pay_buybacks(self, amounts: np.ndarray) -> None:
+        """Shares bought back today (USD bn per firm): the firms' cash pays."""
+        self.cash -= amounts
+        self.acc["buybacks"] += amounts
 
     def cut_commitments(self, i: int, share: float, t: float) -> dict[int, float]:
         """Firm i cuts `share` of every remaining scheduled purchase (contract) it committed to.
@@ -340,7 +358,8 @@ class InterlockLedger:
         mine = (s.src == i) & (s.sched != RUN_RATE)
         before = s.remaining(t)
         s.scale[mine] *= (1.0 - share)
-        lost = np.where(mine, before - s.remaining(t), 0.0)
+        # renewals (`<id>~r<k>`) are scaled too, but they were expectations, not contracted value
+        lost = np.where(mine & ~self.supply_renewal, before - s.remaining(t), 0.0)
         out: dict[int, float] = {}
         for k in np.flatnonzero(lost > 0):
             out[int(s.dst[k])] = out.get(int(s.dst[k]), 0.0) + float(lost[k])
@@ -363,5 +382,5 @@ class InterlockLedger:
         """cash − (starting cash + inflows − outflows) per firm: zero up to rounding."""
         a = self.acc
         expect = (self.cash0 + a["operating_in"] + a["raised_equity"] + a["raised_debt"]
-                  - a["cash_purchases"] - a["fixed_capex"] - a["invested"])
+                  - a["cash_purchases"] - a["fixed_capex"] - a["invested"] - a["dividends"] - a["buybacks"])
         return self.cash - expect

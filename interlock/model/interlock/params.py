@@ -13,7 +13,7 @@ from ...config import ParamView
 
 @dataclass(frozen=True)
 class InterlockParams(ParamView, section="interlock",
-                      nested=("deals", "firms", "capex", "compute", "valuation", "funding")):
+                      nested=("deals", "firms", "capex", "compute", "valuation", "funding", "snapshot", "exposure")):
     """[interlock]: files, billing cadence, reporting threshold, momentum window."""
 
     deals_file: str                  # path; empty = the shipped deals.csv
@@ -30,8 +30,21 @@ class DealsParams(ParamView, section="interlock.deals"):
     run_rate_max_years: float        # short supply deals of spenders and chip vendors roll forward
     ramped: str                      # deal ids paid on a linear ramp
     share_settled: str               # deal ids settled in shares (no cash)
+    conversion: str                  # "id=p, …": conversion probabilities replacing the file's
+    renewal_rate: float              # an expiring supply contract is renewed at this share
+    renewal_max_years: float         # only contracts this short renew (one-off orders)
+    renewal_horizon_years: float     # renewals are scheduled this far ahead
+    recognition_ramp_years: float    # a contract starting in a run ramps up over this time
     residual_capex_min_share: float  # capex off the deals above this share goes to 'other suppliers'
     max_stake_share: float           # bound on any stake (I − S stays invertible)
+
+
+@dataclass(frozen=True)
+class SnapshotParams(ParamView, section="interlock.snapshot"):
+    """[interlock.snapshot]: which snapshot a start date selects (`inputs.snapshots.select`)."""
+
+    dir: str                         # folder of snapshot folders; empty = the shipped ones
+    max_age_days: int                # calendar days a snapshot may be older than the start date
 
 
 @dataclass(frozen=True)
@@ -61,3 +74,11 @@ class ValuationParams(ParamView, section="interlock.valuation"):
     growth_floor: float              # lower bound of expected growth rates
     run_rate_growth_cap: float       # upper bound of run-rate revenue growth
     ai_growth_cap: float             # upper bound of AI revenue growth
+
+
+@dataclass(frozen=True)
+class ExposureParams(ParamView, section="interlock.exposure"):
+    """[interlock.exposure]: how a compute-efficiency shock re-prices firms by their exposure."""
+
+    forward_years: float             # years over which expected compute volume is revised
+    buyer_saving_kept: float         # share of a buyer's compute-cost saving kept as earnings

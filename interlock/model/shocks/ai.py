@@ -88,8 +88,10 @@ class AIEfficiency(Shock):
     type_name = "ai_efficiency"
     summary = ("An efficiency breakthrough (DeepSeek, seeds/002) divides compute per unit of AI use by "
                "`factor`; AI prices fall by factor^−passthrough and use rises by the Jevons elasticity "
-               "(`jevons` overrides the parameter). Labs' multiples fall by `lab_value_hit` (open models "
-               "compete with them). The market revises every spender's capex guidance at once.")
+               "(`jevons` overrides the parameter). Firms are re-priced by exposure: sellers of compute "
+               "volume expect less of it, buyers need less compute for the same AI output. Labs' multiples "
+               "fall by `lab_value_hit` (open models compete with them). The market revises every "
+               "spender's capex guidance at once.")
     factor: float = Field(gt=1.0, le=100.0)
     jevons: float | None = Field(default=None, ge=0.0, le=5.0)
     lab_value_hit: float = Field(default=0.0, ge=0.0, lt=1.0)
@@ -102,6 +104,7 @@ class AIEfficiency(Shock):
         cm.efficiency *= self.factor
         if self.jevons is not None:
             cm.jevons = self.jevons
+        b.reprice_efficiency(self.factor)
         b.rerating[b.ledger.is_lab] *= (1.0 - self.lab_value_hit)
         b.funding_check_now()
         b.mark_event(guidance=True)
