@@ -18,6 +18,7 @@ missing one is an `InputError` naming the file and the field.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -78,8 +79,11 @@ def available(folder: str = "") -> list[str]:
 
 
 def parse_date(text: Any, origin: str = "run.start_date") -> pd.Timestamp:
+    """An ISO date (YYYY-MM-DD; a Timestamp passes), or an InputError naming `run.start_date`."""
+    if isinstance(text, pd.Timestamp):
+        return text.normalize()
     try:
-        d = pd.Timestamp(str(text).strip())
+        d = pd.Timestamp(str(text).strip()) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()) else pd.NaT
     except ValueError:
         d = pd.NaT
     if pd.isna(d):

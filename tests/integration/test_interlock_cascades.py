@@ -57,9 +57,10 @@ def test_a_capex_cut_at_one_hyperscaler_lowers_suppliers_revenue_and_prices_with
 
 
 def test_the_capex_cut_reaches_the_suppliers_equity_investors():
-    hops = _cascade(_msft_cut(tuple(LOW.items())), CUT_DAY)
+    hops = _cascade(_msft_cut((("interlock.cascade_min_bn", 0.001),)), CUT_DAY)
     equity = hops[hops["channel"] == "equity"]
-    # CoreWeave lost Microsoft's rentals: NVIDIA (≈7%) and OpenAI hold CoreWeave shares
+    # CoreWeave lost Microsoft's rentals: NVIDIA (≈7%) and OpenAI (≈1%, its $0.35B of IPO shares: a
+    # markdown of a few $M, reported from $1M here) hold CoreWeave shares
     assert {("CoreWeave", "NVDA"), ("CoreWeave", "OpenAI")} <= set(zip(equity["source"], equity["target"]))
 
 

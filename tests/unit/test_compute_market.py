@@ -104,8 +104,8 @@ def test_the_gap_is_utilisation_a_year_ahead_against_the_target_level_not_agains
     # planned otherwise; demand outrunning the build-out: capex rises
     slow = market(utilisation=0.8, target_utilisation=0.8, demand_growth=g, expected_demand_growth=0.15)
     fast = market(utilisation=0.8, target_utilisation=0.8, demand_growth=g, expected_demand_growth=0.8)
-    assert slow.utilisation_gap(0.0) == pytest.approx(0.15 - g, abs=1e-9) < 0
-    assert fast.utilisation_gap(0.0) == pytest.approx(0.8 - g, abs=1e-9) > 0
+    assert slow.utilisation_gap(0.0) == pytest.approx(0.15 - g, abs=1e-9) and 0.15 < g
+    assert fast.utilisation_gap(0.0) == pytest.approx(0.8 - g, abs=1e-9) and 0.8 > g
     # a low utilisation is a gap by itself (seeds/003's 27% against a target of 80%)
     low = market(utilisation=0.27, target_utilisation=0.8, demand_growth=g, expected_demand_growth=g)
     assert low.utilisation_gap(0.0) == pytest.approx(math.log(0.27 / 0.8), abs=1e-9)

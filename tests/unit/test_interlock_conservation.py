@@ -44,6 +44,7 @@ def graphs(draw):
         "operating_cash_flow_bn": [draw(st.floats(-50.0, 200.0)) for _ in range(n)],
         "cash_bn": [draw(st.one_of(st.just(np.nan), st.floats(0.0, 100.0))) for _ in range(n)],
         "debt_bn": [draw(st.floats(0.0, 100.0)) for _ in range(n)],
+        "dividend_bn": [draw(st.floats(0.0, 30.0)) for _ in range(n)],
     })
     rows = []
     for k in range(draw(st.integers(1, 25))):
@@ -90,6 +91,8 @@ def _simulate(ledger: InterlockLedger, draw, days: int = 200, step: int = 21) ->
             x = float(rng.uniform(0, 50))
             ledger.borrow(i, x)
             borrowed[i] += x
+        if rng.random() < 0.3:
+            ledger.pay_buybacks(rng.uniform(0.0, 5.0, n))
         ledger.rates_at(t)
         ledger.equity_rates_at(t, rng.uniform(0.0, 1.0, ledger.equity.n))
         change = ledger.daily_cash_change()
@@ -124,6 +127,7 @@ def test_cash_stakes_and_capacity_account_for_every_dollar_raised(g, data):
     outside, borrowed = _simulate(L, data.draw)
     a, e, f = L.acc, L.equity, L.financing
     # cash = start + operating cash + money raised − cash spent on capacity − fixed capex − investments
+    # − dividends − buybacks
     assert np.allclose(L.cash_identity_gap(), 0.0, atol=1e-7 * (1.0 + np.abs(L.cash).max()))
     # every dollar raised came from an investor along an equity edge (a stake at cost on its side)
     # or from outside investors
@@ -138,3 +142,34 @@ def test_cash_stakes_and_capacity_account_for_every_dollar_raised(g, data):
         assert np.isclose((L.loans - loans0).sum(), a["raised_debt"].sum() - borrowed[L.other])
     # capacity bought = purchases paid in cash by spenders and labs; nothing paid twice or lost
     assert np.allclose(a["cash_purchases"], a["purchases"] * L.pays_cash)
+
+
+def test_every_firms_cash_changes_only_by_its_flows_in_a_run_buybacks_and_dividends_included():
+    """Issue #14: buybacks and dividends leave the firms' cash. In a model run every firm's cash =
+    starting cash + operating cash + equity and debt raised − purchases − fixed capex − investments −
+    dividends − buybacks; the buybacks booked are exactly what each firm's buyback desk spent, and
+    the dividends the firm's annual rate over the days run."""
+    from interlock.model.model import CapitalFlowModel
+
+    m = CapitalFlowModel(_P, seed=3)
+    try:
+        b = m.block("interlock")
+        L = b.ledger
+        book = m.population("buyback")
+        spent = np.zeros(book.n)
+        days = 70
+        for _ in range(days):
+            m.step()
+            spent += book.spent_today
+        b.flush()
+        gap = L.cash_identity_gap()
+        assert np.abs(gap).max() < 1e-8 * (1.0 + np.abs(L.cash).max())
+        paid = np.zeros(L.n)
+        np.add.at(paid, b._desk_firms, spent[b._desk_rows])
+        assert np.allclose(L.acc["buybacks"], paid) and L.acc["buybacks"].sum() > 1.0     # desks bought shares
+        assert np.allclose(L.acc["dividends"], L.dividend_rate * days / _P["run.trading_days_per_year"])
+        assert L.acc["dividends"][L.idx["MSFT"]] > 0.0
+        # a firm that pays neither is untouched by both
+        assert L.acc["buybacks"][L.idx["OpenAI"]] == 0.0 and L.acc["dividends"][L.idx["OpenAI"]] == 0.0
+    finally:
+        m.release()

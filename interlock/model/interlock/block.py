@@ -312,6 +312,8 @@ class InterlockBlock(Block):
         if (day >= self.next_refresh or self._pending_revalue or self._pending_guidance or day in self.starts
                 or (day % self.q_len) in self._phases):
             self._refresh()
+        elif self._ramp_live(self.t):
+            self._recognise()
         self.ledger.cash += self.cash_change
         self.days_unbooked += 1
         if day >= self._funding_due:
@@ -351,10 +353,7 @@ class InterlockBlock(Block):
         if first:
             self._revenue0 = self.revenue.copy()
             L.revenue_ratio = np.ones(L.n)
-        # operating cash flow: labs keep a margin of revenue; others add an incremental margin
-        self.operating = np.where(L.is_lab, self.firm_params.lab_cash_margin * self.revenue,
-                                  L.ocf0 + self.capex_params.ocf_capex_share * (self.revenue - self._revenue0))
-        L.operating_rate = self.operating
+        self._set_operating()
         self._debt_cap = self._debt_capacity()
         self._investors_decide()
         L.equity_rates_at(t, self._w_edge)
@@ -371,6 +370,32 @@ class InterlockBlock(Block):
             self._revalue()
         self._pending_revalue = False
         self._schedule_funding_check()
+        self._record_cache()
+
+    def _set_operating(self) -> None:
+        """Operating cash flow: labs keep a margin of revenue; others add an incremental margin."""
+        L = self.ledger
+        self.operating = np.where(L.is_lab, self.firm_params.lab_cash_margin * self.revenue,
+                                  L.ocf0 + self.capex_params.ocf_capex_share * (self.revenue - self._revenue0))
+        L.operating_rate = self.operating
+
+    def _ramp_live(self, t: float) -> bool:
+        """Whether a ramping contract (a GW deployment, a contract coming online) is paying at t:
+        its rate rises every day, so revenue is recognised daily rather than at billing."""
+        s = self.ledger.supply
+        return bool((s._ramp & (s.start <= t) & (t < s.start + s.dur)).any())
+
+    def _recognise(self) -> None:
+        """Between billing days, while contracts ramp: book the days at the old rates, then set
+        today's rates, the sellers' revenue, operating cash and the daily cash change (no
+        decision is taken; revenue outside the graph moves at billing)."""
+        L = self.ledger
+        L.book(self.days_unbooked, self.value)
+        self.days_unbooked = 0
+        L.rates_at(self.t)
+        self.revenue = L.revenue_exo + L.revenue_graph
+        self._set_operating()
+        self.cash_change = L.daily_cash_change()
         self._record_cache()
 
     def _decisions(self) -> None:
@@ -667,6 +692,18 @@ class InterlockBlock(Block):
                      + np.maximum(qf.lab_debt_share * v - L.debt[self._labs], 0.0)
                      + L.forward_equity_in(self.t, H, self._w_edge)[self._labs])
         self.q_lab[self._labs] = np.where(needs > 0, np.minimum(1.0, resources / np.where(needs > 0, needs, 1.0)), 1.0)
+
+    def value_without_exposure(self) -> np.ndarray:
+        """Every firm's fundamental value now as it would be without the re-pricing by exposure
+        (no revision of expected compute volume, no buyers' saving): what the compute channel adds
+        to an efficiency shock's move (`experiments.asof_checks`)."""
+        shocks, saving = self.volume_shocks, self.saving
+        self.volume_shocks, self.saving = [], np.zeros(self.ledger.n)
+        try:
+            pv = self._present_values(self._discount(self.cc_base()))[0]
+            return np.maximum(cross_holding_values(self.m * self.rerating * pv, self.ledger.stakes), MIN_VALUE_BN)
+        finally:
+            self.volume_shocks, self.saving = shocks, saving
 
     def _revalue(self, log: bool = True) -> None:
         """Recompute every firm's fundamental value; log stake markdowns and lenders' losses."""

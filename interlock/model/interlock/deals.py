@@ -85,15 +85,18 @@ def book_deals(deals: pd.DataFrame, start_date, conversion: dict[str, float], re
         scheduled_supply = d["type"] == "supply" and sched != "run_rate"
         ramping = d["start"] + pd.Timedelta(days=ramp_years * DAYS_PER_CALENDAR_YEAR) > t0
         if scheduled_supply and sched == "uniform" and ramping and ramp_years > 0 and T > 0:
-            tau = min(ramp_years, T)
+            # whole days, so that the ramp ends exactly where the flat part starts (dates → years)
+            ramp_end = min(d["start"] + pd.Timedelta(days=round(ramp_years * DAYS_PER_CALENDAR_YEAR)), d["end"])
+            tau = (ramp_end - d["start"]).days / DAYS_PER_CALENDAR_YEAR
+            T = (d["end"] - d["start"]).days / DAYS_PER_CALENDAR_YEAR
             r_max = d["amount_bn"] / (T - tau / 2.0)
             ramp = d.copy()
             ramp["schedule"], ramp["duration_years"], ramp["amount_bn"] = "ramp", tau, r_max * tau / 2.0
-            ramp["end"] = d["start"] + pd.Timedelta(days=round(tau * DAYS_PER_CALENDAR_YEAR))
+            ramp["end"] = ramp_end
             rows.append(ramp)
-            if T > tau:
+            if d["end"] > ramp_end:
                 flat = d.copy()
-                flat["deal_id"], flat["start"], flat["duration_years"] = f"{d['deal_id']}~flat", ramp["end"], T - tau
+                flat["deal_id"], flat["start"], flat["duration_years"] = f"{d['deal_id']}~flat", ramp_end, T - tau
                 flat["amount_bn"] = r_max * (T - tau)
                 rows.append(flat)
         else:
