@@ -68,17 +68,15 @@ class Scenario(BaseModel):
         is an InputError."""
         here = self.path or self.name
         base = Params.defaults()
-        snap, vals = snapshot_for(base, self.overrides, here, extra or {}, origin)
-        p = base.with_overrides(snap.overrides(vals["vol.variance_risk_premium"], base.names_under("assets")),
-                                origin=str(snap.folder / "market.toml"))
+        snap, _ = snapshot_for(base, self.overrides, here, extra or {}, origin)
+        p = base.with_overrides(snap.overrides(base.names_under("assets")), origin=str(snap.folder / "market.toml"))
         p = p.with_overrides(self.overrides, origin=here)
         if extra:
             p = p.with_overrides(extra, origin=origin)
         return p
 
 
-SNAPSHOT_KEYS = ("run.start_date", "interlock.snapshot.dir", "interlock.snapshot.max_age_days",
-                 "vol.variance_risk_premium")
+SNAPSHOT_KEYS = ("run.start_date", "interlock.snapshot.dir", "interlock.snapshot.max_age_days")
 
 
 def snapshot_for(base: Params, overrides: Mapping[str, Any], here: str, extra: Mapping[str, Any],

@@ -46,9 +46,14 @@ MARKET_FIELDS = {
     "buyback.sp500_annual": "buyback.sp500_annual",
 }
 # required fields that become a parameter through arithmetic (`Snapshot.overrides`)
-DERIVED_FIELDS = ("market.vix", "fed.policy_rate_lower", "fed.policy_rate_upper")
-# optional: without them the parameter keeps its default (and the snapshot says so)
-OPTIONAL_FIELDS = {"funds.vol_control_aum": "vol_target.aum", "funds.cta_aum": "cta.aum"}
+DERIVED_FIELDS = ("fed.policy_rate_lower", "fed.policy_rate_upper")
+# optional: without them the parameter keeps its default (and the snapshot says so). The engine's
+# starting S&P vol is a realised vol (its EWMA's starting variance): a snapshot gives it as
+# market.realised_vol; the VIX it records is implied vol (realised × the variance risk premium +
+# hedging demand the engine starts without), so it is kept for reference, not mapped
+OPTIONAL_FIELDS = {"funds.vol_control_aum": "vol_target.aum", "funds.cta_aum": "cta.aum",
+                   "market.realised_vol": "vol.initial_annual_vol"}
+REFERENCE_FIELDS = ("market.vix",)          # required in the file, read by no parameter
 NOT_LISTED_CAP_BN = 0.001    # an asset whose firm is not listed on the date: the smallest cap allowed
 
 
@@ -128,15 +133,14 @@ class Snapshot:
     def value(self, key: str) -> float:
         return float(self.market[key]["value"])
 
-    def overrides(self, variance_risk_premium: float, tickers: list[str]) -> dict[str, Any]:
-        """Parameter values of this date: the mapped fields, the policy rate (midpoint of the
-        target range), the starting S&P vol (VIX² = variance risk premium × vol², hedging demand
-        taken as nil) and every listed firm's cap (`tickers`: the market's equities; one whose firm
-        is not listed on the date gets the smallest cap allowed)."""
+    def overrides(self, tickers: list[str]) -> dict[str, Any]:
+        """Parameter values of this date: the mapped fields (`MARKET_FIELDS`, the optional ones it
+        has), the policy rate (midpoint of the target range) and every listed firm's cap
+        (`tickers`: the market's equities; one whose firm is not listed on the date gets the
+        smallest cap allowed)."""
         out: dict[str, Any] = {param: self.value(k) for k, param in MARKET_FIELDS.items()}
         out.update({param: self.value(k) for k, param in OPTIONAL_FIELDS.items() if _present(self.market.get(k))})
         out["fed.policy_rate"] = 0.5 * (self.value("fed.policy_rate_lower") + self.value("fed.policy_rate_upper"))
-        out["vol.initial_annual_vol"] = self.value("market.vix") / 100.0 / math.sqrt(variance_risk_premium)
         for t in tickers:
             if t == "REST":
                 continue
@@ -182,7 +186,7 @@ def load_snapshot(folder: str | Path) -> Snapshot:
                 if q is not None and q not in QUALITIES:
                     raise InputError(f"unknown quality {q!r}", file=path, key=f"{section}.{key}.quality",
                                      allowed=", ".join(QUALITIES))
-    for key in list(MARKET_FIELDS) + list(DERIVED_FIELDS):
+    for key in list(MARKET_FIELDS) + list(DERIVED_FIELDS) + list(REFERENCE_FIELDS):
         if not _present(market.get(key)):
             q = (market.get(key) or {}).get("quality", "")
             raise InputError("missing value" + (f" (quality {q})" if q else ""), file=path, key=key,

@@ -8,7 +8,6 @@ comes online."""
 
 from __future__ import annotations
 
-import math
 import shutil
 
 import numpy as np
@@ -106,14 +105,16 @@ def test_the_snapshot_sets_the_market_levels_before_the_scenarios_own_overrides(
     p = load_scenario("baseline").params()
     assert p["run.spx_level"] == snap.value("market.spx_level")
     assert p["fed.policy_rate"] == pytest.approx((0.0375 + 0.04) / 2)
-    vrp = Params.defaults()["vol.variance_risk_premium"]
-    assert p["vol.initial_annual_vol"] == pytest.approx(snap.value("market.vix") / 100 / math.sqrt(vrp))
+    # the VIX is implied vol: recorded, not the engine's starting (realised) vol, which only a
+    # snapshot's market.realised_vol sets (2018: 8.4%)
+    assert p["vol.initial_annual_vol"] == Params.defaults()["vol.initial_annual_vol"]
     assert p["assets.NVDA.cap"] == float(snap.market["assets.NVDA"]["cap"])
     assert p["assets.REST.cap"] == snap.value("market.rest_cap")
     # a scenario's override wins over the snapshot, --set over both
     feb = load_scenario("episode_feb2018")
-    assert feb.params()["vol.initial_annual_vol"] == 0.084
-    assert feb.params()["run.spx_level"] == 2872.87                          # from the 2018 snapshot
+    assert feb.params()["vol.initial_annual_vol"] == 0.084                   # the 2018 snapshot's realised vol
+    assert feb.params()["run.spx_level"] == 2872.87
+    assert feb.params()["assets.REST.cap"] == 39500.0 != S.select("2018-01-26").value("market.rest_cap")
     assert feb.params({"run.spx_level": 3000.0})["run.spx_level"] == 3000.0
 
 
