@@ -9,6 +9,7 @@ accepted by path.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -68,12 +69,19 @@ class Scenario(BaseModel):
         is an InputError."""
         here = self.path or self.name
         base = Params.defaults()
-        snap, _ = snapshot_for(base, self.overrides, here, extra or {}, origin)
+        overrides, extra = _iso_dates(self.overrides), _iso_dates(extra or {})
+        snap, _ = snapshot_for(base, overrides, here, extra, origin)
         p = base.with_overrides(snap.overrides(base.names_under("assets")), origin=str(snap.folder / "market.toml"))
-        p = p.with_overrides(self.overrides, origin=here)
+        p = p.with_overrides(overrides, origin=here)
         if extra:
             p = p.with_overrides(extra, origin=origin)
         return p
+
+
+def _iso_dates(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A date written bare in TOML (`--set run.start_date=2025-01-24`, `"run.start_date" = 2025-01-24`)
+    arrives as a date object: the parameter is its ISO text."""
+    return {k: (v.isoformat() if isinstance(v, datetime.date) else v) for k, v in values.items()}
 
 
 SNAPSHOT_KEYS = ("run.start_date", "interlock.snapshot.dir", "interlock.snapshot.max_age_days")

@@ -1,6 +1,7 @@
 """The interlock graph from the command line (issue #3), in a subprocess: a bad deals file exits
 with code 2 naming the row, from `interlock graph` and from `interlock run`; `interlock graph`
-prints nodes, edges, investment → revenue loops and circularity and draws a PNG."""
+prints nodes, edges, investment → revenue loops and circularity and draws a PNG; a start date without
+a snapshot exits with code 2 listing the snapshots, one with a snapshot runs from that date (#14)."""
 
 from __future__ import annotations
 
@@ -43,3 +44,26 @@ def test_interlock_graph_prints_nodes_edges_loops_and_circularity_and_draws_a_pn
     assert "investment → revenue loops" in out and "NVDA -equity-> OpenAI" in out
     assert "circularity" in out
     assert (tmp_path / "interlock_graph.png").stat().st_size > 10_000
+
+
+def test_a_start_date_without_a_snapshot_exits_2_listing_the_snapshots_and_writes_nothing(tmp_path):
+    out = tmp_path / "run"
+    res = cli("run", "baseline", "--days", "3", "--set", "run.start_date=2025-12-15", "--no-figures", "--quiet",
+              "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    line = res.stderr.strip().splitlines()[-1]
+    assert "no snapshot on 2025-12-15" in line and "2025-11-21" in line and "2018-01-26" in line
+    assert not out.exists()
+
+
+def test_a_start_date_with_a_snapshot_runs_from_that_dates_firms_deals_and_markets(tmp_path):
+    import json
+
+    out = tmp_path / "run"
+    res = cli("run", "baseline", "--days", "3", "--set", "run.start_date=2025-01-24", "--no-figures", "--quiet",
+              "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["overrides"]["assets.NVDA.cap"] == 3493.0 and summary["overrides"]["run.spx_level"] == 6101.24
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert str(ts["date"].iloc[0])[:10] == "2025-01-24"
