@@ -8,8 +8,10 @@ What a hyperscaler decides
 
        x = g_plan(t)                                     its growth guided at the start, fading
                                                          linearly to g∞ over the high-growth horizon
-         + a_u · ln(u_planning / u_planned)              utilisation against the path it planned,
-                                                         one year ahead (ComputeMarket.utilisation_gap)
+         + a_u · ln(u₊₁ / u*)                            utilisation a year ahead (today's demand grown
+                                                         as expected, over the capacity the capex already
+                                                         spent will build) against the operators' target
+                                                         level u* (ComputeMarket.utilisation_gap)
          − a_s · ln(1 + stranded / energised capacity)   capacity that waits for power
          + a_rev · clip(ln(AI revenue / plan), ±s_max)   AI revenue surprise
          + a_m · r₆₃ + a_v · ln(price / value)           stock momentum, cheap equity (listed firms)
@@ -91,7 +93,7 @@ class CapexSignals:
 
     capex: float                    # current capex run-rate, USD bn/yr
     planned_growth: float           # g_plan(t): its starting guidance growth, faded (`fade`)
-    utilisation_gap: float          # ln(planning / planned utilisation), a year ahead
+    utilisation_gap: float          # ln(utilisation a year ahead / target utilisation)
     stranded_ratio: float           # capacity waiting for power / energised capacity
     revenue_surprise: float         # ln(actual / planned AI revenue) (`revenue_surprise`)
     cost_of_capital_change: float   # cost of capital now − at the start (annual)
