@@ -59,7 +59,8 @@ BANDS: tuple[Band, ...] = (
          "estimates for an annual average of $500bn in capex from 2025-2027', spending to exceed it) ⇒ up to $700bn."),
     Band("nvda_q4_fy26", 63.7, math.inf,
          "NVIDIA revenue in Q4 FY26 (to 2026-01-25; the model's days from the start), quarterly: at least the floor of "
-         "the $65.0bn ± 2% outlook (NVIDIA release 2025-11-19, via TipRanks / alexa.ng; consensus before it ~$61.7bn)."),
+         "the $65.0bn ± 2% outlook (NVIDIA release 2025-11-19, via TipRanks / alexa.ng; consensus before it "
+         "~$61.7bn)."),
     Band("nvda_fy27", 260.0, 340.0,
          "NVIDIA revenue in FY27 (2026-01-26..2027-01-31), mean annual run-rate. Low: the Q4 FY26 outlook held flat "
          "(4 × $65bn). High: the '$500bn of Blackwell and Rubin orders through calendar 2026' (NVIDIA GTC DC "
@@ -215,10 +216,12 @@ def cross_section_table(cs: CrossSection) -> str:
     lines = ["| ticker | 27 Jan 2025 | model (median; min … max) | sign | mechanism (seed 1) |",
              "| --- | --- | --- | --- | --- |"]
     for m in cs.moves:
-        lines.append(f"| {m.ticker} | {m.history:+.1%} | {m.median:+.1%} ({min(m.model):+.1%} … {max(m.model):+.1%}) | "
+        spread = f"{min(m.model):+.1%} … {max(m.model):+.1%}"
+        lines.append(f"| {m.ticker} | {m.history:+.1%} | {m.median:+.1%} ({spread}) | "
                      f"{'hit' if m.sign_hit else 'miss'} | {m.mechanism} |")
     for t, r in cs.extra.items():
-        lines.append(f"| {t} | not verified | {np.median(r):+.1%} ({min(r):+.1%} … {max(r):+.1%}) | – | not scored |")
+        lines.append(f"| {t} | not verified | {np.median(r):+.1%} ({min(r):+.1%} … {max(r):+.1%}) | – | "
+                     "not scored |")
     lines.append("")
     lines.append(f"Spearman rank correlation over the {len(cs.moves)} (eight tickers and the S&P 500): "
                  f"{cs.rank_correlation:+.2f}; sign hits {cs.sign_hits} of {len(cs.moves)}; seeds "
@@ -235,10 +238,12 @@ def funding_sweep(outside_shares: Iterable[float], lab_growths: Iterable[float],
     rows = []
     for f in outside_shares:
         for g in lab_growths:
-            over = {"interlock.funding.outside_capacity_share": float(f), "interlock.firms.lab_revenue_growth": float(g)}
+            over = {"interlock.funding.outside_capacity_share": float(f),
+                    "interlock.firms.lab_revenue_growth": float(g)}
             cuts = [float(run("baseline", days=days, seed=s, overrides=over, amplification=False)
                           .timeseries["commitments_cut_bn"].iloc[-1]) for s in seeds]
-            rows.append({"outside_capacity_share": f, "lab_revenue_growth": g, "commitments_cut_bn": float(np.mean(cuts))})
+            rows.append({"outside_capacity_share": f, "lab_revenue_growth": g,
+                         "commitments_cut_bn": float(np.mean(cuts))})
     return pd.DataFrame(rows)
 
 

@@ -62,7 +62,8 @@ def test_no_deal_appears_in_a_replay_before_it_was_announced(scenario):
 
 def test_a_users_deals_file_is_cut_at_the_start_date_too():
     later_deals = S.shipped_dir() / "2025-11-21" / "deals.csv"
-    m = build_model("baseline", seed=1, overrides={"run.start_date": "2025-10-09", "interlock.deals_file": str(later_deals)})
+    m = build_model("baseline", seed=1,
+                    overrides={"run.start_date": "2025-10-09", "interlock.deals_file": str(later_deals)})
     try:
         booked = {i.split("~")[0] for i in m.block("interlock").deals["deal_id"]}
     finally:

@@ -20,7 +20,8 @@ from interlock.agents.hyperscaler import CapexParams, CapexSignals, decide_capex
 from interlock.config import Params
 from interlock.experiments.runner import build_model
 from interlock.model.interlock.compute_market import ComputeParams
-from interlock.model.interlock.params import DealsParams, FirmsParams, InterlockParams, ValuationParams
+from interlock.model.interlock.params import (DealsParams, ExposureParams, FirmsParams, InterlockParams,
+                                              SnapshotParams, ValuationParams)
 
 P = Params.defaults()
 CAPEX = CapexParams.from_params(P)
@@ -37,7 +38,7 @@ def plan(**change):
 
 # ----- parameters ------------------------------------------------------------------------------
 @pytest.mark.parametrize("view", [CapexParams, FundingParams, ComputeParams, InterlockParams, DealsParams,
-                                  FirmsParams, ValuationParams])
+                                  FirmsParams, ValuationParams, SnapshotParams, ExposureParams])
 def test_every_interlock_parameter_is_declared_by_the_view_that_reads_it(view):
     view.from_params(P)
     assert view.undeclared(P) == []

@@ -125,14 +125,19 @@ def test_the_start_date_given_on_the_command_line_selects_its_snapshot():
     assert p["crypto_etf.aum"] == 120.0
 
 
+def _late_2025_deals(firms):
+    return resolve_schedules(read_deals(S.shipped_dir() / "2025-11-21" / "deals.csv", tuple(firms["firm"])), firms, 1.0)
+
+
 def test_conversion_probabilities_weight_the_amounts_and_a_scenario_can_change_them():
     firms = load_firms()
-    deals = resolve_schedules(read_deals(S.shipped_dir() / "2025-11-21" / "deals.csv", tuple(firms["firm"])), firms, 1.0)
+    deals = _late_2025_deals(firms)
     booked = book_deals(deals, "2025-11-21", {}, 0.0, 2.0, 5.0, 0.0)
     s12 = booked.set_index("deal_id").loc["S12"]
     assert s12["status"] == "letter_of_intent" and s12["amount_bn"] == pytest.approx(350.0 * 0.5)
     assert s12["amount_full_bn"] == 350.0
-    again = book_deals(deals, "2025-11-21", parse_conversion("S12=0.2, S10=0", "t", "k"), 0.0, 2.0, 5.0, 0.0).set_index("deal_id")
+    change = parse_conversion("S12=0.2, S10=0", "t", "k")
+    again = book_deals(deals, "2025-11-21", change, 0.0, 2.0, 5.0, 0.0).set_index("deal_id")
     assert again.loc["S12", "amount_bn"] == pytest.approx(70.0) and again.loc["S10", "amount_bn"] == 0.0
     with pytest.raises(InputError, match="deal_id=probability"):
         parse_conversion("S12=1.5", "t", "interlock.deals.conversion")
@@ -140,28 +145,31 @@ def test_conversion_probabilities_weight_the_amounts_and_a_scenario_can_change_t
 
 def test_a_one_off_order_renews_at_the_renewal_rate_and_long_contracts_do_not():
     firms = load_firms()
-    deals = resolve_schedules(read_deals(S.shipped_dir() / "2025-11-21" / "deals.csv", tuple(firms["firm"])), firms, 1.0)
+    deals = _late_2025_deals(firms)
     booked = book_deals(deals, "2025-11-21", {}, 0.8, 2.0, 5.0, 0.0).set_index("deal_id")
     s18 = booked.loc["S18"]                                    # Oracle's 1.5-year GB200 order, ends 2026-11
     r1, r2 = booked.loc["S18~r1"], booked.loc["S18~r2"]
     assert r1["start"] == s18["end"] and r2["start"] == r1["end"] and r1["status"] == "renewal"
-    assert r1["amount_bn"] == pytest.approx(0.8 * s18["amount_bn"]) and r2["amount_bn"] == pytest.approx(0.64 * s18["amount_bn"])
+    assert r1["amount_bn"] == pytest.approx(0.8 * s18["amount_bn"])
+    assert r2["amount_bn"] == pytest.approx(0.64 * s18["amount_bn"])
     assert not any(i.startswith("S02~r") for i in booked.index)            # a 7-year Azure commitment
 
 
 def test_recognition_ramps_a_new_contract_up_with_the_same_amount_and_end():
     firms = load_firms()
-    deals = resolve_schedules(read_deals(S.shipped_dir() / "2025-11-21" / "deals.csv", tuple(firms["firm"])), firms, 1.0)
+    deals = _late_2025_deals(firms)
     booked = book_deals(deals, "2025-11-21", {}, 0.0, 2.0, 5.0, 1.0)
     n04 = deals.set_index("deal_id").loc["N04"]            # Meta → Oracle, from 2026-01-01, 4 years
     parts = booked[booked["deal_id"].isin(["N04", "N04~flat"])].set_index("deal_id")
     assert parts.loc["N04", "schedule"] == "ramp" and parts.loc["N04~flat", "start"] == parts.loc["N04", "end"]
     assert parts["amount_bn"].sum() == pytest.approx(n04["amount_bn"] * n04["conversion_probability"])
     assert parts.loc["N04~flat", "end"] == n04["end"]
-    sched = _schedule(parts.reset_index(), {f: i for i, f in enumerate(firms["firm"])}, pd.Timestamp("2025-11-21"), 1 / 252)
+    idx = {f: i for i, f in enumerate(firms["firm"])}
+    sched = _schedule(parts.reset_index(), idx, pd.Timestamp("2025-11-21"), 1 / 252)
     assert sched.sched[0] == RAMP
     end = (n04["end"] - pd.Timestamp("2025-11-21")).days / 365.25
     t = np.linspace(0.0, end - 1e-3, 5001)                                 # over the contract's life
     rate = np.array([sched.rate(x).sum() for x in t])
-    assert rate[0] == 0.0 and np.abs(np.diff(rate)).max() < 0.02 * rate.max()   # no step: the ramp meets the flat part
+    assert rate[0] == 0.0
+    assert np.abs(np.diff(rate)).max() < 0.02 * rate.max()     # no step: the ramp meets the flat part
     assert sched.paid_between(0.0, 10.0).sum() == pytest.approx(parts["amount_bn"].sum())

@@ -140,10 +140,8 @@ class InterlockBlock(Block):
         sales = col("compute_sales_share")
         self.compute_sales = np.clip(np.where(np.isnan(sales), np.where(L.is_lab, 0.0, self.ai_share), sales), 0.0, 1.0)
         self.compute_fwd_growth = col("compute_forward_growth")
-        guid_rate = col("capex_guidance_bn")
-        self.buyer_share = np.where(self._hyper & (L.revenue0 > 0),
-                                    np.nan_to_num(np.where(np.isnan(guid_rate), L.capex0, guid_rate)) / np.maximum(L.revenue0, EPS),
-                                    0.0)
+        guid_rate = np.nan_to_num(np.where(np.isnan(col("capex_guidance_bn")), L.capex0, col("capex_guidance_bn")))
+        self.buyer_share = np.where(self._hyper & (L.revenue0 > 0), guid_rate / np.maximum(L.revenue0, EPS), 0.0)
         self.volume_shocks: list[tuple[float, float, np.ndarray]] = []   # (from, to, Δ expected growth)
         self.saving = np.zeros(n)                 # buyers' compute-cost saving kept (USD bn/yr)
         ex = ExposureParams.from_params(p)
@@ -649,8 +647,9 @@ class InterlockBlock(Block):
         AI output and keeps `buyer_saving_kept` of the saving (AI capex × (1 − f)) as earnings."""
         cm = self.compute
         f = factor ** (cm.passthrough * cm.jevons - 1.0)
-        exposure = np.where(self.ai_share > 0, np.minimum(1.0, self.compute_sales / np.maximum(self.ai_share, EPS)), 0.0)
-        exposure[self._neo] = 0.0        # neoclouds' volume already re-prices through demand × GPU-hour price (`_ai_level`)
+        exposure = np.where(self.ai_share > 0,
+                            np.minimum(1.0, self.compute_sales / np.maximum(self.ai_share, EPS)), 0.0)
+        exposure[self._neo] = 0.0        # neoclouds re-price through demand × GPU-hour price (`_ai_level`)
         dg = math.log(f) / self.forward_years * exposure
         self.volume_shocks.append((self.t, self.t + self.forward_years, dg))
         self.saving = self.saving + self.saving_kept * (1.0 - f) * self.buyer_share * self.revenue

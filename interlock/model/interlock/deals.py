@@ -19,8 +19,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ...inputs.deals import DAYS_PER_CALENDAR_YEAR, DEAL_TYPES, read_deals  # noqa: F401 - re-exported
-from ...inputs.firms import DEFAULT_SNAPSHOT, SPENDER_KINDS, load_firms
+from ...inputs.deals import DAYS_PER_CALENDAR_YEAR, read_deals
+from ...inputs.firms import DEFAULT_SNAPSHOT, load_firms
 from ...io import DATA_DIR
 
 RUN_RATE_BUYERS = ("hyperscaler", "neocloud", "chip_vendor")
@@ -70,7 +70,8 @@ def book_deals(deals: pd.DataFrame, start_date, conversion: dict[str, float], re
        `uniform` row `<id>~flat`."""
     t0 = pd.Timestamp(start_date)
     out = deals.copy()
-    p = out["conversion_probability"].astype(float).copy() if "conversion_probability" in out else pd.Series(1.0, out.index)
+    p = (out["conversion_probability"].astype(float).copy() if "conversion_probability" in out
+         else pd.Series(1.0, out.index))
     for k, v in conversion.items():
         p[out["deal_id"] == k] = v
     out["conversion_probability"] = p

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .deals import DAYS_PER_CALENDAR_YEAR, SPENDER_KINDS
+from ...inputs.deals import DAYS_PER_CALENDAR_YEAR
+from ...inputs.firms import SPENDER_KINDS
 
 UNIFORM, RAMP, RUN_RATE = 0, 1, 2
 _SCHED = {"uniform": UNIFORM, "ramp": RAMP, "run_rate": RUN_RATE}
