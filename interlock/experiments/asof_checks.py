@@ -223,6 +223,10 @@ def cross_section_table(cs: CrossSection) -> str:
         lines.append(f"| {t} | not verified | {np.median(r):+.1%} ({min(r):+.1%} … {max(r):+.1%}) | – | "
                      "not scored |")
     lines.append("")
+    lines.append(f"model: the day's return over {len(cs.seeds)} seeds. mechanism: the firm's fundamental value change on the day in the "
+                 "interlock block (about half is priced at once as news, flows do the rest) and the part of it the "
+                 "re-pricing by exposure made (the compute channel); the rest is the capex-guidance revision, the "
+                 "labs' −15% and the stakes.")
     lines.append(f"Spearman rank correlation over the {len(cs.moves)} (eight tickers and the S&P 500): "
                  f"{cs.rank_correlation:+.2f}; sign hits {cs.sign_hits} of {len(cs.moves)}; seeds "
                  f"{cs.seeds[0]}–{cs.seeds[-1]} ({len(cs.seeds)}).")
