@@ -17,6 +17,7 @@ missing one is an `InputError` naming the file and the field.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field
@@ -55,6 +56,8 @@ OPTIONAL_FIELDS = {"funds.vol_control_aum": "vol_target.aum", "funds.cta_aum": "
                    "market.realised_vol": "vol.initial_annual_vol"}
 REFERENCE_FIELDS = ("market.vix",)          # required in the file, read by no parameter
 NOT_LISTED_CAP_BN = 0.001    # an asset whose firm is not listed on the date: the smallest cap allowed
+
+log = logging.getLogger(__name__)
 
 
 def shipped_dir() -> Path:
@@ -212,6 +215,8 @@ def load_snapshot(folder: str | Path) -> Snapshot:
              if not _present(market.get(k))]
     notes += [f"{k}: published after the snapshot's date (postdated)" for k, e in market.items()
               if e.get("quality") == "postdated"]
+    for note in notes:                                   # once per snapshot and process (cached)
+        log.info("snapshot %s: %s", folder.name, note)
     return Snapshot(date=date, folder=folder, market=market, listed=listed, notes=tuple(notes))
 
 
