@@ -93,7 +93,7 @@ TOY_CLAIMS = '''
 [[claims]]
 name = "always"
 says = "Prices stay positive and the index starts at its configured level."
-claim = "trough(SPX) > 0 and start(SPX) == 6600"
+claim = "trough(SPX) > 0 and start(SPX) == 6602.99"
 
 [[claims]]
 name = "never"
