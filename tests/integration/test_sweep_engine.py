@@ -82,7 +82,7 @@ def test_the_tables_have_one_row_per_run_with_flattened_metrics(one_process):
     assert sorted(ts["day"].unique()) == [0, 2, 4, 6]
     assert len(ts) == 12 * 4
     m = read_manifest(one_process)
-    assert m["status"] == "complete" and m["counts"] == {"runs": 12, "done": 12, "ok": 12, "failed": 0}
+    assert m["status"] == "complete" and m["counts"] == {"runs": 12, "done": 12, "ok": 12, "failed": 0, "unstable": 0}
     assert not (one_process / "parts").exists()
     assert (one_process / "spec.toml").exists()
 
