@@ -31,8 +31,8 @@ from .run import safe_name
 def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, timeout, yes, quiet):
     """Run the sweep described by SPEC (a TOML file; see docs/sweeps.md): every design point × seed,
     results streamed to --out as they finish. Interrupted? Rerun the same command with --resume."""
-    from ..experiments.sweeps.engine import (SweepAborted, default_workers, read_manifest,  # lazy: startup time
-                                             run_sweep)
+    from ..experiments.sweeps.engine import (SweepAborted, check_folder, check_options,  # lazy: startup time
+                                             default_workers, read_manifest, run_sweep)
     from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
     from ..experiments.sweeps.spec import load_spec  # lazy: startup time
 
@@ -42,6 +42,9 @@ def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, time
     est = estimate(n, sp.days, amplification=sp.amplification, series_every=sp.timeseries_every,
                    series_columns=len(sp.timeseries_columns) if sp.timeseries_columns else None)
     check_budget(est, yes, spec)                         # bounded work: before anything runs
+    check_options(workers=workers, dask=dask, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
+                  timeout=timeout)
+    check_folder(out_dir)
     if not quiet:
         where = f"Dask cluster {dask}" if dask else (
             "this process" if workers == 1 else f"{workers or default_workers()} local workers")

@@ -140,10 +140,12 @@ def _nearest_existing(p: Path) -> Path:
 
 def check_writable(p: Path, option: str = "--out") -> None:
     """InputError unless a folder can be created or written at `p` (tried with a probe file in the
-    nearest existing folder, removed at once)."""
+    nearest existing folder, removed at once; the folder's times are put back, so the check
+    leaves no trace)."""
     base = _nearest_existing(p)
     if not base.is_dir():
         raise InputError(f"cannot be created: {base} is a file, not a folder", file=str(p), key=option)
+    st = base.stat()
     try:
         fd, probe = tempfile.mkstemp(prefix=".interlock-probe-", dir=base)
     except OSError as e:
@@ -151,6 +153,10 @@ def check_writable(p: Path, option: str = "--out") -> None:
                          allowed="a folder you can write") from None
     os.close(fd)
     os.unlink(probe)
+    try:
+        os.utime(base, ns=(st.st_atime_ns, st.st_mtime_ns))
+    except OSError:
+        pass
 
 
 def check_output(path: str | Path, accept: Iterable[str], *, force: bool = False, replace: bool = False,

@@ -630,18 +630,11 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
             check_metrics_ref(metrics)
         except (ImportError, AttributeError, ValueError) as e:
             raise InputError(f"cannot use the metrics function {metrics!r}: {e}", key="metrics") from None
-    if runs_per_task is not None and runs_per_task < 1:
-        raise InputError(f"runs per task must be ≥ 1, got {runs_per_task}", key="--runs-per-task")
-    if not (math.isfinite(flush_seconds) and flush_seconds >= 0):
-        raise InputError(f"must be a number of seconds ≥ 0, got {flush_seconds}", key="--flush-seconds")
-    if not (math.isfinite(timeout) and timeout > 0):
-        raise InputError(f"must be a number of seconds > 0, got {timeout}", key="--timeout")
-    _executor_args(workers, dask)
+    check_options(workers=workers, dask=dask, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
+                  timeout=timeout)
     plan, plan_hash = _plan(jobs, opts)
     out = Path(out_dir)
-    if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
-    check_writable(out)
+    check_folder(out)
     made = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     try:
@@ -661,6 +654,26 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         raise
     finally:
         lock.release()
+
+
+def check_options(*, workers: int | None = None, dask: str | None = None, runs_per_task: int | None = None,
+                  flush_seconds: float = 5.0, timeout: float = 600.0) -> None:
+    """Refuse bad executor options (InputError) before anything is written."""
+    if runs_per_task is not None and runs_per_task < 1:
+        raise InputError(f"runs per task must be ≥ 1, got {runs_per_task}", key="--runs-per-task")
+    if not (math.isfinite(flush_seconds) and flush_seconds >= 0):
+        raise InputError(f"must be a number of seconds ≥ 0, got {flush_seconds}", key="--flush-seconds")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"must be a number of seconds > 0, got {timeout}", key="--timeout")
+    _executor_args(workers, dask)
+
+
+def check_folder(out: Path) -> None:
+    """Refuse (InputError) a folder a sweep may not write: not a folder, or not empty and holding
+    no sweep, or not writable."""
+    if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+    check_writable(out)
 
 
 def _rmdir_quiet(p: Path) -> None:
