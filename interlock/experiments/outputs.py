@@ -296,6 +296,22 @@ class FolderLock:
         self.release()
 
 
+def _forget_in_child() -> None:
+    """A forked child (a sweep's pool worker) closes its copies of the locks: they stay held by the
+    parent alone, so a writer killed with -9 frees its folder even while its workers wind down."""
+    for lock in list(_HELD.values()):
+        if lock.fd is not None:
+            try:
+                os.close(lock.fd)
+            except OSError:
+                pass
+        lock.fd, lock.depth = None, 0
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def _command_line() -> str:
     prog = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
     if prog in ("interlock", "cli.py", "__main__.py"):

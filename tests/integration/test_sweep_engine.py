@@ -229,3 +229,96 @@ def test_a_finished_sweep_is_not_run_again_on_resume(spec_file, one_process):
     p.write_text(other, encoding="utf-8")
     res = CliRunner().invoke(cli, ["sweep", str(p), "--out", str(one_process), "--resume", "--workers", "1"])
     assert res.exit_code == 2 and "different spec" in res.output
+
+
+# ----- issue #17: one writer per folder, damaged parts, the machinery failing ------------------------
+ISHIGAMI = "interlock.experiments.sweeps.ishigami:run"
+
+
+def ishigami_jobs(n: int) -> list:
+    return [Job(run_id=i, point_id=i, scenario=None, overrides={"ishigami.x1": -3.0 + 6.0 * i / n}, seed=1, days=1,
+                model=ISHIGAMI) for i in range(n)]
+
+
+def test_a_second_writer_of_a_sweep_folder_is_refused_and_changes_nothing(tmp_path):
+    import threading
+    from interlock.experiments.outputs import LOCK_NAME, FolderBusy
+    out = tmp_path / "s"
+    started, release = threading.Event(), threading.Event()
+
+    def slow_metrics(result):                 # the first writer is mid-sweep while the second tries
+        started.set()
+        release.wait(60)
+        return {"y": result.summary["metrics"]["y"]}
+    first = threading.Thread(target=execute, args=(ishigami_jobs(6), out),
+                             kwargs=dict(workers=1, progress=False, metrics=slow_metrics, flush_seconds=0.0))
+    first.start()
+    try:
+        assert started.wait(60)
+        before = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
+        with pytest.raises(FolderBusy, match="one writer per folder") as e:
+            execute(ishigami_jobs(6), out, workers=1, progress=False, resume=True)
+        assert "process" in str(e.value)
+        assert {p.name: p.stat().st_mtime_ns for p in out.iterdir()} == before
+    finally:
+        release.set()
+        first.join(60)
+    m = read_manifest(out)
+    assert m["status"] == "complete" and m["counts"]["done"] == 6
+    assert list(read_summary(out)["run_id"]) == list(range(6)) and not (out / LOCK_NAME).exists()
+
+
+def test_a_corrupt_part_is_quarantined_and_its_runs_redone_on_resume(tmp_path):
+    out = tmp_path / "s"
+    calls = []
+
+    def stop_after_four(result):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return {"y": result.summary["metrics"]["y"]}
+    with pytest.raises(KeyboardInterrupt):
+        execute(ishigami_jobs(8), out, workers=1, progress=False, metrics=stop_after_four, flush_seconds=0.0,
+                runs_per_task=1)
+    first = sorted((out / "parts").glob("summary-*.parquet"))[0]
+    first.write_bytes(first.read_bytes()[:40])                       # a part cut short (a full disk, a crash)
+    with pytest.raises(InputError, match=first.name):
+        read_summary(out)                                            # reading it names the file
+    calls.clear()
+    calls.extend([1] * 100)                                          # no more interruptions
+    report = execute(ishigami_jobs(8), out, workers=1, progress=False, metrics=stop_after_four, resume=True)
+    assert report.status == "complete" and report.quarantined == [first.name]
+    assert list(read_summary(out)["run_id"]) == list(range(8))
+    assert len(list((out / "quarantine").iterdir())) == 1
+
+
+def test_a_failure_of_the_machinery_aborts_in_one_message_and_keeps_finished_runs(tmp_path, monkeypatch):
+    from interlock.experiments.sweeps import engine
+
+    class Lost(Exception):
+        """What a lost Dask scheduler raises while the sweep waits (FuturesCancelledError)."""
+    real_wait, waits = engine._Inline.wait, []
+
+    def wait(self, futures, timeout):
+        waits.append(1)
+        if len(waits) == 3:
+            raise Lost("scheduler connection lost")
+        return real_wait(self, futures, timeout)
+    monkeypatch.setattr(engine._Inline, "wait", wait)
+    with pytest.raises(engine.SweepAborted, match="Lost: scheduler connection lost"):
+        execute(ishigami_jobs(6), tmp_path / "s", workers=1, progress=False, runs_per_task=1,
+                metrics=lambda r: {"y": r.summary["metrics"]["y"]})
+    m = read_manifest(tmp_path / "s")
+    assert m["status"] == "aborted" and m["counts"]["done"] == 3     # what arrived before the failure is kept
+    monkeypatch.setattr(engine._Inline, "wait", real_wait)
+    assert execute(ishigami_jobs(6), tmp_path / "s", workers=1, progress=False, resume=True,
+                   metrics=lambda r: {"y": r.summary["metrics"]["y"]}).ran_now == 3
+
+
+@pytest.mark.parametrize("options,key", [({"flush_seconds": float("nan")}, "--flush-seconds"),
+                                         ({"timeout": 0.0}, "--timeout"), ({"dask": "notanaddress"}, "--dask"),
+                                         ({"workers": 0}, "--workers"), ({"metrics": "os:system"}, "metrics")])
+def test_bad_options_are_refused_before_the_folder_is_made(tmp_path, options, key):
+    with pytest.raises(InputError) as e:
+        execute(ishigami_jobs(2), tmp_path / "s", progress=False, **options)
+    assert key in str(e.value) and not (tmp_path / "s").exists()
