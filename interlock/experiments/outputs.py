@@ -384,7 +384,7 @@ def output_folder(path: str | Path, kind: str, *, accept: Iterable[str] = (), fo
         lock.release()
         if made and not any(p.iterdir()):
             for q in made:
-                shutil.rmtree(q, ignore_errors=True) if q == p else _rmdir_quiet(q)
+                shutil.rmtree(q, ignore_errors=True) if q == p else remove_if_empty(q)
         raise
     else:
         lock.release()
@@ -405,10 +405,11 @@ def run_output(path: str | Path, *, force: bool = False, command: str | None = N
         lock.release()
         if not p.exists():
             for q in made:
-                _rmdir_quiet(q)
+                remove_if_empty(q)
 
 
-def _rmdir_quiet(p: Path) -> None:
+def remove_if_empty(p: Path) -> None:
+    """Remove folder `p` if it is empty (and quietly leave it otherwise)."""
     try:
         p.rmdir()
     except OSError:

@@ -264,12 +264,17 @@ DAMAGED_RUN = [
 ]
 
 
+def damaged_copy(src: Path, work: Path, damage) -> tuple[Path, dict]:
+    """A copy of folder `src` in `work`, damaged; and the snapshot of `work` after the damage."""
+    d = work / src.name
+    shutil.copytree(src, d)
+    damage(d)
+    return d, snapshot(work)
+
+
 @pytest.mark.parametrize("damage,needle", [pytest.param(f, n, id=i) for i, f, n in DAMAGED_RUN])
 def test_a_damaged_run_folder_is_refused_naming_the_file(damage, needle, work, made):
-    d = work / "run"
-    shutil.copytree(made / "run", d)
-    damage(d)
-    before = snapshot(work)
+    d, before = damaged_copy(made / "run", work, damage)
     assert_contract(invoke("plot", d, "--what", "dashboard", cwd=work), before, work, needle)
 
 
@@ -283,10 +288,7 @@ DAMAGED_SWEEP = [
 
 @pytest.mark.parametrize("damage,needle", [pytest.param(f, n, id=i) for i, f, n in DAMAGED_SWEEP])
 def test_a_damaged_sweep_folder_is_refused_naming_the_file(damage, needle, work, made):
-    d = work / "sweep"
-    shutil.copytree(made / "sweep", d)
-    damage(d)
-    before = snapshot(work)
+    d, before = damaged_copy(made / "sweep", work, damage)
     assert_contract(invoke("sweep-plot", d, "--metric", "y", cwd=work), before, work, needle)
     assert_contract(invoke("sensitivity", d, "--metric", "y", cwd=work), before, work, needle)
 
@@ -463,23 +465,31 @@ def bad_deals(draw) -> tuple[str, str]:
     if kind == "duplicate":
         return csv_text(DEALS, lambda r: r + [dict(r[i])]), "deal_id"
     col = draw(st.sampled_from(["amount_bn", "source_party", "type"]))
-    text = csv_text(DEALS, lambda r: None)
-    rows = list(csv.DictReader(io.StringIO(text)))
+    return csv_without(DEALS, col), col
+
+
+def csv_without(path: Path, col: str) -> str:
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=[c for c in rows[0] if c != col], extrasaction="ignore")
     w.writeheader()
     w.writerows(rows)
-    return buf.getvalue(), col
+    return buf.getvalue()
+
+
+def graph_with(option: str, name: str, text: str, needle: str, tmp_path_factory) -> None:
+    """`interlock graph OPTION FILE` on a bad file gets the contract (the file by its absolute path:
+    the loaders cache by path)."""
+    work = tmp_path_factory.mktemp("graph")
+    (work / name).write_text(text, encoding="utf-8")
+    before = snapshot(work)
+    assert_contract(invoke("graph", option, work / name, "--out", "g", cwd=work), before, work, name, needle)
 
 
 @FUZZ
 @given(case=bad_deals())
 def test_generated_bad_deals_files_get_the_contract(case, tmp_path_factory):
-    text, needle = case
-    work = tmp_path_factory.mktemp("deals")
-    (work / "d.csv").write_text(text, encoding="utf-8")
-    before = snapshot(work)
-    assert_contract(invoke("graph", "--deals", work / "d.csv", "--out", "g", cwd=work), before, work, "d.csv", needle)
+    graph_with("--deals", "d.csv", *case, tmp_path_factory)
 
 
 @st.composite
@@ -493,23 +503,13 @@ def bad_firms(draw) -> tuple[str, str]:
         return csv_text(FIRMS, lambda r: _set(r, i, "source", "")), "source"
     if kind == "infinite":
         return csv_text(FIRMS, lambda r: _set(r, 1, "market_cap_bn", draw(st.sampled_from(["inf", "-inf"])))), "market_cap_bn"
-    col = draw(st.sampled_from(["firm", "kind", "source"]))
-    rows = list(csv.DictReader(FIRMS.open(encoding="utf-8")))
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[c for c in rows[0] if c != col], extrasaction="ignore")
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue(), ""
+    return csv_without(FIRMS, draw(st.sampled_from(["firm", "kind", "source"]))), ""
 
 
 @FUZZ
 @given(case=bad_firms())
 def test_generated_bad_firms_files_get_the_contract(case, tmp_path_factory):
-    text, needle = case
-    work = tmp_path_factory.mktemp("firms")
-    (work / "f.csv").write_text(text, encoding="utf-8")
-    before = snapshot(work)
-    assert_contract(invoke("graph", "--firms", work / "f.csv", "--out", "g", cwd=work), before, work, "f.csv", needle)
+    graph_with("--firms", "f.csv", *case, tmp_path_factory)
 
 
 @st.composite
@@ -538,8 +538,5 @@ def damage(draw):
 def test_generated_damaged_run_folders_get_the_contract(case, tmp_path_factory, made):
     apply, name = case
     work = tmp_path_factory.mktemp("damaged")
-    d = work / "run"
-    shutil.copytree(made / "run", d)
-    apply(d)
-    before = snapshot(work)
+    d, before = damaged_copy(made / "run", work, apply)
     assert_contract(invoke("plot", d, "--what", "dashboard", "--out", work / "figs", cwd=work), before, work, name)

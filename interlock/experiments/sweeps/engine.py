@@ -95,7 +95,7 @@ from ..._version import __version__
 from ...errors import InputError
 from ...io import PARQUET_OPTS, atomic_write, dumps_json
 from ..runner import build_model, package_versions
-from ..outputs import LOCK_NAME, FolderLock, check_writable
+from ..outputs import LOCK_NAME, FolderLock, check_writable, remove_if_empty
 from ..stability import count_unstable
 from .jobs import (LEAD, MODELS, RUNNER, Job, RunOptions, check_metrics_ref, resolve, run_batch,  # noqa: F401 (the API)
                    summary_metrics)
@@ -641,7 +641,7 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         lock = FolderLock(out / LOCK_NAME).acquire()
     except BaseException:
         if made:
-            _rmdir_quiet(out)
+            remove_if_empty(out)
         raise
     try:
         return _execute_locked(jobs, out, plan, plan_hash, opts, workers=workers, dask=dask, resume=resume,
@@ -674,13 +674,6 @@ def check_folder(out: Path) -> None:
     if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
     check_writable(out)
-
-
-def _rmdir_quiet(p: Path) -> None:
-    try:
-        p.rmdir()
-    except OSError:
-        pass
 
 
 def _execute_locked(jobs: Sequence[Job], out: Path, plan: pd.DataFrame, plan_hash: str, opts: RunOptions, *,
