@@ -326,7 +326,8 @@ def sibling_lock(folder: str | Path) -> FolderLock:
 
 
 # ----- temporaries -----------------------------------------------------------------------------
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)@(?P<host>[^-/]+)(?:-.*)?$")
+# `.NAME.tmp-PID@HOST-…` and `.NAME.old-PID@HOST-…`; `.NAME.old-PID` is what earlier versions left
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)(?:@(?P<host>[^-/]+))?(?:-.*)?$")
 
 
 def temp_prefix(folder: Path, kind: str = "tmp") -> str:
@@ -344,7 +345,7 @@ def clean_stale(parent: str | Path) -> list[Path]:
     me = host()
     for e in d.iterdir():
         m = _TEMP.match(e.name)
-        if m is None or m["host"] != me or not e.is_dir() or e.is_symlink():
+        if m is None or (m["host"] or me) != me or not e.is_dir() or e.is_symlink():
             continue
         if _pid_alive(int(m["pid"])):
             continue
