@@ -42,7 +42,10 @@ def print_summary(result, out: Path | None) -> None:
 def max_days() -> int:
     """The most days a run may simulate: the same cap as a scenario file's `[run] days`."""
     from ..experiments.scenarios import RunDefaults  # lazy: startup time
-    return max(m.le for m in RunDefaults.model_fields["days"].metadata if getattr(m, "le", None) is not None)
+    caps = [m.le for m in RunDefaults.model_fields["days"].metadata if getattr(m, "le", None) is not None]
+    if not caps:
+        raise RuntimeError("scenario files' [run] days has no upper bound (experiments.scenarios.RunDefaults)")
+    return min(caps)
 
 
 def safe_name(name: str) -> str:
