@@ -35,12 +35,35 @@ class _Group(click.Group):
             return None
         return importlib.import_module(f"interlock.commands.{COMMANDS[name]}").command
 
-    def invoke(self, ctx):
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """Every error the user can cause ends in one line on stderr: bad input (an InputError or a
+        usage error of click) exits 2, Ctrl-C exits 130, a file that cannot be written (a full
+        disk, a read-only folder) exits 1; outputs are left as they were (they are written
+        atomically). `-v` shows the traceback of an unexpected OSError."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            return super().invoke(ctx)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except InputError as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(InputError.exit_code)
+        except click.exceptions.NoArgsIsHelpError as e:
+            click.echo(e.format_message(), err=True)           # `interlock` alone: the help
+            sys.exit(e.exit_code)
+        except click.ClickException as e:
+            hint = f" (`{e.ctx.command_path} -h` for help)" if getattr(e, "ctx", None) is not None else ""
+            click.echo(f"error: {e.format_message()}{hint}", err=True)
+            sys.exit(e.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            click.echo("interrupted: nothing was left half-written", err=True)
+            sys.exit(130)
+        except OSError as e:
+            if logging.getLogger("interlock").isEnabledFor(logging.INFO):
+                raise
+            where = f"{e.filename}: " if e.filename else ""
+            click.echo(f"error: {where}{e.strerror or e} (outputs are left as they were)", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

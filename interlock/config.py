@@ -13,8 +13,10 @@ not pin down. Parameters are addressed by dotted key paths (`vol_target.aum`), t
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -23,6 +25,7 @@ from typing import Any, ClassVar, Iterable, Mapping
 from .errors import InputError
 from .io import DATA_DIR, flatten, read_toml
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")       # a parameter whose default is a date takes dates
 META_KEYS = {"value", "unit", "min", "max", "choices", "range", "uncertain", "source", "date", "note"}
 
 
@@ -59,13 +62,13 @@ class ParamSpec:
         """Return `value` coerced to this parameter's type, or raise InputError."""
         d = self.default
         if isinstance(d, bool):
-            if isinstance(value, str) and value.lower() in ("true", "false"):
-                value = value.lower() == "true"
             if not isinstance(value, bool):
                 raise InputError(f"expected true or false, got {value!r}", file=origin, key=self.path,
                                  allowed=self.allowed())
             return value
         if isinstance(d, str):
+            if _ISO_DATE.fullmatch(d):
+                return self._date(value, origin)
             if not isinstance(value, str):
                 raise InputError(f"expected text, got {value!r}", file=origin, key=self.path,
                                  allowed=self.allowed())
@@ -80,15 +83,25 @@ class ParamSpec:
             return [self._number(v, origin, float) for v in value]
         return self._number(value, origin, int if isinstance(d, int) else float)
 
+    def _date(self, value: Any, origin: str) -> str:
+        """A calendar date: an ISO date as text, or a TOML date (`2025-01-21` unquoted)."""
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value.isoformat()
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
+            try:
+                return dt.date.fromisoformat(value.strip()).isoformat()
+            except ValueError:
+                pass
+        raise InputError(f"expected a calendar date, got {value!r}", file=origin, key=self.path,
+                         allowed="an ISO date YYYY-MM-DD, e.g. 2025-01-21")
+
     def _number(self, value: Any, origin: str, kind: type) -> float | int:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InputError(f"expected a number, got {value!r}", file=origin, key=self.path,
+        # text is never read as a number: `"126"` in a file or `--set k='"126"'` is refused
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            what = "text" if isinstance(value, str) else type(value).__name__
+            raise InputError(f"expected a number, got {what} {value!r}", file=origin, key=self.path,
                              allowed=self.allowed())
-        try:
-            v = kind(value) if kind is float else int(str(value)) if isinstance(value, str) else value
-        except ValueError:
-            raise InputError(f"expected a number, got {value!r}", file=origin, key=self.path,
-                             allowed=self.allowed()) from None
+        v = kind(value) if kind is float else value
         if kind is int and isinstance(v, float):
             if not v.is_integer():
                 raise InputError(f"expected a whole number, got {value!r}", file=origin, key=self.path,
@@ -154,11 +167,15 @@ def param_specs() -> dict[str, ParamSpec]:
 
 
 def parse_value(text: str) -> Any:
-    """Parse a `--set key=value` right-hand side as TOML (numbers, booleans, lists, strings)."""
+    """Parse a `--set key=value` right-hand side as TOML (numbers, booleans, lists, strings). A
+    bare word is text (checked against the parameter's choices); a date stays its text."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        v = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text  # a bare word: treated as a string, checked against choices
+    if isinstance(v, (dt.date, dt.time)):
+        return text
+    return v
 
 
 @dataclass
@@ -226,14 +243,25 @@ def parse_set_options(items: Iterable[str]) -> dict[str, Any]:
         if "=" not in item:
             raise InputError(f"expected key.path=value, got {item!r}", file="--set")
         key, text = item.split("=", 1)
-        out[key.strip()] = parse_value(text.strip())
+        key = key.strip()
+        if not key:
+            raise InputError(f"no key path before '=' in {item!r}", file="--set", allowed="key.path=value")
+        if key in out:
+            raise InputError("the same key path is given twice", file="--set", key=key,
+                             allowed="each key path once")
+        out[key] = parse_value(text.strip())
     return out
 
 
 def load_override_file(path: str | Path) -> dict[str, Any]:
     """Read a TOML file of overrides (as written by `interlock calibrate`)."""
     tree = read_toml(path, "file of overrides")
-    tree = tree.get("overrides", tree)
+    if "overrides" in tree:
+        extra = sorted(set(tree) - {"overrides"})
+        if extra:
+            raise InputError(f"keys beside [overrides]: {', '.join(extra)}", file=str(path), key=extra[0],
+                             allowed="one [overrides] table of key paths, or key paths alone")
+        tree = tree["overrides"]
     if not isinstance(tree, Mapping):
         raise InputError("must be a table of key paths", file=str(path), key="overrides")
     return flatten_overrides(tree, origin=str(path))

@@ -7,8 +7,9 @@ from pathlib import Path
 import click
 import numpy as np
 
-from ..config import load_override_file
+from ..config import Params, load_override_file
 from ..errors import InputError
+from .run import max_days
 
 
 def _split(text: str) -> list[str]:
@@ -22,10 +23,16 @@ def _parse_bounds(items) -> dict[str, tuple[float, float]]:
             raise InputError(f"expected key.path=LO:HI, got {item!r}", file="--bounds")
         key, rng = item.split("=", 1)
         lo, hi = rng.split(":", 1)
+        key = key.strip()
         try:
-            out[key.strip()] = (float(lo), float(hi))
+            box = (float(lo), float(hi))
         except ValueError:
-            raise InputError(f"bounds must be numbers, got {rng!r}", file="--bounds", key=key.strip()) from None
+            raise InputError(f"bounds must be numbers, got {rng!r}", file="--bounds", key=key) from None
+        if not all(np.isfinite(box)):
+            raise InputError(f"bounds must be finite numbers, got {rng!r}", file="--bounds", key=key)
+        if key in out:
+            raise InputError("the same key path is given twice", file="--bounds", key=key, allowed="each key once")
+        out[key] = box
     return out
 
 
@@ -48,12 +55,18 @@ def _parse_bounds(items) -> dict[str, tuple[float, float]]:
               help="Start from a TOML file of overrides (e.g. an earlier fit).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="calibration", show_default=True,
               help="Folder for calibration.json, overrides.toml and report.md.")
-def command(target, params, bounds, moments, seeds, days, max_evals, workers, config, out):
+@click.option("--force", is_flag=True, help="Write into --out even if it is not an earlier calibration's folder "
+                                            "(never your home folder, / or the working directory).")
+@click.option("--yes", is_flag=True, help="Run even if the estimated CPU time is past the limits "
+                                          "(docs/sweeps.md#limits).")
+def command(target, params, bounds, moments, seeds, days, max_evals, workers, config, out, force, yes):
     """Fit parameters to the stylized facts of TARGET by the method of simulated moments and write
     the fitted values, the objective before and after, and OUT/overrides.toml, which
     `interlock run SCENARIO --config OUT/overrides.toml` accepts."""
     from ..experiments.validation import calibration as C  # lazy: startup time
     from ..experiments.validation.checks import stylized_facts  # lazy: startup time
+    from ..experiments.outputs import check_output, output_folder  # lazy: startup time
+    from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
     from ..reports.calibration import write_result  # lazy: startup time
 
     keys = _split(params) if params else list(C.DEFAULT_PARAMS)
@@ -68,14 +81,23 @@ def command(target, params, bounds, moments, seeds, days, max_evals, workers, co
         raise InputError(f"expected comma-separated integers, got {seeds!r}", key="--seeds") from None
     if not seed_list or min(seed_list) < 0:
         raise InputError("need at least one seed ≥ 0", key="--seeds")
-    if days < 200:
-        raise InputError(f"--days must be at least 200 (lag-100 autocorrelations), got {days}", key="--days")
+    if not 200 <= days <= max_days():
+        raise InputError(f"--days must be 200..{max_days():,} (lag-100 autocorrelations need 200), got {days}",
+                         key="--days")
     if max_evals < 1 or workers < 1:
         raise InputError("--max-evals and --workers must be at least 1", key="--max-evals")
     box = _parse_bounds(bounds)
+    stray = [k for k in box if k not in keys]
+    if stray:
+        raise InputError(f"a search box for a parameter that is not fitted: {stray[0]}", key="--bounds",
+                         allowed="boxes of the fitted parameters: " + ", ".join(keys))
     base = load_override_file(config) if config else {}
+    if base:
+        Params.defaults().with_overrides(base, str(config))
     C.free_params(keys, box)                      # validate names and boxes before any simulation
     tgt = C.target_moments(target, names)
+    check_output(out, ("calibration",), force=force)
+    check_budget(estimate(max_evals * len(seed_list), days), yes, "--max-evals")
     click.echo(f"calibrating {', '.join(keys)} against {tgt.name}: seeds {seed_list}, {days} days, "
                f"≤ {max_evals} evaluations", err=True)
 
@@ -84,10 +106,11 @@ def command(target, params, bounds, moments, seeds, days, max_evals, workers, co
         click.echo(f"  {i:>4}  J={j:10.3f}  {vals}", err=True)
 
     start = {k: base[k] for k in keys if k in base}
-    res = C.calibrate(keys, target=tgt, moments=names, bounds=box, start=start or None, seeds=seed_list,
-                      days=days, max_evals=max_evals, workers=workers,
-                      base_overrides={k: v for k, v in base.items() if k not in keys}, progress=progress)
-    paths = write_result(res, Path(out))
+    with output_folder(out, "calibration", force=force, command="interlock calibrate"):
+        res = C.calibrate(keys, target=tgt, moments=names, bounds=box, start=start or None, seeds=seed_list,
+                          days=days, max_evals=max_evals, workers=workers,
+                          base_overrides={k: v for k, v in base.items() if k not in keys}, progress=progress)
+        paths = write_result(res, Path(out))
     click.echo(f"objective {res.objective_start:.3f} → {res.objective_fitted:.3f} "
                f"({res.evaluations} evaluations, {res.seconds:.0f} s)")
     for k in res.params:

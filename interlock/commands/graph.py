@@ -9,6 +9,33 @@ from pathlib import Path
 import click
 
 from ..config import Params
+from ..errors import InputError
+
+CYCLES_MAX = 1000                    # --max-cycles at most (loops listed on the terminal)
+
+
+def check_finite(g, deals, circ, firms_file, deals_file) -> None:
+    """Refuse a graph with an infinite number before drawing it (matplotlib hangs on one)."""
+    import math
+
+    from ..inputs.firms import default_firms_path  # lazy: startup time
+    from ..model.interlock.deals import default_deals_path  # lazy: startup time
+
+    for node, d in g.nodes(data=True):
+        for key in ("value_bn", "revenue_bn"):
+            v = d.get(key)
+            if isinstance(v, float) and math.isinf(v):
+                raise InputError(f"firm {node}: {key} is {v}", file=str(firms_file or default_firms_path()),
+                                 key="market_cap_bn / valuation_bn" if key == "value_bn" else "revenue_bn",
+                                 allowed="finite numbers")
+    for row in deals.itertuples():
+        if not math.isfinite(float(row.amount_bn)):
+            raise InputError(f"deal {row.deal_id}: amount_bn is {row.amount_bn}",
+                             file=str(deals_file or default_deals_path()), key="amount_bn", allowed="finite numbers")
+    for name, c in circ.items():
+        if not math.isfinite(c):
+            raise InputError(f"the circularity of {name} is not a finite number ({c}): check its revenue and "
+                             "deals", file=str(firms_file or default_firms_path()), allowed="finite numbers")
 
 
 def _draw(g, circ: dict[str, float], path: Path) -> Path:
@@ -66,10 +93,13 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
               help="A deals CSV (default: the shipped interlock/data/interlock/deals.csv).")
 @click.option("--firms", "firms_file", type=click.Path(dir_okay=False), default=None,
               help="A firms CSV (default: the shipped firms.csv).")
-@click.option("--out", "out", type=click.Path(file_okay=False), default=".",
-              help="Folder for interlock_graph.png (default: the current folder).")
-@click.option("--max-cycles", type=int, default=15, show_default=True, help="Loops to list.")
-def command(deals_file, firms_file, out, max_cycles):
+@click.option("--out", "out", type=click.Path(file_okay=False), default="runs/graph", show_default=True,
+              help="Folder for interlock_graph.png (new, empty, or one interlock wrote).")
+@click.option("--force", is_flag=True, help="Write into --out even if interlock did not make it "
+                                            "(never your home folder, / or the working directory).")
+@click.option("--max-cycles", type=click.IntRange(0, CYCLES_MAX), default=15, show_default=True,
+              help=f"Loops to list (0..{CYCLES_MAX}).")
+def command(deals_file, firms_file, out, force, max_cycles):
     """Print the interlock graph (nodes, edges by type, investment → revenue loops, circularity)
     and draw it to OUT/interlock_graph.png. Circularity here uses every deal at its average
     annual rate, as if all ran at once; `interlock run` reports it from the simulated flows."""
@@ -79,12 +109,18 @@ def command(deals_file, firms_file, out, max_cycles):
     from ..model.interlock.deals import (build_graph, circularity, investment_cycles, load_deals,  # lazy: startup time
                                          resolve_schedules, static_flows)
 
+    from ..experiments.outputs import check_output, output_folder  # lazy: startup time
+
     p = Params.defaults()
     firms = load_firms(firms_file)
     deals = load_deals(deals_file, firms, ramped=p["interlock.deals.ramped"],
                        share_settled=p["interlock.deals.share_settled"])
     deals = resolve_schedules(deals, firms, p["interlock.deals.run_rate_max_years"])
     g = build_graph(firms, deals)
+    flows, supply, exo = static_flows(firms, deals, at=None)
+    circ = circularity(flows, supply, exo)
+    check_finite(g, deals, dict(zip(firms["firm"], np.asarray(circ, dtype=float))), firms_file, deals_file)
+    check_output(out, ("figures",), force=force)             # inputs first, then where to write
     click.echo(f"nodes ({g.number_of_nodes()}):")
     for node, d in g.nodes(data=True):
         value = d["value_bn"]
@@ -102,12 +138,9 @@ def command(deals_file, firms_file, out, max_cycles):
     click.echo(f"investment → revenue loops: {len(cycles)} (up to 6 hops); shortest {min(max_cycles, len(cycles))}:")
     for cyc in cycles[:max_cycles]:
         click.echo("  " + " ".join(f"{u} -{t}->" for u, _, t in cyc) + f" {cyc[0][0]}")
-    flows, supply, exo = static_flows(firms, deals, at=None)
-    circ = circularity(flows, supply, exo)
     click.echo("circularity (share of revenue tracing back to the firm's own investments, all deals at their average annual rate):")
     for name, c in sorted(zip(firms["firm"], circ), key=lambda x: -x[1]):
         click.echo(f"  {name:<10} {c:6.1%}")
-    out_dir = Path(out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = _draw(g, dict(zip(firms["firm"], np.asarray(circ, dtype=float))), out_dir / "interlock_graph.png")
+    with output_folder(out, "figures", force=force, command="interlock graph") as out_dir:
+        path = _draw(g, dict(zip(firms["firm"], np.asarray(circ, dtype=float))), out_dir / "interlock_graph.png")
     click.echo(f"drawn: {path}")

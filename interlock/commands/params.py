@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
+
 import click
 
 from ..config import param_specs
+from ..errors import InputError
 
 
 @click.command("params")
@@ -12,7 +15,14 @@ from ..config import param_specs
 @click.option("--uncertain", is_flag=True, help="Only parameters the sources do not pin down.")
 def command(prefix, uncertain):
     """List parameters (optionally those under PREFIX, e.g. `vol_target`)."""
-    for path, s in sorted(param_specs().items()):
+    specs = param_specs()
+    if prefix and not any(path.startswith(prefix) for path in specs):
+        sections = sorted({path.split(".")[0] for path in specs})
+        close = difflib.get_close_matches(prefix, sections + list(specs), n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise InputError(f"no parameter starts with {prefix!r}{hint}", key="PREFIX",
+                         allowed="a section (" + ", ".join(sections) + ") or a key path")
+    for path, s in sorted(specs.items()):
         if prefix and not path.startswith(prefix):
             continue
         if uncertain and not s.uncertain:

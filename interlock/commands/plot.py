@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
 from ..errors import InputError
 
 RUN_FIGURES = ("dashboard", "cascade", "network", "sankey")
+FIGURE_FOLDERS = ("figures", "run", "sweep", "stress")   # folders interlock wrote that take figures
 ENSEMBLE_FIGURES = ("fan",)
 ALL_FIGURES = RUN_FIGURES + ENSEMBLE_FIGURES
 
@@ -38,9 +40,12 @@ def _span_suffix(day, window) -> str:
 
 
 def make_figures(run_dir: str | Path, what: str | None = None, day: int | None = None,
-                 window: str | tuple[int, int] | None = None, out: str | Path | None = None) -> list[Path]:
+                 window: str | tuple[int, int] | None = None, out: str | Path | None = None,
+                 force: bool = False) -> list[Path]:
     """Draw the requested figures of a run folder (or fan charts of a sweep) into `out`
-    (default: the folder itself). Returns the files written."""
+    (default: the folder itself; another folder must be new, empty or one interlock wrote, unless
+    `force`). Returns the files written."""
+    from ..experiments.outputs import check_output, output_folder  # lazy: startup time
     from ..viz.common import check_days, parse_window  # lazy: startup time
     from ..viz.fan import fan, is_ensemble  # lazy: startup time
 
@@ -56,10 +61,12 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
         raise InputError("not a run folder (no summary.json) nor a sweep or folder of runs", file=str(d))
     figures = _parse_what(what, ensemble)
     out_dir = Path(out) if out else d
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+    if out is not None:
+        check_output(out_dir, FIGURE_FOLDERS, force=force)      # before reading anything
     if ensemble:
-        return fan(d, out_dir / "fan.png").paths
+        with output_folder(out_dir, "figures", accept=FIGURE_FOLDERS, force=force, command="interlock plot",
+                           claim=out is not None):
+            return fan(d, out_dir / "fan.png").paths
 
     from ..experiments.runner import read_run  # lazy: startup time
     result = read_run(d)
@@ -67,8 +74,15 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
         check_days(result, window[0], window[1], "--window")
     if day is not None:
         check_days(result, day, day, "--day")
+    with output_folder(out_dir, "figures", accept=FIGURE_FOLDERS, force=force, command="interlock plot",
+                           claim=out is not None):
+        return _draw(result, figures, out_dir, day, window)
+
+
+def _draw(result, figures: list[str], out_dir: Path, day: int | None, window: tuple[int, int] | None) -> list[Path]:
+    written: list[Path] = []
     suffix = _span_suffix(day, window)
-    for name in figures:
+    for name in tqdm(figures, desc="drawing", unit="figure", leave=False, disable=len(figures) < 2):
         if name == "dashboard":
             from ..viz.dashboard import dashboard  # lazy: startup time
             written += dashboard(result, out_dir / "dashboard.png").paths
@@ -97,8 +111,11 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
                                                      "snapshot (default: the day with the most forced flows).")
 @click.option("--window", default=None, metavar="A:B", help="Days A..B (inclusive) for the cascade view, Sankey "
                                                              "and network animation.")
-@click.option("--out", type=click.Path(file_okay=False), default=None, help="Output folder (default: RUN_DIR).")
-def command(run_dir, what, day, window, out):
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: RUN_DIR; another must be new, empty or one interlock wrote).")
+@click.option("--force", is_flag=True, help="Write into --out even if interlock did not make it "
+                                            "(never your home folder, / or the working directory).")
+def command(run_dir, what, day, window, out, force):
     """Draw figures of a run folder written by `interlock run` (or fan charts of a sweep)."""
-    for p in make_figures(run_dir, what=what, day=day, window=window, out=out):
+    for p in make_figures(run_dir, what=what, day=day, window=window, out=out, force=force):
         click.echo(str(p))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 
 import click
 
 from ..config import load_override_file, parse_set_options
 from ..errors import InputError
+from ..io import dumps_json
 
 
 def print_summary(result, out: Path | None) -> None:
@@ -36,12 +39,42 @@ def print_summary(result, out: Path | None) -> None:
         click.echo(f"outputs: {out}/ (timeseries.parquet, flows.parquet, events.parquet, summary.json, dashboard.png)")
 
 
+def max_days() -> int:
+    """The most days a run may simulate: the same cap as a scenario file's `[run] days`."""
+    from ..experiments.scenarios import RunDefaults  # lazy: startup time
+    caps = [m.le for m in RunDefaults.model_fields["days"].metadata if getattr(m, "le", None) is not None]
+    if not caps:
+        raise RuntimeError("scenario files' [run] days has no upper bound (experiments.scenarios.RunDefaults)")
+    return min(caps)
+
+
+def safe_name(name: str) -> str:
+    """A scenario or spec name as one folder name inside runs/ (never a path: `../../x` → `x`)."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._-") or "run"
+
+
+def default_out(name: str, seed: int, overrides: dict) -> Path:
+    """runs/<scenario>-<seed>/, or runs/<scenario>-<seed>-<digest>/ when parameters were changed
+    (--set, --config, --as-of), so a variant never replaces the plain run."""
+    folder = f"{safe_name(name)}-{seed}"
+    if overrides:
+        digest = hashlib.sha256(dumps_json(dict(sorted(overrides.items())), indent=None).encode()).hexdigest()[:8]
+        folder += f"-{digest}"
+    return Path("runs") / folder
+
+
 @click.command("run")
 @click.argument("scenario")
-@click.option("--days", type=int, default=None, help="Trading days to simulate (default: the scenario's).")
+@click.option("--days", type=int, default=None, help="Trading days to simulate (default: the scenario's; at most 20,000).")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the scenario's).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="Start on this date, from what was known then (sets run.start_date; same as "
+                   "--set run.start_date=YYYY-MM-DD).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default runs/<scenario>-<seed>/).")
+              help="Output folder (default runs/<scenario>-<seed>/, with a suffix when --set, --config "
+                   "or --as-of change parameters). Replaces only an earlier run's folder.")
+@click.option("--force", is_flag=True, help="Replace --out even if it is not an earlier run's folder "
+                                            "(never your home folder, / or the working directory).")
 @click.option("--set", "sets", multiple=True, metavar="KEY.PATH=VALUE",
               help="Override a parameter (repeatable); `interlock params` lists them.")
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
@@ -49,23 +82,39 @@ def print_summary(result, out: Path | None) -> None:
 @click.option("--attribution", is_flag=True, help="Rerun with each agent class off (same random numbers).")
 @click.option("--no-figures", is_flag=True, help="Skip dashboard.png.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-def command(scenario, days, seed, out, sets, config, attribution, no_figures, quiet):
+def command(scenario, days, seed, as_of, out, force, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
+    from ..experiments.outputs import run_output  # lazy: startup time
     from ..experiments.runner import run  # lazy: startup time
     from ..experiments.scenarios import load_scenario  # lazy: startup time
+    from ..experiments.stability import warning_line  # lazy: startup time
     from ..reports.run import write_run  # lazy: startup time
 
-    if days is not None and days < 1:
-        raise InputError(f"--days must be at least 1, got {days}", key="--days", allowed="an integer ≥ 1")
+    cap = max_days()
+    if days is not None and not 1 <= days <= cap:
+        raise InputError(f"--days must be 1..{cap:,}, got {days}", key="--days", allowed=f"an integer 1..{cap}")
     if seed is not None and seed < 0:
         raise InputError(f"--seed must be ≥ 0, got {seed}", key="--seed")
     sc = load_scenario(scenario)
     overrides = load_override_file(config) if config else {}
-    overrides.update(parse_set_options(sets))
+    if overrides:
+        sc.params(overrides, origin=str(config))
+    sets = parse_set_options(sets)
+    if as_of is not None:
+        if "run.start_date" in sets:
+            raise InputError("give --as-of or --set run.start_date, not both", key="--as-of")
+        sc.params({"run.start_date": as_of}, origin="--as-of")
+        sets["run.start_date"] = as_of
+    overrides.update(sets)
     sc.params(overrides)                      # validate before running anything
-    result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
-                 progress=not quiet)
-    out_dir = Path(out) if out else Path("runs") / f"{sc.name}-{result.seed}"
-    write_run(result, out_dir, figures=not no_figures)
+    run_seed = sc.run.seed if seed is None else seed
+    out_dir = Path(out) if out else default_out(sc.name, run_seed, overrides)
+    with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running
+        result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
+                     progress=not quiet)
+        write_run(result, out_dir, figures=not no_figures, force=force)
+    warning = warning_line(result.summary)
+    if warning:
+        click.echo(warning, err=True)
     if not quiet:
         print_summary(result, out_dir)

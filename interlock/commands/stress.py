@@ -9,6 +9,7 @@ import click
 
 from ..errors import InputError
 from ..io import read_toml
+from .run import max_days, safe_name
 
 
 def _list() -> None:
@@ -32,14 +33,25 @@ def _list() -> None:
 @click.option("--list", "list_", is_flag=True, help="List the shipped narratives.")
 @click.option("--functions", is_flag=True, help="Print the functions of the claim language.")
 @click.option("--check", is_flag=True, help="Validate the narrative and print its plan; run nothing.")
+@click.option("--include-unstable", is_flag=True,
+              help="Count unstable runs (a guard bound) in every statistic; by default they are left out and "
+                   "counted apart.")
+@click.option("--yes", is_flag=True, help="Run even if the estimated CPU time, output or memory is past the "
+                                          "limits (docs/sweeps.md#limits).")
+@click.option("--force", is_flag=True, help="Write into --out even if it is not an earlier stress test's folder "
+                                            "(never your home folder, / or the working directory).")
 @click.option("--quiet", is_flag=True, help="No progress bars or summary.")
-def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, functions, check, quiet):
+def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, functions, check,
+            include_unstable, yes, force, quiet):
     """Stress-test NARRATIVE (a shipped name or a .toml path): sample its uncertain parameters,
     run every sample with several seeds and again with each agent class switched off, and write
     DIR/report.md — the probability of each claim (95% Wilson interval), the loops that make it
     true, PRIM parameter boxes, a parameter ranking and fan charts."""
     from ..experiments.stress.claims import function_reference  # lazy: startup time
-    from ..experiments.stress.engine import SIGNIFICANCE, plan_jobs, verdict  # lazy: startup time
+    from ..experiments.outputs import output_folder  # lazy: startup time
+    from ..experiments.stability import leave_out_note  # lazy: startup time
+    from ..experiments.stress.engine import ALL_ON, SIGNIFICANCE, verdict  # lazy: startup time
+    from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
     from ..experiments.stress.narratives import load_narrative  # lazy: startup time
     from ..reports.stress import stress  # lazy: startup time
 
@@ -52,24 +64,33 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     if narrative is None:
         raise InputError("missing NARRATIVE", key="NARRATIVE",
                          allowed="a shipped narrative (interlock stress --list) or a path to a .toml file")
+    if days is not None and days > max_days():
+        raise InputError(f"--days must be at most {max_days():,}, got {days}", key="--days")
     narr = load_narrative(narrative, samples=samples, seeds=seeds, days=days)
-    on, off = plan_jobs(narr)
+    n_on = narr.spec.n_points() * len(narr.spec.seeds)
+    n_off = n_on * len(narr.switch_off)
+    est = estimate(n_on + n_off, narr.days, series_every=1, series_columns=len(narr.series), series_runs=n_on)
     if check or not quiet:
         click.echo(f"narrative {narr.name}: scenario {narr.scenario.name}, {narr.days} days, "
-                   f"{narr.spec.n} samples × {len(narr.spec.seeds)} seeds = {len(on)} runs, "
-                   f"+ {len(off)} with one of {len(narr.switch_off)} classes off")
+                   f"{narr.spec.n} samples × {len(narr.spec.seeds)} seeds = {n_on} runs, "
+                   f"+ {n_off} with one of {len(narr.switch_off)} classes off (estimate: "
+                   f"{est.cpu_hours:.2g} CPU hours, {est.disk_gb:.2g} GB)")
         for c in narr.claims:
             click.echo(f"  claim {c.name}: {c.claim.text}")
+    check_budget(est, yes, narr.path or narr.name)
     if check:
         return
-    out_dir = Path(out) if out else Path("runs") / f"stress-{narr.name}"
-    res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet)
+    out_dir = Path(out) if out else Path("runs") / f"stress-{safe_name(narr.name)}"
+    with output_folder(out_dir, "stress", force=force, command=f"interlock stress {narr.name}"):
+        res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet,
+                     include_unstable=include_unstable)
+    note = leave_out_note(res.unstable_runs, int((res.runs["off"] == ALL_ON).sum()), include_unstable)
+    if note:
+        click.echo(f"warning: {note} (see the report)", err=True)
     if quiet:
         return
     for cr in res.claims:
         drivers = [f"{c} off → {ch.off.p:.0%}" for c, ch in cr.drivers.items() if ch.p_value < SIGNIFICANCE]
         click.echo(f"{cr.name:<24} P = {cr.estimate}  {verdict(cr.estimate)}"
                    + (f"  (drivers: {', '.join(drivers)})" if drivers else ""))
-    if res.unstable_runs:
-        click.echo(f"{res.unstable_runs} runs went past the leverage-cycle instability (see the report)")
     click.echo(f"report: {out_dir / 'report.md'}")

@@ -1,18 +1,14 @@
 """The single-run runner: the one way to build, run and write a scenario. The CLI, sweeps,
 narratives, validation and the app all call `run` / `build_model` / `simulate`.
 
-`write_run` writes a run's tables and summary; it draws nothing (figures belong to the layer above:
-`interlock.reports.run.write_run` writes a run folder with its dashboard)."""
+`RunResult`, `write_run` and `read_run` live in `run_folder` (re-exported here): a run's tables and
+summary, written atomically and only over what is ours; they draw nothing (figures belong to the
+layer above: `interlock.reports.run.write_run` writes a run folder with its dashboard)."""
 
 from __future__ import annotations
 
 import importlib.metadata as md
-import json
-import os
 import platform
-import shutil
-import tempfile
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -24,30 +20,11 @@ from tqdm import tqdm
 from .._version import __version__
 from ..config import Params
 from ..errors import InputError
-from ..io import PARQUET_OPTS, dumps_json
 from ..model import hooks
 from ..model.model import CapitalFlowModel, agent_classes, trading_classes
 from . import metrics
+from .run_folder import RunResult, read_run, write_run  # noqa: F401 (re-exported: the runner's API)
 from .scenarios import Scenario, load_scenario
-
-
-
-@dataclass
-class RunResult:
-    """Everything a run produced. Tables are pandas DataFrames; `summary` is JSON-ready."""
-
-    scenario: str
-    seed: int
-    days: int
-    params: Params
-    timeseries: pd.DataFrame
-    flows: pd.DataFrame
-    events: pd.DataFrame
-    summary: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def assets(self) -> list[str]:
-        return self.summary.get("asset_names", [])
 
 
 def _scenario(scenario: str | Path | Scenario) -> Scenario:
@@ -158,49 +135,3 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
             }
         summary["attribution"] = contrib
     return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
-
-
-def write_run(result: RunResult, out_dir: str | Path, *,
-              also: Callable[[Path], Any] | None = None) -> Path:
-    """Write a run's tables and summary.json atomically: everything goes to a temporary sibling
-    folder that replaces `out_dir` only once complete, so a failure never leaves a half-written
-    run. `also(folder)` writes more files into that folder before it replaces `out_dir` (how the
-    reports layer adds the dashboard)."""
-    out = Path(out_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)             # mkdtemp makes 0700; a run folder is ordinary
-    try:
-        result.timeseries.to_parquet(tmp / "timeseries.parquet", **PARQUET_OPTS)
-        result.flows.to_parquet(tmp / "flows.parquet", **PARQUET_OPTS)
-        result.events.to_parquet(tmp / "events.parquet", **PARQUET_OPTS)
-        summary = dict(result.summary)
-        summary["config"] = result.params.values
-        (tmp / "summary.json").write_text(dumps_json(summary), encoding="utf-8")
-        if also is not None:
-            also(tmp)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{os.getpid()}"
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
-
-
-def read_run(run_dir: str | Path) -> RunResult:
-    """Load a written run back (for plotting and analysis)."""
-    d = Path(run_dir)
-    if not (d / "summary.json").exists():
-        raise InputError("not a run directory (no summary.json)", file=str(d))
-    summary = json.loads((d / "summary.json").read_text(encoding="utf-8"))
-    p = Params(summary.get("config", {}))
-    return RunResult(summary["scenario"], summary["seed"], summary["days"], p,
-                     pd.read_parquet(d / "timeseries.parquet"), pd.read_parquet(d / "flows.parquet"),
-                     pd.read_parquet(d / "events.parquet"), summary)

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..experiments.runner import RunResult
-from ..experiments.runner import write_run as write_tables
+from ..experiments.run_folder import RunResult
+from ..experiments.run_folder import write_run as write_tables
 from ..viz.dashboard import dashboard
 
 
-def write_run(result: RunResult, out_dir: str | Path, figures: bool = True) -> Path:
-    """Write `result` to `out_dir` (atomically, see `experiments.runner.write_run`) with
-    `dashboard.png` unless `figures` is false."""
+def write_run(result: RunResult, out_dir: str | Path, figures: bool = True, force: bool = False) -> Path:
+    """Write `result` to `out_dir` (atomically and only over a run folder or an empty one, see
+    `experiments.run_folder.write_run`) with `dashboard.png` unless `figures` is false."""
     if not figures:
-        return write_tables(result, out_dir)
-    return write_tables(result, out_dir, also=lambda folder: dashboard(result, folder / "dashboard.png"))
+        return write_tables(result, out_dir, force=force)
+    return write_tables(result, out_dir, force=force,
+                        also=lambda folder: dashboard(result, folder / "dashboard.png"))

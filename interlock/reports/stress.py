@@ -185,13 +185,20 @@ def render_report(res: StressResult) -> str:
         L.append(f"⚠ {res.failed_runs} runs failed and are left out (see runs.parquet).\n")
     if res.instability is not None:
         inst = res.instability
-        L.append(f"⚠ **{inst.estimate.k} of {inst.estimate.n} runs went past the leverage-cycle "
-                 "instability**: the market had to cap flows larger than it can absorb, or moves beyond "
-                 f"its guard, on more than {PERSISTENT_CAPPING:.0%} of their days (MODEL.md §6.4). Prices "
-                 "in such runs are guarded numbers, not market outcomes, so they are left out of every "
-                 "probability, box and chart above and below. Counting them the probabilities would be: "
-                 + "; ".join(f"`{cr.name}` {cr.with_unstable}" for cr in res.claims if cr.with_unstable)
-                 + ". Where they lie: [Where the model goes unstable](#where-the-model-goes-unstable).\n")
+        what = (f"⚠ **{inst.estimate.k} of {inst.estimate.n} runs went past the leverage-cycle instability or "
+                "had a guard bind** (unstable runs): the model reported a guard binding (summary.json's "
+                "`stability`), or, for runs that do not report it, the market had to cap flows larger than it "
+                f"can absorb, or moves beyond its guard, on more than {PERSISTENT_CAPPING:.0%} of their days "
+                "(MODEL.md §6.4). Prices in such runs are guarded numbers, not market outcomes")
+        if res.include_unstable:
+            L.append(what + ", yet they are **counted** in every probability, box and chart of this report "
+                     "(`--include-unstable`). Where they lie: "
+                     "[Where the model goes unstable](#where-the-model-goes-unstable).\n")
+        else:
+            L.append(what + ", so they are left out of every probability, box and chart above and below "
+                     "(`--include-unstable` counts them). Counting them the probabilities would be: "
+                     + "; ".join(f"`{cr.name}` {cr.with_unstable}" for cr in res.claims if cr.with_unstable)
+                     + ". Where they lie: [Where the model goes unstable](#where-the-model-goes-unstable).\n")
     L.append("### Uncertain parameters\n")
     L.append("| parameter | sampled range |")
     L.append("|---|---|")
@@ -244,7 +251,7 @@ def render_report(res: StressResult) -> str:
         inst = res.instability
         L.append("## Where the model goes unstable\n")
         L.append(f"{inst.estimate.k} of {inst.estimate.n} runs with every class on "
-                 f"({_pct(inst.estimate.p)}) went past the instability. With one class switched off: "
+                 f"({_pct(inst.estimate.p)}) were unstable. With one class switched off: "
                  + ", ".join(f"{c} off {_pct(e.p)}" for c, e in inst.by_class.items()) + ".\n")
         L += _boxes_md(inst.prim, "the run goes unstable", inst.estimate.k, inst.estimate.n, axes)
         L += _ranking_md(inst.ranking, "the run goes unstable")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
 
 import pandas as pd
+import tomli_w
+
+from cli_contract import GOOD_SCENARIO, assert_contract, invoke, snapshot
 
 
 def cli(*args):
@@ -58,3 +62,88 @@ def test_positions_equal_the_sum_of_executed_trades_in_the_flow_table():
         if pop.agent_class != "buyback":      # repurchased shares are retired, not held
             assert np.allclose(units, pop.units, rtol=1e-12, atol=1e-12), pop.agent_class
     m.release()
+
+
+# ----- issue #17: outputs never destroy a user's files; the default folders --------------------------
+def test_the_data_loss_reproduction_leaves_the_users_files_and_exits_2(tmp_path):
+    (tmp_path / "x" / "sub").mkdir(parents=True)
+    (tmp_path / "x" / "notes.txt").write_text("precious\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    res = invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", tmp_path / "x", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "notes.txt", "--out")
+    assert (tmp_path / "x" / "notes.txt").read_text(encoding="utf-8") == "precious\n" and (tmp_path / "x" / "sub").is_dir()
+
+
+def test_changed_parameters_get_their_own_default_folder_and_as_of_sets_the_start_date(tmp_path):
+    args = ("run", "baseline", "--days", "3", "--quiet", "--no-figures")
+    assert invoke(*args, cwd=tmp_path).exit_code == 0
+    assert invoke(*args, "--set", "cta.aum=300", cwd=tmp_path).exit_code == 0
+    assert invoke(*args, "--as-of", "2025-01-21", cwd=tmp_path).exit_code == 0
+    assert invoke(*args, cwd=tmp_path).exit_code == 0                      # an earlier run is replaced
+    folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert len(folders) == 3 and folders[0] == "baseline-1" and all(f.startswith("baseline-1-") for f in folders[1:])
+    by_date = {json.loads((tmp_path / "runs" / f / "summary.json").read_text())["config"]["run.start_date"]: f
+               for f in folders}
+    assert "2025-01-21" in by_date
+    ts = pd.read_parquet(tmp_path / "runs" / by_date["2025-01-21"] / "timeseries.parquet")
+    assert str(ts["date"].iloc[0].date()) == "2025-01-21"
+
+
+def test_a_scenario_name_with_a_path_never_writes_outside_runs(tmp_path):
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep" / "s.toml").write_text(tomli_w.dumps({**GOOD_SCENARIO, "name": "../../x"}), encoding="utf-8")
+    res = invoke("run", "s.toml", "--days", "3", "--quiet", "--no-figures", cwd=tmp_path / "deep")
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "deep" / "runs").iterdir()) == ["x-1"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep"]
+
+
+def test_a_full_disk_ends_in_one_line_and_leaves_the_earlier_run(tmp_path, monkeypatch):
+    out = tmp_path / "run"
+    assert invoke("run", "baseline", "--days", "3", "--quiet", "--no-figures", "--out", out, cwd=tmp_path).exit_code == 0
+    before = snapshot(tmp_path)
+    real = pd.DataFrame.to_parquet
+
+    def full(self, path, *a, **k):
+        if str(path).endswith("flows.parquet"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return real(self, path, *a, **k)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full)
+    res = invoke("run", "baseline", "--days", "4", "--quiet", "--no-figures", "--out", out, cwd=tmp_path)
+    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.stderr.strip().count("\n") == 0 and "No space left on device" in res.stderr
+    assert snapshot(tmp_path) == before                                     # the earlier run, untouched
+
+
+# ----- stability is visible (issue #12 item 6) --------------------------------------------------------
+def test_an_unstable_run_prints_one_warning_line_with_its_reasons(tmp_path, monkeypatch):
+    from interlock.experiments import runner
+    real = runner.run
+
+    def unstable(*a, **k):
+        res = real(*a, **k)
+        res.summary["stability"] = {"stable": False, "reasons": ["SPX moved past the daily guard"], "guard_events": 4}
+        return res
+    monkeypatch.setattr(runner, "run", unstable)
+    res = invoke("run", "baseline", "--days", "3", "--no-figures", "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, res.output
+    warnings = [ln for ln in res.stderr.splitlines() if ln.startswith("warning:")]
+    assert len(warnings) == 1 and "unstable" in warnings[0] and "SPX moved past the daily guard" in warnings[0]
+    assert "4 guard events" in warnings[0]
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["stability"]["stable"] is False
+
+
+def test_the_warning_follows_what_the_run_summary_says_whichever_core_made_it(tmp_path):
+    """An override far outside the plausible range: whichever market core runs it, the warning is
+    printed exactly when summary.json says the run was unstable (a summary that does not say
+    counts as stable)."""
+    from interlock.config import param_specs
+    from interlock.experiments.stability import of_summary
+    spec = param_specs()["vol_target.aum"]
+    far = spec.max if spec.max is not None else 50 * spec.range[1]
+    res = invoke("run", "vol_shock", "--days", "40", "--no-figures", "--quiet", "--set", f"vol_target.aum={far}",
+                 "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, res.output
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    warned = any(ln.startswith("warning: this run was unstable") for ln in res.stderr.splitlines())
+    assert warned == (not of_summary(summary).stable)

@@ -3,18 +3,12 @@ nothing written."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from cli_contract import assert_contract, invoke, snapshot
 from interlock.config import Params
 from interlock.errors import InputError
 from interlock.experiments.scenarios import load_scenario
-
-
-def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "interlock.cli", *args], capture_output=True, text=True, cwd=cwd)
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -26,12 +20,9 @@ def cli(*args, cwd=None):
     (["run", "baseline", "--set", "cta.enabled=maybe"], "cta.enabled"),
 ])
 def test_bad_cli_input_exits_2_with_a_clear_message_and_writes_nothing(tmp_path, args, needle):
-    out = tmp_path / "out"
-    res = cli(*args, "--out", str(out))
-    assert res.returncode == 2, res.stderr
-    assert needle in res.stderr
-    assert len(res.stderr.strip().splitlines()) == 1
-    assert not out.exists()
+    before = snapshot(tmp_path)
+    res = invoke(*args, "--out", tmp_path / "out", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, needle)
 
 
 def _write(tmp_path, text):
@@ -73,8 +64,8 @@ def test_out_of_range_shock_value_is_refused(tmp_path):
 
 def test_malformed_toml_names_the_file(tmp_path):
     p = _write(tmp_path, "name = \n")
-    res = cli("run", str(p), "--out", str(tmp_path / "o"))
-    assert res.returncode == 2 and "malformed TOML" in res.stderr and str(p) in res.stderr
+    before = snapshot(tmp_path)
+    assert_contract(invoke("run", p, "--out", tmp_path / "o", cwd=tmp_path), before, tmp_path, "malformed TOML", str(p))
 
 
 def test_unknown_override_key_in_a_scenario_file_is_refused(tmp_path):
@@ -108,3 +99,47 @@ def test_params_overrides_validate_types():
         Params.defaults().with_overrides({"vol_target.n_funds": 2.5}, origin="t")
     p = Params.defaults().with_overrides({"vol_target.n_funds": 3}, origin="t")
     assert p["vol_target.n_funds"] == 3
+
+
+@pytest.mark.parametrize("value, message", [
+    ("100", "expected a number, got text '100'"), ("1e3", "expected a number, got text"),
+    ("true", "expected a number"), ([100], "expected a number"), (True, "expected a number"),
+])
+def test_text_and_other_types_are_never_read_as_numbers(value, message):
+    with pytest.raises(InputError, match=message) as e:
+        Params.defaults().with_overrides({"cta.aum": value}, origin="s.toml")
+    assert "s.toml" in str(e.value) and "cta.aum" in str(e.value)
+
+
+def test_text_is_never_read_as_a_boolean():
+    for value in ("true", "yes", 1):
+        with pytest.raises(InputError, match="true or false"):
+            Params.defaults().with_overrides({"cta.enabled": value}, origin="s.toml")
+
+
+def test_a_date_parameter_takes_iso_dates_and_toml_dates_only():
+    import datetime as dt
+    p = Params.defaults()
+    assert p.with_overrides({"run.start_date": "2018-01-26"}, "t")["run.start_date"] == "2018-01-26"
+    assert p.with_overrides({"run.start_date": dt.date(2025, 1, 21)}, "t")["run.start_date"] == "2025-01-21"
+    for bad in ("notadate", "2025-13-01", "2025-02-30", "26/01/2018", 20180126):
+        with pytest.raises(InputError, match="calendar date"):
+            p.with_overrides({"run.start_date": bad}, "t")
+
+
+def test_set_options_refuse_a_key_given_twice_and_keep_dates_and_bare_words_as_text():
+    from interlock.config import parse_set_options
+    assert parse_set_options(["run.start_date=2025-01-21", "cta.aum=300", "x.y=word"]) == {
+        "run.start_date": "2025-01-21", "cta.aum": 300, "x.y": "word"}
+    with pytest.raises(InputError, match="given twice"):
+        parse_set_options(["cta.aum=1", "cta.aum=2"])
+    with pytest.raises(InputError, match="no key path"):
+        parse_set_options(["=2"])
+
+
+def test_an_overrides_file_with_keys_beside_its_table_is_refused(tmp_path):
+    from interlock.config import load_override_file
+    p = tmp_path / "o.toml"
+    p.write_text('note = "x"\n[overrides]\n"cta.aum" = 300\n', encoding="utf-8")
+    with pytest.raises(InputError, match="beside"):
+        load_override_file(p)

@@ -172,3 +172,65 @@ def test_nested_parameter_tables_are_key_paths(tmp_path):
     """))
     assert spec.keys == ["cta.aum"] and spec.n_points() == 2
     assert math.isclose(spec.points()[1]["cta.aum"], 300.0)
+
+
+LHS = {"scenario": "baseline", "days": 5, "design": {"kind": "lhs", "n": 2}, "parameters": {"cta.aum": {}}}
+
+
+@pytest.mark.parametrize("ref", ["os:system", "subprocess:run", "builtins:eval", "shutil:rmtree",
+                                 "numpy:save", "pandas:read_pickle", "interlock.cli:main",
+                                 "interlock.experiments.runner:run"])
+def test_a_spec_cannot_name_an_arbitrary_callable_as_its_metrics(ref):
+    with pytest.raises(InputError, match="outputs.metrics") as e:
+        parse_spec({**LHS, "outputs": {"metrics": ref}}, "s.toml", for_analysis=True)
+    assert "s.toml" in str(e.value)
+
+
+def test_a_spec_may_name_a_shipped_metric_set_or_a_function_of_the_users_own_module(tmp_path, monkeypatch):
+    spec = parse_spec({**LHS, "outputs": {"metrics": "summary"}}, "s.toml", for_analysis=True)
+    assert spec.metrics == "interlock.experiments.sweeps.jobs:summary_metrics"
+    (tmp_path / "my_metrics_pkg_17.py").write_text(
+        "from os import system\n\ndef drawdown(result):\n    return {'dd': 1.0}\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert parse_spec({**LHS, "outputs": {"metrics": "my_metrics_pkg_17:drawdown"}}, "s.toml",
+                      for_analysis=True).metrics == "my_metrics_pkg_17:drawdown"
+    with pytest.raises(InputError, match="not a function defined in my_metrics_pkg_17"):
+        parse_spec({**LHS, "outputs": {"metrics": "my_metrics_pkg_17:system"}}, "s.toml", for_analysis=True)
+
+
+@pytest.mark.parametrize("change,key", [
+    ({"days": "5"}, "days"), ({"seeds": "2"}, "seeds"), ({"amplification": "true"}, "amplification"),
+    ({"design": {"kind": "lhs", "n": "2"}}, "design.n"),
+    ({"parameters": {"cta.aum": {"range": ["100", "200"]}}}, "parameters"),
+    ({"parameters": 5}, "parameters"), ({"overrides": [1]}, "overrides"), ({"design": "lhs"}, "design"),
+])
+def test_text_is_never_read_as_a_number_and_tables_must_be_tables(change, key):
+    with pytest.raises(InputError) as e:
+        parse_spec({**LHS, **change}, "s.toml", for_analysis=True)
+    assert key in str(e.value) and "s.toml" in str(e.value)
+
+
+def test_a_design_past_the_hard_limit_is_refused_before_it_is_drawn():
+    import time
+    t = time.process_time()
+    for design, params in (({"kind": "lhs", "n": 10**8}, {"cta.aum": {}}),
+                           ({"kind": "grid", "levels": 10**5}, {"cta.aum": {}, "vol_target.aum": {}, "dealer.gamma_calm": {}}),
+                           ({"kind": "sobol", "n": 2**30}, {"cta.aum": {}})):
+        with pytest.raises(InputError, match="past the limit of 1,000,000"):
+            parse_spec({**LHS, "design": design, "parameters": params}, "s.toml")
+        with pytest.raises(InputError, match="past the limit"):
+            parse_spec({**LHS, "design": design, "parameters": params}, "s.toml", for_analysis=True)
+    assert time.process_time() - t < 5          # refused from the count, nothing drawn
+
+
+def test_work_past_the_soft_limits_needs_yes_and_past_the_hard_limit_is_refused():
+    from interlock.experiments.sweeps.budget import MAX_RUNS, check_budget, estimate
+    small = estimate(100, 252)
+    check_budget(small, yes=False, origin="s.toml")
+    big = estimate(40_000, 2_000)
+    assert big.cpu_hours > 4
+    with pytest.raises(InputError, match="--yes"):
+        check_budget(big, yes=False, origin="s.toml")
+    check_budget(big, yes=True, origin="s.toml")
+    with pytest.raises(InputError, match="past the limit"):
+        check_budget(estimate(MAX_RUNS + 1, 1), yes=True, origin="s.toml")

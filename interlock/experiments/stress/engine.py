@@ -16,9 +16,11 @@ The report — `report.md` with `drivers.png`, `fan_<claim>.png` and `prim_<clai
 rendered from the returned `StressResult` by `interlock.reports.stress` (`interlock stress` does
 both: `reports.stress.stress`).
 
-Runs that went past the model's leverage-cycle instability (the market capping flows or moves on
-more than `PERSISTENT_CAPPING` of their days) are not market outcomes: their claims count as
-undefined, and the report locates them separately (share per class switched off, a PRIM box).
+Unstable runs are not market outcomes: a run whose summary says a guard bound (`stability.stable`
+= 0, `experiments.stability`) or, for a run whose summary does not say, one in which the market
+capped flows or moves on more than `PERSISTENT_CAPPING` of its days (the leverage-cycle instability).
+Their claims count as undefined unless `include_unstable`, and the report counts and locates them
+separately (share per class switched off, a PRIM box).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ...io import PARQUET_OPTS, dumps_json
+from ..stability import STABLE, row_flags
 from ..sweeps.engine import execute, read_params, read_summary, read_timeseries
 from ..sweeps.jobs import Job
 from .claims import RunView, Schema, compile_claim
@@ -89,9 +92,10 @@ def capped_days(events: pd.DataFrame) -> int:
 
 def evaluate_claims(claims, result) -> dict[str, float]:
     """One run's outcome per claim (1 holds, 0 fails, NaN undefined), the values of both sides
-    of every comparison, and `diag.capped_days`. `claims`: (name, Claim) pairs."""
+    of every comparison, `diag.capped_days` and the run's stability flags (NaN when its summary
+    does not say). `claims`: (name, Claim) pairs."""
     view = RunView.of(result)
-    out: dict[str, float] = {CAPPED_DAYS: float(capped_days(result.events))}
+    out: dict[str, float] = {CAPPED_DAYS: float(capped_days(result.events)), **row_flags(result.summary)}
     for name, claim in claims:
         v = claim.evaluate(view)
         out[claim_column(name)] = math.nan if v is None else float(v)
@@ -187,6 +191,7 @@ class StressResult:
     out: Path | None = None
     failed_runs: int = 0
     instability: Instability | None = None    # None when no run went past it
+    include_unstable: bool = False            # unstable runs counted in every statistic
 
     @property
     def unstable_runs(self) -> int:
@@ -212,11 +217,13 @@ def _numeric_design(narrative: Narrative, on: pd.DataFrame) -> pd.DataFrame:
 
 
 def unstable(runs: pd.DataFrame, days: int) -> pd.Series:
-    """Runs past the instability: the market capped flows or moves on more than
-    PERSISTENT_CAPPING of their days."""
-    if CAPPED_DAYS not in runs:
-        return pd.Series(False, index=runs.index)
-    return runs[CAPPED_DAYS].fillna(0) > PERSISTENT_CAPPING * days
+    """Unstable runs: the run's summary says a guard bound (`stability.stable` = 0); for a run
+    whose summary does not say, the market capped flows or moves on more than PERSISTENT_CAPPING
+    of its days."""
+    flag = pd.to_numeric(runs[STABLE], errors="coerce") if STABLE in runs else pd.Series(np.nan, index=runs.index)
+    capped = (runs[CAPPED_DAYS].fillna(0) > PERSISTENT_CAPPING * days) if CAPPED_DAYS in runs \
+        else pd.Series(False, index=runs.index)
+    return ((flag == 0.0) | (flag.isna() & capped)).astype(bool)
 
 
 def _y(on: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
@@ -231,11 +238,13 @@ def _discover(X: pd.DataFrame, defined: np.ndarray, y: np.ndarray) -> tuple[Prim
     return pr, rank
 
 
-def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame) -> StressResult:
-    """Probabilities, drivers, PRIM boxes and rankings from the run table. Runs past the
-    instability count as undefined for every claim and are analysed on their own."""
+def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame,
+            include_unstable: bool = False) -> StressResult:
+    """Probabilities, drivers, PRIM boxes and rankings from the run table. Unstable runs count as
+    undefined for every claim (unless `include_unstable`) and are analysed on their own."""
     runs = runs.copy()
-    runs["unstable"] = unstable(runs, narrative.days)
+    runs["unstable_run"] = unstable(runs, narrative.days)                 # what the run was
+    runs["unstable"] = runs["unstable_run"] & (not include_unstable)      # what is left out
     on = runs[runs["off"] == ALL_ON].sort_values(["point_id", "seed"]).reset_index(drop=True)
     X = _numeric_design(narrative, on)
     results = []
@@ -265,12 +274,12 @@ def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame) -> S
         undefined = int((raw.isna() & ~on["unstable"]).sum())
         results.append(ClaimResult(c.name, c.says, c.claim.text, est, undefined, terms, drivers, pr,
                                    rank, with_unstable))
-    res = StressResult(narrative, runs, series, results)
-    if on["unstable"].any():
-        flag = on["unstable"].astype(float)
+    res = StressResult(narrative, runs, series, results, include_unstable=include_unstable)
+    if on["unstable_run"].any():
+        flag = on["unstable_run"].astype(float)
         defined, y = np.ones(len(on), dtype=bool), flag.to_numpy() > 0.5
         pr, rank = _discover(X, defined, y)
-        by_class = {cls: estimate(runs.loc[runs["off"] == cls, "unstable"].tolist())
+        by_class = {cls: estimate(runs.loc[runs["off"] == cls, "unstable_run"].tolist())
                     for cls in narrative.switch_off if (runs["off"] == cls).any()}
         res.instability = Instability(estimate(flag.astype(bool).tolist()), by_class, pr, rank)
     return res
@@ -283,7 +292,7 @@ def results_json(res: StressResult) -> dict:
     out = {"narrative": res.narrative.name, "scenario": res.narrative.scenario.name,
            "days": res.narrative.days, "samples": res.narrative.spec.n,
            "seeds": list(res.narrative.spec.seeds), "runs": int(len(res.runs)),
-           "failed_runs": res.failed_runs, "claims": {}}
+           "failed_runs": res.failed_runs, "include_unstable": res.include_unstable, "claims": {}}
     for cr in res.claims:
         out["claims"][cr.name] = {
             "claim": cr.text, "says": cr.says, **est(cr.estimate), "verdict": verdict(cr.estimate),
@@ -357,11 +366,13 @@ def _table(folder: Path) -> pd.DataFrame:
 
 def run_stress(narrative: Narrative | str | Path, out: str | Path, *, samples: int | None = None,
                seeds: int | None = None, days: int | None = None, workers: int | None = None,
-               dask: str | None = None, resume: bool = False, progress: bool = True) -> StressResult:
+               dask: str | None = None, resume: bool = False, progress: bool = True,
+               include_unstable: bool = False) -> StressResult:
     """Run a narrative's stress test into `out` (the run tables and results.json) and return the
     analysis. `narrative` is a shipped name, a path or a loaded Narrative; `samples`, `seeds`,
     `days` override its [run] table; `workers` / `dask` choose the sweep executor; `resume`
-    finishes (or re-analyses) a stress test already in `out`. The report:
+    finishes (or re-analyses) a stress test already in `out`; `include_unstable` counts unstable
+    runs in every statistic (by default they are left out and counted apart). The report:
     `interlock.reports.stress.write_report(result, out)`."""
     narr = narrative if isinstance(narrative, Narrative) else \
         load_narrative(narrative, samples=samples, seeds=seeds, days=days)
@@ -385,7 +396,7 @@ def run_stress(narrative: Narrative | str | Path, out: str | Path, *, samples: i
         if claim_column(c.name) not in runs:
             runs[claim_column(c.name)] = math.nan
     series = read_timeseries(out / ON_DIR).rename(columns={"run_id": "run"})
-    res = analyse(narr, runs, series)
+    res = analyse(narr, runs, series, include_unstable=include_unstable)
     res.failed_runs = failed
     write_tables(res, out)
     return res

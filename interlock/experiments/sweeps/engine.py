@@ -95,13 +95,17 @@ from ..._version import __version__
 from ...errors import InputError
 from ...io import PARQUET_OPTS, atomic_write, dumps_json
 from ..runner import build_model, package_versions
-from .jobs import LEAD, MODELS, RUNNER, Job, RunOptions, resolve, run_batch, summary_metrics  # noqa: F401 (the API)
+from ..outputs import LOCK_NAME, FolderLock, check_writable, remove_if_empty
+from ..stability import count_unstable
+from .jobs import (LEAD, MODELS, RUNNER, Job, RunOptions, check_metrics_ref, resolve, run_batch,  # noqa: F401 (the API)
+                   summary_metrics)
 from .spec import SweepSpec, load_spec, spec_hash
 
 PLAN_COLUMNS = ["run_id", "point_id", "seed", "scenario", "days", "disabled"]
 FORMAT = 1
 TS_RUNS_PER_FILE = 256            # consolidated time-series files hold blocks of run_ids
 TASK_SECONDS = 1.0                # adaptive batches aim at this much work per task
+log = logging.getLogger(__name__)
 
 
 class SweepAborted(RuntimeError):
@@ -120,6 +124,8 @@ class SweepReport:
     ran_now: int
     elapsed_s: float
     executor: dict = field(default_factory=dict)
+    quarantined: list = field(default_factory=list)   # damaged parts moved aside; their runs were redone
+    unstable: int = 0                 # successful runs whose summary says a guard bound (stability.stable = 0)
 
     @property
     def runs_per_s(self) -> float:
@@ -239,7 +245,7 @@ class _Dask:
         connect = min(30.0, timeout)
         try:
             self.client = Client(address, timeout=f"{connect}s", set_as_default=False)
-        except (OSError, TimeoutError) as e:
+        except (OSError, TimeoutError, ValueError, TypeError) as e:
             raise InputError(f"cannot reach a Dask scheduler at {address} within {connect:g}s ({e})",
                              key="--dask", allowed="tcp://host:port of a running `dask scheduler`") from None
         try:
@@ -285,14 +291,31 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def _executor(workers: int | None, dask: str | None, timeout: float):
+def _executor_args(workers: int | None, dask: str | None) -> None:
+    """Refuse bad executor arguments before anything is written."""
     if dask and workers is not None:
         raise InputError("give either --workers (a local pool) or --dask (a cluster), not both", key="--workers")
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}", key="--workers")
+    if dask is not None:
+        try:
+            from distributed.comm import parse_address
+            parse_address(dask)
+            host_port = dask.split("://", 1)[-1]
+            if host_port.rsplit(":", 1)[-1] == host_port or not host_port.rsplit(":", 1)[-1].isdigit():
+                raise ValueError("no port")
+        except ImportError:
+            raise InputError("Dask is not installed", key="--dask", allowed="pip install 'dask[distributed]'") from None
+        except (ValueError, TypeError) as e:
+            raise InputError(f"not a scheduler address: {dask!r} ({e})", key="--dask",
+                             allowed="tcp://host:port of a running `dask scheduler`") from None
+
+
+def _executor(workers: int | None, dask: str | None, timeout: float):
+    _executor_args(workers, dask)
     if dask:
         return _Dask(dask, timeout)
     n = default_workers() if workers is None else workers
-    if n < 1:
-        raise InputError(f"--workers must be at least 1, got {n}", key="--workers")
     return _Inline() if n == 1 else _Pool(n)
 
 
@@ -311,9 +334,25 @@ def _now() -> str:
 
 def read_manifest(out_dir: str | Path) -> dict:
     p = Path(out_dir) / "manifest.json"
-    if not p.exists():
+    if not p.is_file():
         raise InputError("not a sweep folder (no manifest.json)", file=str(out_dir))
-    return json.loads(p.read_text(encoding="utf-8"))
+    try:
+        m = json.loads(p.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"is damaged ({type(e).__name__}: {e})", file=str(p)) from None
+    if not isinstance(m, dict) or not isinstance(m.get("counts"), dict):
+        raise InputError("is damaged (not a sweep manifest)", file=str(p))
+    return m
+
+
+def _read_parquet(path: Path, **kw) -> pd.DataFrame:
+    """A table of a sweep folder; a damaged file is an InputError naming it."""
+    try:
+        return pd.read_parquet(path, **kw)
+    except (OSError, ValueError, pa.ArrowException) as e:
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise InputError(f"is damaged ({type(e).__name__}: {first})", file=str(path),
+                         allowed="a sweep folder; `interlock sweep … --resume` redoes damaged parts") from None
 
 
 def _scenario_id(sc: Any, cache: dict) -> tuple[str, str]:
@@ -387,18 +426,48 @@ class _Parts:
         self.rows, self.ts = [], []
 
 
-def _tidy_parts(out: Path) -> None:
-    """Drop what a killed sweep left half-done: temporary files and time-series parts whose
-    summary part (their commit record) was never written."""
+QUARANTINE = "quarantine"        # damaged parts are moved here on --resume; their runs are redone
+
+
+def _readable(p: Path, full: bool) -> bool:
+    try:
+        if full:
+            pq.read_table(p, columns=["run_id", "status"])
+        else:
+            pq.read_metadata(p)
+        return True
+    except (OSError, ValueError, pa.ArrowException):
+        return False
+
+
+def _tidy_parts(out: Path) -> list[str]:
+    """Drop what a killed sweep left half-done — temporary files and time-series parts whose
+    summary part (their commit record) was never written — and move damaged parts (unreadable
+    summary or time-series part) with their partner to DIR/quarantine/, so their runs are redone.
+    Returns the names quarantined."""
     parts = out / "parts"
     for d in (out, parts, out / "timeseries"):
         if d.exists():
             for tmp in d.glob(".*.tmp-*"):
                 tmp.unlink(missing_ok=True)
+    bad: list[str] = []
     if parts.exists():
         for ts in parts.glob("timeseries-*.parquet"):
             if not (parts / ts.name.replace("timeseries-", "summary-")).exists():
                 ts.unlink()
+        for sp in sorted(parts.glob("summary-*.parquet")):
+            ts = parts / sp.name.replace("summary-", "timeseries-")
+            if _readable(sp, full=True) and (not ts.exists() or _readable(ts, full=False)):
+                continue
+            q = out / QUARANTINE
+            q.mkdir(exist_ok=True)
+            stamp = time.strftime("%Y%m%dT%H%M%S")
+            for f in (ts, sp):                  # the time series first: the summary part commits
+                if f.exists():
+                    os.replace(f, q / f"{f.stem}-{stamp}{f.suffix}")
+            bad.append(sp.name)
+            log.warning("%s: damaged part %s moved to %s/; its runs will be redone", out, sp.name, QUARANTINE)
+    return bad
 
 
 def _committed(out: Path) -> tuple[set[int], int]:
@@ -415,7 +484,7 @@ def _committed(out: Path) -> tuple[set[int], int]:
 
 
 def _summary_from_parts(out: Path) -> pd.DataFrame:
-    frames = [pd.read_parquet(p) for p in sorted((out / "parts").glob("summary-*.parquet"))]
+    frames = [_read_parquet(p) for p in sorted((out / "parts").glob("summary-*.parquet"))]
     if not frames:
         return pd.DataFrame(columns=LEAD)
     df = pd.concat(frames, ignore_index=True)
@@ -471,14 +540,14 @@ def read_params(out_dir: str | Path) -> pd.DataFrame:
     p = Path(out_dir) / "params.parquet"
     if not p.exists():
         raise InputError("not a sweep folder (no params.parquet)", file=str(out_dir))
-    return pd.read_parquet(p)
+    return _read_parquet(p)
 
 
 def read_summary(out_dir: str | Path) -> pd.DataFrame:
     """summary.parquet of a finished sweep, or the runs committed so far of an unfinished one."""
     out = Path(out_dir)
     if (out / "summary.parquet").exists() and read_manifest(out).get("status") == "complete":
-        return pd.read_parquet(out / "summary.parquet")
+        return _read_parquet(out / "summary.parquet")
     read_manifest(out)
     return _summary_from_parts(out)
 
@@ -491,9 +560,14 @@ def read_timeseries(out_dir: str | Path, run_ids: Iterable[int] | None = None) -
     if not files:
         raise InputError("this sweep kept no time series ([outputs] timeseries = true keeps them)",
                          file=str(out))
-    dataset = ds.dataset([str(f) for f in files], format="parquet")
-    flt = None if run_ids is None else ds.field("run_id").isin(list(run_ids))
-    t = dataset.to_table(filter=flt).sort_by([("run_id", "ascending"), ("day", "ascending")])
+    try:
+        dataset = ds.dataset([str(f) for f in files], format="parquet")
+        flt = None if run_ids is None else ds.field("run_id").isin(list(run_ids))
+        t = dataset.to_table(filter=flt).sort_by([("run_id", "ascending"), ("day", "ascending")])
+    except (OSError, ValueError, pa.ArrowException) as e:
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise InputError(f"a time-series file is damaged ({type(e).__name__}: {first})", file=str(out),
+                         allowed="a sweep folder; `interlock sweep … --resume` redoes damaged parts") from None
     return t.to_pandas()
 
 
@@ -553,13 +627,59 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         raise InputError(f"timeseries_every must be ≥ 1, got {timeseries_every}", key="every")
     if isinstance(metrics, str):
         try:
-            resolve(metrics)
+            check_metrics_ref(metrics)
         except (ImportError, AttributeError, ValueError) as e:
-            raise InputError(f"cannot import the metrics function {metrics!r}: {e}", key="metrics") from None
-    if runs_per_task is not None and runs_per_task < 1:
-        raise InputError(f"runs per task must be ≥ 1, got {runs_per_task}", key="--runs-per-task")
+            raise InputError(f"cannot use the metrics function {metrics!r}: {e}", key="metrics") from None
+    check_options(workers=workers, dask=dask, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
+                  timeout=timeout)
     plan, plan_hash = _plan(jobs, opts)
     out = Path(out_dir)
+    check_folder(out)
+    made = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    try:
+        lock = FolderLock(out / LOCK_NAME).acquire()
+    except BaseException:
+        if made:
+            remove_if_empty(out)
+        raise
+    try:
+        return _execute_locked(jobs, out, plan, plan_hash, opts, workers=workers, dask=dask, resume=resume,
+                               progress=progress, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
+                               timeout=timeout, files=files, meta=meta, desc=desc)
+    except BaseException:
+        lock.release()
+        if made and not (out / "manifest.json").exists():
+            shutil.rmtree(out, ignore_errors=True)       # refused before anything was written
+        raise
+    finally:
+        lock.release()
+
+
+def check_options(*, workers: int | None = None, dask: str | None = None, runs_per_task: int | None = None,
+                  flush_seconds: float = 5.0, timeout: float = 600.0) -> None:
+    """Refuse bad executor options (InputError) before anything is written."""
+    if runs_per_task is not None and runs_per_task < 1:
+        raise InputError(f"runs per task must be ≥ 1, got {runs_per_task}", key="--runs-per-task")
+    if not (math.isfinite(flush_seconds) and flush_seconds >= 0):
+        raise InputError(f"must be a number of seconds ≥ 0, got {flush_seconds}", key="--flush-seconds")
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise InputError(f"must be a number of seconds > 0, got {timeout}", key="--timeout")
+    _executor_args(workers, dask)
+
+
+def check_folder(out: Path) -> None:
+    """Refuse (InputError) a folder a sweep may not write: not a folder, or not empty and holding
+    no sweep, or not writable."""
+    if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+    check_writable(out)
+
+
+def _execute_locked(jobs: Sequence[Job], out: Path, plan: pd.DataFrame, plan_hash: str, opts: RunOptions, *,
+                    workers, dask, resume, progress, runs_per_task, flush_seconds, timeout, files, meta,
+                    desc) -> SweepReport:
+    """`execute` once the folder is ours (its lock held): decide what is left and run it."""
     manifest_path = out / "manifest.json"
     if manifest_path.exists():
         manifest = read_manifest(out)
@@ -570,14 +690,16 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
         if manifest.get("plan_hash") != plan_hash:
             raise InputError("was made by a different spec or job list; --resume needs the same one "
                              "(or choose another --out)", file=str(out))
-    elif out.exists() and (not out.is_dir() or any(out.iterdir())):
+    elif any(e.name != LOCK_NAME for e in out.iterdir()):
         raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
     if manifest_path.exists() and manifest.get("status") == "complete" and (out / "summary.parquet").exists():
         shutil.rmtree(out / "parts", ignore_errors=True)     # left if the last session died tidying up
         c = manifest["counts"]
-        return SweepReport(out, "complete", c["runs"], c["ok"], c["failed"], 0, 0.0, {})
+        return SweepReport(out, "complete", c["runs"], c["ok"], c["failed"], 0, 0.0, {},
+                           unstable=c.get("unstable", 0))
+    quarantined: list[str] = []
     if manifest_path.exists():
-        _tidy_parts(out)
+        quarantined = _tidy_parts(out)
         done, n_failed = _committed(out)
     else:
         done, n_failed = set(), 0
@@ -598,6 +720,8 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
 
     run_ids = plan["run_id"].to_numpy()
     session = {"started": _now(), "executor": ex.info, "runs": 0, "elapsed_s": 0.0}
+    if quarantined:
+        session["quarantined"] = quarantined
     manifest["sessions"].append(session)
     counts = manifest["counts"]
 
@@ -682,7 +806,10 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
             parts.flush()             # keep every finished run
         finally:
             ex.close(interrupted=True)
-        raise
+        if isinstance(e, (KeyboardInterrupt, SweepAborted, InputError, OSError)):
+            raise
+        # anything else is the machinery failing (e.g. a lost Dask scheduler): finished runs are kept
+        raise SweepAborted(f"the sweep machinery failed ({type(e).__name__}: {e})") from e
     finally:
         if bar is not None:
             bar.close()
@@ -691,11 +818,12 @@ def execute(jobs: Sequence[Job], out_dir: str | Path, *, metrics: str | Callable
                        runs_per_s=round(session["runs"] / elapsed, 3) if elapsed > 0 else None)
         if status == "complete":
             manifest["failures"] = _failures(out)
+            counts["unstable"] = count_unstable(pd.read_parquet(out / "summary.parquet"))
         save_manifest(status)
         if status == "complete":
             shutil.rmtree(out / "parts", ignore_errors=True)
     return SweepReport(out, status, len(run_ids), len(done) - n_failed, n_failed, session["runs"],
-                       elapsed, ex.info)
+                       elapsed, ex.info, quarantined, counts.get("unstable", 0))
 
 
 def _failures(out: Path, most: int = 20) -> list[dict]:

@@ -8,6 +8,10 @@ checks its metric function with `resolve` before anything runs."""
 from __future__ import annotations
 
 import importlib
+import importlib.metadata as md
+import inspect
+import re
+import sys
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,6 +62,57 @@ class RunOptions:
             f"{m.__module__}:{getattr(m, '__qualname__', type(m).__qualname__)}"
         return {"metrics": ref or "summary_metrics", "timeseries_every": self.timeseries_every,
                 "timeseries_columns": list(self.timeseries_columns or []) or None}
+
+
+# the metric sets shipped with the package, by the short name a spec may use (`metrics = "summary"`)
+METRIC_SETS = {"summary": "interlock.experiments.sweeps.jobs:summary_metrics"}
+
+
+@lru_cache(maxsize=1)
+def _dependencies() -> frozenset[str]:
+    """Import names of interlock's dependencies, direct and transitive (never a user's metrics)."""
+    seen: set[str] = set()
+    todo = ["interlock"]
+    while todo:
+        name = todo.pop()
+        try:
+            reqs = md.requires(name) or []
+        except md.PackageNotFoundError:
+            continue
+        for r in reqs:
+            if "extra ==" in r:
+                continue
+            dep = re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0].lower().replace("_", "-")
+            if dep and dep not in seen:
+                seen.add(dep)
+                todo.append(dep)
+    tops = set()
+    for top, dists in md.packages_distributions().items():
+        if any(d.lower().replace("_", "-") in seen for d in dists):
+            tops.add(top)
+    return frozenset(tops)
+
+
+def check_metrics_ref(ref: str) -> str:
+    """The "module:function" a spec's `metrics` may name, or ValueError saying why not: a shipped
+    metric set (`METRIC_SETS`, by name or reference) or a function defined in a module you
+    installed — never the standard library, interlock's other code or its dependencies (a spec
+    file must not be able to call `os:system`). The module is imported only once its name passed."""
+    ref = METRIC_SETS.get(ref, ref)
+    if ref in METRIC_SETS.values():
+        return ref
+    if ref.count(":") != 1 or not all(ref.split(":")):
+        raise ValueError(f"expected a shipped metric set ({', '.join(METRIC_SETS)}) or "
+                         f"'package.module:function', got {ref!r}")
+    mod, attr = ref.split(":")
+    top = mod.split(".")[0]
+    if top in sys.stdlib_module_names or top in ("builtins", "__main__", "interlock") or top in _dependencies():
+        raise ValueError(f"{mod!r} is the standard library, interlock or one of its dependencies, "
+                         "not a metrics module of yours")
+    obj = resolve(ref)
+    if not inspect.isfunction(obj) or getattr(obj, "__module__", None) != mod:
+        raise ValueError(f"{ref!r} is not a function defined in {mod}")
+    return ref
 
 
 @lru_cache(maxsize=64)

@@ -4,7 +4,9 @@ Aggregation over seeds: a design point's value of a metric is the mean over its 
 runs that succeeded with a finite value (common random numbers: every point uses the same seeds,
 so seed noise largely cancels between points). Sobol' and Morris then see one value per point,
 in design order. The share of the run-level variance that is within-point (seed) variance is
-reported as `seed_noise_share`: when it is large, more seeds per point are needed.
+reported as `seed_noise_share`: when it is large, more seeds per point are needed. Unstable runs
+(a guard bound: `stability.stable` = 0, see `experiments.stability`) are counted and left out
+unless `include_unstable`; a point left with no usable run is an error that says so.
 
 Indices are computed for the unit-cube design as sampled (see sweeps.spec): Sobol' indices do not
 depend on the parameters' scales; Morris μ* and σ are in metric units per step of one level
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError
+from ..stability import leave_out_note, unstable_mask
 from .engine import read_manifest, read_params, read_summary
 from .jobs import LEAD
 from .spec import SweepSpec, load_spec
@@ -43,6 +46,8 @@ class Sensitivity:
     conf_level: float
     second_order: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    unstable: int = 0                 # successful runs that were unstable
+    include_unstable: bool = False    # ... and were used all the same
 
 
 def sweep_spec(out_dir: str | Path) -> SweepSpec:
@@ -63,9 +68,11 @@ def check_metric(summary: pd.DataFrame, metric: str, where: str) -> None:
         raise InputError(f"metric {metric!r} is not numeric", file=where, key="--metric")
 
 
-def point_values(out_dir: str | Path, metric: str, n_points: int) -> tuple[np.ndarray, pd.DataFrame]:
-    """Per design point, the mean over seeds of `metric` (successful runs with finite values),
-    and the runs used. Refuses when a point has no usable run (the designs need every point)."""
+def point_values(out_dir: str | Path, metric: str, n_points: int,
+                 include_unstable: bool = False) -> tuple[np.ndarray, pd.DataFrame, int]:
+    """Per design point, the mean over seeds of `metric` (successful, stable runs with finite
+    values; unstable ones too with `include_unstable`), the runs used and the number of unstable
+    successful runs. Refuses when a point has no usable run (the designs need every point)."""
     out = Path(out_dir)
     manifest = read_manifest(out)
     if manifest.get("status") != "complete":
@@ -74,14 +81,18 @@ def point_values(out_dir: str | Path, metric: str, n_points: int) -> tuple[np.nd
                          f"{manifest.get('status')}); finish it with `interlock sweep … --resume`", file=str(out))
     summary = read_summary(out)
     check_metric(summary, metric, str(out))
-    ok = summary[(summary["status"] == "ok") & np.isfinite(summary[metric])]
+    good = summary["status"] == "ok"
+    shaky = unstable_mask(summary) & good
+    ok = summary[good & np.isfinite(summary[metric]) & (include_unstable | ~shaky)]
     means = ok.groupby("point_id")[metric].mean().reindex(range(n_points))
     missing = np.flatnonzero(means.isna().to_numpy())
     if missing.size:
+        why = "" if include_unstable or not shaky.any() else \
+            f"; {int(shaky.sum())} unstable runs are left out (--include-unstable keeps them)"
         raise InputError(f"{missing.size} of {n_points} design points have no successful run with a finite "
-                         f"{metric} (first: point {int(missing[0])}); the analysis needs every point",
-                         file=str(out), allowed="see summary.parquet's status and error columns")
-    return means.to_numpy(), ok
+                         f"{metric} (first: point {int(missing[0])}){why}; the analysis needs every point",
+                         file=str(out), allowed="see summary.parquet's status, error and stability.stable columns")
+    return means.to_numpy(), ok, int(shaky.sum())
 
 
 def _check_design_matches(spec: SweepSpec, out: Path) -> None:
@@ -102,7 +113,7 @@ def _check_design_matches(spec: SweepSpec, out: Path) -> None:
 
 
 def analyze(out_dir: str | Path, metric: str, *, conf_level: float = 0.95, num_resamples: int = 1000,
-            seed: int = 0) -> Sensitivity:
+            seed: int = 0, include_unstable: bool = False) -> Sensitivity:
     """Sobol' (design "sobol") or Morris (design "morris") sensitivity of `metric` in a sweep."""
     out = Path(out_dir)
     spec = sweep_spec(out)
@@ -114,7 +125,7 @@ def analyze(out_dir: str | Path, metric: str, *, conf_level: float = 0.95, num_r
     if not 0 < conf_level < 1:
         raise InputError(f"confidence level must be in (0, 1), got {conf_level}", key="--conf")
     _check_design_matches(spec, out)
-    y, used = point_values(out, metric, spec.n_points())
+    y, used, n_unstable = point_values(out, metric, spec.n_points(), include_unstable)
     if np.ptp(y) == 0:
         raise InputError(f"{metric} is the same at every design point; there is nothing to attribute",
                          file=str(out), key="--metric")
@@ -146,8 +157,11 @@ def analyze(out_dir: str | Path, metric: str, *, conf_level: float = 0.95, num_r
         table = table.sort_values("mu_star", ascending=False, kind="stable").reset_index(drop=True)
     if share is not None and share > 0.5:
         notes.append(f"{share:.0%} of the run-to-run variance is seed noise: add seeds per point")
+    note = leave_out_note(n_unstable, len(used) + (0 if include_unstable else n_unstable), include_unstable)
+    if note:
+        notes.append(note)
     return Sensitivity(metric, spec.design, table, spec.n_points(), len(spec.seeds), len(used), share,
-                       conf_level, s2, notes)
+                       conf_level, s2, notes, n_unstable, include_unstable)
 
 
 def format_table(s: Sensitivity) -> str:

@@ -67,12 +67,13 @@ from ...io import error_key, flatten, read_toml
 from ...model.model import agent_classes
 from ..scenarios import load_scenario
 from . import ishigami
-from .jobs import resolve
+from .budget import check_hard
+from .jobs import METRIC_SETS, check_metrics_ref
 
 
 # ----- the file's structure (pydantic: a typo is an error naming the key) ----------------------
 class _Axis(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)   # "126" is not a number
     range: list[float] | None = None
     values: list[Any] | None = None
     dist: Literal["uniform", "loguniform", "triangular", "normal", "truncnormal"] | None = None
@@ -83,7 +84,7 @@ class _Axis(BaseModel):
 
 
 class _Design(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)   # "126" is not a number
     kind: Literal["grid", "lhs", "sobol", "morris"]
     n: int | None = None
     second_order: bool = False
@@ -92,7 +93,7 @@ class _Design(BaseModel):
 
 
 class _Outputs(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)   # "126" is not a number
     timeseries: bool = False
     every: int = Field(default=1, ge=1)
     columns: list[str] | None = None
@@ -100,7 +101,7 @@ class _Outputs(BaseModel):
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)   # "126" is not a number
     name: str = ""
     model: Literal["interlock", "ishigami"] = "interlock"
     scenario: str = "baseline"
@@ -348,6 +349,11 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
     path. Raises InputError naming the file, the key and what is allowed. `for_analysis` skips
     what only running needs (loading the scenario, checking every drawn value)."""
     raw = dict(raw)
+    for key, what in (("parameters", 'a table of key paths, e.g. "vol_target.aum" = { range = [150, 1000] }'),
+                      ("overrides", 'a table of key paths, e.g. "cta.aum" = 500'),
+                      ("design", 'a table, e.g. [design] kind = "lhs"'), ("outputs", "a table, e.g. [outputs] timeseries = true")):
+        if key in raw and not isinstance(raw[key], Mapping):
+            raise InputError(f"must be a table, got {raw[key]!r}", file=origin, key=key, allowed=what)
     raw["parameters"] = flatten_axes(raw.get("parameters", {}), origin)
     raw["overrides"] = flatten_overrides(raw.get("overrides", {}), origin)
     try:
@@ -406,7 +412,7 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
             raise InputError(f"unknown agent class {unknown}", file=origin, key="disabled",
                              allowed=", ".join(agent_classes()))
     if s.outputs.metrics:
-        _check_function_ref(s.outputs.metrics, origin, "outputs.metrics")
+        s.outputs.metrics = _check_function_ref(s.outputs.metrics, origin, "outputs.metrics")
     if s.outputs.columns is not None and not s.outputs.timeseries:
         raise InputError("columns given but timeseries = false", file=origin, key="outputs.columns")
 
@@ -432,6 +438,7 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
         timeseries_every=s.outputs.every if s.outputs.timeseries else None,
         timeseries_columns=tuple(s.outputs.columns) if s.outputs.columns else None,
         metrics=s.outputs.metrics, source=origin, raw=canonical)
+    check_hard(spec.n_points(), spec.n_points() * len(spec.seeds), origin, "design")   # before drawing it
     if not for_analysis:
         _check_points(spec, specs, origin)
     return spec
@@ -453,12 +460,14 @@ def flatten_axes(tree: Mapping, origin: str | None = None) -> dict[str, Any]:
     return flatten(tree, is_leaf=is_axis, origin=origin)
 
 
-def _check_function_ref(ref: str, origin: str, key: str) -> None:
+def _check_function_ref(ref: str, origin: str, key: str) -> str:
+    """A spec's metrics function: a shipped metric set or a function of a module you installed
+    (`jobs.check_metrics_ref`); the resolved "module:function"."""
     try:
-        resolve(ref)
+        return check_metrics_ref(ref)
     except (ImportError, AttributeError, ValueError) as e:
-        raise InputError(f"cannot import {ref!r}: {e}", file=origin, key=key,
-                         allowed="\"package.module:function\"") from None
+        raise InputError(f"cannot use {ref!r}: {e}", file=origin, key=key,
+                         allowed=f"a shipped metric set ({', '.join(METRIC_SETS)}) or \"yourpackage.module:function\"") from None
 
 
 def _check_points(spec: SweepSpec, specs: dict[str, ParamSpec], origin: str) -> None:
