@@ -24,7 +24,8 @@ from hypothesis import strategies as st
 
 from cli_contract import GOOD_SCENARIO, assert_contract, invoke, snapshot
 from interlock.config import param_specs
-from interlock.io import DATA_DIR
+from interlock.inputs.firms import default_firms_path
+from interlock.model.interlock.deals import default_deals_path
 from interlock.model.shocks import SHOCK_TYPES
 
 FUZZ = settings(max_examples=25, deadline=None, database=None, derandomize=True,
@@ -34,8 +35,8 @@ SWEEP_SPEC = {"scenario": "baseline", "days": 5, "seeds": 1, "design": {"kind": 
               "parameters": {"cta.aum": {}}}
 ISHIGAMI_SOBOL = {"model": "ishigami", "seeds": 1, "design": {"kind": "sobol", "n": 4},
                   "parameters": {"ishigami.x1": {}, "ishigami.x2": {}, "ishigami.x3": {}}}
-DEALS = DATA_DIR / "interlock" / "deals.csv"
-FIRMS = DATA_DIR / "interlock" / "firms.csv"
+DEALS = default_deals_path()          # the default snapshot's files (interlock/data/snapshots/<date>/)
+FIRMS = default_firms_path()
 ASOF = "asof (issue #14)"
 
 
