@@ -44,7 +44,9 @@ def _default_days() -> int:
 
 
 class RunDefaults(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """`[run]`: strict, so a number written as text (`days = "126"`) is refused, not read."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
     days: int = Field(default_factory=_default_days, ge=1, le=20000, description="default: run.days")
     seed: int = Field(default=1, ge=0)
 
@@ -107,6 +109,29 @@ def snapshot_for(base: Params, overrides: Mapping[str, Any], here: str, extra: M
     return snap, vals
 
 
+TOP_LEVEL = "top-level keys: name, title, narrative, source, run, overrides, shocks"
+
+
+def _allowed(key: str) -> str:
+    """What a scenario key allows, read from its field (`run.days` → "an integer from 1 to 20000")."""
+    section, _, name = key.partition(".")
+    model = {"run": RunDefaults, "narrative": Narrative, "source": Source}.get(section)
+    field = model.model_fields.get(name) if model is not None and name else Scenario.model_fields.get(section)
+    if field is None:
+        return TOP_LEVEL if model is None else f"keys of [{section}]: " + ", ".join(model.model_fields)
+    limits = {attr: getattr(m, attr) for m in field.metadata for attr in ("ge", "le", "min_length")
+              if getattr(m, attr, None) is not None}
+    if field.annotation is int:
+        if "ge" in limits and "le" in limits:
+            return f"an integer from {limits['ge']} to {limits['le']}"
+        return "an integer" + (f" ≥ {limits['ge']}" if "ge" in limits else "")
+    if field.annotation is str:
+        return "non-empty text" if limits.get("min_length") else "text"
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
+        return f"a [{section}] table of " + ", ".join(field.annotation.model_fields)
+    return str(getattr(field.annotation, "__name__", field.annotation))
+
+
 def shipped_dir() -> Path:
     return DATA_DIR / "scenarios"
 
@@ -156,12 +181,18 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raise InputError(f"must be a table of key paths, got {overrides!r}", file=origin, key="overrides",
                          allowed='[overrides] with lines such as "cta.aum" = 500')
     raw["overrides"] = flatten_overrides(overrides, origin=origin)
+    if "path" in raw:                   # the file's own path is where it was read from
+        raise InputError("not a scenario key", file=origin, key="path", allowed=TOP_LEVEL)
     try:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:
         err = e.errors()[0]
-        raise InputError(f"{err['msg']}", file=origin, key=error_key(err["loc"]),
-                         allowed="top-level keys: name, title, narrative, source, run, overrides, shocks") from None
+        key = error_key(err["loc"])
+        if err["type"] == "extra_forbidden":
+            message, allowed = "not a scenario key", _allowed(key)
+        else:
+            message, allowed = f"{err['msg']} (got {err.get('input')!r})", _allowed(key)
+        raise InputError(message, file=origin, key=key, allowed=allowed) from None
     sc.shocks = shocks
     # validate overrides now, so a bad key fails before anything runs
     sc.params()

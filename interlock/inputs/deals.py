@@ -14,8 +14,9 @@ run_rate), `settlement` (cash, shares) and the as-of columns (docs/interlock.md,
                             exposed to): no cash and no debt reach the node
 
 Loading checks every row and raises `InputError` naming the file and the row: unknown party,
-unknown type, negative or missing amount, a bad date, an end before the start, an unknown status,
-a probability outside 0–1.
+unknown type, negative, missing or non-finite amount, a bad date, an end before the start or more
+than `MAX_YEARS` after it, an unknown status, a probability outside 0–1; and the file: empty,
+unreadable, no deals, or no deal with an amount above zero.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
+from .tables import read_text_table, stamp
 
 DEAL_TYPES = ("supply", "equity", "financing")
 SCHEDULES = ("uniform", "ramp", "run_rate")
@@ -34,6 +36,9 @@ SETTLEMENTS = ("cash", "shares")
 STATUSES = ("signed", "framework", "letter_of_intent", "rumoured", "run_rate")
 REQUIRED = ("deal_id", "source_party", "target_party", "type", "amount_bn", "start", "duration_years")
 DAYS_PER_CALENDAR_YEAR = 365.25                         # deal dates → years
+# the longest deal the loader accepts (years): a bound on the input, not a model parameter — the
+# longest common contract term is a 99-year lease; the shipped deals run 0–24 years
+MAX_YEARS = 100.0
 
 
 def _ids(text: str) -> set[str]:
@@ -53,20 +58,18 @@ def read_deals(path: str | Path, parties: tuple[str, ...], *, ramped: str = "", 
     column), `status` ('signed' without it), `conversion_probability` (1 without it) and
     `legal_borrower`. With `as_of`, only the deals announced on or before that date are kept (a
     file without an `announced` column keeps every deal)."""
-    df = _load(str(path), tuple(parties), ramped, share_settled).copy()
+    df = _load(str(path), *stamp(path), tuple(parties), ramped, share_settled).copy()
     if as_of is not None:
         df = df[~(df["announced"] > pd.Timestamp(as_of))].reset_index(drop=True)
     return df
 
 
 @lru_cache(maxsize=32)
-def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError("deals file not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV file: {e}", file=path) from None
+def _load(path: str, mtime_ns: int, size: int, parties: tuple[str, ...], ramped: str,
+          share_settled: str) -> pd.DataFrame:
+    """The validated table of the file at `path` as it was at (`mtime_ns`, `size`): the cache key,
+    so that a file edited within one process is read again."""
+    df = read_text_table(path, "deals file")
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
         raise InputError(f"missing columns {missing}", file=path, allowed=", ".join(REQUIRED))
@@ -97,12 +100,18 @@ def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) 
         start = _date(path, line, row, "start")
         if duration < 0:
             _fail(path, line, row, f"end before start (duration {duration:g} years)", key="duration_years",
-                  allowed="years ≥ 0")
+                  allowed=f"years from 0 to {MAX_YEARS:g}")
+        if duration > MAX_YEARS:
+            _fail(path, line, row, f"duration {duration:g} years is longer than any contract", key="duration_years",
+                  allowed=f"years from 0 to {MAX_YEARS:g}")
         if "end" in df.columns and row["end"].strip():
             end_given = _date(path, line, row, "end")
             if end_given < start:
                 _fail(path, line, row, f"end {end_given.date()} before start {start.date()}", key="end")
             duration = (end_given - start).days / DAYS_PER_CALENDAR_YEAR
+            if duration > MAX_YEARS:
+                _fail(path, line, row, f"end {end_given.date()} is {duration:.0f} years after start {start.date()}",
+                      key="end", allowed=f"at most {MAX_YEARS:g} years after start")
         stake = math.nan
         if "stake_pct" in df.columns and row["stake_pct"].strip():
             stake = _number(path, line, row, "stake_pct")
@@ -145,6 +154,9 @@ def _load(path: str, parties: tuple[str, ...], ramped: str, share_settled: str) 
         })
     if not rows:
         raise InputError("no deals in the file", file=path)
+    if not any(r["amount_bn"] > 0 for r in rows):
+        raise InputError("every amount_bn is 0: the file moves no money", file=path, key="amount_bn",
+                         allowed="at least one deal with an amount > 0")
     return pd.DataFrame(rows)
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import DATA_DIR
+from .tables import read_text_table, stamp
 
 FIRM_KINDS = ("hyperscaler", "chip_vendor", "ai_lab", "neocloud", "other_suppliers")
 SPENDER_KINDS = ("hyperscaler", "neocloud")
@@ -36,6 +37,13 @@ NUMERIC = ["market_cap_bn", "valuation_bn", "revenue_bn", "ai_revenue_share", "c
            "compute_capacity_gw", "revenue_runrate_bn", "revenue_guidance_bn", "capex_runrate_bn",
            "capex_guidance_current_fy_bn", "dividend_bn", "compute_sales_share", "compute_buyer_share",
            "compute_forward_growth"]
+# the ranges of the number columns (the others, operating_cash_flow_bn and compute_forward_growth,
+# may be negative); every number is finite
+POSITIVE = ("market_cap_bn", "valuation_bn")                   # a firm's value
+NONNEGATIVE = {c: ("GW" if c.endswith("_gw") else "USD bn") for c in NUMERIC if c.endswith(("_bn", "_gw"))
+               and c not in POSITIVE and c != "operating_cash_flow_bn"}
+SHARES = ("ai_revenue_share", "compute_sales_share", "compute_buyer_share")
+LISTED_WORDS = ("true", "1", "yes", "false", "0", "no")          # the `listed` column, any case
 ACTIVE = ("listed", "private", "aggregate")
 INERT = ("non_profit", "not_founded", "pre_ai", "not_separate")
 STATUSES = ACTIVE + INERT
@@ -69,34 +77,42 @@ def required_fields(status: str, kind: str) -> list[str]:
 
 
 @lru_cache(maxsize=16)
-def _load(path: str) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(path, dtype={"ticker": str})
-    except FileNotFoundError:
-        raise InputError("firms file not found", file=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as e:
-        raise InputError(f"not a readable CSV file: {e}", file=path) from None
+def _load(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    """The validated table of the file at `path` as it was at (`mtime_ns`, `size`): the cache key,
+    so that a file edited within one process is read again."""
+    df = read_text_table(path, "firms file")
     missing = {"firm", "kind", "listed", "ticker", "source"} - set(df.columns)
     if missing:
         raise InputError(f"missing columns {sorted(missing)}", file=path)
+    if df.empty:
+        raise InputError("no firms in the file", file=path, allowed="one row per firm")
+    for c in ("firm", "kind", "listed", "ticker", "status"):
+        if c in df.columns:
+            df[c] = df[c].str.strip()
     for c in NUMERIC:
         if c in df.columns:
-            raw = df[c]
-            df[c] = pd.to_numeric(raw, errors="coerce")
-            bad = raw.notna() & df[c].isna()
-            if bad.any():
-                i = int(np.flatnonzero(bad.to_numpy())[0])
-                raise InputError(f"row {i + 2} ({df['firm'].iloc[i]}): {c} {raw.iloc[i]!r} is not a number",
-                                 file=path, key=c, allowed="a number or empty")
+            df[c] = [_number(path, i, df["firm"].iloc[i], c, text) for i, text in enumerate(df[c])]
+    for c in ("firm", "ticker"):
+        named = df[c][df[c] != ""]
+        twice = named[named.duplicated()]
+        if not twice.empty:
+            i = int(twice.index[0])
+            raise InputError(f"row {i + 2}: {c} {twice.iloc[0]!r} is listed twice", file=path, key=c,
+                             allowed=f"one row per {c}")
     has_status = "status" in df.columns
     df["status"] = df["status"].map(status_keyword) if has_status else "listed"
-    flags = df["flags"].fillna("") if "flags" in df.columns else pd.Series("", index=df.index)
+    flags = df["flags"] if "flags" in df.columns else pd.Series("", index=df.index)
     for i, row in df.iterrows():
         where = f"row {i + 2} ({row['firm']})"
+        if not row["firm"]:
+            raise InputError(f"row {i + 2}: every firm needs a name", file=path, key="firm")
+        if row["listed"].lower() not in LISTED_WORDS:
+            raise InputError(f"{where}: listed {row['listed']!r} is not true or false", file=path, key="listed",
+                             allowed=", ".join(LISTED_WORDS))
         if row["kind"] not in FIRM_KINDS:
             raise InputError(f"{where}: unknown kind {row['kind']!r}", file=path, key="kind",
                              allowed=", ".join(FIRM_KINDS))
-        if not isinstance(row["source"], str) or not row["source"].strip():
+        if not row["source"].strip():
             raise InputError(f"{where}: every firm needs a source", file=path, key="source")
         if not has_status:
             continue
@@ -108,8 +124,7 @@ def _load(path: str) -> pd.DataFrame:
                 note = f"; flags: {flags[i]}" if flags[i] else ""
                 raise InputError(f"{where}: missing {c} (status {row['status']}{note})", file=path, key=c,
                                  allowed="a number: required for an active firm of this kind")
-    df["listed"] = df["listed"].astype(str).str.lower().isin(["true", "1", "yes"])
-    df["ticker"] = df["ticker"].fillna("")
+    df["listed"] = df["listed"].str.lower().isin(LISTED_WORDS[:3])
     for c in NUMERIC:
         if c not in df.columns:
             df[c] = np.nan
@@ -120,6 +135,30 @@ def _load(path: str) -> pd.DataFrame:
         df[c] = df[c].fillna(0.0)
     df.loc[inert, ["revenue_bn", "cash_bn", "debt_bn"]] = 0.0
     return starting_figures(df)
+
+
+def _number(path: str, i: int, firm: str, col: str, text: str) -> float:
+    """A cell of a number column: empty is missing (NaN); anything else must be a finite number in
+    the column's range (`NONNEGATIVE`, `POSITIVE`, `SHARES`)."""
+    text = text.strip()
+    if not text:
+        return np.nan
+    where = f"row {i + 2} ({firm})"
+    try:
+        v = float(text)
+    except ValueError:
+        raise InputError(f"{where}: {col} {text!r} is not a number", file=path, key=col,
+                         allowed="a number or empty") from None
+    if not np.isfinite(v):
+        raise InputError(f"{where}: {col} {text!r} is not finite", file=path, key=col,
+                         allowed="a finite number or empty")
+    if col in POSITIVE and v <= 0:
+        raise InputError(f"{where}: {col} {v:g} is not positive", file=path, key=col, allowed="USD bn > 0 or empty")
+    if col in NONNEGATIVE and v < 0:
+        raise InputError(f"{where}: {col} {v:g} is negative", file=path, key=col, allowed=f"{NONNEGATIVE[col]} ≥ 0 or empty")
+    if col in SHARES and not 0.0 <= v <= 1.0:
+        raise InputError(f"{where}: {col} {v:g} is not a share", file=path, key=col, allowed="0–1 or empty")
+    return v
 
 
 def starting_figures(df: pd.DataFrame) -> pd.DataFrame:
@@ -137,8 +176,10 @@ def starting_figures(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_firms(path: str | Path | None = None) -> pd.DataFrame:
-    """The firms table (a copy), validated."""
-    return _load(str(path or default_firms_path())).copy()
+    """The firms table (a copy), validated. Read again when the file changed (its modification
+    time or size), else from the cache."""
+    path = str(path or default_firms_path())
+    return _load(path, *stamp(path)).copy()
 
 
 def snake(name: str) -> str:

@@ -31,6 +31,7 @@ from ..errors import InputError
 from ..io import DATA_DIR, read_toml
 from .deals import read_deals
 from .firms import load_firms
+from .tables import stamp
 
 FILES = ("firms.csv", "deals.csv", "market.toml")
 QUALITIES = ("reported", "derived", "estimate", "recalled", "postdated", "missing")
@@ -159,11 +160,18 @@ def _present(entry: dict | None) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
 
 
-@lru_cache(maxsize=16)
 def load_snapshot(folder: str | Path) -> Snapshot:
     """Read and validate a snapshot folder: its three files exist, the firms and deals files load
-    (no deal announced after the date), every field the model reads is there."""
+    (no deal announced after the date), every field the model reads is there. Read again when one
+    of its files changed (modification time or size), else from the cache."""
     folder = Path(folder)
+    return _load_snapshot(str(folder), tuple(stamp(folder / name) for name in FILES))
+
+
+@lru_cache(maxsize=16)
+def _load_snapshot(folder_text: str, stamps: tuple[tuple[int, int], ...]) -> Snapshot:
+    """`load_snapshot` of the folder whose files had these (mtime_ns, size) stamps: the cache key."""
+    folder = Path(folder_text)
     for name in FILES:
         if not (folder / name).is_file():
             raise InputError("snapshot file not found", file=str(folder / name),

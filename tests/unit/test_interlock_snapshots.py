@@ -173,3 +173,26 @@ def test_recognition_ramps_a_new_contract_up_with_the_same_amount_and_end():
     assert rate[0] == 0.0
     assert np.abs(np.diff(rate)).max() < 0.02 * rate.max()     # no step: the ramp meets the flat part
     assert sched.paid_between(0.0, 10.0).sum() == pytest.approx(parts["amount_bn"].sum())
+
+
+def test_a_snapshot_edited_within_one_process_is_read_again(tmp_path):
+    root, folder = _copy(tmp_path)
+    assert S.select("2025-11-21", str(root)).value("market.spx_level") == 6602.99
+    text = (folder / "market.toml").read_text(encoding="utf-8")
+    (folder / "market.toml").write_text(text.replace("value = 6602.99,", "value = 6000.5,"), encoding="utf-8")
+    assert S.select("2025-11-21", str(root)).value("market.spx_level") == 6000.5
+    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
+    df.loc[df["firm"] == "GOOGL", "revenue_bn"] = "abc"                   # a firms file spoilt after a good read
+    df.to_csv(folder / "firms.csv", index=False)
+    with pytest.raises(InputError, match=r"\(GOOGL\): revenue_bn 'abc' is not a number"):
+        S.select("2025-11-21", str(root))
+
+
+def test_a_snapshots_firms_file_with_a_duplicated_ticker_names_the_file_and_row(tmp_path):
+    root, folder = _copy(tmp_path)
+    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
+    df.loc[df["firm"] == "GOOGL", "ticker"] = "MSFT"
+    df.to_csv(folder / "firms.csv", index=False)
+    with pytest.raises(InputError) as e:
+        S.select("2025-11-21", str(root))
+    assert e.value.file == str(folder / "firms.csv") and e.value.key == "ticker" and "listed twice" in str(e.value)
