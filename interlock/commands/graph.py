@@ -90,7 +90,7 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
 
 @click.command("graph")
 @click.option("--deals", "deals_file", type=click.Path(dir_okay=False), default=None,
-              help="A deals CSV (default: the shipped interlock/data/interlock/deals.csv).")
+              help="A deals CSV (default: the default snapshot's, interlock/data/snapshots/2025-11-21/deals.csv).")
 @click.option("--firms", "firms_file", type=click.Path(dir_okay=False), default=None,
               help="A firms CSV (default: the shipped firms.csv).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="runs/graph", show_default=True,
