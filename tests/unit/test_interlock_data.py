@@ -162,31 +162,23 @@ def test_an_empty_or_unreadable_firms_file_is_an_input_error_naming_it(tmp_path,
     assert err.value.file == str(path)
 
 
-def _deals_file(tmp_path, change, name="deals.csv"):
-    df = SHIPPED.copy()
-    change(df)
-    path = tmp_path / name
-    df.to_csv(path, index=False)
-    return path
-
-
 @pytest.mark.parametrize("years,message", [("1e308", "longer than any contract"), ("101", "longer than any contract"),
                                            ("1e400", "is not finite")])
 def test_a_deal_longer_than_a_century_is_refused_naming_the_row(tmp_path, years, message):
-    path = _deals_file(tmp_path, lambda df: df.__setitem__("duration_years", df["duration_years"].where(df.index != 3, years)))
+    path = _bad_file(tmp_path, lambda df: df.__setitem__("duration_years", df["duration_years"].where(df.index != 3, years)))
     with pytest.raises(InputError) as err:
         load_deals(path)
     assert err.value.key == "duration_years" and "row 5 (S04)" in str(err.value) and message in str(err.value)
 
 
 def test_an_end_column_a_century_after_the_start_is_refused(tmp_path):
-    path = _deals_file(tmp_path, lambda df: (df.__setitem__("end", ""), df.loc.__setitem__((0, "end"), "2200-01-01")))
+    path = _bad_file(tmp_path, lambda df: (df.__setitem__("end", ""), df.loc.__setitem__((0, "end"), "2200-01-01")))
     with pytest.raises(InputError, match=r"row 2 \(S01\): end 2200-01-01 is 173 years after start"):
         load_deals(path)
 
 
 def test_a_deals_file_that_moves_no_money_is_refused(tmp_path):
-    path = _deals_file(tmp_path, lambda df: df.__setitem__("amount_bn", "0"))
+    path = _bad_file(tmp_path, lambda df: df.__setitem__("amount_bn", "0"))
     with pytest.raises(InputError, match="every amount_bn is 0") as err:
         load_deals(path)
     assert err.value.file == str(path) and err.value.key == "amount_bn"
@@ -212,9 +204,9 @@ def test_a_firms_file_edited_within_one_process_is_read_again(tmp_path):
 
 
 def test_a_deals_file_edited_within_one_process_is_read_again(tmp_path):
-    path = _deals_file(tmp_path, lambda df: None)
+    path = _bad_file(tmp_path, lambda df: None)
     before = SHIPPED.loc[3, "amount_bn"]
     assert load_deals(path).set_index("deal_id").loc["S04", "amount_bn"] == float(before)
     after = "7.5" if len(before) != 3 else "7.25"   # another size: within one clock tick the size tells the edit
-    _deals_file(tmp_path, lambda df: df.__setitem__("amount_bn", df["amount_bn"].where(df.index != 3, after)))
+    _bad_file(tmp_path, lambda df: df.__setitem__("amount_bn", df["amount_bn"].where(df.index != 3, after)))
     assert load_deals(path).set_index("deal_id").loc["S04", "amount_bn"] == float(after)

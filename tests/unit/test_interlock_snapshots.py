@@ -71,6 +71,13 @@ def _copy(tmp_path, date="2025-11-21"):
     return root, root / date
 
 
+def _set_firm(folder, firm, column, value):
+    """Write `value` into `column` of `firm`'s row of the snapshot's firms.csv."""
+    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
+    df.loc[df["firm"] == firm, column] = value
+    df.to_csv(folder / "firms.csv", index=False)
+
+
 def test_a_snapshot_missing_a_market_field_names_the_file_and_the_field(tmp_path):
     root, folder = _copy(tmp_path)
     text = (folder / "market.toml").read_text(encoding="utf-8")
@@ -82,9 +89,7 @@ def test_a_snapshot_missing_a_market_field_names_the_file_and_the_field(tmp_path
 
 def test_a_snapshot_missing_a_firm_field_names_the_row_and_the_field(tmp_path):
     root, folder = _copy(tmp_path)
-    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
-    df.loc[df["firm"] == "GOOGL", "market_cap_bn"] = ""
-    df.to_csv(folder / "firms.csv", index=False)
+    _set_firm(folder, "GOOGL", "market_cap_bn", "")
     with pytest.raises(InputError) as e:
         S.select("2025-11-21", str(root))
     msg = str(e.value)
@@ -181,18 +186,14 @@ def test_a_snapshot_edited_within_one_process_is_read_again(tmp_path):
     text = (folder / "market.toml").read_text(encoding="utf-8")
     (folder / "market.toml").write_text(text.replace("value = 6602.99,", "value = 6000.5,"), encoding="utf-8")
     assert S.select("2025-11-21", str(root)).value("market.spx_level") == 6000.5
-    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
-    df.loc[df["firm"] == "GOOGL", "revenue_bn"] = "abc"                   # a firms file spoilt after a good read
-    df.to_csv(folder / "firms.csv", index=False)
+    _set_firm(folder, "GOOGL", "revenue_bn", "abc")                      # a firms file spoilt after a good read
     with pytest.raises(InputError, match=r"\(GOOGL\): revenue_bn 'abc' is not a number"):
         S.select("2025-11-21", str(root))
 
 
 def test_a_snapshots_firms_file_with_a_duplicated_ticker_names_the_file_and_row(tmp_path):
     root, folder = _copy(tmp_path)
-    df = pd.read_csv(folder / "firms.csv", dtype=str, keep_default_na=False)
-    df.loc[df["firm"] == "GOOGL", "ticker"] = "MSFT"
-    df.to_csv(folder / "firms.csv", index=False)
+    _set_firm(folder, "GOOGL", "ticker", "MSFT")
     with pytest.raises(InputError) as e:
         S.select("2025-11-21", str(root))
     assert e.value.file == str(folder / "firms.csv") and e.value.key == "ticker" and "listed twice" in str(e.value)
