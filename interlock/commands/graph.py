@@ -63,7 +63,7 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
     d = money_flow_graph(g)
     colors = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
     fig, ax = plt.subplots(figsize=(14, 9))
-    top = max((data["annual_bn"] for _, _, data in d.edges(data=True)), default=1.0)
+    top = max((data["annual_bn"] for _, _, data in d.edges(data=True)), default=1.0) or 1.0
     for u, v, data in d.edges(data=True):
         kind = "equity" if "equity" in data["types"] else "financing" if "financing" in data["types"] else "supply"
         nx.draw_networkx_edges(d, pos, edgelist=[(u, v)], ax=ax, edge_color=colors[kind], alpha=0.6,
@@ -92,7 +92,7 @@ def _draw(g, circ: dict[str, float], path: Path) -> Path:
 @click.option("--deals", "deals_file", type=click.Path(dir_okay=False), default=None,
               help="A deals CSV (default: the default snapshot's, interlock/data/snapshots/2025-11-21/deals.csv).")
 @click.option("--firms", "firms_file", type=click.Path(dir_okay=False), default=None,
-              help="A firms CSV (default: the shipped firms.csv).")
+              help="A firms CSV (default: the default snapshot's, interlock/data/snapshots/2025-11-21/firms.csv).")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="runs/graph", show_default=True,
               help="Folder for interlock_graph.png (new, empty, or one interlock wrote).")
 @click.option("--force", is_flag=True, help="Write into --out even if interlock did not make it "

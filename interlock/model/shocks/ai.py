@@ -9,16 +9,20 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
+from ...inputs import snapshots
 from ...inputs.firms import load_firms
 from .base import Shock
 
 
 def _known_firms() -> dict[str, str]:
-    """Accepted names → firm name: firm names, tickers, and the groups 'all', 'hyperscalers',
-    'labs', 'neoclouds', 'chip_vendors'."""
-    f = load_firms()
-    out = {n: n for n in f["firm"]}
-    out.update({t: n for t, n in zip(f["ticker"], f["firm"]) if t})
+    """Accepted names → firm name: the firm names and tickers of every shipped snapshot (a scenario is
+    checked when it is loaded, before its start date picks a snapshot; a firm absent from the run's own
+    snapshot is simply not hit — `_rows`)."""
+    out: dict[str, str] = {}
+    for date in snapshots.available():
+        f = load_firms(snapshots.shipped_dir() / date / "firms.csv")
+        out.update({n: n for n in f["firm"]})
+        out.update({t: n for t, n in zip(f["ticker"], f["firm"]) if t})
     return out
 
 
