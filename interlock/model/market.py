@@ -249,7 +249,8 @@ class Market:
 
         # prices are normalised to 1 at the start: P = cap / cap0 (shares constant)
         self.logp = np.zeros(self.n)
-        self.logv = np.zeros(self.n)
+        self.logv = np.zeros(self.n)                      # log value: fundamentals + cumulative news
+        self.fundamental_logv = np.zeros(self.n)          # the blocks' part (set_log_values)
         self.news = np.zeros(self.n)                      # pending news for today's round 0 (log)
         self._news_in_value = np.zeros(self.n)            # the part of `news` already in logv
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale today's news
@@ -315,12 +316,15 @@ class Market:
 
     # ----- the value anchor ---------------------------------------------------------------
     def set_log_values(self, new_logv: np.ndarray) -> None:
-        """Move fundamental values; `news_fraction` of each change is priced at today's round 0
-        as news (no trade); the rest is left to the value anchor κ."""
-        delta = self.news_fraction * (new_logv - self.logv)
+        """Move fundamental values (the blocks' log values, without the news process's part);
+        `news_fraction` of each change is priced at today's round 0 as news (no trade); the rest is
+        left to the value anchor κ."""
+        change = np.asarray(new_logv, dtype=float) - self.fundamental_logv
+        self.fundamental_logv[:] = new_logv
+        self.logv += change
+        delta = self.news_fraction * change
         self.news += delta
         self._news_in_value += delta
-        self.logv[:] = new_logv
 
     # ----- the day --------------------------------------------------------------------------
     def begin_day(self) -> None:
