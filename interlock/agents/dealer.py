@@ -61,11 +61,14 @@ class DealerBook(Population):
         self._gamma = self.gamma()
 
     def gamma(self) -> float:
+        """Γ at today's index level (the params quote it at the starting level; dollar gamma
+        scales with the index, so the round gain's S/C does not change as prices move)."""
         vol = self.model.vol.vol_1m
         q = self.q
         z = max(-50.0, min(50.0, (vol - q.stress_vol) / q.stress_transition_width))
         w = 1.0 / (1.0 + math.exp(-z))
-        return (1.0 - w) * q.gamma_calm + w * q.gamma_stressed
+        level = self.market.spx / self.market.spx0
+        return ((1.0 - w) * q.gamma_calm + w * q.gamma_stressed) * level
 
     def sensitivity(self) -> float:
         """Largest forced flow per unit log move of the index (USD bn): 100·max|Γ|."""
@@ -93,7 +96,7 @@ class DealerBook(Population):
             g *= q.short_gamma_up_share
         hedge = -g * move / PCT
         inv = self.units[0, m.SPX] * m.spx
-        lim = abs(self._gamma) / PCT * q.open_interest_share
+        lim = max(abs(q.gamma_calm), abs(q.gamma_stressed)) * m.spx / m.spx0 / PCT * q.open_interest_share
         hedge = float(np.clip(inv + hedge, -lim, lim) - inv)
         self.last_level = m.spx
         if abs(hedge) < 1e-9:

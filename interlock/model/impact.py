@@ -1,5 +1,5 @@
 """Price impact of executed flows: permanent (Gabaix–Koijen) + concave transient with a decaying
-propagator (DESIGN.md §3). Vectorised over an ensemble axis E and over N primitive assets.
+propagator (issue #12). Vectorised over an ensemble axis E and over N primitive assets.
 
 For asset a with market cap C (USD bn), a round's net signed flow F (USD bn) moves the log price by
 
@@ -79,6 +79,12 @@ class ImpactKernel:
         self.Q *= self.dec_liq
         self.g = np.clip(rel_vol ** p.gamma, p.g_min, p.g_max)
         return d
+
+    def preview(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
+        """The log-price change `clear(F, cap)` would give, without changing the state."""
+        p = self.p
+        Qc = p.qc * cap
+        return p.M * F / cap + self.g * p.R * p.M / cap * (psi(self.Q + F, Qc) - psi(self.Q, Qc))
 
     def clear(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
         """Apply one clearing round's net flows F (E, N) in USD bn; return Δ log price (E, N)."""

@@ -373,7 +373,7 @@ class Market:
         dlogp = self.impact.clear(F[None, :], self.cap[None, :])[0]
         if round_no == 0:
             news = self.news + (noise if noise is not None else 0.0)
-            anchor = self.kappa * (self.logv - self.logp)
+            anchor = self.kappa * (self.logv - self._news_in_value - self.logp)   # gap left after the news
             dlogp = dlogp + self._decay_today + anchor + news
             self.logv += news - self._news_in_value          # news moves value and price together
             self.news[:] = 0.0
