@@ -64,7 +64,8 @@ class VolTargetFund(Member):
     @property
     def realised_vol(self) -> float:
         """Annualised vol estimate the fund targets against."""
-        return float(math.sqrt(self.population.var_eq[self.row] * self.population.ann))
+        pop = self.population
+        return float(math.sqrt(max(pop.var_eq[self.row], pop.var_eq_slow[self.row]) * pop.ann))
 
     @property
     def target_exposure(self) -> float:
