@@ -20,9 +20,11 @@ volatility (exogenous: no second feedback loop). SPX is not traded directly: ind
 across constituents by cap weight, and the index level is the cap-weighted sum. Round 0 clears all
 voluntary orders with the news, decay and κ terms; rounds 1, 2, … clear forced orders (impact only).
 
-Guards (`max_flow_fraction`, `max_round_log_move`) stay as guards: when one binds the event is
-logged and the run is marked unstable (`guard_events`); nothing relies on them to stay finite
-(`model/stability.py` bounds the worst-case round gain below 1 over the plausible ranges).
+Guards (`max_flow_fraction`, `max_round_log_move`) stay as guards on what trading does: when one
+binds the event is logged and the run is marked unstable (`guard_events`); nothing relies on them to
+stay finite (`model/stability.py` bounds the worst-case round gain below 1 over the plausible
+ranges). News is exogenous and is priced as given: a news move larger than `max_round_log_move`
+(a block repricing a firm by half in a day) is reported as a `news_jump` event, not clipped.
 """
 
 from __future__ import annotations
@@ -273,6 +275,7 @@ class Market:
         self.last_returns = np.zeros(self.n)
         self._decay_today = np.zeros(self.n)
         self.capped_events: list[tuple[str, float]] = []
+        self.news_jumps: list[tuple[str, float]] = []     # news moves beyond max_round_log_move (not a guard)
         self.guard_events = 0                             # guards that bound in this run
 
     # ----- derived quantities -------------------------------------------------------------
@@ -372,18 +375,23 @@ class Market:
         self.flows_today += F
         dlogp = self.impact.clear(F[None, :], self.cap[None, :])[0]
         if round_no == 0:
-            news = self.news + (noise if noise is not None else 0.0)
-            anchor = self.kappa * (self.logv - self._news_in_value - self.logp)   # gap left after the news
-            dlogp = dlogp + self._decay_today + anchor + news
-            self.logv += news - self._news_in_value          # news moves value and price together
-            self.news[:] = 0.0
-            self._news_in_value[:] = 0.0
-            self._decay_today[:] = 0.0
+            dlogp = dlogp + self._decay_today + self.kappa * (self.logv - self._news_in_value - self.logp)
         big = np.abs(dlogp) > self.max_move
         if big.any():                                        # guard: logged, run marked unstable
             for i in np.flatnonzero(big):
                 self._guard(self.names[i], float(dlogp[i]))
             dlogp = np.clip(dlogp, -self.max_move, self.max_move)
+        if round_no == 0:
+            # news is exogenous: priced as given (not clipped; a jump past the guard is reported)
+            news = self.news + (noise if noise is not None else 0.0)
+            jumps = np.abs(news) > self.max_move
+            for i in np.flatnonzero(jumps):
+                self.news_jumps.append((self.names[i], float(news[i])))
+            dlogp = dlogp + news
+            self.logv += news - self._news_in_value          # news moves value and price together
+            self.news[:] = 0.0
+            self._news_in_value[:] = 0.0
+            self._decay_today[:] = 0.0
         self.logp += dlogp
         self._update_caps()
         return dlogp

@@ -262,6 +262,10 @@ class CapitalFlowModel(mesa.Model):
                 self.log_event("warning", "market", name, "capped", amount,
                                "flow above max_flow_fraction or move above max_round_log_move")
             m.capped_events.clear()
+        for name, move in m.news_jumps:
+            self.log_event("warning", "news", name, "news_jump", move,
+                           "a news move beyond max_round_log_move, priced as given (not a guard)")
+        m.news_jumps.clear()
 
     def _close(self) -> None:
         m = self.market

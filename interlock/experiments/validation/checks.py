@@ -105,9 +105,57 @@ def leverage_corr(r: np.ndarray, lag: int = 1) -> float:
     return _corr(r[:-lag], np.abs(r[lag:]))
 
 
+# ----- gain/loss asymmetry ('inverse statistics') -------------------------------------------------
+GAIN_LOSS_LEVEL = 0.05       # ±5% in log return
+GAIN_LOSS_HORIZON = 126      # trading days: passages longer than half a year are left out
+
+
+def first_passage_times(r: np.ndarray, level: float, demean: bool = True,
+                        max_steps: int | None = None) -> np.ndarray:
+    """For every start day t, the first τ ≥ 1 at which the cumulative log return from t reaches
+    `level` (≥ level for a gain, ≤ level for a loss); −1 when it never does within the sample (or
+    within `max_steps`). `demean` removes the sample's mean return first (detrended prices, as in
+    Jensen, Johansen & Simonsen 2003)."""
+    x = np.asarray(r, dtype=float)
+    if demean:
+        x = x - x.mean()
+    lp = np.concatenate([[0.0], np.cumsum(x)])
+    n = len(lp)
+    out = np.full(n - 1, -1, dtype=np.int64)
+    pending = np.arange(n - 1)
+    step = 1
+    last = n if max_steps is None else min(n, max_steps + 1)
+    while pending.size and step < last:
+        idx = pending + step
+        ok = idx < n
+        d = np.where(ok, lp[np.minimum(idx, n - 1)] - lp[pending], 0.0)
+        hit = ok & ((d >= level) if level > 0 else (d <= level))
+        out[pending[hit]] = step
+        pending = pending[~hit & ok]
+        step += 1
+    return out
+
+
+def gain_loss_ratio(r: np.ndarray, level: float = GAIN_LOSS_LEVEL, horizon: int = GAIN_LOSS_HORIZON) -> float:
+    """Gain/loss asymmetry (Jensen, Johansen & Simonsen 2003, Physica A 324:338, 'inverse statistics'):
+    from every start day, the number of days for the drift-removed cumulative log return to first
+    reach +level, over the same for −level — the ratio of the medians of the passages that end within
+    `horizon` days. > 1: losses come faster than gains. The definition was fixed on S&P data alone
+    before any model number was looked at (issue #12): S&P 500 1999–2018 = 1.59; the literal mean
+    without a horizon is dominated by a few long waits (3,000-day S&P windows: 0.5–3.8) and is not
+    usable per sample."""
+    up = first_passage_times(r, level, True, horizon)
+    dn = first_passage_times(r, -level, True, horizon)
+    u, d = up[up > 0], dn[dn > 0]
+    if len(u) == 0 or len(d) == 0:
+        return float("nan")
+    return float(np.median(u) / np.median(d))
+
+
 def stylized_facts(r: np.ndarray, trading_days: float | None = None) -> dict[str, float]:
     """The section-1 statistics of a daily log-return series; `annual_vol` annualises with
-    `trading_days` per year (default: the parameter `run.trading_days_per_year`)."""
+    `trading_days` per year (default: the parameter `run.trading_days_per_year`). The same function
+    measures the S&P 500 and the model."""
     if trading_days is None:
         trading_days = Params.defaults()["run.trading_days_per_year"]
     r = np.asarray(r, dtype=float)
@@ -127,7 +175,37 @@ def stylized_facts(r: np.ndarray, trading_days: float | None = None) -> dict[str
         "abs_ac100": _corr(a[:-100], a[100:]),
         "leverage_corr": leverage_corr(r, 1),
         "leverage_corr_10": float(np.mean([leverage_corr(r, k) for k in range(1, LEVERAGE_LAGS + 1)])),
+        "gain_loss": gain_loss_ratio(r),
     }
+
+
+# Issue #12's bands, per seed of 10 × 3,000 baseline days; set from the S&P 500 data before any
+# model number was computed (never widened).
+BANDS: dict[str, tuple[float, float]] = {
+    "annual_vol": (0.15, 0.25),
+    "excess_kurtosis": (3.0, math.inf),
+    "hill_abs": (2.5, 4.5),
+    "ac1": (-0.1, 0.1),
+    "abs_ac50": (0.08, 0.25),
+    "leverage_corr": (-math.inf, -0.05),
+    "skew": (-0.7, 0.0),
+    "gain_loss": (1.2, math.inf),
+}
+FACTS_SEEDS = tuple(range(1, 11))
+FACTS_DAYS = 3000
+
+
+def outside_bands(f: dict[str, float]) -> dict[str, tuple[float, float, float]]:
+    """The statistics of `f` outside their band: name → (value, lo, hi)."""
+    return {k: (f[k], lo, hi) for k, (lo, hi) in BANDS.items() if not (lo <= f[k] <= hi)}
+
+
+def left_tail(r: np.ndarray) -> dict[str, float]:
+    """What the agents should deepen: the worst day, the 1% quantile, days below −5%, the max drawdown."""
+    lp = np.concatenate([[0.0], np.cumsum(r)])
+    dd = 1.0 - np.exp(lp - np.maximum.accumulate(lp))
+    return {"worst_day": float(r.min()), "q01": float(np.quantile(r, 0.01)),
+            "days_below_5pct": float((r < math.log(0.95)).sum()), "max_drawdown": float(dd.max())}
 
 
 FACT_LABELS = {
@@ -143,6 +221,7 @@ FACT_LABELS = {
     "abs_ac100": "autocorrelation of |r|, lag 100",
     "leverage_corr": "leverage effect corr(r_t, |r_t+1|)",
     "leverage_corr_10": "leverage effect, mean over lags 1–10",
+    "gain_loss": "gain/loss asymmetry (median days to +5% ÷ to −5%, ≤ 126 d)",
 }
 
 
