@@ -193,6 +193,19 @@ BANDS: dict[str, tuple[float, float]] = {
 }
 FACTS_SEEDS = tuple(range(1, 11))
 FACTS_DAYS = 3000
+# the facts runs hold the crypto population small: it sets how long a run takes, not the S&P
+FACTS_OVERRIDES = {"retail_crypto.n_holders": 10000}
+
+
+def facts_runs(disabled: Iterable[str] = (), seeds: Iterable[int] = FACTS_SEEDS, days: int = FACTS_DAYS) -> list[RunResult]:
+    """The baseline runs the stylized facts, flow sizes and implied-vol checks read (memoised)."""
+    return [cached_run("baseline", days=days, seed=s, overrides=FACTS_OVERRIDES, disabled=tuple(disabled))
+            for s in seeds]
+
+
+def per_seed_facts(disabled: Iterable[str] = (), seeds: Iterable[int] = FACTS_SEEDS,
+                   days: int = FACTS_DAYS) -> list[dict[str, float]]:
+    return [stylized_facts(log_returns(r.timeseries["SPX"].to_numpy())) for r in facts_runs(disabled, seeds, days)]
 
 
 def outside_bands(f: dict[str, float]) -> dict[str, tuple[float, float, float]]:
@@ -706,3 +719,108 @@ def determinism(scenario: str = "vol_shock", days: int = 40, seed: int = 3,
                 detail = f"`interlock run {scenario} --seed {seed}` in a subprocess: time series bit-identical"
         checks.append(Check("same seed in another process ⇒ identical time series", ok, detail))
     return checks
+
+
+# ----- implied volatility (issue #12 item 4): one set of functions for VIX data and the model -----
+def vix_series() -> pd.Series:
+    """Cboe VIX daily close, 2014-01-03 … 2019-01-03 (ships with `arch`, offline), in vol points."""
+    from arch.data import vix           # lazy: the arch data loaders read files on first use
+    return vix.load()["vix"].dropna()
+
+
+def sp500_on_vix_days() -> np.ndarray:
+    """S&P 500 log returns from each VIX day to the next (r[t] = day t → t+1; the last is NaN). The
+    S&P series ends on 2018-12-31, so the last VIX days have no return (NaN)."""
+    p = sp500_prices().reindex(vix_series().index)
+    r = np.diff(np.log(p.to_numpy()))
+    return np.append(r, np.nan)
+
+
+def spike_half_lives(v: np.ndarray, prior_window: int = 20, jump: float = 0.3, max_wait: int = 60,
+                     separation: int = 20) -> np.ndarray:
+    """Half-lives (trading days) of implied-vol spikes. A spike day t is a local maximum over ±5 days
+    with v_t ≥ (1 + jump) × the mean of the `prior_window` days before t; its excess is v_t minus that
+    prior mean; the half-life is the first k ≥ 1 with v_{t+k} − prior ≤ excess / 2 (NaN if not within
+    `max_wait`). Spikes closer than `separation` days to the previous one are skipped."""
+    v = np.asarray(v, dtype=float)
+    out, last = [], -10 ** 9
+    for t in range(prior_window, len(v) - 1):
+        if t - last < separation:
+            continue
+        lo, hi = max(0, t - 5), min(len(v), t + 6)
+        if v[t] < v[lo:hi].max():
+            continue
+        prior = v[t - prior_window:t].mean()
+        if v[t] < (1 + jump) * prior:
+            continue
+        after = v[t + 1:t + 1 + max_wait] - prior
+        k = np.flatnonzero(after <= (v[t] - prior) / 2)
+        out.append(k[0] + 1 if len(k) else np.nan)
+        last = t
+    return np.array(out, dtype=float)
+
+
+def forward_realised_vol(r_next: np.ndarray, h: int = 21, trading_days: float = 252.0) -> np.ndarray:
+    """Annualised realised vol over the h days after day t, sqrt(252/h · Σ_{j=0..h−1} r_next[t+j]²),
+    where r_next[t] is the return from day t to t+1; NaN where the window runs past the end."""
+    r = np.nan_to_num(np.asarray(r_next, dtype=float))
+    c = np.concatenate([[0.0], np.cumsum(r * r)])
+    n = len(r)
+    out = np.full(n, np.nan)
+    t = np.arange(max(0, n - h + 1))
+    out[t] = np.sqrt(trading_days / h * (c[t + h] - c[t]))
+    return out
+
+
+def implied_vol_stats(vol_1m: np.ndarray, r_next: np.ndarray, vol_3m: np.ndarray | None = None) -> dict[str, float]:
+    """What issue #12 asks of an implied-vol series (vol points): the premium of implied over the
+    realised vol of the next 21 days (`r_next[t]` = the return of day t+1), the spike half-lives, and
+    with a 3-month tenor the contango share on calm days (calm = VOL_1M below its median, the analogue
+    of VIX below its median) and the inversion share on all days and on the top decile of VOL_1M."""
+    v = np.asarray(vol_1m, dtype=float)
+    fwd = forward_realised_vol(r_next, 21) * 100.0
+    ok = np.isfinite(fwd) & np.isfinite(v)
+    if np.isnan(np.asarray(r_next, dtype=float)).any():       # windows that reach a missing return
+        bad = np.flatnonzero(np.isnan(np.asarray(r_next, dtype=float)))
+        for b in bad:
+            ok[max(0, b - 20):b + 1] = False
+    hl = spike_half_lives(v)
+    out = {"premium_pts": float(np.mean(v[ok] - fwd[ok])), "premium_positive_share": float(np.mean(v[ok] > fwd[ok])),
+           "median_vol": float(np.median(v)), "spikes": float(np.isfinite(hl).sum()),
+           "half_life_median": float(np.nanmedian(hl)) if np.isfinite(hl).any() else float("nan"),
+           "half_life_max": float(np.nanmax(hl)) if np.isfinite(hl).any() else float("nan")}
+    if vol_3m is not None:
+        w = np.asarray(vol_3m, dtype=float)
+        calm = v < np.median(v)
+        top = v >= np.quantile(v, 0.9)
+        out.update(contango_calm=float(np.mean(v[calm] < w[calm])), inverted_all=float(np.mean(v > w)),
+                   inverted_top_decile=float(np.mean(v[top] > w[top])))
+    return out
+
+
+def model_implied_vol_stats(ts: pd.DataFrame) -> dict[str, float]:
+    """`implied_vol_stats` of a run (VOL in decimals → points; r_next from SPX)."""
+    r = log_returns(ts["SPX"].to_numpy())                     # r[t] = day t → t+1
+    return implied_vol_stats(100.0 * ts["VOL_1M"].to_numpy()[:-1], r, 100.0 * ts["VOL_3M"].to_numpy()[:-1])
+
+
+def vix_stats() -> dict[str, float]:
+    v = vix_series().to_numpy()
+    return implied_vol_stats(v[:-1], sp500_on_vix_days()[:-1])
+
+
+# ----- flows are money (issue #12 item 2) ---------------------------------------------------------
+def daily_net_flows(flows: pd.DataFrame, days: int, assets: Iterable[str] | None = None) -> pd.DataFrame:
+    """Net USD bn traded per day and class (all rounds), days 1..days (0 where a class did not trade);
+    `assets` restricts to some instruments (e.g. the equities and SPX)."""
+    f = flows if assets is None else flows[flows["asset"].isin(list(assets))]
+    tab = f.pivot_table(index="day", columns="agent_class", values="usd_bn", aggfunc="sum", fill_value=0.0,
+                        observed=True)
+    return tab.reindex(pd.Index(range(1, days + 1), name="day"), fill_value=0.0)
+
+
+def forced_rounds_per_day(flows: pd.DataFrame, days: int, agent_class: str) -> np.ndarray:
+    """How many forced clearing rounds a class traded in, per day."""
+    f = flows[(flows["agent_class"] == agent_class) & flows["forced"]]
+    n = f.groupby("day")["round"].nunique()
+    return n.reindex(range(1, days + 1), fill_value=0).to_numpy()
