@@ -24,7 +24,7 @@ def _iv(x_market=None) -> tuple[Market, ImpliedVol]:
 
 def test_a_calm_state_is_in_contango_and_a_volatile_one_inverted():
     _, calm = _iv(-0.3)
-    _, stressed = _iv([0.8, 0.0, 0.0])                       # the fast component up: a spike
+    _, stressed = _iv([1.5, 0.0, 0.0])                       # the fast component up: a spike
     assert calm.vol_1m < calm.vol_3m
     assert stressed.vol_1m > stressed.vol_3m
 
