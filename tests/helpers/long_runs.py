@@ -42,8 +42,7 @@ class SessionRuns:
     @staticmethod
     def key(scenario: str, days: int | None, seed: int, disabled: Iterable[str],
             overrides: dict[str, Any] | None, without_shocks: bool) -> tuple:
-        return (scenario, days, int(seed), tuple(sorted(disabled)), tuple(sorted((overrides or {}).items())),
-                bool(without_shocks))
+        return (scenario, days, int(seed), tuple(sorted(disabled)), V.freeze(overrides), bool(without_shocks))
 
     def __call__(self, scenario: str, *, days: int | None = None, seed: int = 1, disabled: Iterable[str] = (),
                  overrides: dict[str, Any] | None = None, without_shocks: bool = False):

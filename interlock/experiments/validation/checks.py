@@ -48,8 +48,7 @@ def cached_run(scenario: str, *, days: int | None = None, seed: int = 1, disable
                overrides: dict[str, Any] | None = None, without_shocks: bool = False) -> RunResult:
     """`runner.run` without the amplification rerun, memoised on its arguments, so the sections of a
     report share runs (the baseline runs of the stylized facts are the 'on' runs of the loops)."""
-    key = (scenario, days, int(seed), tuple(sorted(disabled)), tuple(sorted((overrides or {}).items())),
-           without_shocks)
+    key = (scenario, days, int(seed), tuple(sorted(disabled)), freeze(overrides), without_shocks)
     hit = _RUN_CACHE.pop(key, None)
     if hit is None:
         sc = load_scenario(scenario)
@@ -60,6 +59,11 @@ def cached_run(scenario: str, *, days: int | None = None, seed: int = 1, disable
     while len(_RUN_CACHE) > RUN_CACHE_SIZE:
         _RUN_CACHE.pop(next(iter(_RUN_CACHE)))
     return hit
+
+
+def freeze(overrides: dict[str, Any] | None) -> tuple:
+    """Overrides as a hashable key (list values, e.g. time scales, become tuples)."""
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (overrides or {}).items()))
 
 
 def clear_run_cache() -> None:
