@@ -108,7 +108,8 @@ def test_a_value_change_from_the_blocks_is_priced_once_and_not_undone_by_the_nex
     noise = np.zeros(m.n)
     noise[i] = 0.01                                         # and today's news
     r = m.clear(np.zeros(m.n_instr), 0, noise)
-    assert r[i] == pytest.approx(m.news_fraction * 0.03 + 0.01)
+    f = m.news_fraction                                     # the rest is left to the value anchor
+    assert r[i] == pytest.approx(f * 0.03 + 0.01 + m.kappa[i] * (1 - f) * 0.03)
     m.end_day()
     m.begin_day()
     m.set_log_values(v)                                     # unchanged fundamentals the next day
