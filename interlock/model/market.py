@@ -15,8 +15,10 @@ For a primitive asset a on day t the log return is::
           + pending news                         value changes from blocks and shocks
 
 The news moves the value V and the price P together; flows move P only, so ln V − ln P is the
-flow-induced mispricing. Depth g = clip((σ_news/σ̄)^γ, g_min, g_max) thins with the *news*
-volatility (exogenous: no second feedback loop). SPX is not traded directly: index flows are split
+flow-induced mispricing. Depth g = clip((σ/σ_ref)^γ, g_min, g_max) thins with the higher of the
+news σ and the realised σ̂ (square-root law: impact ∝ σ; Deuskar & Johnson 2011: illiquidity rises
+with volatility and with net selling); it is set at the open and bounded by g_max, so it cannot
+raise the intraday round gain past its bound. SPX is not traded directly: index flows are split
 across constituents by cap weight, and the index level is the cap-weighted sum. Round 0 clears all
 voluntary orders with the news, decay and κ terms; rounds 1, 2, … clear forced orders (impact only).
 
@@ -65,6 +67,7 @@ class MarketParams(ParamView, section="market"):
     depth_vol_exponent: float          # γ in g = (σ_news/σ̄)^γ
     depth_factor_min: float            # bounds on g
     depth_factor_max: float
+    depth_reference_annual_vol: float  # equities' vol at which depth is normal (g = 1)
     max_flow_fraction: float           # guard: share of cap per round
     max_round_log_move: float          # guard: log return per round
     value_half_life_equity_days: float  # days: half-life of the value anchor κ, equities
@@ -245,6 +248,9 @@ class Market:
         self.impact_params = build_impact(p, self.assets)
         self.impact = ImpactKernel(self.impact_params, 1, self.n)
         self.sigma_ref = np.sqrt((self.news_params.sigma ** 2) @ (self.L.T ** 2))   # nominal news σ per asset
+        # depth is normal at this σ: equities at the reference vol, BTC and UST10 at their nominal σ̄
+        self.depth_ref = self.sigma_ref.copy()
+        self.depth_ref[self.is_equity] *= q.depth_reference_annual_vol / (self.news_params.sigma[0] * math.sqrt(self.ann))
         v = VolParams.from_params(p)
         nominal = self.news_params.sigma[0] * math.sqrt(self.ann)
         self.news_process.start_at(0, v.initial_annual_vol / nominal)
@@ -348,7 +354,10 @@ class Market:
         self.spx_news_sigma = float(np.sqrt(((self._spx_loadings() * sf) ** 2).sum())
                                     * self.noise_scale[self.equity_idx].mean())
         ip = self.impact_params
-        self.depth = np.clip((sig / self.sigma_ref) ** ip.gamma, ip.g_min, ip.g_max)
+        # depth thins with the higher of the news σ and the realised σ (what the day's flows met so
+        # far): within a day g is fixed and ≤ g_max, so the round gain bound is untouched
+        vol = np.maximum(sig, np.sqrt(self.var_fast))
+        self.depth = np.clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
         self.impact.g[0] = self.depth
         r = self.news_process.step(z[None, :])[0] @ self.L.T
         return r * self.noise_scale
