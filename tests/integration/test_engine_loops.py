@@ -46,9 +46,11 @@ def test_vol_target_funds_sell_into_rising_vol(validation_runs):
 def test_ctas_lengthen_trends(validation_runs):
     loop = _loop("cta")
     assert loop.days == FACTS_DAYS                     # the stylized-facts baselines are the 'on' runs
-    on = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s).timeseries) for s in loop.seeds]
-    off = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s, disabled=["cta"]).timeseries)
-           for s in loop.seeds]
+    o = loop.overrides
+    on = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s, overrides=o).timeseries)
+          for s in loop.seeds]
+    off = [V.mean_variance_ratio(validation_runs("baseline", days=loop.days, seed=s, disabled=["cta"],
+                                                 overrides=o).timeseries) for s in loop.seeds]
     print("mean VR(5..20) with CTAs", np.round(on, 3), "without", np.round(off, 3))
     assert all(a > b for a, b in zip(on, off))
 
@@ -57,8 +59,9 @@ def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days(vali
     loop = _loop("buyback")
     diffs, crn = [], []
     for s in loop.seeds:
-        ts = validation_runs("baseline", days=loop.days, seed=s).timeseries
-        ts_off = validation_runs("baseline", days=loop.days, seed=s, disabled=["buyback"]).timeseries
+        ts = validation_runs("baseline", days=loop.days, seed=s, overrides=loop.overrides).timeseries
+        ts_off = validation_runs("baseline", days=loop.days, seed=s, disabled=["buyback"],
+                                 overrides=loop.overrides).timeseries
         # common random numbers: the buyback-driven part of returns, open vs blackout days
         gap, gap_crn = V.blackout_return_gap(ts, ts_off)
         diffs.append(gap)
@@ -67,6 +70,13 @@ def test_buyback_blackout_days_have_lower_mean_return_than_open_window_days(vali
           "buyback-driven part (bp):", np.round(np.array(crn) * 1e4, 2))
     assert all(d > 0 for d in diffs)
     assert all(c > 0 for c in crn)
+
+
+def test_discretionary_desks_absorb_part_of_a_vol_shocks_selling(validation_runs):
+    loop = _loop("discretionary")
+    res = V.loop_sign(loop)
+    print("vol_shock drawdown off − on with the discretionary desks:", np.round(res.effects, 4))
+    assert res.ok
 
 
 def test_a_fed_cut_raises_spx_and_btc_relative_to_no_cut():

@@ -218,11 +218,14 @@ def outside_bands(f: dict[str, float]) -> dict[str, tuple[float, float, float]]:
 
 
 def left_tail(r: np.ndarray) -> dict[str, float]:
-    """What the agents should deepen: the worst day, the 1% quantile, days below −5%, the max drawdown."""
+    """What the agents should deepen: the worst day, the 1% quantile, days below −5%, the worst
+    21-day log return; and the max drawdown (over a 3,000-day run mostly the news' multi-year falls)."""
     lp = np.concatenate([[0.0], np.cumsum(r)])
     dd = 1.0 - np.exp(lp - np.maximum.accumulate(lp))
+    month = lp[21:] - lp[:-21] if len(lp) > 21 else np.array([lp[-1]])
     return {"worst_day": float(r.min()), "q01": float(np.quantile(r, 0.01)),
-            "days_below_5pct": float((r < math.log(0.95)).sum()), "max_drawdown": float(dd.max())}
+            "days_below_5pct": float((r < math.log(0.95)).sum()), "worst_month": float(month.min()),
+            "max_drawdown": float(dd.max())}
 
 
 FACT_LABELS = {
