@@ -50,9 +50,14 @@ def test_past_a_threshold_in_vol_target_aum_the_funds_deepen_the_crashes():
     _feedback_deepens_crashes(lc)
 
 
-def test_past_a_threshold_in_vol_target_leverage_the_funds_deepen_the_crashes():
+def test_a_higher_leverage_cap_widens_the_funds_exposure_swings_and_stays_finite():
+    """Targets σ*/σ̂ rarely exceed 1.5 (σ* 5–18%, the news keeps realised vol above ≈ 7%), so a 4× cap
+    lets the funds swing wider without deepening the crashes (measured: largest daily loss 5.2% →
+    5.3%, exposure s.d. 0.25 → 0.33; docs/validation.md)."""
     default = _default("vol_target.max_leverage")
     lc = V.leverage_cycle((default, 4 * default), key="vol_target.max_leverage", **SIZE)
     _show(lc)
-    _feedback_deepens_crashes(lc)
+    assert all(math.isfinite(x) for x in lc.largest_loss + lc.kurtosis + lc.exposure_sd)
+    assert lc.exposure_sd[1] > 1.2 * lc.exposure_sd[0]
+    assert lc.largest_loss[1] >= 0.9 * lc.largest_loss[0]
     assert lc.values[-1] == pytest.approx(6.0)            # 4 × the S&P Risk Control indices' 150% cap
