@@ -39,8 +39,6 @@ class Population:
 
     agent_class: ClassVar[str] = ""     # the name in the flow table, `--set NAME.enabled` and attribution
     member_type: ClassVar[type[Member]] = Member
-    # False: this population's flows carry the permanent impact only (see Market.clear)
-    transient_impact: ClassVar[bool] = True
 
     def __init__(self, model: "CapitalFlowModel", n: int, rng: np.random.Generator):
         self.model = model

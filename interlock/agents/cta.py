@@ -9,7 +9,8 @@ Decision rule, per CTA i and market m:
     target_i,m = signal_i,m · (σ* / σ̂_m) · weight_m · NAV_i,  |target| ≤ L_max · NAV_i
     order      = θ_i · (target − position)
 Forced (rounds ≥ 1): when the day's move against a position exceeds k daily s.d., the CTA cuts
-a share of that position (a stop-out), once per market per day.
+a share of that position (a stop-out), once per fund and market per day: a bounded one-shot kick
+(at most stop_fraction × |positions| a day; `max_kick`), not a proportional response.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ class CTABook(Population):
         orders = np.zeros((self.n, m.n_instr))
         orders[:, self.cols] = self.speed[:, None] * (target - pos)
         return orders
+
+    def max_kick(self) -> np.ndarray:
+        """Largest forced flow per market (SPX, UST10, BTC) in one day (USD bn)."""
+        prices = self.market.instrument_prices()
+        return self.stop_fraction * np.abs(self.units[:, self.cols] * prices[self.cols]).sum(axis=0)
 
     def forced_orders(self, round_no: int):
         m = self.market

@@ -2,12 +2,17 @@
 it falls).
 
 Decision rule, per fund i, each day before the open:
-    σ̂_i    = EWMA (λ_i) realised vol of the S&P (and of UST10 for risk-parity funds)
+    σ̂_i    = the higher of a fast EWMA (λ_i) and a slow one (λ_slow) of the S&P's realised vol
+             (funds de-risk fast and re-risk slowly; MODEL.md §3.1's 'higher of 20- and 40-day'),
+             and of UST10 for risk-parity funds
     e*_i   = min(L_max, σ*_i / σ̂_i)                       equity-only funds
              risk parity: inverse-vol weights on SPX and UST10, levered to σ*_i, capped at L_max
-    order  = θ_i · (e*_i · NAV_i − holding_i)   if |e*_i · NAV_i − holding_i| > δ · NAV_i
+    order  = θ_i · (e*_i · NAV_i − holding_i)   if |e*_i · NAV_i − holding_i| > δ · NAV_i,
+             at most `max_daily_change` × NAV a day and never selling more than it holds
 Forced (clearing rounds ≥ 1): when the S&P's intraday loss passes the fund's risk limit, it cuts
-a share of its equity book at once (a risk-model exit), once per day.
+`exit_fraction` of its equity book (a risk-model exit) — one shot per fund per day, so the class's
+forced flow in a day is at most exit_fraction × its equity holdings: a bounded kick, not a
+proportional response (issue #12; the stability bound in model/stability.py counts it as a kick).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ class VolTargetParams(ParamView, section="vol_target"):
     band: float                        # share of NAV: δ, no trade while the gap is inside it
     ewma_lambda_min: float             # daily EWMA decay λ of the fund's variance estimate
     ewma_lambda_max: float
+    ewma_lambda_slow: float            # the slow estimator of the 'higher of' rule
+    max_daily_change: float            # share of NAV traded at most per day (voluntary)
     risk_parity_share: float           # share of funds that are risk parity (SPX + UST10)
     loss_limit_min: float              # intraday S&P loss that forces a risk exit
     loss_limit_max: float
@@ -57,7 +64,8 @@ class VolTargetFund(Member):
     @property
     def realised_vol(self) -> float:
         """Annualised vol estimate the fund targets against."""
-        return float(math.sqrt(self.population.var_eq[self.row] * self.population.ann))
+        pop = self.population
+        return float(math.sqrt(max(pop.var_eq[self.row], pop.var_eq_slow[self.row]) * pop.ann))
 
     @property
     def target_exposure(self) -> float:
@@ -97,6 +105,9 @@ class VolTargetBook(Population):
         share = rng.dirichlet(np.full(n, q.size_concentration))
         nav0 = q.aum * share
         self.var_eq = np.full(n, model.vol.initial_var)      # the S&P's daily variance at day 0
+        self.var_eq_slow = self.var_eq.copy()
+        self.lam_slow = q.ewma_lambda_slow
+        self.max_change = q.max_daily_change
         self.var_bond = np.full(n, m.ref_vars[m.ust10])
         self.exited_today = np.zeros(n, dtype=bool)
         # start at target so the first day is not a rebalancing burst
@@ -109,7 +120,7 @@ class VolTargetBook(Population):
 
     def _targets(self, nav: np.ndarray) -> np.ndarray:
         """Target $ holdings: column 0 = SPX, column 1 = UST10."""
-        sd_eq = np.sqrt(self.var_eq * self.ann)
+        sd_eq = np.sqrt(np.maximum(self.var_eq, self.var_eq_slow) * self.ann)
         sd_b = np.sqrt(self.var_bond * self.ann)
         lev_eq = np.minimum(self.max_lev, self.sigma_target / sd_eq)
         # risk parity: inverse-vol weights, levered to the target (zero correlation assumed)
@@ -136,11 +147,19 @@ class VolTargetBook(Population):
         held = np.column_stack([self.units[:, m.SPX] * prices[m.SPX],
                                 self.units[:, m.ust10] * prices[m.ust10]])
         gap = tgt - held
+        navp = np.maximum(nav, 0.0)[:, None]
         trade = np.where(np.abs(gap) > self.band * np.maximum(nav, 1e-9)[:, None], self.speed[:, None] * gap, 0.0)
+        trade = np.clip(trade, -self.max_change * navp, self.max_change * navp)
+        trade = np.maximum(trade, -np.maximum(held, 0.0))      # cannot sell more than it holds
         orders = np.zeros((self.n, m.n_instr))
         orders[:, m.SPX] = trade[:, 0]
         orders[:, m.ust10] = trade[:, 1]
         return orders
+
+    def max_kick(self) -> float:
+        """Largest forced flow the class can bring in one day (USD bn): exit_fraction × holdings."""
+        m = self.market
+        return float(self.exit_fraction * np.maximum(self.units[:, m.SPX] * m.spx, 0.0).sum())
 
     def forced_orders(self, round_no: int):
         m = self.market
@@ -159,6 +178,7 @@ class VolTargetBook(Population):
         r_eq = math.log(m.spx / m.open_spx)
         r_b = returns[m.ust10]
         self.var_eq = self.lam * self.var_eq + (1.0 - self.lam) * r_eq * r_eq
+        self.var_eq_slow = self.lam_slow * self.var_eq_slow + (1.0 - self.lam_slow) * r_eq * r_eq
         self.var_bond = self.lam * self.var_bond + (1.0 - self.lam) * r_b * r_b
 
     def columns(self) -> list[str]:

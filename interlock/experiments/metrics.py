@@ -96,6 +96,12 @@ def summarize(ts: pd.DataFrame, flows: pd.DataFrame, assets: list[str], trading_
     return m
 
 
+def stability_metrics(stability: Mapping[str, Any]) -> dict[str, float]:
+    """A run's stability as numbers (flat names `stability.stable`, 1.0 or 0.0, and
+    `stability.guard_events`), so sweeps and stress reports can count and filter unstable runs."""
+    return {"stable": 1.0 if stability["stable"] else 0.0, "guard_events": float(stability["guard_events"])}
+
+
 def amplification(ts_all: pd.DataFrame, ts_exog: pd.DataFrame, assets: list[str]) -> dict[str, float | None]:
     """Move with all agents / move with endogenous agents off, same random numbers: the ratio of
     max drawdowns (None when the exogenous run has no drawdown)."""

@@ -110,6 +110,8 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
     trading_days = p["run.trading_days_per_year"]
     summary["metrics"] = metrics.summarize(ts, flows, assets, trading_days)
     summary["metrics"].update(hooks.summary_metrics(model, ts, flows, events))
+    summary["stability"] = model.stability()
+    summary["metrics"]["stability"] = metrics.stability_metrics(summary["stability"])
 
     def rerun(off: Iterable[str]) -> pd.DataFrame:
         mdl = build_model(sc, seed=seed, params=p, disabled=tuple(set(disabled) | set(off)))

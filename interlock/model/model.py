@@ -90,7 +90,7 @@ class CapitalFlowModel(mesa.Model):
         self._price_scale[self.market.ust10] = 100.0
         self._flow_columns = [f"flow_{n}_bn" for n in self.market.names]
         self.macro = Macro(p)
-        self.vol = ImpliedVol(p)
+        self.vol = ImpliedVol(p, self.market)
         self.fed = Fed(self, p, self.stream("fed"), active=self.is_enabled("fed"))
         self.valuation = Valuation(self, p)
         # the starting stance is the macro block's reference: only changes move growth
@@ -112,6 +112,8 @@ class CapitalFlowModel(mesa.Model):
         self.shocks = sorted(shocks, key=lambda s: s.at)
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
         self.systematic_equity_flow = 0.0            # today's net SYSTEMATIC equity trades, USD bn
+        self.day_rounds_capped = False
+        self.guard_log: list[tuple[int, str, str]] = []   # (day, guard, detail): every guard that bound
 
         self.valuation.update()
         self.market.news[:] = 0.0                   # day-0 values are the starting point, not news
@@ -145,6 +147,21 @@ class CapitalFlowModel(mesa.Model):
     def log_event(self, kind: str, source: str, target: str, channel: str, usd_bn: float,
                   detail: str = "") -> None:
         self.events.add(self.day, kind, source, target, channel, usd_bn, detail)
+
+    def stability(self) -> dict:
+        """Whether the run stayed within its guards: `stable` is False as soon as one bound (a flow
+        or move capped, a cascade still going at the round cap, a non-finite price)."""
+        reasons: dict[str, int] = {}
+        for _, guard, _ in self.guard_log:
+            reasons[guard] = reasons.get(guard, 0) + 1
+        m = self.market
+        if not (np.all(np.isfinite(m.logp)) and np.isfinite(m.spx)):
+            reasons["non_finite_price"] = 1
+        out = [f"{k}: {v} event{'s' if v != 1 else ''}" for k, v in sorted(reasons.items())]
+        if self.guard_log:
+            d, g, detail = self.guard_log[0]
+            out.append(f"first on day {d}: {g} ({detail})")
+        return {"stable": not reasons, "reasons": out, "guard_events": len(self.guard_log)}
 
     def spx_drawdown(self) -> float:
         return 1.0 - self.market.spx / self.spx_peak
@@ -188,20 +205,16 @@ class CapitalFlowModel(mesa.Model):
             pop.begin_day()
 
     def _voluntary_round(self) -> None:
-        """Round 0: every population's voluntary orders, external flows and the day's noise."""
+        """Round 0: every population's voluntary orders, external flows and the day's news."""
         m = self.market
         noise = m.draw_noise()
         pending = []
         total = np.zeros(m.n_instr)
-        permanent = np.zeros(m.n_instr)
         for pop in self.populations:
             o = pop.voluntary_orders()
             if o is not None:
                 pending.append((pop, o, "voluntary"))
-                if pop.transient_impact:
-                    total += o.sum(axis=0)
-                else:
-                    permanent += o.sum(axis=0)
+                total += o.sum(axis=0)
         if self.external_flow:
             ext = np.zeros(m.n_instr)
             for name, usd in self.external_flow.items():
@@ -209,12 +222,13 @@ class CapitalFlowModel(mesa.Model):
             total += ext
             self.flows.add(self.day, 0, self.class_code["external"], np.array([0]), ext[None, :], False, 0)
         self.systematic_equity_flow = 0.0
-        m.clear(total, 0, noise, permanent_flows=permanent)
+        m.clear(total, 0, noise)
         self._fill(pending, 0)
 
     def _forced_rounds(self) -> None:
         """Rounds 1, 2, …: orders forced by the previous round's prices, until none or the cap."""
         m = self.market
+        self.day_rounds_capped = False
         for rnd in range(1, self.max_clearing_rounds + 1):
             pending = []
             total = np.zeros(m.n_instr)
@@ -228,18 +242,30 @@ class CapitalFlowModel(mesa.Model):
                                    f"round {rnd}")
             if not pending:
                 break
+            if rnd == self.max_clearing_rounds:       # guard: the cascade was still going at the cap
+                self.day_rounds_capped = True
             m.clear(total, rnd)
             self._fill(pending, rnd)
 
     def _report_guards(self) -> None:
         m = self.market
+        if self.day_rounds_capped:
+            self.guard_log.append((self.day, "max_clearing_rounds", "forced orders in the last allowed round"))
+            self.log_event("warning", "market", "all", "round_cap", float("nan"),
+                           "forced orders in round run.max_clearing_rounds: the cascade was cut there")
         if m.capped_events:
+            for name, amount in m.capped_events:
+                self.guard_log.append((self.day, "capped", f"{name} {amount:+.4g}"))
             log.warning("day %d: %d flows or moves capped (see events.parquet, kind 'warning')",
                         self.day, len(m.capped_events))
             for name, amount in m.capped_events:
                 self.log_event("warning", "market", name, "capped", amount,
                                "flow above max_flow_fraction or move above max_round_log_move")
             m.capped_events.clear()
+        for name, move in m.news_jumps:
+            self.log_event("warning", "news", name, "news_jump", move,
+                           "a news move beyond max_round_log_move, priced as given (not a guard)")
+        m.news_jumps.clear()
 
     def _close(self) -> None:
         m = self.market
@@ -270,7 +296,7 @@ class CapitalFlowModel(mesa.Model):
     # ----- recording ----------------------------------------------------------------------------
     def _market_columns(self) -> list[str]:
         m = self.market
-        return (m.names + ["SPX", "UST10_yield", "VOL_1M", "VOL_3M", "hedging_demand", "policy_rate",
+        return (m.names + ["SPX", "UST10_yield", "VOL_1M", "VOL_3M", "hedging_demand", "news_vol", "policy_rate",
                            "cut_prob", "fed_reserves_bn", "liquidity", "political_pressure",
                            "inflation", "growth", "output_gap", "fair_yield", "spx_drawdown"]
                 + self._flow_columns)
@@ -280,7 +306,8 @@ class CapitalFlowModel(mesa.Model):
         fed = self.fed
         row = dict(zip(m.names, (m.price * self._price_scale).tolist()))
         row.update(SPX=m.spx, UST10_yield=m.ust10_yield, VOL_1M=self.vol.vol_1m, VOL_3M=self.vol.vol_3m,
-                   hedging_demand=self.vol.hedging, policy_rate=fed.policy_rate, cut_prob=fed.cut_prob,
+                   hedging_demand=self.vol.hedging,
+                   news_vol=m.spx_news_sigma * math.sqrt(m.ann), policy_rate=fed.policy_rate, cut_prob=fed.cut_prob,
                    fed_reserves_bn=fed.reserves, liquidity=fed.liquidity,
                    political_pressure=fed.political_pressure, inflation=self.macro.inflation,
                    growth=self.macro.growth, output_gap=self.macro.output_gap,

@@ -1,70 +1,84 @@
-"""The implied-volatility index VOL (1-month and 3-month), MODEL.md §2.
+"""The implied-volatility index VOL (1-month and 3-month), issue #12:
 
-    VOL_1M² = VRP · σ̂²_fast · 252 + H
-    VOL_3M² = VRP · σ̂²_slow · 252 + s₃ · H
-σ̂ are EWMA realised daily variances of the S&P (fast λ for 1M, slow for 3M), VRP the variance
-risk premium and H a hedging-demand variance that jumps on down days, on heavy systematic
-selling and on vol_spike shocks, and decays with a half-life of days. Because short-dated
-hedging lifts 1M more than 3M, the curve inverts under hedging demand (seeds/001: an inverted
-VIX curve is hedging flow, not panic).
+    VOL_n² = VRP_n · 252 · V̂_n  +  H_t · ℓ_n,        n ∈ {21, 63} trading days
+
+V̂_n is the news process's own expected mean daily variance of the index over the next n days
+(`Market.spx_variance_forecast`, closed form): below its long-run level it rises with the horizon
+(the curve is in contango on calm days), above it it falls (inversion in stress), and a spike
+decays as the fast log-vol component mean-reverts. VRP_n is the variance risk premium, implied over
+expected variance (Carr & Wu 2009, RFS 22:1311), higher at 3 months than at 1. H_t is hedging demand
+in annual-variance units; it appears only when a threshold is crossed and decays with a half-life:
+
+    H_t = δ H_{t−1} + η_r · max(0, −r_t/σ_t − k_r)  +  η_F · max(0, S_t − k_F),   δ = 2^{−1/h}
+
+(r_t/σ_t: the index move in units of today's news σ; S_t: systematic net selling / equity cap).
+Because H decays geometrically its mean over the next n days is H·ℓ_n, ℓ_n = (1 − δ^n)/(n(1 − δ)):
+it loads 1M about three times more than 3M, so hedging inverts the curve after a shock and never on
+a calm day (seeds/001: an inverted VIX curve is hedging flow, not panic).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..config import Params, ParamView, RunParams
+
+if TYPE_CHECKING:
+    from .market import Market
+
+TENORS = (21, 63)
 
 
 @dataclass(frozen=True)
 class VolParams(ParamView, section="vol"):
-    """The VOL index and the realised-vol estimators (interlock/data/params/market.toml, [vol]);
-    the market reads the depth reference and the starting vols too."""
+    """The VOL index and the traders' realised-vol estimators (interlock/data/params/market.toml,
+    [vol]); the market reads the starting vols too."""
 
-    ewma_lambda_fast: float            # daily EWMA decay of the 1M realised variance (and depth)
-    ewma_lambda_slow: float            # daily EWMA decay of the 3M realised variance
-    variance_risk_premium: float       # implied / realised variance (VRP)
+    ewma_lambda_fast: float            # daily EWMA decay of realised variance (what traders read)
+    variance_risk_premium: float       # VRP_1M: implied / expected variance, 1 month
+    variance_risk_premium_3m: float    # VRP_3M
     hedging_half_life_days: float      # days: decay of the hedging-demand variance H
-    hedging_per_drop: float            # annual variance of H per unit of negative S&P log return
-    hedging_per_systematic_flow: float  # annual variance of H per unit of systematic selling / cap
-    hedging_3m_share: float            # share s₃ of H that lifts the 3M tenor
-    initial_annual_vol: float          # annualised S&P vol at day 0
-    reference_annual_vol: float        # annualised vol at which market depth is 'normal'
-    btc_initial_annual_vol: float      # annualised BTC vol at day 0 (also its depth reference)
+    hedging_loss_threshold: float      # news σ: a fall beyond this many σ adds hedging demand
+    hedging_per_sigma: float           # annual variance of H per σ of fall beyond the threshold
+    hedging_flow_threshold: float      # share of equity cap a day: systematic selling beyond it adds H
+    hedging_per_systematic_flow: float  # annual variance of H per unit of that selling share
+    initial_annual_vol: float          # annualised S&P news vol at day 0 (the news state starts there)
+    btc_initial_annual_vol: float      # annualised BTC realised vol at day 0
 
 
 class ImpliedVol:
-    def __init__(self, p: Params):
+    def __init__(self, p: Params, market: "Market"):
         q = VolParams.from_params(p)
+        self.market = market
         self.ann = RunParams.from_params(p).trading_days_per_year
         self.initial_var = q.initial_annual_vol ** 2 / self.ann     # daily S&P variance at day 0
-        self.var_fast = self.initial_var
-        self.var_slow = self.initial_var
-        self.lam_fast = q.ewma_lambda_fast
-        self.lam_slow = q.ewma_lambda_slow
-        self.vrp = q.variance_risk_premium
-        self.decay = 0.5 ** (1.0 / q.hedging_half_life_days)
-        self.per_drop = q.hedging_per_drop
-        self.per_flow = q.hedging_per_systematic_flow
-        self.share_3m = q.hedging_3m_share
+        self.vrp = {21: q.variance_risk_premium, 63: q.variance_risk_premium_3m}
+        self.delta = 0.5 ** (1.0 / q.hedging_half_life_days)
+        d = self.delta
+        self.load = {n: (1.0 - d ** n) / (n * (1.0 - d)) for n in TENORS}
+        self.k_r, self.eta_r = q.hedging_loss_threshold, q.hedging_per_sigma
+        self.k_F, self.eta_F = q.hedging_flow_threshold, q.hedging_per_systematic_flow
         self.hedging = 0.0
+        self.expected = market.spx_variance_forecast()
         self._set()
 
     def _set(self) -> None:
-        self.vol_1m = math.sqrt(self.vrp * self.var_fast * self.ann + self.hedging)
-        self.vol_3m = math.sqrt(self.vrp * self.var_slow * self.ann + self.share_3m * self.hedging)
+        self.vol_1m = math.sqrt(self.vrp[21] * self.ann * self.expected[21] + self.hedging * self.load[21])
+        self.vol_3m = math.sqrt(self.vrp[63] * self.ann * self.expected[63] + self.hedging * self.load[63])
 
     def add_hedging_demand(self, variance: float) -> None:
-        """Exogenous hedging demand (annual variance units), e.g. a vol_spike shock."""
-        self.hedging = max(0.0, self.hedging + variance)
+        """Exogenous hedging demand that lifts VOL_1M² by `variance` (annual variance units) today,
+        e.g. a vol_spike shock; it decays like any hedging demand."""
+        self.hedging = max(0.0, self.hedging + variance / self.load[21])
         self._set()
 
     def update(self, spx_return: float, systematic_sell_fraction: float) -> None:
         """End of day: `systematic_sell_fraction` = vol-target + CTA net selling / equity cap (≥ 0)."""
-        r2 = spx_return * spx_return
-        self.var_fast = self.lam_fast * self.var_fast + (1.0 - self.lam_fast) * r2
-        self.var_slow = self.lam_slow * self.var_slow + (1.0 - self.lam_slow) * r2
-        self.hedging = (self.decay * self.hedging + self.per_drop * max(0.0, -spx_return)
-                        + self.per_flow * systematic_sell_fraction)
+        sigma = max(self.market.spx_news_sigma, 1e-12)
+        shock = max(0.0, -spx_return / sigma - self.k_r)
+        flow = max(0.0, systematic_sell_fraction - self.k_F)
+        self.hedging = self.delta * self.hedging + self.eta_r * shock + self.eta_F * flow
+        self.expected = self.market.spx_variance_forecast()
         self._set()

@@ -8,11 +8,15 @@ from typing import Any, Iterable
 
 import pytest
 
-# The quick validation report's sizes (`interlock.reports.validation.QUICK`; test_validate.py checks
-# they agree): tests that measure the same facts use the same runs.
-FACTS_DAYS = 5000
-FACTS_SEEDS = (1, 2, 3)
-EXOGENOUS_DAYS = 3000
+from interlock.experiments.validation import checks as V
+
+# The validation report's sizes (`interlock.reports.validation.QUICK`; test_validate.py checks they
+# agree): issue #12's 10 seeds × 3,000 baseline days with a small crypto population, every trading
+# class on and every trading class off. Tests that measure the same facts read the same runs.
+FACTS_DAYS = V.FACTS_DAYS
+FACTS_SEEDS = V.FACTS_SEEDS
+FACTS_OVERRIDES = V.FACTS_OVERRIDES
+EXOGENOUS_DAYS = V.FACTS_DAYS
 
 
 class SessionRuns:
@@ -38,8 +42,7 @@ class SessionRuns:
     @staticmethod
     def key(scenario: str, days: int | None, seed: int, disabled: Iterable[str],
             overrides: dict[str, Any] | None, without_shocks: bool) -> tuple:
-        return (scenario, days, int(seed), tuple(sorted(disabled)), tuple(sorted((overrides or {}).items())),
-                bool(without_shocks))
+        return (scenario, days, int(seed), tuple(sorted(disabled)), V.freeze(overrides), bool(without_shocks))
 
     def __call__(self, scenario: str, *, days: int | None = None, seed: int = 1, disabled: Iterable[str] = (),
                  overrides: dict[str, Any] | None = None, without_shocks: bool = False):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from scipy.optimize import brentq
 
 from interlock.config import Params
 from interlock.model.macro import Macro
@@ -19,7 +20,7 @@ class StubModel(mesa.Model):
         super().__init__(seed=seed)
         self.params = Params.defaults().with_overrides(dict(overrides or {}), "test")
         self.market = Market(self.params, np.random.default_rng(seed))
-        self.vol = ImpliedVol(self.params)
+        self.vol = ImpliedVol(self.params, self.market)
         self.macro = Macro(self.params)
         self.day = 0
         self.drawdown = 0.0
@@ -32,11 +33,24 @@ class StubModel(mesa.Model):
         return self.drawdown
 
 
-def move_spx(market: Market, log_move: float, round_no: int = 1) -> None:
-    """Clear, in a forced round, the S&P index flow that moves every constituent (and so the index)
-    by `log_move`, while market depth is normal (as at the start)."""
+def spx_flow_for_move(market: Market, log_move: float) -> float:
+    """The S&P index flow (USD bn) that moves the index by `log_move` in one round, given the impact
+    kernel's current state (the kernel is concave, so this is solved, not divided)."""
     eq_cap = market.cap[market.is_equity].sum()
-    per_frac = market.M[market.equity_idx[0]] * (1.0 + market.transient_ratio)
+
+    def index_move(x: float) -> float:
+        flow = np.zeros(market.n_instr)
+        flow[market.SPX] = x
+        d = market.impact.preview(market.to_primitive(flow)[None, :], market.cap[None, :])[0]
+        return float(np.log((market.cap * np.exp(d))[market.is_equity].sum() / eq_cap)) - log_move
+
+    hi = eq_cap
+    return float(brentq(index_move, -hi, hi, xtol=1e-12, rtol=1e-14))
+
+
+def move_spx(market: Market, log_move: float, round_no: int = 1) -> float:
+    """Clear, in a forced round, the S&P index flow that moves the index by `log_move`; returns it."""
     flow = np.zeros(market.n_instr)
-    flow[market.SPX] = log_move / per_frac * eq_cap
+    flow[market.SPX] = spx_flow_for_move(market, log_move)
     market.clear(flow, round_no)
+    return float(flow[market.SPX])

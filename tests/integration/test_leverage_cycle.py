@@ -1,11 +1,13 @@
-"""The leverage-cycle instability (MODEL.md §6.4, Aymanns & Farmer 2015): as vol-target AUM or
-leverage grows past a threshold, the calm regime gives way to endogenous boom–bust behaviour —
-larger crashes, fat tails and wide swings of the funds' exposure — measured with the validation's
-`leverage_cycle` function (the one behind section 4 of `interlock validate`).
+"""The leverage cycle (MODEL.md §6.4, Aymanns & Farmer 2015): as vol-target AUM or leverage grows,
+the funds' daily feedback (prices → realised vol → target leverage → flows) deepens the crashes —
+measured with the validation's `leverage_cycle` function (the one behind section 4 of `interlock
+validate`). Since issue #12 the news process makes the fat tails and the intraday cascade is
+bounded by construction, so what is asserted is the deepening, not a bifurcation into boom–bust
+(no exposure cycle appears up to 4× the default: docs/validation.md).
 
 Size: one seed, 800 days with the first 200 dropped, and 5,000 crypto holder rows (each row stands
 for more people; totals are unchanged), against 1,500 days × 2 seeds in the full report. The full
-report puts the AUM threshold near $1,000bn (2.5× the default $400bn; docs/validation.md)."""
+report measures the threshold (docs/validation.md)."""
 
 from __future__ import annotations
 
@@ -30,28 +32,32 @@ def _show(lc: V.LeverageCycle) -> None:
     print("threshold:", lc.threshold)
 
 
-def _calm_then_boom_bust(lc: V.LeverageCycle) -> None:
+def _feedback_deepens_crashes(lc: V.LeverageCycle) -> None:
     calm, wild = 0, len(lc.values) - 1
     assert all(math.isfinite(x) for x in lc.largest_loss + lc.kurtosis + lc.exposure_sd)
-    # the default sits in the calm regime: the funds' feedback only colours the noise
-    assert lc.largest_loss[calm] < 0.05 and abs(lc.kurtosis[calm]) < 3.0
-    # past the threshold: the sweep finds it, and crashes, tails and exposure swings all grow
+    # at the default the funds' feedback stays small: no day worse than the news alone can do
+    assert lc.largest_loss[calm] < 0.06
+    # at 4× the sweep finds the threshold: the largest daily loss grows by half or more, tails fatten
     assert lc.threshold is not None and lc.values[calm] < lc.threshold <= lc.values[wild]
-    assert lc.largest_loss[wild] > 2.0 * lc.largest_loss[calm]
-    assert lc.kurtosis[wild] > 10.0
-    assert lc.exposure_sd[wild] > 2.0 * lc.exposure_sd[calm]
+    assert lc.largest_loss[wild] > 1.5 * lc.largest_loss[calm]
+    assert lc.kurtosis[wild] > lc.kurtosis[calm]
 
 
-def test_past_a_threshold_in_vol_target_aum_the_calm_regime_gives_way_to_boom_bust():
+def test_past_a_threshold_in_vol_target_aum_the_funds_deepen_the_crashes():
     default = _default("vol_target.aum")
     lc = V.leverage_cycle((default, 4 * default), key="vol_target.aum", **SIZE)
     _show(lc)
-    _calm_then_boom_bust(lc)
+    _feedback_deepens_crashes(lc)
 
 
-def test_past_a_threshold_in_vol_target_leverage_the_calm_regime_gives_way_to_boom_bust():
+def test_a_higher_leverage_cap_widens_the_funds_exposure_swings_and_stays_finite():
+    """Targets σ*/σ̂ rarely exceed 1.5 (σ* 5–18%, the news keeps realised vol above ≈ 7%), so a 4× cap
+    lets the funds swing wider without deepening the crashes (measured: largest daily loss 5.2% →
+    5.3%, exposure s.d. 0.25 → 0.33; docs/validation.md)."""
     default = _default("vol_target.max_leverage")
     lc = V.leverage_cycle((default, 4 * default), key="vol_target.max_leverage", **SIZE)
     _show(lc)
-    _calm_then_boom_bust(lc)
+    assert all(math.isfinite(x) for x in lc.largest_loss + lc.kurtosis + lc.exposure_sd)
+    assert lc.exposure_sd[1] > 1.2 * lc.exposure_sd[0]
+    assert lc.largest_loss[1] >= 0.9 * lc.largest_loss[0]
     assert lc.values[-1] == pytest.approx(6.0)            # 4 × the S&P Risk Control indices' 150% cap

@@ -46,30 +46,35 @@ def test_a_flow_above_max_flow_fraction_is_capped_and_logged(market):
     m = market
     q = m.q
     flow = np.zeros(m.n_instr)
-    flow[m.ust10] = 2 * q.max_flow_fraction * m.cap[m.ust10]          # twice the cap: UST10 (M = 1)
+    flow[m.ust10] = 2 * q.max_flow_fraction * m.cap[m.ust10]          # twice the cap
+    capped = np.zeros(m.n)
+    capped[m.ust10] = q.max_flow_fraction * m.cap[m.ust10]
+    allowed = m.impact.preview(capped[None, :], m.cap[None, :])[0, m.ust10]
     dlogp = m.clear(flow, 1)
-    allowed = m.M[m.ust10] * (1.0 + m.transient_ratio) * q.max_flow_fraction
     assert dlogp[m.ust10] == pytest.approx(allowed)
     assert m.capped_events == [("UST10", pytest.approx(flow[m.ust10]))]
+    assert m.guard_events == 1                                      # the run is no longer stable
 
 
-def test_a_move_above_max_round_log_move_is_clipped_and_logged(market):
-    m = market
+def test_a_move_above_max_round_log_move_is_clipped_and_logged():
+    m = Market(P.with_overrides({"market.equity_multiplier": 8.0}, "test"), np.random.default_rng(0))
+    m.begin_day()
+    m.impact.g[:] = 2.0                                             # thin depth
     i = m.idx["NVDA"]
-    frac = 0.8 * m.q.max_flow_fraction                                 # under the flow cap …
     flow = np.zeros(m.n_instr)
-    flow[i] = -frac * m.cap[i]
-    raw = -m.M[i] * (1.0 + m.transient_ratio) * frac                   # … but −0.6 in log price
-    assert raw < -m.q.max_round_log_move
+    flow[i] = -0.8 * m.q.max_flow_fraction * m.cap[i]                # under the flow cap …
+    F = m.to_primitive(flow)
+    raw = m.impact.preview(F[None, :], m.cap[None, :])[0, i]
+    assert raw < -m.q.max_round_log_move                            # … but beyond the move cap
     dlogp = m.clear(flow, 1)
     assert dlogp[i] == pytest.approx(-m.q.max_round_log_move)
     assert [name for name, _ in m.capped_events] == ["NVDA"]
 
 
-def test_forced_rounds_carry_impact_only_and_round_zero_adds_reversion_news_and_noise(market):
+def test_forced_rounds_carry_impact_only_and_round_zero_adds_the_anchor_news_and_decay(market):
     m = market
     i = m.idx["MSFT"]
-    m.logv[i] = 0.1                                        # value above price: reversion pulls up
+    m.logv[i] = 0.1                                        # value above price: the anchor pulls up
     m.news[i] = 0.02
     noise = np.zeros(m.n)
     noise[i] = -0.005
@@ -80,14 +85,35 @@ def test_forced_rounds_carry_impact_only_and_round_zero_adds_reversion_news_and_
     assert m.news[i] == 0.0                                # news is priced once
 
 
-def test_permanent_only_flows_move_prices_by_the_multiplier_alone(market):
+def test_news_moves_value_and_price_together_and_flows_move_the_price_only(market):
     m = market
     i = m.idx["REST"]
+    noise = np.zeros(m.n)
+    noise[i] = 0.01
+    m.clear(np.zeros(m.n_instr), 0, noise)
+    assert m.logv[i] == pytest.approx(0.01) and m.logp[i] == pytest.approx(0.01)
     flow = np.zeros(m.n_instr)
     flow[i] = 0.001 * m.cap[i]
-    dlogp = m.clear(np.zeros(m.n_instr), 1, permanent_flows=flow)
-    assert dlogp[i] == pytest.approx(m.M[i] * 0.001)
-    assert m.x[i] == 0.0                                   # no transient state to decay later
+    d = m.clear(flow, 1)
+    assert d[i] > 0 and m.logv[i] == pytest.approx(0.01)    # the flow leaves the value alone
+    assert m.logp[i] == pytest.approx(0.01 + d[i])
+
+
+def test_a_value_change_from_the_blocks_is_priced_once_and_not_undone_by_the_next(market):
+    m = market
+    i = m.idx["AMD"]
+    v = m.fundamental_logv.copy()
+    v[i] += 0.03
+    m.set_log_values(v)
+    noise = np.zeros(m.n)
+    noise[i] = 0.01                                         # and today's news
+    r = m.clear(np.zeros(m.n_instr), 0, noise)
+    f = m.news_fraction                                     # the rest is left to the value anchor
+    assert r[i] == pytest.approx(f * 0.03 + 0.01 + m.kappa[i] * (1 - f) * 0.03)
+    m.end_day()
+    m.begin_day()
+    m.set_log_values(v)                                     # unchanged fundamentals the next day
+    assert m.news[i] == 0.0 and m.logv[i] == pytest.approx(0.04)
 
 
 @settings(max_examples=60, deadline=None)

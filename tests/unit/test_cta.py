@@ -23,14 +23,9 @@ def _book(overrides: dict | None = None) -> tuple[StubModel, CTABook]:
 def _trend(model: StubModel, book: CTABook, daily: float, days: int) -> None:
     """`days` days on which the S&P, UST10 and BTC all move by `daily` (log)."""
     m = model.market
-    per_frac = m.M * (1.0 + m.transient_ratio)
     for _ in range(days):
         m.begin_day()
-        flow = np.zeros(m.n_instr)
-        flow[m.SPX] = daily / per_frac[m.equity_idx[0]] * m.cap[m.is_equity].sum()
-        for i in (m.ust10, m.btc):
-            flow[i] = daily / per_frac[i] * m.cap[i]
-        m.clear(flow, 1)
+        m.clear(np.zeros(m.n_instr), 0, np.full(m.n, daily))   # news moves every asset alike
         book.end_day(m.end_day())
 
 

@@ -1,6 +1,7 @@
-"""Options dealers (MODEL.md §3.8): long gamma in calm markets damps a move (the hedge opposes it),
-short gamma when puts are bid chases it; hedges below `min_hedge` are skipped; yesterday's hedges are
-unwound a share a day."""
+"""Options dealers (issue #12): hedging only when the index has moved past a threshold since the
+last hedge; long gamma in calm markets opposes the move, short gamma when puts are bid chases it
+(a quarter as hard on up-moves); the inventory stays within the open-interest bound; a share of the
+hedges rolls off each morning; the forced flow's Lipschitz constant is 100·max|Γ|."""
 
 from __future__ import annotations
 
@@ -11,69 +12,74 @@ from stub_model import StubModel, move_spx
 from interlock.agents.dealer import DealerBook
 
 
-def _book(vol_1m: float) -> tuple[StubModel, DealerBook]:
-    model = StubModel()
-    model.vol.vol_1m = vol_1m
+def _book(vol_1m: float, overrides: dict | None = None) -> tuple[StubModel, DealerBook]:
+    model = StubModel(overrides)
     book = DealerBook(model, np.random.default_rng(0))
     model.market.begin_day()
+    model.vol.vol_1m = vol_1m
+    book.voluntary_orders()
     return model, book
+
+
+def test_below_the_threshold_nothing_is_forced():
+    model, book = _book(vol_1m=0.12)
+    move_spx(model.market, 0.5 * book.q.hedge_threshold)
+    assert book.forced_orders(1) is None
 
 
 def test_a_calm_long_gamma_hedge_opposes_the_move():
     model, book = _book(vol_1m=0.12)
     assert book.gamma() > 0.0
-    move_spx(model.market, 0.01)
-    orders, reason = book.forced_orders(1)
+    move_spx(model.market, 0.015)
     m = model.market
     move = m.spx_intraday_return()
+    gamma = book.gamma() / (m.spx / m.spx0)                  # Γ as quoted, at the day's level
+    orders, reason = book.forced_orders(1)
     assert reason == "gamma_hedge"
-    assert orders[0, m.SPX] < 0.0                              # sells into a rise
-    assert orders[0, m.SPX] == pytest.approx(-book.gamma() * move / 0.01)
-    assert np.count_nonzero(orders) == 1                       # S&P index only
+    assert orders[0, m.SPX] < 0.0                            # sells into a rise
+    assert orders[0, m.SPX] == pytest.approx(-gamma * (m.open_spx / m.spx0) * move / 0.01, rel=1e-6)
+    assert np.count_nonzero(orders) == 1                     # S&P index only
 
 
-def test_a_stressed_short_gamma_hedge_chases_the_move():
-    model, book = _book(vol_1m=0.45)
+def test_a_stressed_short_gamma_hedge_chases_falls_and_a_quarter_as_hard_rises():
+    model, book = _book(vol_1m=0.60)
     assert book.gamma() < 0.0
-    move_spx(model.market, -0.02)
+    m = model.market
+    move_spx(m, -0.015)
+    down, _ = book.forced_orders(1)
+    assert down[0, m.SPX] < 0.0                              # sells into a fall
+    book.fill(down, m.instrument_prices())
+    move_spx(m, 0.03, round_no=2)
+    up, _ = book.forced_orders(2)
+    assert up[0, m.SPX] > 0.0                                # buys a rise, but less per 1%
+    assert abs(up[0, m.SPX]) / 0.03 < abs(down[0, m.SPX]) / 0.015
+
+
+def test_the_inventory_stays_within_the_open_interest_bound():
+    model, book = _book(vol_1m=0.60)
+    m = model.market
+    lim = max(abs(book.q.gamma_calm), abs(book.q.gamma_stressed)) * 100 * book.q.open_interest_share
+    for k in range(1, 8):
+        move_spx(m, -0.02, round_no=k)
+        res = book.forced_orders(k + 1)
+        if res is not None:
+            book.fill(res[0], m.instrument_prices())
+        inv = book.units[0, m.SPX] * m.spx
+        assert abs(inv) <= lim * m.spx / m.spx0 + 1e-9
+
+
+def test_the_sensitivity_is_a_lipschitz_bound_of_the_forced_flow():
+    model, book = _book(vol_1m=0.60)
+    m = model.market
+    move_spx(m, -0.03)
     orders, _ = book.forced_orders(1)
-    assert orders[0, model.market.SPX] < 0.0                   # sells into a fall
-    assert orders[0, model.market.SPX] == pytest.approx(-book.gamma() * -0.02 / 0.01)
+    # Γ is fixed for the day at the open level
+    assert abs(orders[0, m.SPX]) <= book.sensitivity() * abs(m.spx_intraday_return()) * m.open_spx / m.spx0 + 1e-9
 
 
-def test_gamma_flips_smoothly_around_the_stress_vol():
-    _, book = _book(vol_1m=0.0)
-    q = book.q
-    book.model.vol.vol_1m = q.stress_vol
-    assert book.gamma() == pytest.approx((q.gamma_calm + q.gamma_stressed) / 2)
-    span = abs(q.gamma_calm - q.gamma_stressed)
-    book.model.vol.vol_1m = q.stress_vol - 8 * q.stress_transition_width
-    assert book.gamma() == pytest.approx(q.gamma_calm, abs=0.001 * span)
-    book.model.vol.vol_1m = q.stress_vol + 8 * q.stress_transition_width
-    assert book.gamma() == pytest.approx(q.gamma_stressed, abs=0.001 * span)
-
-
-def test_later_rounds_hedge_the_move_since_the_last_round():
-    model, book = _book(vol_1m=0.45)
-    move_spx(model.market, -0.01)
-    book.forced_orders(1)
-    move_spx(model.market, -0.005, round_no=2)
-    orders, _ = book.forced_orders(2)
-    assert orders[0, model.market.SPX] == pytest.approx(-book.gamma() * -0.005 / 0.01)
-
-
-def test_below_min_hedge_nothing_is_forced():
-    model, book = _book(vol_1m=0.12)
-    tiny = 0.5 * book.q.min_hedge / book.gamma() * 0.01       # a move whose hedge is half the minimum
-    move_spx(model.market, tiny)
-    assert book.forced_orders(1) is None
-
-
-def test_the_book_unwinds_a_share_of_its_hedges_each_morning():
+def test_the_book_rolls_off_a_share_of_its_hedges_each_morning():
     model, book = _book(vol_1m=0.12)
     m = model.market
-    book.units[0, m.SPX] = -2.0 / m.spx                        # short $2bn of index from yesterday
+    book.units[0, m.SPX] = 5.0 / m.spx
     orders = book.voluntary_orders()
-    assert orders[0, m.SPX] == pytest.approx(book.q.unwind_per_day * 2.0)
-    book.units[0, m.SPX] = 0.0
-    assert book.voluntary_orders() is None
+    assert orders[0, m.SPX] == pytest.approx(-book.q.unwind_per_day * 5.0)

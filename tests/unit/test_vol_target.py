@@ -1,7 +1,8 @@
 """Vol-target funds (MODEL.md §3.1): each fund targets an equity exposure e* = min(L_max, σ*/σ̂) of
-its NAV (risk parity: inverse-vol weights on the S&P and UST10, levered to σ*), trades θ of the gap
-only when it leaves a band δ, and cuts its book at once when the S&P's intraday loss passes its
-risk limit."""
+its NAV, σ̂ the higher of a fast and a slow EWMA (risk parity: inverse-vol weights on the S&P and
+UST10, levered to σ*), trades θ of the gap only when it leaves a band δ, at most a share of NAV a
+day and never more than it holds, and cuts a share of its book once a day when the S&P's intraday
+loss passes its risk limit (a bounded kick)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ def _equity_only() -> VolTargetBook:
 def test_the_exposure_target_is_the_target_vol_over_realised_vol_capped_at_max_leverage(vol):
     book = _equity_only()
     book.var_eq[:] = vol ** 2 / book.ann
+    book.var_eq_slow[:] = 0.5 * vol ** 2 / book.ann              # the higher of the two counts
     for fund in book.members:
         assert not fund.is_risk_parity
         assert fund.realised_vol == pytest.approx(vol)
@@ -72,7 +74,8 @@ def test_a_vol_spike_deleverages_by_a_share_theta_of_the_gap():
     orders = book.voluntary_orders()
     outside = np.abs(gap) > book.q.band * book.nav()
     assert outside.any() and np.all(gap[outside] < 0.0)
-    assert orders[outside, m.SPX] == pytest.approx(book.speed[outside] * gap[outside])
+    cap = book.q.max_daily_change * book.nav()[outside]
+    assert orders[outside, m.SPX] == pytest.approx(np.maximum(book.speed[outside] * gap[outside], -cap))
     assert np.all(orders[~outside] == 0.0)
 
 
@@ -92,3 +95,28 @@ def test_a_loss_limit_breach_forces_a_risk_exit_once_a_day():
     move_spx(m, -0.03, round_no=2)                              # a deeper fall: the others exit
     orders, _ = book.forced_orders(3)
     assert np.all(orders[~hit, m.SPX] < 0.0) and np.all(orders[hit] == 0.0)
+
+
+def test_a_fund_never_sells_more_than_it_holds_and_trades_at_most_its_daily_cap():
+    model, book = _book({"vol_target.risk_parity_share": 0.0, "vol_target.speed_min": 1.0,
+                         "vol_target.speed_max": 1.0})
+    m = model.market
+    book.var_eq[:] = 10.0 ** 2 / book.ann                       # absurd vol: target ≈ 0
+    orders = book.voluntary_orders()
+    held = book.holdings()[:, m.SPX]
+    assert np.all(orders[:, m.SPX] >= -held - 1e-9)
+    assert np.all(np.abs(orders[:, m.SPX]) <= book.q.max_daily_change * book.nav() + 1e-9)
+
+
+def test_the_risk_exits_of_a_day_add_up_to_at_most_the_max_kick():
+    model, book = _book()
+    m = model.market
+    kick = book.max_kick()
+    total = 0.0
+    for k in range(1, 6):
+        move_spx(m, -0.02, round_no=k)
+        res = book.forced_orders(k)
+        if res is not None:
+            total += -res[0][:, m.SPX].sum()
+            book.fill(res[0], m.instrument_prices())
+    assert 0 < total <= kick + 1e-9

@@ -29,9 +29,10 @@ from ...io import dumps_json
 from . import checks as V
 
 MOMENTS: tuple[str, ...] = ("annual_vol", "excess_kurtosis", "hill_abs", "ac1", "abs_ac1", "abs_ac10",
-                            "abs_ac50", "leverage_corr_10")
-DEFAULT_PARAMS: tuple[str, ...] = ("discretionary.alpha_0", "discretionary.nu", "discretionary.sigma_f",
-                                   "market.market_factor_sigma")
+                            "abs_ac50", "leverage_corr", "skew", "gain_loss")
+# the news process's scalar parameters (issue #12): level, tails, feedback and the mean-vol slope
+DEFAULT_PARAMS: tuple[str, ...] = ("news.market_sigma_annual", "news.market_rel_cap", "news.market_feedback",
+                                   "news.market_mean_slope")
 TARGETS = ("sp500",)
 BOOTSTRAP_BLOCK = 100          # mean block length (days) of the stationary bootstrap
 BOOTSTRAP_DRAWS = 300

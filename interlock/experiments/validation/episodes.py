@@ -18,7 +18,8 @@ import pandas as pd
 from arch.data import sp500, vix
 
 from ..metrics import drawdown_stats
-from ..runner import run
+from ...model.model import trading_classes
+from ..runner import build_model, run
 from ..scenarios import load_scenario
 
 
@@ -187,3 +188,76 @@ EPISODES: tuple[Episode, ...] = (
     Episode("oct2025", "10 October 2025: ≈$19B of crypto liquidations in a day",
             "episode_oct2025_liquidations", _replay_oct2025),
 )
+
+
+# ----- attribution (issue #12 item 5) ---------------------------------------------------------------
+SYSTEMATIC_CLASSES = ("vol_target", "cta", "dealer")
+
+
+@dataclass
+class Attribution:
+    """The 9-day fall of the February 2018 replay with the systematic classes on and off (same seeds)."""
+
+    seeds: tuple[int, ...]
+    on: list[float]
+    off: list[float]
+    systematic_selling_bn: list[float]      # vol-target + CTA + dealer net selling, days 1–9 (on runs)
+
+    @property
+    def differences(self) -> list[float]:
+        return [a - b for a, b in zip(self.on, self.off)]
+
+
+def feb2018_attribution(seeds: Iterable[int] = tuple(range(1, 11)),
+                        off: Iterable[str] = SYSTEMATIC_CLASSES) -> Attribution:
+    """Median 9-day fall (26 Jan → 8 Feb) of `episode_feb2018` with every class on, and with the
+    systematic classes off under the same random numbers."""
+    seeds = tuple(seeds)
+    t = FEB2018_TROUGH_DAY
+    on, off_dd, sold = [], [], []
+    for s in seeds:
+        r_on = run("episode_feb2018", seed=s, amplification=False)
+        r_off = run("episode_feb2018", seed=s, amplification=False, disabled=tuple(off))
+        on.append(drawdown_stats(r_on.timeseries["SPX"].to_numpy()[: t + 1])["max_drawdown"])
+        off_dd.append(drawdown_stats(r_off.timeseries["SPX"].to_numpy()[: t + 1])["max_drawdown"])
+        f = r_on.flows
+        f = f[f["agent_class"].isin(list(SYSTEMATIC_CLASSES)) & (f["day"] >= 1) & (f["day"] <= t)]
+        sold.append(float(-f["usd_bn"].sum()))
+    return Attribution(seeds, on, off_dd, sold)
+
+
+@dataclass
+class SellingResponse:
+    amount_bn: float
+    start: str                  # 'calm' or 'stress'
+    agents: bool
+    moves: list[float]          # index log move over the selling week, per seed (with − without)
+
+
+START_VOL = {"calm": 0.12, "stress": 0.35}      # the news state's starting annual vol
+
+
+def selling_response(amount_bn: float, start: str = "calm", agents: bool = True, days: int = 5,
+                     seeds: Iterable[int] = tuple(range(1, 11)), at: int = 5) -> SellingResponse:
+    """$amount_bn of external index selling spread over `days` days from day `at` of the baseline,
+    against the same seed without it: the index's log move from the day before the selling to its
+    last day. `start` sets the news state's starting vol (calm 12%, stress 35%); `agents=False`
+    switches every trading class off (the kernel alone)."""
+    over = {"vol.initial_annual_vol": START_VOL[start], "retail_crypto.n_holders": 10000}
+    disabled = () if agents else tuple(trading_classes())
+    moves = []
+    for s in seeds:
+        lv = []
+        for flow in (0.0, -amount_bn / days):
+            m = build_model("baseline", seed=s, overrides=over, disabled=disabled)
+            try:
+                for d in range(1, at + days):
+                    m.external_flow = {"SPX": flow} if at <= d < at + days else {}
+                    m.step()
+                    if d == at - 1:
+                        p0 = m.market.spx
+                lv.append(float(np.log(m.market.spx / p0)))
+            finally:
+                m.release()
+        moves.append(lv[1] - lv[0])
+    return SellingResponse(amount_bn, start, agents, moves)

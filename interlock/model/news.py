@@ -1,0 +1,210 @@
+"""News process: prices that move without trade (issue #12; docs/validation.md).
+
+Every "news factor" f (the equity market factor, one idiosyncratic factor per stock, BTC, the 10-year
+yield) has a log-volatility made of K exponentially-decaying components driven by its own past
+shocks (a multi-component EGARCH, Nelson 1991; component/cascade structure as in Engle & Lee 1999
+and Corsi 2009), with
+
+* leverage: a fall raises the components (θ_k < 0), a rise lowers them (Black 1976; Nelson 1991);
+* volatility feedback: the news that raises future variance also lowers today's price, so large
+  bad news is amplified and large good news damped (Campbell & Hentschel 1992);
+* a conditional mean that falls while volatility is high (Brandt & Kang 2004: innovations to the
+  conditional mean and to volatility are strongly negatively correlated);
+* an optional "parent": idiosyncratic volatility co-moves with the market's (Herskovic et al. 2016)
+  and a shock-loading slot (e.g. BTC on the equity factor, default 0).
+
+Seams for later issues: `NewsProcess.uncertainty` (F,) multiplies each factor's σ (a macro or policy
+channel raises the news variance of a factor; 1 = as calibrated), and `NewsParams.lam` loads a
+factor's shock on its parent's (a common-factor slot, e.g. BTC on the equity factor; default 0).
+
+Exactly one N(0,1) draw per factor per day (`n_draws == F`), whatever the state: common random
+numbers for on/off comparisons. Everything is vectorised over an optional leading ensemble axis
+(E independent runs) and over factors; the state is one array x of shape (E, F, K).
+
+    rel_t   = clip(exp(Σ_k x_k,t − c), floor, cap) · rel_parent,t^ψ          relative volatility
+    σ_t     = σ̄ · rel_t
+    z*_t    = λ z_parent,t + sqrt(1 − λ²) z_t                                   (λ = 0 by default)
+    ε_t     = (z* e^{h z*²/2} / s_h − b (|z*| − √(2/π))) / n_b                  unit variance
+    r_t     = κ_μ σ̄ (E[rel] − rel_t) + σ_t ε_t                                   news log return
+    x_k,t+1 = φ_k x_k,t + a_k (|z*_t| − √(2/π)) + θ_k z*_t,   φ_k = e^{−1/τ_k}
+
+a_k, θ_k follow from the stationary s.d. s_k of component k and its leverage share ρ_k:
+per-day shock s.d. s_k √(1 − φ_k²), of which a share ρ_k is signed (θ_k) and the rest magnitude
+(a_k). c is set (exactly, by the product formula for Gaussian z) so that E[exp(2(X − c))] = 1, i.e.
+E[σ_t²] = σ̄² before the clip.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import log_ndtr
+
+SQ2PI = math.sqrt(2.0 / math.pi)         # E|z|
+VAR_ABS = 1.0 - 2.0 / math.pi            # Var|z|
+
+
+def _log_mgf_abs_lin(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """log E[exp(α(|z| − √(2/π)) + β z)] for z ~ N(0,1), elementwise (exact)."""
+    p, m = alpha + beta, alpha - beta
+    return np.logaddexp(0.5 * p * p + log_ndtr(p), 0.5 * m * m + log_ndtr(m)) - alpha * SQ2PI
+
+
+@dataclass
+class NewsParams:
+    """Parameters of F news factors with K log-volatility components each (arrays, SI-free units:
+    days and daily log returns). Build with `NewsParams.make` for broadcasting and defaults."""
+
+    names: tuple[str, ...]
+    sigma: np.ndarray          # (F,) nominal daily volatility σ̄
+    tau: np.ndarray            # (F, K) component time scales, trading days
+    s: np.ndarray              # (F, K) stationary s.d. of each log-vol component (0 = off)
+    rho: np.ndarray            # (F, K) leverage share in [−1, 1]; < 0: vol rises after falls
+    b: np.ndarray              # (F,) volatility-feedback asymmetry (0 = symmetric news)
+    h: np.ndarray              # (F,) Tukey-h tail weight of the daily news (0 = Gaussian)
+    kmu: np.ndarray            # (F,) conditional mean falls by kmu·σ̄ per unit of rel above E[rel]
+    cap: np.ndarray            # (F,) max relative volatility
+    floor: np.ndarray          # (F,) min relative volatility
+    parent: np.ndarray         # (F,) index of the parent factor, −1 = none (parents first)
+    psi: np.ndarray            # (F,) exponent on the parent's relative volatility
+    lam: np.ndarray            # (F,) loading of the shock on the parent's shock (risk-appetite slot)
+
+    # derived (filled by __post_init__)
+    phi: np.ndarray = field(init=False)
+    a: np.ndarray = field(init=False)
+    theta: np.ndarray = field(init=False)
+    c: np.ndarray = field(init=False)
+    mean_rel: np.ndarray = field(init=False)
+    s_h: np.ndarray = field(init=False)
+    n_b: np.ndarray = field(init=False)
+
+    @classmethod
+    def make(cls, names, sigma, tau, s, rho, b=0.0, h=0.0, kmu=0.0, cap=np.inf, floor=0.0,
+             parent=-1, psi=0.0, lam=0.0) -> "NewsParams":
+        F = len(names)
+        tau = np.atleast_2d(np.asarray(tau, float))
+        K = tau.shape[-1]
+        f1 = lambda v: np.broadcast_to(np.asarray(v, float), (F,)).copy()        # noqa: E731
+        fk = lambda v: np.broadcast_to(np.asarray(v, float), (F, K)).copy()      # noqa: E731
+        return cls(tuple(names), f1(sigma), fk(tau), fk(s), fk(rho), f1(b), f1(h), f1(kmu), f1(cap),
+                   f1(floor), np.broadcast_to(np.asarray(parent, int), (F,)).copy(), f1(psi), f1(lam))
+
+    def __post_init__(self):
+        if np.any(self.h >= 0.25):
+            raise ValueError("Tukey h must be < 0.25 (finite kurtosis)")
+        if np.any(np.abs(self.rho) > 1) or np.any(np.abs(self.lam) >= 1):
+            raise ValueError("|rho| ≤ 1 and |lam| < 1 required")
+        for f, p in enumerate(self.parent):
+            if p >= f:
+                raise ValueError("a parent factor must come before its children")
+        self.phi = np.exp(-1.0 / self.tau)
+        sh = self.s * np.sqrt(1.0 - self.phi ** 2)
+        self.theta = self.rho * sh
+        self.a = np.sqrt(1.0 - self.rho ** 2) * sh / math.sqrt(VAR_ABS)
+        # exact normalisation: X = Σ_j G_j(z_{t-j}), G_j = Σ_k φ_k^j (a_k(|z|−C) + θ_k z)
+        L = int(12 * self.tau.max()) + 10
+        pw = self.phi[:, None, :] ** np.arange(L)[None, :, None]          # (F, L, K)
+        A = (pw * self.a[:, None, :]).sum(-1)                               # (F, L)
+        B = (pw * self.theta[:, None, :]).sum(-1)
+        self.c = 0.5 * _log_mgf_abs_lin(2 * A, 2 * B).sum(-1)               # E[e^{2X}] = e^{2c}
+        self.mean_rel = np.exp(_log_mgf_abs_lin(A, B).sum(-1) - self.c)     # E[e^{X-c}] (unclipped)
+        self.s_h = (1.0 - 2.0 * self.h) ** -0.75                            # sqrt(E[z² e^{h z²}])
+        self.n_b = np.sqrt(1.0 + self.b ** 2 * VAR_ABS)
+        self._L_logmgf = _log_mgf_abs_lin(2 * A, 2 * B)                    # (F, L) for forecasts
+        self._pw = pw
+
+    @property
+    def F(self) -> int:
+        return len(self.names)
+
+    @property
+    def K(self) -> int:
+        return self.tau.shape[1]
+
+
+class NewsProcess:
+    """State and daily step of the news factors, vectorised over an ensemble axis of size E."""
+
+    def __init__(self, p: NewsParams, ensemble: int = 1, horizons: tuple[int, ...] = (21, 63)):
+        self.p = p
+        self.E = ensemble
+        self.x = np.zeros((ensemble, p.F, p.K))      # log-vol components (start at their mean)
+        self.rel = np.ones((ensemble, p.F))          # today's relative volatility (set by `rel_today`)
+        self.uncertainty = np.ones(p.F)              # σ multiplier per factor (policy / macro channels)
+        self.horizons = tuple(horizons)
+        self._prep_forecast(max(horizons))
+        self._has_parent = bool(np.any(p.parent >= 0))
+        self._par = np.where(p.parent >= 0, p.parent, 0)
+
+    def start_at(self, f: int, rel0: float) -> None:
+        """Start factor `f` at relative volatility `rel0` (e.g. a calm start): every component is
+        displaced in proportion to its variance, so the slow ones carry most of it."""
+        p = self.p
+        w = p.s[f] ** 2
+        if w.sum() <= 0 or rel0 <= 0:
+            return
+        self.x[:, f, :] = (math.log(rel0) + p.c[f]) * w / w.sum()
+
+    @property
+    def n_draws(self) -> int:
+        """Fixed number of N(0,1) draws per day and ensemble member."""
+        return self.p.F
+
+    # ----- the day ---------------------------------------------------------------------------
+    def rel_today(self) -> np.ndarray:
+        """Relative volatility σ_t/σ̄ per factor for today (known at the open), shape (E, F)."""
+        p = self.p
+        rel = np.clip(np.exp(self.x.sum(-1) - p.c), p.floor, p.cap)
+        if self._has_parent:
+            # parents come first, so one pass over the (few) generations is enough for depth ≤ 2
+            rel = rel * np.where(p.parent >= 0, rel[:, self._par] ** p.psi, 1.0)
+        self.rel = rel
+        return rel
+
+    def sigma_today(self) -> np.ndarray:
+        return self.p.sigma * self.rel * self.uncertainty
+
+    def step(self, z: np.ndarray) -> np.ndarray:
+        """Advance one day with standard normals z of shape (E, F); return the news log returns
+        (E, F). Call `rel_today()` first if depth/forecasts need today's volatility (step calls it)."""
+        p = self.p
+        rel = self.rel_today()
+        if np.any(p.lam != 0.0):
+            z = p.lam * z[:, self._par] + np.sqrt(1.0 - p.lam ** 2) * z
+        az = np.abs(z)
+        eps = (z * np.exp(0.5 * p.h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
+        r = (p.kmu * p.sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
+        self.x = p.phi * self.x + p.a * (az - SQ2PI)[..., None] + p.theta * z[..., None]
+        return r
+
+    # ----- variance forecasts -------------------------------------------------------------------
+    def _prep_forecast(self, H: int) -> None:
+        p = self.p
+        j = np.arange(1, H + 1)
+        # E_t[exp(2 X_{t+j})] = exp(2 Σ_k φ_k^{j-1} x_k,t+1) · Π_{i=0}^{j-2} m_i
+        self._phi_pow = p.phi[:, None, :] ** (j - 1)[None, :, None]             # (F, H, K)
+        cum = np.concatenate([np.zeros((p.F, 1)), np.cumsum(p._L_logmgf[:, :H - 1], axis=1)], axis=1)
+        self._logP = cum - 2.0 * p.c[:, None]                                    # (F, H)
+
+    def forecast_mean_variance(self) -> dict[int, np.ndarray]:
+        """Expected average daily variance over the next H days, per factor, for each horizon H in
+        `self.horizons`, given the state after today's step: {H: array (E, F)}. Exact for the
+        unclipped factor; the clip is applied to each day's expectation; the parent's relative
+        volatility is held at today's level. Cost: one (E,F,K)×(F,H,K) contraction + H exps."""
+        p = self.p
+        lv = 2.0 * np.einsum("efk,fhk->efh", self.x, self._phi_pow) + self._logP    # (E, F, H)
+        ev = np.clip(np.exp(lv), p.floor[:, None] ** 2, p.cap[:, None] ** 2)
+        if self._has_parent:
+            ev = ev * np.where(p.parent >= 0, self.rel[:, self._par] ** (2 * p.psi), 1.0)[..., None]
+        cm = np.cumsum(ev, axis=-1)
+        s2 = ((p.sigma * self.uncertainty) ** 2)[None, :]
+        return {H: s2 * cm[..., H - 1] / H for H in self.horizons}
+
+
+def loading_matrix(n_assets: int, rows: list[tuple[int, int, float]], F: int) -> np.ndarray:
+    """Asset × factor loading matrix from (asset, factor, loading) triples."""
+    L = np.zeros((n_assets, F))
+    for i, f, v in rows:
+        L[i, f] += v
+    return L

@@ -1,0 +1,60 @@
+"""Implied vol (issue #12 item 4; `model/volatility.py`): VOL² = VRP × the news process's own
+variance forecast + threshold hedging demand. Below the long-run level the curve is in contango; a
+volatile state inverts it; hedging demand appears only past a threshold and loads 1M more than 3M."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from interlock.config import Params
+from interlock.model.market import Market
+from interlock.model.volatility import ImpliedVol
+
+P = Params.defaults()
+
+
+def _iv(x_market=None) -> tuple[Market, ImpliedVol]:
+    m = Market(P, np.random.default_rng(0))
+    if x_market is not None:
+        m.news_process.x[:, 0, :] = x_market
+    m.news_process.rel_today()
+    return m, ImpliedVol(P, m)
+
+
+def test_a_calm_state_is_in_contango_and_a_volatile_one_inverted():
+    _, calm = _iv(-0.3)
+    _, stressed = _iv([1.5, 0.0, 0.0])                       # the fast component up: a spike
+    assert calm.vol_1m < calm.vol_3m
+    assert stressed.vol_1m > stressed.vol_3m
+
+
+def test_an_ordinary_day_adds_no_hedging_demand():
+    m, iv = _iv()
+    iv.update(-0.5 * m.spx_news_sigma, 0.0)                 # a half-σ fall
+    assert iv.hedging == 0.0
+
+
+def test_a_fall_past_the_threshold_adds_hedging_demand_that_lifts_1m_more_than_3m():
+    m, iv = _iv()
+    v1, v3 = iv.vol_1m, iv.vol_3m
+    iv.update(-4.0 * m.spx_news_sigma, 0.0)
+    assert iv.hedging > 0.0
+    assert iv.vol_1m - v1 > iv.vol_3m - v3 > 0.0 - 1e-12
+
+
+def test_exogenous_hedging_demand_lifts_vol_1m_squared_by_the_given_variance():
+    _, iv = _iv()
+    v0 = iv.vol_1m
+    iv.add_hedging_demand(0.04)
+    assert iv.vol_1m ** 2 == pytest.approx(v0 ** 2 + 0.04)
+
+
+def test_hedging_demand_halves_in_its_half_life():
+    m, iv = _iv()
+    iv.add_hedging_demand(0.04)
+    h0 = iv.hedging
+    days = P["vol.hedging_half_life_days"]
+    for _ in range(int(days)):
+        iv.update(0.0, 0.0)
+    assert iv.hedging == pytest.approx(h0 * 0.5 ** (int(days) / days))
