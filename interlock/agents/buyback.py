@@ -19,6 +19,7 @@ import numpy as np
 
 from ..config import ParamView, RunParams
 from ..inputs.firms import load_firms
+from ..inputs.snapshots import firms_path
 from .base import Member, Population
 
 QUARTERS_PER_YEAR = 4.0      # a unit: annual cash flows → quarterly budgets
@@ -27,7 +28,7 @@ QUARTERS_PER_YEAR = 4.0      # a unit: annual cash flows → quarterly budgets
 @dataclass(frozen=True)
 class BuybackParams(ParamView, section="buyback"):
     """What the buyback desks read (interlock/data/params/buyback.toml, [buyback]); the firms' cash
-    flows come from interlock/data/interlock/firms.csv."""
+    flows come from the run's snapshot firms file (`inputs.snapshots.firms_path`)."""
 
     sp500_annual: float                # USD bn / year: all S&P 500 buybacks (REST = the rest)
     rest_cohorts: int                  # desks REST's buybacks are split into
@@ -65,7 +66,7 @@ class BuybackBook(Population):
     def __init__(self, model, rng):
         q = self.q = BuybackParams.from_params(model.params)
         m = model.market
-        firms = load_firms()
+        firms = load_firms(firms_path(model.params))
         listed = firms[firms["listed"] & firms["ticker"].isin(m.names)]
         names = list(listed["ticker"])
         fcf = (listed["operating_cash_flow_bn"] - listed["capex_bn"]).to_numpy(float)

@@ -40,8 +40,8 @@ def _parse_bounds(items) -> dict[str, tuple[float, float]]:
 @click.option("--target", default="sp500", show_default=True,
               help="Data whose moments to match: sp500 (arch.data.sp500, 1999–2018).")
 @click.option("--params", "params", default=None, metavar="KEY,KEY,…",
-              help="Parameters to fit (default: discretionary.alpha_0, discretionary.nu, "
-                   "discretionary.sigma_f, market.market_factor_sigma).")
+              help="Parameters to fit (default: news.market_sigma_annual, news.market_rel_cap, "
+                   "news.market_feedback, news.market_mean_slope).")
 @click.option("--bounds", "bounds", multiple=True, metavar="KEY=LO:HI",
               help="Search box of a parameter (default: its plausible range from `interlock params`).")
 @click.option("--moments", "moments", default=None, metavar="NAME,NAME,…",

@@ -126,9 +126,8 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
     if attribution:
         base = summary["metrics"]["assets"]
         contrib = {}
-        for cls in agent_classes():
-            if cls in disabled or not model.is_enabled(cls):
-                continue
+        classes = [c for c in agent_classes() if c not in disabled and model.is_enabled(c)]
+        for cls in tqdm(classes, desc="attribution", unit="class", leave=False, disable=not progress):
             ts_off = rerun([cls])
             m_off = metrics.asset_metrics(ts_off, assets, trading_days)
             contrib[cls] = {

@@ -26,7 +26,7 @@ over which uncertain parameters it is tested::
 
     [uncertain]                         # parameters to sample: the same syntax as a sweep spec
     "vol_target.aum" = {}               # the plausible range in the defaults, uniform
-    "market.btc_multiplier" = { range = [4, 150], dist = "loguniform" }
+    "market.btc_multiplier" = { range = [2, 8], dist = "loguniform" }
 
     [overrides]                         # fixed for every run, on top of the scenario's
     "fed.put_enabled" = true

@@ -19,10 +19,10 @@ a design, the seeds per point, the days and the outputs::
     [parameters]
     "vol_target.aum" = { range = [150, 1000] }                  # uniform
     "cta.aum" = {}                                              # the plausible range in the defaults
-    "market.btc_multiplier" = { range = [4, 150], dist = "loguniform" }
+    "market.btc_multiplier" = { range = [2, 8], dist = "loguniform" }
     "market.equity_multiplier" = { range = [3, 8], dist = "triangular", mode = 5 }
-    "market.transient_ratio" = { dist = "truncnormal", mean = 2, sd = 0.5, range = [0.5, 4] }
-    "discretionary.n_traders" = { values = [30, 100, 300] }     # a list (categorical in lhs/sobol/morris)
+    "market.transient_ratio" = { dist = "truncnormal", mean = 2, sd = 0.5, range = [1, 2.5] }
+    "discretionary.n_traders" = { values = [10, 20, 50] }     # a list (categorical in lhs/sobol/morris)
 
     [overrides]                    # fixed for every run, on top of the scenario's
     "vol.variance_risk_premium" = 1.3

@@ -14,7 +14,7 @@ from .base import Shock
 # ----- markets ------------------------------------------------------------------------------
 class VolSpike(Shock):
     type_name = "vol_spike"
-    summary = ("Exogenous volatility: noise of other traders × `noise_multiplier` for `duration` "
+    summary = ("Exogenous volatility: news volatility × `noise_multiplier` for `duration` "
                "days, hedging demand lifting VOL_1M by `vol_points`, and an optional one-day news "
                "return `drop` on equities (Feb 2018, Aug 2024).")
     noise_multiplier: float = Field(default=2.0, ge=0.0, le=20.0)
