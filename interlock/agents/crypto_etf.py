@@ -97,11 +97,6 @@ class CryptoETFBook(Population):
         self.tolerance = rng.uniform(q.trust_tolerance_min, q.trust_tolerance_max, n)
         self.vol_limit = rng.uniform(q.vol_limit_min, q.vol_limit_max, n)
         self.dd_limit = rng.uniform(q.drawdown_limit_min, q.drawdown_limit_max, n)
-        # the loosest allocator's thresholds: below them no allocator can be triggered (a scalar
-        # test spares the vector checks on the many days nothing happens)
-        self._min_tolerance = float(self.tolerance.min())
-        self._min_vol_limit = float(self.vol_limit.min())
-        self._min_dd_limit = float(self.dd_limit.min())
         self.speed = q.speed
         self.band = q.band
         self.w_max = q.max_weight
@@ -144,7 +139,7 @@ class CryptoETFBook(Population):
         self.sold_today[:] = False
         st = self.crypto
         drop = st.trust_prev - st.market_trust()
-        if drop <= self._min_tolerance:
+        if drop <= self.tolerance.min():               # no allocator's tolerance is exceeded
             return
         hit = (drop > self.tolerance) & (self.exit_days_left == 0)
         if hit.any():
@@ -184,9 +179,9 @@ class CryptoETFBook(Population):
             lb = float(m.logp[m.btc])
             r = lb - float(m.open_logp[m.btc])
             vol = math.sqrt((self.lam * float(m.var_fast[m.btc]) + (1.0 - self.lam) * r * r) * self.ann)
-            dd = 1.0 - math.exp(lb - max(st.log_high, lb))
-            if vol <= self._min_vol_limit and dd <= self._min_dd_limit:
-                return None                            # no allocator's risk limit can be breached
+            dd = 1.0 - math.exp(lb - max(float(st.window.max()), lb))
+            if vol <= self.vol_limit.min() and dd <= self.dd_limit.min():
+                return None                            # no allocator's risk limit is breached
             day = self.model.day
             sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \
                 & (self.exit_days_left == 0)

@@ -31,7 +31,7 @@ Daily update (`end_day`, after the close)
                    κ < 1 because BTC's own trend is already the momentum signal: a full-weight BTC
                    leg would double it, and in a BTC market this thin (M_BTC) a strong own-trend
                    loading turns unstable
-    drawdown_btc = 1 − P_BTC / max(P_BTC over the window)     (log_high = ln of that max)
+    drawdown_btc = 1 − P_BTC / max(P_BTC over the window)
     ℓ_v ← ℓ_v · 0.5^(1 / trust_half_life_days)                      (trust recovers)
     trust_prev = market trust = holder-weighted mean of 1 − ℓ_v        (the `crypto_trust` column)
 
@@ -132,7 +132,6 @@ class CryptoVenues:
         self.ema_btc_long = self.log_btc()
         self.ema_ai_long = self.log_ai()
         self.window = np.full(q.drawdown_window_days, m.logp[m.btc])
-        self.log_high = float(self.window.max())
         self.momentum_btc = 0.0
         self.rotation = 0.0
         self.drawdown_btc = 0.0
@@ -177,8 +176,7 @@ class CryptoVenues:
         self.rotation = (la - self.ema_ai_long) - self.q.rotation_btc_weight * (lb - self.ema_btc_long)
         self.window[day % self.window.size] = lb
         self._issued_hist[day % self._issued_hist.size] = self.stablecoin_issued_tn
-        self.log_high = float(self.window.max())          # the window's high (log BTC) until the next close
-        self.drawdown_btc = 1.0 - math.exp(lb - self.log_high)
+        self.drawdown_btc = 1.0 - math.exp(lb - float(self.window.max()))
         self.trust_loss *= self.trust_decay
         self.trust_prev = self.market_trust()
 
