@@ -49,6 +49,7 @@ from functools import cached_property
 import numpy as np
 
 from ..config import ParamView, Params
+from ..errors import InputError
 from .base import Member, Population, clearing_value, execute
 
 
@@ -58,7 +59,9 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     the styles' loadings are `StyleParams`)."""
 
     liquidations: bool                 # switch: leveraged positions are force-closed at the breach
-    n_holders: int                     # rows (each stands for people / n_holders people)
+    n_holders: int                     # rows (cohorts of holders; see `row_sampling`)
+    row_sampling: str                  # "wealth": rows hold equal wealth and stand for people ∝ 1 / wealth
+                                       # (importance sampling); "people": rows stand for equal numbers of people
     people: float                      # people the rows stand for
     # spot holders: starting book and its dispersion
     btc_holdings_bn: float             # USD bn of BTC held by the spot rows at the start
@@ -86,7 +89,9 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     stablecoin_liquidity_weight: float  # $ of Fed reserves per $ of stablecoin issuance in the
                                         # liquidity signal (read by the venues, `model.crypto`)
     # leveraged traders (long perps)
-    leveraged_share: float             # share of rows that trade perps
+    leveraged_share: float             # share of the people who trade perps
+    leveraged_row_share: float         # share of the rows that are leveraged traders (a resolution
+                                       # choice: rows of each kind stand for equal shares of its people)
     notional_per_trader: float         # USD of long perp notional per leveraged person at the start
     leverage_min: float                # truncated Pareto leverage on [min, max] with this tail
     leverage_max: float
@@ -184,7 +189,12 @@ class RetailCryptoBook(Population):
         self.q = q = RetailCryptoParams.from_params(model.params)
         m = self.market
         N = self.N = int(q.n_holders)
-        nl = self.n_lev = int(round(N * q.leveraged_share))
+        nl = self.n_lev = int(round(N * q.leveraged_row_share)) if q.leveraged_share > 0.0 else 0
+        if q.leveraged_share > 0.0 and not 0 < nl < N:
+            raise InputError(f"retail_crypto.leveraged_row_share = {q.leveraged_row_share} gives {nl} of "
+                             f"{N} rows to the leveraged traders", key="retail_crypto.leveraged_row_share",
+                             allowed="a share that leaves at least one row of each kind")
+        lev_people = q.people * q.leveraged_share           # the people each kind of row stands for
         self.liquidations_on = bool(q.liquidations)
         self.review_days = int(q.review_days)
         self.review_block = -(-(N - nl) // self.review_days)     # spot rows reviewing per day
@@ -216,26 +226,54 @@ class RetailCryptoBook(Population):
         self.venue = np.empty(N, dtype=np.int8)
         self.venue[:nl] = rng.choice(nv, nl, p=st.perp_weights)
         self.venue[nl:] = rng.choice(nv, N - nl, p=st.holder_weights)
-        # rows are i.i.d., so each day's review block may be ordered by venue: per-venue sums of a
-        # block are then contiguous segment sums (np.add.reduceat, ~20× cheaper than bincount)
-        self.block_segments = []             # per block: (venues present, where each starts)
-        for k in range(self.review_days):
-            blk = self.venue[nl + k * self.review_block: nl + (k + 1) * self.review_block]
-            blk.sort()
-            bounds = np.searchsorted(blk, np.arange(nv + 1))
-            present = np.flatnonzero(bounds[1:] > bounds[:-1])
-            self.block_segments.append((present, bounds[present]))
         self.style = rng.choice(len(styles), N, p=share / share.sum()).astype(np.int8)
-        self.style_share = np.bincount(self.style, minlength=len(styles)) / N
-        self._ven = self.venue.astype(np.intp)        # index arrays for np.take (no cast each day)
-        self._sty = self.style.astype(np.intp)
         sa = q.appetite_sigma
         self.appetite = rng.lognormal(-0.5 * sa * sa, sa, N)
         self.young = rng.random(N) < q.young_share
         self.sensitivity = rng.uniform(q.trust_sensitivity_min, q.trust_sensitivity_max, N)
-        self.weight = np.full(N, q.people / N)
+        # Per-person wealth is lognormal. Behaviour is scale-free (targets are shares of a row's
+        # wealth), so a row's wealth only sets its weight in the aggregate. "people": every row stands
+        # for the same number of people and row wealth is the lognormal draw — the rich tail makes a
+        # few rows carry most of the money (effective rows ≈ N·exp(−σ²)). "wealth": rows are drawn in
+        # proportion to wealth (the size-biased lognormal, log-mean σ²) and each stands for people ∝
+        # 1 / its per-person wealth, so every row holds the same money: the same population and
+        # expected totals, with the sampling noise of N rows instead of N·exp(−σ²).
+        sw = q.wealth_sigma
+        if q.row_sampling == "wealth":
+            per_person = rng.lognormal(sw * sw, sw, N)
+            people_w = 1.0 / per_person
+            wealth = np.ones(N)
+        else:
+            per_person = rng.lognormal(0.0, sw, N)
+            people_w = np.ones(N)
+            wealth = per_person
+        # Rows are i.i.d., so which spot rows review on which day is ours to choose. Each day's block
+        # is dealt from the rows ranked by wealth (block k gets ranks k, k + review_days, …), so every
+        # block is a replica of the population's heavy-tailed wealth and the days' review flows do
+        # not differ by sampling alone; within a block the rows are ordered by venue, so per-venue
+        # sums are contiguous segment sums (np.add.reduceat, ~20× cheaper than bincount).
+        spot = np.argsort(per_person[nl:] if q.row_sampling == "wealth" else wealth[nl:], kind="stable")
+        order = []
+        for k in range(self.review_days):
+            rows = spot[k::self.review_days]
+            order.append(rows[np.argsort(self.venue[nl:][rows], kind="stable")])
+        self._block_start = nl + np.cumsum([0] + [len(r) for r in order])   # block k: [start[k], start[k+1])
+        order = nl + np.concatenate(order)
+        for a in (self.venue, self.style, self.appetite, self.young, self.sensitivity, wealth, people_w):
+            a[nl:] = a[order]
+        self.block_segments = []             # per block: (venues present, where each starts)
+        for k in range(self.review_days):
+            blk = self.venue[self._block_start[k]: self._block_start[k + 1]]
+            bounds = np.searchsorted(blk, np.arange(nv + 1))
+            present = np.flatnonzero(bounds[1:] > bounds[:-1])
+            self.block_segments.append((present, bounds[present]))
+        self.style_share = np.bincount(self.style, minlength=len(styles)) / N
+        self._ven = self.venue.astype(np.intp)        # index arrays for np.take (no cast each day)
+        self._sty = self.style.astype(np.intp)
+        self.weight = np.empty(N)                           # people per row
+        self.weight[:nl] = people_w[:nl] * (lev_people / max(people_w[:nl].sum(), 1e-300))
+        self.weight[nl:] = people_w[nl:] * ((q.people - lev_people) / people_w[nl:].sum())
         self.trust = np.ones(N)
-        wealth = rng.lognormal(0.0, q.wealth_sigma, N)
 
         # `holder_cash` is each row's own cash (stablecoins/fiat); the base class's `cash` is one
         # number per Mesa agent: the sum over its spot rows, and the counterparty's hedge account.
@@ -286,7 +324,7 @@ class RetailCryptoBook(Population):
         is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
         # scale wealth so the expected open notional is the calibrated book (well defined even
         # when few rows start open)
-        book = q.notional_per_trader * q.people * nl / N / 1e9        # USD bn
+        book = q.notional_per_trader * lev_people / 1e9                  # USD bn
         expected = float((L * self.margin_share * p_ss) @ wealth[:nl])
         w_lev = wealth[:nl] * (book / expected if expected > 0.0 else 0.0)
         margin = np.where(is_open, self.margin_share * w_lev, 0.0)
@@ -356,8 +394,8 @@ class RetailCryptoBook(Population):
 
     def review_rows(self, day: int) -> slice:
         """The spot rows reviewing on `day`: one contiguous block per day, cycling."""
-        start = self.n_lev + (day % self.review_days) * self.review_block
-        return slice(start, min(self.N, start + self.review_block))
+        k = day % self.review_days
+        return slice(int(self._block_start[k]), int(self._block_start[k + 1]))
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
