@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 
@@ -232,34 +231,32 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
 # for the y labels on the left, the twin axes on the right of each column (the crypto panel's outer
 # trust axis sits at 1.09 of its width) and the suptitle on top.
 LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.2)
-# Titles sit just above each panel (x tick labels are only at the bottom): a fixed title position
-# spares matplotlib a tight-bbox pass over every twin axis per title at draw time.
-STYLE = {"axes.titley": 1.0}
-
-
 def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
     """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
     data = dashboard_data(result)
-    with mpl.rc_context(STYLE):
-        fig = new_figure(15, 19)
-        axes = fig.subplots(5, 2, sharex=True, gridspec_kw=LAYOUT)
-        draw_prices(axes[0, 0], data["prices"])
-        draw_vol(axes[0, 1], data["vol"])
-        flow_axes = [axes[1, 0], axes[1, 1], axes[2, 0]]
-        for ax, g in zip(flow_axes, FLOW_GROUPS):
-            if f"flows_{g}" in data:
-                _draw_flows(ax, data[f"flows_{g}"], g)
-            else:
-                no_data(ax, f"Net flows into {g}", f"{g} not in this run")
-        _draw_positioning(axes[2, 1], data["positioning"])
-        _draw_buybacks(axes[3, 0], data["buybacks"])
-        _draw_fed(axes[3, 1], data["fed"])
-        _draw_crypto(axes[4, 0], data["crypto"])
-        _draw_capex(axes[4, 1], data["capex"])
-        for ax in axes[-1]:
-            ax.set_xlabel("trading day")
-            ax.tick_params(labelbottom=True)
-        mark_shocks(axes.ravel(), result.summary, label_axes=axes[0])
-        fig.suptitle(title_of(result), fontsize=13, y=0.99)
+    fig = new_figure(15, 19)
+    axes = fig.subplots(5, 2, sharex=True, gridspec_kw=LAYOUT)
+    draw_prices(axes[0, 0], data["prices"])
+    draw_vol(axes[0, 1], data["vol"])
+    flow_axes = [axes[1, 0], axes[1, 1], axes[2, 0]]
+    for ax, g in zip(flow_axes, FLOW_GROUPS):
+        if f"flows_{g}" in data:
+            _draw_flows(ax, data[f"flows_{g}"], g)
+        else:
+            no_data(ax, f"Net flows into {g}", f"{g} not in this run")
+    _draw_positioning(axes[2, 1], data["positioning"])
+    _draw_buybacks(axes[3, 0], data["buybacks"])
+    _draw_fed(axes[3, 1], data["fed"])
+    _draw_crypto(axes[4, 0], data["crypto"])
+    _draw_capex(axes[4, 1], data["capex"])
+    for ax in axes[-1]:
+        ax.set_xlabel("trading day")
+        ax.tick_params(labelbottom=True)
+    mark_shocks(axes.ravel(), result.summary, label_axes=axes[0])
+    fig.suptitle(title_of(result), fontsize=13, y=0.99)
+    # Titles at a fixed height just above each panel (x tick labels are only at the bottom):
+    # matplotlib's automatic title placement measures every twin axis for each title at draw time
+    for ax in axes.ravel():
+        ax.set_title(ax.get_title(), y=1.0)
     out = save(fig, path, dpi=dpi)                 # the one full draw
     return Drawn(out, data)
