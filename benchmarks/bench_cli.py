@@ -133,10 +133,7 @@ def main() -> None:
               "interleaved)", "",
               "vol_shock's stages in one process (after the imports; CPU s):", ""]
     lines += [f"- {k}: {v:.2f}" for k, v in split.items()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not a.quick:
-        results.write_section(__file__, text)
+    results.publish(__file__, lines, write=not a.quick)
 
 
 if __name__ == "__main__":

@@ -115,10 +115,7 @@ def main() -> None:
               "", "| stage | µs/day | share |", "|---|---:|---:|"]
     for k, v in sorted(split.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {k} | {v:.0f} | {v * a.days / 1e6 / total:.0%} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not a.quick:
-        results.write_section(__file__, text)
+    results.publish(__file__, lines, write=not a.quick)
 
 
 if __name__ == "__main__":

@@ -84,10 +84,7 @@ def main() -> None:
         print("\n".join(lines[-len(bounds) - 4:]), flush=True)
     lines.append("Verdict: " + "; ".join(f"{c}: **{'equivalent' if ok else 'not shown equivalent'}**"
                                         for c, ok in verdict.items()) + ".")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if not a.quick:
-        results.write_section(__file__, text)
+    results.publish(__file__, lines, write=not a.quick)
 
 
 if __name__ == "__main__":

@@ -94,3 +94,13 @@ def append_section(text: str) -> None:
 def reset() -> None:
     """Start RESULTS.md afresh (run_all's full run: no figure survives from an older run)."""
     RESULTS.write_text(HEADER, encoding="utf-8")
+
+
+def publish(script: str, lines: list[str], write: bool = True) -> str:
+    """Join a section's lines, print it, and (unless `write` is false: a quick run) make it
+    `script`'s section of RESULTS.md."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    if write:
+        write_section(script, text)
+    return text
