@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 import results  # benchmarks/results.py
@@ -50,7 +51,9 @@ def dashboard_costs(repeat: int) -> tuple[list[float], list[float]]:
     real_save = dash.save
 
     def save_after_tight_layout(fig, path, dpi=100):
-        fig.tight_layout(rect=(0, 0, 1, 0.985), w_pad=5)    # the layout pass the dashboard made before #16
+        with warnings.catch_warnings():                      # twin axes: matplotlib warns, lays out anyway
+            warnings.simplefilter("ignore", UserWarning)
+            fig.tight_layout(rect=(0, 0, 1, 0.985), w_pad=5)    # the layout pass the dashboard made before #16
         return real_save(fig, path, dpi=dpi)
 
     once, tight = [], []
