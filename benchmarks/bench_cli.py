@@ -93,7 +93,7 @@ def run_split() -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="1 repeat; print, write nothing")
     a = ap.parse_args()
     if a.quick:
@@ -124,7 +124,9 @@ def main() -> None:
     lines = ["## The command line: `interlock run` end to end (bench_cli.py)", "",
              results.context(__file__, load0), "",
              f"CPU seconds of the whole process (user + system), {a.repeat} runs each, the commands interleaved; "
-             "median (range).", "", "| command | CPU s | range |", "|---|---:|---:|"]
+             "median and range (on a shared machine other work inflates CPU time too — through the caches — so "
+             "the minimum is the least disturbed figure).", "", "| command | CPU s (median) | min–max |",
+             "|---|---:|---:|"]
     for k, xs in cpu.items():
         lines.append(f"| {k} | **{med(xs):.2f}** | {min(xs):.2f}–{max(xs):.2f} |")
     lines += ["", f"`interlock run vol_shock` ≤ {TARGET_VOL_SHOCK_S:.0f} s (issue #15): "

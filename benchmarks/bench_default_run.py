@@ -102,7 +102,8 @@ def main() -> None:
     lines = [f"## The default run: CPU per {a.days}-day baseline run (bench_default_run.py)", "",
              results.context(__file__, load0), "",
              f"Seeds 1–{a.repeat}, the arms interleaved seed by seed in one process; build + simulate, CPU "
-             f"seconds (median, range); ratio = arm ÷ whole model, per seed. Issue #16's target for the whole "
+             f"seconds (median, min–max: other work on a shared machine inflates CPU time too, through the caches); "
+             f"ratio = arm ÷ whole model, per seed (median). Issue #16's target for the whole "
              f"model: ≤ {TARGET_S} s per 756-day run.", "",
              "| arm | CPU s per run | range | ratio to the default |", "|---|---:|---:|---:|"]
     for arm, xs in cpu.items():
