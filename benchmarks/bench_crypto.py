@@ -236,7 +236,8 @@ def build_with(cls, n: int, seed: int) -> CapitalFlowModel:
     stream and activation order): the model's `traders` seam, no registry to patch."""
     sc = load_scenario("baseline")
     traders = tuple(cls if t is RetailCryptoBook else t for t in TRADERS)
-    return CapitalFlowModel(sc.params({"retail_crypto.n_holders": n}), seed=seed, shocks=sc.shocks,
+    return CapitalFlowModel(sc.params({"retail_crypto.n_holders": n, "retail_crypto.row_sampling": "people"}),
+                            seed=seed, shocks=sc.shocks,
                             traders=traders)
 
 

@@ -1,7 +1,8 @@
 """The default run's cost (issue #16): CPU seconds per 756-day `baseline` run of the whole model, of
 the engine alone (issue #2's agents: the crypto block and the AI interlock off) and of the whole
-model with the retail crypto rows as 20,000 wealth-weighted cohorts (not the default — see
-bench_population.py); the three interleaved in one process, seed by seed, with their ratios. Then
+model with the retail population of before issue #16 (100,000 rows of equal people; the default is
+40,000 wealth-weighted rows, shown equivalent by bench_population.py); the three interleaved in one
+process, seed by seed, with their ratios. Then
 one instrumented run's split by stage (CPU µs per day; the timers add their own overhead).
 Re-run it after a change to the market core: the issue's target is ≤ 0.4 s per default run.
 
@@ -28,8 +29,8 @@ TARGET_S = 0.4
 ARMS = {
     "whole model (default)": dict(),
     "engine only (crypto and interlock off)": dict(disabled=("retail_crypto", "crypto_etf", "interlock")),
-    "whole model, 20,000 wealth-weighted crypto rows": dict(
-        overrides={"retail_crypto.n_holders": 20000, "retail_crypto.row_sampling": "wealth"}),
+    "whole model, 100,000 equal-people crypto rows (the default before #16)": dict(
+        overrides={"retail_crypto.n_holders": 100_000, "retail_crypto.row_sampling": "people"}),
 }
 
 

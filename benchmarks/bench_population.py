@@ -47,7 +47,7 @@ COMPARISONS = [
         "10,000 rows, equal wealth": wealth_rows(10_000),
         "20,000 rows, equal wealth": wealth_rows(20_000),
         "40,000 rows, equal wealth": wealth_rows(40_000),
-        "100,000 rows, equal people (the current default)": REFERENCE,
+        "100,000 rows, equal people (MODEL.md §3.5)": REFERENCE,
     }),
 ]
 

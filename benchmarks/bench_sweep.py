@@ -158,10 +158,10 @@ def fmt_rate(r: dict) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 2000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[200, 1000])
     ap.add_argument("--days", type=int, default=20, help="days per run in the side-by-side comparison")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--big-runs", type=int, default=1000)
+    ap.add_argument("--big-runs", type=int, default=300)
     ap.add_argument("--big-days", type=int, default=252)
     ap.add_argument("--mem-cap-gib", type=float, default=6.0)
     ap.add_argument("--dry-run", action="store_true", help="print the section, do not write it to RESULTS.md")

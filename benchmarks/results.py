@@ -32,7 +32,9 @@ def commit() -> str:
     def git(*args):
         return subprocess.run(["git", *args], cwd=HERE, capture_output=True, text=True).stdout.strip()
     h = git("rev-parse", "--short", "HEAD") or "unknown"
-    return h + ("+dirty" if git("status", "--porcelain", "--untracked-files=no") else "")
+    # RESULTS.md itself changes as the sections are written: only other changes make the tree dirty
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", ":/", ":(exclude,top)benchmarks/RESULTS.md")
+    return h + ("+dirty" if changed else "")
 
 
 def machine() -> str:

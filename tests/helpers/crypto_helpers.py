@@ -100,6 +100,10 @@ ALPHA = 0.05
 CONVERGED = {"retail_crypto.n_holders": 200_000, "retail_crypto.row_sampling": "wealth",
              "retail_crypto.leveraged_row_share": 0.1}
 CONVERGENCE_SEEDS = 100
+# The default population (interlock/data/params/crypto.toml): the smallest candidate that
+# bench_population.py found equivalent to CONVERGED in both scenarios (RESULTS.md, 2026-12-02).
+SHOWN_EQUIVALENT = {"retail_crypto.n_holders": 40_000, "retail_crypto.row_sampling": "wealth",
+                    "retail_crypto.leveraged_row_share": 0.1}
 
 
 @dataclass(frozen=True)

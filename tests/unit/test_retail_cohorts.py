@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from crypto_helpers import crypto_model
+from crypto_helpers import SHOWN_EQUIVALENT, crypto_model
 
 from interlock.config import Params
 from interlock.errors import InputError
@@ -79,3 +79,8 @@ def test_a_row_share_that_leaves_no_leveraged_row_is_refused():
     from interlock.model.model import CapitalFlowModel
     with pytest.raises(InputError, match="leveraged_row_share"):
         CapitalFlowModel(p, seed=1)
+
+
+def test_the_default_population_is_the_one_the_equivalence_benchmark_accepted():
+    """Changing the default resolution needs a new run of benchmarks/bench_population.py."""
+    assert {k: DEFAULTS[k] for k in SHOWN_EQUIVALENT} == SHOWN_EQUIVALENT
