@@ -8,16 +8,14 @@ Appends a dated section to benchmarks/RESULTS.md.
 
 from __future__ import annotations
 
-from results import append_section  # benchmarks/results.py
+import results  # benchmarks/results.py
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")     # before numpy is imported
 
 import argparse  # noqa: E402
-import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
-from datetime import date  # noqa: E402
 
 from interlock.experiments.runner import build_model, simulate  # noqa: E402
 
@@ -49,8 +47,13 @@ def timed_run(seed: int, interlock: bool) -> tuple[float, float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--no-write", action="store_true", help="print only; do not append to RESULTS.md")
+    ap.add_argument("--no-write", action="store_true", help="print only; do not write RESULTS.md")
+    ap.add_argument("--quick", action="store_true", help="1 pair of 60-day runs; print only")
     args = ap.parse_args()
+    global DAYS
+    if args.quick:
+        args.repeat, args.no_write, DAYS = 1, True, 60
+    load0 = results.load()
     timed_run(0, True), timed_run(0, False)              # warm-up (imports, caches)
     on, off, cpu_on, cpu_off, inside = [], [], [], [], []
     for seed in range(1, args.repeat + 1):               # interleaved: on/off see the same load
@@ -64,11 +67,10 @@ def main() -> None:
     med = statistics.median
     ratio_wall = [a / b for a, b in zip(on, off)]
     ratio_cpu = [a / b for a, b in zip(cpu_on, cpu_off)]
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    lines = [f"\n## Interlock block: 756-day baseline on vs off ({date.today().isoformat()}, benchmarks/bench_interlock.py)",
-             f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}; one process, interleaved on/off runs (seeds 1..{args.repeat}); "
-             f"shared machine, load average {load:.1f} at the end, so CPU time is the fairer measure.",
+    lines = [f"## Interlock block: {DAYS}-day baseline on vs off (bench_interlock.py)", "",
+             results.context(__file__, load0), "",
+             f"One process, on/off runs interleaved seed by seed (seeds 1..{args.repeat}); CPU time is the measure "
+             "(wall time shown for reference).",
              f"- wall seconds per run: on **{med(on):.3f} s**, off **{med(off):.3f} s**; ratio "
              f"{med(ratio_wall):.2f} (range {min(ratio_wall):.2f}–{max(ratio_wall):.2f})",
              f"- CPU seconds per run: on **{med(cpu_on):.3f} s**, off **{med(cpu_off):.3f} s**; ratio "
@@ -79,7 +81,7 @@ def main() -> None:
     print(text)
     if args.no_write:
         return
-    append_section(text)
+    results.write_section(__file__, text)
 
 
 if __name__ == "__main__":

@@ -1,17 +1,30 @@
-"""Run every benchmark in this folder (by hand: `make bench`). Each script appends its dated
-section to benchmarks/RESULTS.md. Slow: minutes, not seconds."""
+"""Run every benchmark in this folder (`make bench`): RESULTS.md is started afresh and every script
+writes its section, so every figure in it comes from this run. Slow (tens of minutes on 2 cores).
+
+    python benchmarks/run_all.py            # the full set: regenerates benchmarks/RESULTS.md
+    python benchmarks/run_all.py --quick    # each script's quick mode: checks they run, writes nothing
+"""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import results
+
 here = Path(__file__).parent
+quick = "--quick" in sys.argv[1:]
+if not quick:
+    results.reset()
 failed = []
 for script in sorted(here.glob("bench_*.py")):
-    print(f"== {script.name}", flush=True)
-    if subprocess.run([sys.executable, str(script)]).returncode != 0:
+    print(f"== {script.name}{' (quick)' if quick else ''}", flush=True)
+    t = time.perf_counter()
+    rc = subprocess.run([sys.executable, str(script), *(["--quick"] if quick else [])]).returncode
+    print(f"   {script.name}: exit {rc}, {time.perf_counter() - t:.0f} s", flush=True)
+    if rc != 0:
         failed.append(script.name)
 if failed:
     sys.exit(f"benchmarks failed: {', '.join(failed)}")

@@ -139,6 +139,8 @@ class CryptoETFBook(Population):
         self.sold_today[:] = False
         st = self.crypto
         drop = st.trust_prev - st.market_trust()
+        if drop <= self.tolerance.min():               # no allocator's tolerance is exceeded
+            return
         hit = (drop > self.tolerance) & (self.exit_days_left == 0)
         if hit.any():
             self._start_exit(hit, self.exit_share, False, f"market trust −{drop:.1%} in a day")
@@ -166,16 +168,20 @@ class CryptoETFBook(Population):
 
     def forced_orders(self, round_no: int):
         m = self.market
-        due = (self.exit_days_left > 0) & ~self.sold_today
-        if round_no == 1 and (due & ~self.exit_is_risk).any():
+        exiting = bool(self.exit_days_left.any())
+        due = (self.exit_days_left > 0) & ~self.sold_today if exiting else None
+        if exiting and round_no == 1 and (due & ~self.exit_is_risk).any():
             sel, reason = due & ~self.exit_is_risk, "trust_exit"
-        elif (due & self.exit_is_risk).any():
+        elif exiting and (due & self.exit_is_risk).any():
             sel, reason = due & self.exit_is_risk, "risk_exit"
         else:
             st = self.crypto
-            r = m.logp[m.btc] - m.open_logp[m.btc]
-            vol = math.sqrt((self.lam * m.var_fast[m.btc] + (1.0 - self.lam) * r * r) * self.ann)
-            dd = 1.0 - math.exp(m.logp[m.btc] - max(float(st.window.max()), m.logp[m.btc]))
+            lb = float(m.logp[m.btc])
+            r = lb - float(m.open_logp[m.btc])
+            vol = math.sqrt((self.lam * float(m.var_fast[m.btc]) + (1.0 - self.lam) * r * r) * self.ann)
+            dd = 1.0 - math.exp(lb - max(float(st.window.max()), lb))
+            if vol <= self.vol_limit.min() and dd <= self.dd_limit.min():
+                return None                            # no allocator's risk limit is breached
             day = self.model.day
             sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \
                 & (self.exit_days_left == 0)

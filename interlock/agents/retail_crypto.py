@@ -49,6 +49,7 @@ from functools import cached_property
 import numpy as np
 
 from ..config import ParamView, Params
+from ..errors import InputError
 from .base import Member, Population, clearing_value, execute
 
 
@@ -58,7 +59,9 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     the styles' loadings are `StyleParams`)."""
 
     liquidations: bool                 # switch: leveraged positions are force-closed at the breach
-    n_holders: int                     # rows (each stands for people / n_holders people)
+    n_holders: int                     # rows (cohorts of holders; see `row_sampling`)
+    row_sampling: str                  # "wealth": rows hold equal wealth and stand for people ∝ 1 / wealth
+                                       # (importance sampling); "people": rows stand for equal numbers of people
     people: float                      # people the rows stand for
     # spot holders: starting book and its dispersion
     btc_holdings_bn: float             # USD bn of BTC held by the spot rows at the start
@@ -86,7 +89,9 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     stablecoin_liquidity_weight: float  # $ of Fed reserves per $ of stablecoin issuance in the
                                         # liquidity signal (read by the venues, `model.crypto`)
     # leveraged traders (long perps)
-    leveraged_share: float             # share of rows that trade perps
+    leveraged_share: float             # share of the people who trade perps
+    leveraged_row_share: float         # share of the rows that are leveraged traders (a resolution
+                                       # choice: rows of each kind stand for equal shares of its people)
     notional_per_trader: float         # USD of long perp notional per leveraged person at the start
     leverage_min: float                # truncated Pareto leverage on [min, max] with this tail
     leverage_max: float
@@ -184,7 +189,12 @@ class RetailCryptoBook(Population):
         self.q = q = RetailCryptoParams.from_params(model.params)
         m = self.market
         N = self.N = int(q.n_holders)
-        nl = self.n_lev = int(round(N * q.leveraged_share))
+        nl = self.n_lev = int(round(N * q.leveraged_row_share)) if q.leveraged_share > 0.0 else 0
+        if q.leveraged_share > 0.0 and not 0 < nl < N:
+            raise InputError(f"retail_crypto.leveraged_row_share = {q.leveraged_row_share} gives {nl} of "
+                             f"{N} rows to the leveraged traders", key="retail_crypto.leveraged_row_share",
+                             allowed="a share that leaves at least one row of each kind")
+        lev_people = q.people * q.leveraged_share           # the people each kind of row stands for
         self.liquidations_on = bool(q.liquidations)
         self.review_days = int(q.review_days)
         self.review_block = -(-(N - nl) // self.review_days)     # spot rows reviewing per day
@@ -216,36 +226,69 @@ class RetailCryptoBook(Population):
         self.venue = np.empty(N, dtype=np.int8)
         self.venue[:nl] = rng.choice(nv, nl, p=st.perp_weights)
         self.venue[nl:] = rng.choice(nv, N - nl, p=st.holder_weights)
-        # rows are i.i.d., so each day's review block may be ordered by venue: per-venue sums of a
-        # block are then contiguous segment sums (np.add.reduceat, ~20× cheaper than bincount)
-        self.block_segments = []             # per block: (venues present, where each starts)
-        for k in range(self.review_days):
-            blk = self.venue[nl + k * self.review_block: nl + (k + 1) * self.review_block]
-            blk.sort()
-            bounds = np.searchsorted(blk, np.arange(nv + 1))
-            present = np.flatnonzero(bounds[1:] > bounds[:-1])
-            self.block_segments.append((present, bounds[present]))
         self.style = rng.choice(len(styles), N, p=share / share.sum()).astype(np.int8)
-        self.style_share = np.bincount(self.style, minlength=len(styles)) / N
         sa = q.appetite_sigma
         self.appetite = rng.lognormal(-0.5 * sa * sa, sa, N)
         self.young = rng.random(N) < q.young_share
         self.sensitivity = rng.uniform(q.trust_sensitivity_min, q.trust_sensitivity_max, N)
-        self.weight = np.full(N, q.people / N)
+        # Per-person wealth is lognormal. Behaviour is scale-free (targets are shares of a row's
+        # wealth), so a row's wealth only sets its weight in the aggregate. "people": every row stands
+        # for the same number of people and row wealth is the lognormal draw — the rich tail makes a
+        # few rows carry most of the money (effective rows ≈ N·exp(−σ²)). "wealth": rows are drawn in
+        # proportion to wealth (the size-biased lognormal, log-mean σ²) and each stands for people ∝
+        # 1 / its per-person wealth, so every row holds the same money: the same population and
+        # expected totals, with the sampling noise of N rows instead of N·exp(−σ²).
+        sw = q.wealth_sigma
+        if q.row_sampling == "wealth":
+            per_person = rng.lognormal(sw * sw, sw, N)
+            people_w = 1.0 / per_person
+            wealth = np.ones(N)
+        else:
+            per_person = rng.lognormal(0.0, sw, N)
+            people_w = np.ones(N)
+            wealth = per_person
+        # Rows are i.i.d., so which spot rows review on which day is ours to choose. Each day's block
+        # is dealt from the rows ranked by wealth (block k gets ranks k, k + review_days, …), so every
+        # block is a replica of the population's heavy-tailed wealth and the days' review flows do
+        # not differ by sampling alone; within a block the rows are ordered by venue, so per-venue
+        # sums are contiguous segment sums (np.add.reduceat, ~20× cheaper than bincount).
+        spot = np.argsort(per_person[nl:] if q.row_sampling == "wealth" else wealth[nl:], kind="stable")
+        order = []
+        for k in range(self.review_days):
+            rows = spot[k::self.review_days]
+            order.append(rows[np.argsort(self.venue[nl:][rows], kind="stable")])
+        self._block_start = nl + np.cumsum([0] + [len(r) for r in order])   # block k: [start[k], start[k+1])
+        order = nl + np.concatenate(order)
+        for a in (self.venue, self.style, self.appetite, self.young, self.sensitivity, wealth, people_w):
+            a[nl:] = a[order]
+        self.block_segments = []             # per block: (venues present, where each starts)
+        for k in range(self.review_days):
+            blk = self.venue[self._block_start[k]: self._block_start[k + 1]]
+            bounds = np.searchsorted(blk, np.arange(nv + 1))
+            present = np.flatnonzero(bounds[1:] > bounds[:-1])
+            self.block_segments.append((present, bounds[present]))
+        self.style_share = np.bincount(self.style, minlength=len(styles)) / N
+        self._ven = self.venue.astype(np.intp)        # index arrays for np.take (no cast each day)
+        self._sty = self.style.astype(np.intp)
+        self.weight = np.empty(N)                           # people per row
+        self.weight[:nl] = people_w[:nl] * (lev_people / max(people_w[:nl].sum(), 1e-300))
+        self.weight[nl:] = people_w[nl:] * ((q.people - lev_people) / people_w[nl:].sum())
         self.trust = np.ones(N)
-        wealth = rng.lognormal(0.0, q.wealth_sigma, N)
 
         # `holder_cash` is each row's own cash (stablecoins/fiat); the base class's `cash` is one
         # number per Mesa agent: the sum over its spot rows, and the counterparty's hedge account.
         self.holder_cash = np.zeros(N)     # USD bn, never < 0
-        self.btc = np.zeros(N)             # spot BTC (spot rows) or long perp contracts (leveraged
+        # holdings as one (2, N) array, so that one numpy call serves both legs of a review:
+        self._hold = np.zeros((2, N))
+        self.btc = self._hold[0]           # spot BTC (spot rows) or long perp contracts (leveraged
                                            # rows), in units of $1bn of BTC at the start; never < 0
-        self.eq_shares = np.zeros(N)       # stake in its venue's equity pool (AI stocks + SPX)
+        self.eq_shares = self._hold[1]     # stake in its venue's equity pool (AI stocks + SPX)
         self.debt = np.zeros(N)            # perp notional at entry − margin, USD bn
         self.leverage = np.ones(N)         # chosen leverage (1 = spot)
         self.liq_price = np.zeros(N)       # BTC price (start = 1) that liquidates; 0 = no position
-        self.base_btc = np.zeros(N)        # target BTC share at the starting signals (× wealth gap)
-        self.base_eq = np.zeros(N)         # target equity-pool share at the starting signals
+        self._base = np.zeros((2, N))
+        self.base_btc = self._base[0]      # target BTC share at the starting signals (× wealth gap)
+        self.base_eq = self._base[1]       # target equity-pool share at the starting signals
 
         # spot holders: portfolio shares dispersed around the calibrated totals, starting at target
         tot = np.array([q.btc_holdings_bn, q.equity_holdings_bn, q.cash_bn])
@@ -281,7 +324,7 @@ class RetailCryptoBook(Population):
         is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
         # scale wealth so the expected open notional is the calibrated book (well defined even
         # when few rows start open)
-        book = q.notional_per_trader * q.people * nl / N / 1e9        # USD bn
+        book = q.notional_per_trader * lev_people / 1e9                  # USD bn
         expected = float((L * self.margin_share * p_ss) @ wealth[:nl])
         w_lev = wealth[:nl] * (book / expected if expected > 0.0 else 0.0)
         margin = np.where(is_open, self.margin_share * w_lev, 0.0)
@@ -321,6 +364,14 @@ class RetailCryptoBook(Population):
         self.liquidated_total_rows = 0
         self.liquidation_days: dict[int, float] = {}
         self.btc_flow_today = 0.0
+        # the review's work arrays, reused every day (rows: BTC leg, equity-pool leg)
+        nb = self.review_block
+        self._px = np.empty((2, nb))       # price of a unit: BTC, the row's pool share
+        self._val = np.empty((2, nb))      # holdings' value
+        self._gap = np.empty((2, nb))      # target − holding, then the trade
+        self._mask = np.empty((2, nb), dtype=bool)
+        self._orders = np.empty((4, nb))   # buy BTC $, buy pool $, sell BTC units, sell pool shares
+        self._trust_is_one = True          # every row's `trust` is 1 (no venue has lost trust yet)
 
     # ----- accounting -----------------------------------------------------------------------------
     def pool_nav(self, prices: np.ndarray) -> np.ndarray:
@@ -329,24 +380,22 @@ class RetailCryptoBook(Population):
         has = self.pool_shares > 1e-12
         return np.where(has, value / np.where(has, self.pool_shares, 1.0), 1.0)
 
-    def _trade(self, gap: np.ndarray, wealth: np.ndarray) -> np.ndarray:
-        return np.where(np.abs(gap) > self.band * wealth, self.speed * gap, 0.0)
-
     def _by_venue(self, rows, values) -> np.ndarray:
         return np.bincount(self.venue[rows], weights=values, minlength=self.n_venues)
 
     def _venue_sums(self, values: np.ndarray, day: int) -> np.ndarray:
-        """Per-venue sums of `values` over the rows reviewing on `day` (ordered by venue)."""
+        """Per-venue sums of `values` (k × rows) over the rows reviewing on `day` (ordered by
+        venue): k × n_venues."""
         present, starts = self.block_segments[day % self.review_days]
-        out = np.zeros(self.n_venues)
+        out = np.zeros((values.shape[0], self.n_venues))
         if present.size:
-            out[present] = np.add.reduceat(values, starts)
+            out[:, present] = np.add.reduceat(values, starts, axis=1)
         return out
 
     def review_rows(self, day: int) -> slice:
         """The spot rows reviewing on `day`: one contiguous block per day, cycling."""
-        start = self.n_lev + (day % self.review_days) * self.review_block
-        return slice(start, min(self.N, start + self.review_block))
+        k = day % self.review_days
+        return slice(int(self._block_start[k]), int(self._block_start[k + 1]))
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
@@ -366,6 +415,7 @@ class RetailCryptoBook(Population):
         m = self.market
         st = self.crypto
         nv, nl = self.n_venues, self.n_lev
+        day = self.model.day
         prices = m.instrument_prices()
         pb = prices[m.btc]
         frozen = st.frozen()
@@ -375,72 +425,102 @@ class RetailCryptoBook(Population):
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros((self.n, m.n_instr))
 
-        # spot holders reviewing today
-        sl = self.review_rows(self.model.day)
-        ven = self.venue[sl].astype(np.intp)
+        # spot holders reviewing today: both legs (BTC, equity pool) as the rows of 2 × n arrays
+        sl = self.review_rows(day)
+        n = sl.stop - sl.start
+        ven = self._ven[sl]
         nav = self.pool_nav(prices)
+        hold = self._hold[:, sl]
+        px = self._px[:, :n]
+        px[0] = pb
+        np.take(nav, ven, out=px[1])
+        value = np.multiply(hold, px, out=self._val[:, :n])
         cash = self.holder_cash[sl]
-        btc_value = self.btc[sl] * pb
-        eq_value = self.eq_shares[sl] * nav[ven]
-        wealth = cash + btc_value + eq_value
+        wealth = cash + value[0]
+        wealth += value[1]
         appetite = self.appetite[sl]
-        style = self.style[sl]
-        free_share = self.base_btc[sl] * np.exp(appetite * self.x_style[style])
+        style = self._sty[sl]
+        free_share = np.take(self.x_style, style)
+        free_share *= appetite
+        np.exp(free_share, out=free_share)
+        free_share *= self.base_btc[sl]
         if any_loss:
-            trust = 1.0 - self.sensitivity[sl] * loss[ven]
+            trust = 1.0 - self.sensitivity[sl] * np.take(loss, ven)
             self.trust[sl] = trust
+            self._trust_is_one = False
             trusted = free_share * (trust if self.tau == 1.0 else trust ** self.tau)
         else:
-            self.trust[sl] = 1.0
+            if not self._trust_is_one:
+                self.trust[:] = 1.0
+                self._trust_is_one = True
             trusted = free_share
-        btc_share = np.minimum(trusted * np.exp(-appetite * self.rot_style[style]), self.max_share)
-        eq_share = (self.base_eq[sl] * np.exp(appetite * self.rot_style[style]) + (trusted - btc_share)
-                    + self.phi * (free_share - trusted))
-        eq_share = np.clip(eq_share, 0.0, 1.0 - btc_share)
-        t_btc = self._trade(btc_share * wealth - btc_value, wealth)
-        t_eq = self._trade(eq_share * wealth - eq_value, wealth)
+        rot = np.take(self.rot_style, style)
+        rot *= appetite
+        target = self._gap[:, :n]
+        btc_share, eq_share = target
+        np.negative(rot, out=eq_share)
+        np.exp(eq_share, out=eq_share)                        # exp(−a · rot)
+        np.multiply(trusted, eq_share, out=btc_share)
+        np.minimum(btc_share, self.max_share, out=btc_share)
+        np.exp(rot, out=rot)                                  # exp(a · rot)
+        np.multiply(self.base_eq[sl], rot, out=eq_share)
+        eq_share += trusted - btc_share
+        if any_loss:
+            eq_share += self.phi * (free_share - trusted)
+        np.maximum(eq_share, 0.0, out=eq_share)
+        np.minimum(eq_share, 1.0 - btc_share, out=eq_share)
+        # trade θ · (share · W − holding) outside a band of ±band · W
+        gap = np.multiply(target, wealth, out=target)
+        gap -= value
+        mask = np.abs(gap, out=value)                        # `value` is not needed any more
+        np.greater(mask, self.band * wealth, out=self._mask[:, :n])
+        trade = np.multiply(gap, self.speed, out=gap)
+        trade *= self._mask[:, :n]
         if any_frozen:
-            f = frozen[ven]
-            t_btc[f] = 0.0
-            t_eq[f] = 0.0
-        buy_btc = np.maximum(t_btc, 0.0)
-        buy_eq = np.maximum(t_eq, 0.0)
+            trade[:, frozen[ven]] = 0.0
+        orders = self._orders[:, :n]
+        buys, sells = orders[:2], orders[2:]
+        np.maximum(trade, 0.0, out=buys)
+        buy_btc, buy_eq = buys
         spend = buy_btc + buy_eq
         short = spend > cash                       # buys are paid from cash on hand, never on credit
         if short.any():
             scale = cash[short] / spend[short]
             buy_btc[short] *= scale
             buy_eq[short] *= scale
-        sell_btc = np.minimum(np.maximum(-t_btc, 0.0) / pb, self.btc[sl])
-        sell_eq = np.minimum(np.maximum(-t_eq, 0.0) / nav[ven], self.eq_shares[sl])
-        day = self.model.day
-        buy[:nv, m.btc] = self._venue_sums(buy_btc, day)
-        sell[:nv, m.btc] = self._venue_sums(sell_btc, day)
-        eq_buy = self._venue_sums(buy_eq, day)
-        eq_sell = self._venue_sums(sell_eq, day)
+        np.negative(trade, out=sells)
+        np.maximum(sells, 0.0, out=sells)
+        sells /= px
+        np.minimum(sells, hold, out=sells)
+        sums = self._venue_sums(orders, day)                 # (4, n_venues)
+        buy[:nv, m.btc] = sums[0]
+        sell[:nv, m.btc] = sums[2]
+        eq_buy, eq_sell = sums[1], sums[3]
         buy[:nv] += eq_buy[:, None] * self.eq_weights[None, :]
         frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
         sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
         # leveraged traders decide daily: open or close with signal-dependent probabilities
-        lv = self.venue[:nl].astype(np.intp)
-        excess = self.appetite[:nl] * (self.x_style - self.rot_style)[self.style[:nl]]
+        excess = np.take(self.x_style - self.rot_style, self._sty[:nl])
+        excess *= self.appetite[:nl]
         excess -= self.entry
         if any_loss:
-            trust_l = 1.0 - self.sensitivity[:nl] * loss[lv]
+            trust_l = 1.0 - self.sensitivity[:nl] * np.take(loss, self._ven[:nl])
             self.trust[:nl] = trust_l
             excess += self.tau * np.log(np.maximum(trust_l, 1e-12))
-        else:
-            self.trust[:nl] = 1.0
         excess *= self.signal_b
         np.exp(excess, out=excess)                            # now exp(b · (y − e))
         is_open = self.btc[:nl] > 0.0
-        opening = ~is_open & (self._draw < self.open_rate * excess) & (self.holder_cash[:nl] > 0.0) \
-            & (self.model.day >= self.flat_since + self.reentry)
-        closing = is_open & (self._draw * excess < self.close_rate)
+        opening = self._draw < self.open_rate * excess
+        opening &= self.holder_cash[:nl] > 0.0
+        opening &= self.flat_since <= day - self.reentry
+        opening &= ~is_open
+        closing = np.multiply(self._draw, excess, out=excess) < self.close_rate
+        closing &= is_open
         if any_frozen:
-            opening &= ~frozen[lv]
-            closing &= ~frozen[lv]
+            lf = frozen[self._ven[:nl]]
+            opening &= ~lf
+            closing &= ~lf
         i_open = np.flatnonzero(opening)
         i_close = np.flatnonzero(closing)
         margin = self.margin_share[i_open] * self.holder_cash[i_open]
@@ -449,7 +529,7 @@ class RetailCryptoBook(Population):
         buy[self.desk, m.btc] = self.hedge * notional.sum()          # the counterparty's hedge
         sell[self.desk, m.btc] = self.hedge * close_units.sum()
 
-        self._pending = ("voluntary", buy, sell, (sl, ven, buy_btc, sell_btc, buy_eq, sell_eq, eq_buy, eq_sell),
+        self._pending = ("voluntary", buy, sell, (sl, ven, orders, eq_buy, eq_sell),
                          (i_open, margin, notional, i_close, close_units))
         return clearing_value(buy, sell, prices)
 
@@ -480,11 +560,21 @@ class RetailCryptoBook(Population):
         nav = self.pool_nav(prices)                  # before the pools' units change
         execute(self.units, self.cash, orders, buy, sell, prices)
         if kind == "voluntary":
-            (sl, ven, buy_btc, sell_btc, buy_eq, sell_eq, eq_buy, eq_sell), perps = rest
-            self.btc[sl] += buy_btc / pb - sell_btc
-            self.eq_shares[sl] += buy_eq / nav[ven] - sell_eq
+            (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
+            n = sl.stop - sl.start
+            px = self._px[:, :n]                       # at the clearing prices
+            px[0] = pb
+            np.take(nav, ven, out=px[1])
+            buys, sells = orders_h[:2], orders_h[2:]
+            got = np.divide(buys, px, out=self._val[:, :n])
+            got -= sells
+            self._hold[:, sl] += got
+            paid = np.multiply(sells, px, out=self._val[:, :n])
+            cash_in = paid[0] + paid[1]
+            cash_in -= buys[0]
+            cash_in -= buys[1]
             cash = self.holder_cash[sl]
-            cash += sell_btc * pb + sell_eq * nav[ven] - buy_btc - buy_eq
+            cash += cash_in
             np.maximum(cash, 0.0, out=cash)            # rounding dust of buys scaled to cash
             self.pool_shares += eq_buy / nav - eq_sell
             i_open, margin, notional, i_close, close_units = perps

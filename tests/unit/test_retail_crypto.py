@@ -90,7 +90,8 @@ def test_a_review_never_buys_beyond_a_holders_cash_or_sells_beyond_its_holdings(
         cash0, btc0, eq0 = pop.holder_cash.copy(), pop.btc.copy(), pop.eq_shares.copy()
         orders = pop.voluntary_orders()
         _, _, _, spot, _ = pop._pending
-        sl, _, buy_btc, sell_btc, buy_eq, sell_eq, _, _ = spot
+        sl, _, (buy_btc, buy_eq, sell_btc, sell_eq), _, _ = spot
+        buy_btc, buy_eq, sell_btc, sell_eq = (a.copy() for a in (buy_btc, buy_eq, sell_btc, sell_eq))
         assert (buy_btc + buy_eq <= cash0[sl] * (1 + 1e-12)).all()
         assert (sell_btc <= btc0[sl]).all() and (sell_eq <= eq0[sl]).all()
         assert np.abs(orders).sum() > 0.0                      # the review traded

@@ -1,0 +1,126 @@
+"""The default run's cost (issue #16): CPU seconds per 756-day `baseline` run of the whole model, of
+the engine alone (issue #2's agents: the crypto block and the AI interlock off) and of the whole
+model with the retail population of before issue #16 (100,000 rows of equal people; the default is
+40,000 wealth-weighted rows, shown equivalent by bench_population.py); the three interleaved in one
+process, seed by seed, with their ratios. Then
+one instrumented run's split by stage (CPU µs per day; the timers add their own overhead).
+Re-run it after a change to the market core: the issue's target is ≤ 0.4 s per default run.
+
+    python benchmarks/bench_default_run.py [--repeat 5]     # writes its section of RESULTS.md
+    python benchmarks/bench_default_run.py --quick          # 1 seed, 60 days, prints only
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")     # before numpy is imported
+
+import argparse  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections import defaultdict  # noqa: E402
+
+import results  # noqa: E402  (benchmarks/results.py)
+
+from interlock.experiments.runner import build_model, simulate  # noqa: E402
+
+TARGET_S = 0.4
+ARMS = {
+    "whole model (default)": dict(),
+    "engine only (crypto and interlock off)": dict(disabled=("retail_crypto", "crypto_etf", "interlock")),
+    "whole model, 100,000 equal-people crypto rows (the default before #16)": dict(
+        overrides={"retail_crypto.n_holders": 100_000, "retail_crypto.row_sampling": "people"}),
+}
+
+
+def cpu_of_run(seed: int, days: int, disabled=(), overrides=None) -> float:
+    """CPU seconds of building and simulating one baseline run (the model is released after)."""
+    c = time.process_time()
+    m = build_model("baseline", seed=seed, disabled=disabled, overrides=overrides or {})
+    simulate(m, days)
+    cpu = time.process_time() - c
+    m.release()
+    return cpu
+
+
+def stage_split(seed: int, days: int) -> tuple[dict[str, float], float]:
+    """µs per day by stage of one instrumented default run (single-threaded: elapsed time inside each
+    stage, so the timers stay cheap), scaled to the run's CPU seconds, and that total."""
+    m = build_model("baseline", seed=seed)
+    acc: dict[str, float] = defaultdict(float)
+
+    def wrap(obj, name, bucket):
+        f = getattr(obj, name)
+
+        def timed(*a, **k):
+            t = time.perf_counter()     # process_time costs ~3 µs a call here, perf_counter ~0.4
+            try:
+                return f(*a, **k)
+            finally:
+                acc[bucket] += time.perf_counter() - t
+        setattr(obj, name, timed)
+
+    for pop in m.populations:
+        for hook in ("begin_day", "voluntary_orders", "forced_orders", "fill", "end_day", "record"):
+            wrap(pop, hook, f"agents: {pop.agent_class}")
+    for b in m.blocks:
+        for hook in ("begin_day", "end_day", "record"):
+            wrap(b, hook, f"block: {b.name}")
+    for name in ("clear", "draw_noise", "end_day", "begin_day"):
+        wrap(m.market, name, "market (clearing, noise, close)")
+    wrap(m.crypto, "end_day", "crypto venues")
+    for obj, name in ((m.fed, "step"), (m.macro, "step"), (m.valuation, "update"), (m.vol, "update")):
+        wrap(obj, name, "Fed, macro, values, VOL")
+    wrap(m.series, "append", "recording")
+    wrap(m.flows, "add", "recording")
+    c, w = time.process_time(), time.perf_counter()
+    simulate(m, days)
+    total, wall = time.process_time() - c, time.perf_counter() - w
+    m.release()
+    acc["step glue (the rest)"] = wall - sum(acc.values())
+    return {k: v * total / wall / days * 1e6 for k, v in acc.items()}, total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--days", type=int, default=756)
+    ap.add_argument("--quick", action="store_true", help="1 seed, 60 days; print, write nothing")
+    a = ap.parse_args()
+    if a.quick:
+        a.repeat, a.days = 1, 60
+    load0 = results.load()
+    for kw in ARMS.values():                       # warm-up: imports, caches, first allocations
+        cpu_of_run(0, 20, **kw)
+    cpu = {arm: [] for arm in ARMS}
+    for seed in range(1, a.repeat + 1):            # interleaved: every arm sees the same load
+        for arm, kw in ARMS.items():
+            cpu[arm].append(cpu_of_run(seed, a.days, **kw))
+    split, total = stage_split(1, a.days)
+
+    med = statistics.median
+    base = cpu["whole model (default)"]
+    lines = [f"## The default run: CPU per {a.days}-day baseline run (bench_default_run.py)", "",
+             results.context(__file__, load0), "",
+             f"Seeds 1–{a.repeat}, the arms interleaved seed by seed in one process; build + simulate, CPU "
+             f"seconds (median, min–max: other work on a shared machine inflates CPU time too, through the caches); "
+             f"ratio = arm ÷ whole model, per seed (median). Issue #16's target for the whole "
+             f"model: ≤ {TARGET_S} s per 756-day run.", "",
+             "| arm | CPU s per run | range | ratio to the default |", "|---|---:|---:|---:|"]
+    for arm, xs in cpu.items():
+        r = [x / b for x, b in zip(xs, base)]
+        lines.append(f"| {arm} | **{med(xs):.3f}** | {min(xs):.3f}–{max(xs):.3f} | {med(r):.2f} |")
+    met = med(base) <= TARGET_S * a.days / 756
+    lines += ["", f"Target ≤ {TARGET_S} s per 756 days: **{'met' if met else 'not met'}** "
+              f"({med(base) / a.days * 1e3:.2f} ms per day).", "",
+              f"Where a default run's CPU goes (one instrumented run, seed 1, {total:.2f} CPU s with timers; "
+              "elapsed time per stage scaled to the run's CPU; µs per day):",
+              "", "| stage | µs/day | share |", "|---|---:|---:|"]
+    for k, v in sorted(split.items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {k} | {v:.0f} | {v * a.days / 1e6 / total:.0%} |")
+    results.publish(__file__, lines, write=not a.quick)
+
+
+if __name__ == "__main__":
+    main()
