@@ -78,15 +78,15 @@ def test_changed_parameters_get_their_own_default_folder_and_as_of_sets_the_star
     args = ("run", "baseline", "--days", "3", "--quiet", "--no-figures")
     assert invoke(*args, cwd=tmp_path).exit_code == 0
     assert invoke(*args, "--set", "cta.aum=300", cwd=tmp_path).exit_code == 0
-    assert invoke(*args, "--as-of", "2025-01-21", cwd=tmp_path).exit_code == 0
+    assert invoke(*args, "--as-of", "2025-01-27", cwd=tmp_path).exit_code == 0
     assert invoke(*args, cwd=tmp_path).exit_code == 0                      # an earlier run is replaced
     folders = sorted(p.name for p in (tmp_path / "runs").iterdir())
     assert len(folders) == 3 and folders[0] == "baseline-1" and all(f.startswith("baseline-1-") for f in folders[1:])
     by_date = {json.loads((tmp_path / "runs" / f / "summary.json").read_text())["config"]["run.start_date"]: f
                for f in folders}
-    assert "2025-01-21" in by_date
-    ts = pd.read_parquet(tmp_path / "runs" / by_date["2025-01-21"] / "timeseries.parquet")
-    assert str(ts["date"].iloc[0].date()) == "2025-01-21"
+    assert "2025-01-27" in by_date
+    ts = pd.read_parquet(tmp_path / "runs" / by_date["2025-01-27"] / "timeseries.parquet")
+    assert str(ts["date"].iloc[0].date()) == "2025-01-27"
 
 
 def test_a_scenario_name_with_a_path_never_writes_outside_runs(tmp_path):
