@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install browser-deps bench bench-quick clean
+.PHONY: demo test install system-deps browser-deps bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,16 +16,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian chromium for the end-to-end browser test (never a browser download).
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium for the browser test"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Debian packages the tests use (never a download from anywhere else): chromium for the
+# end-to-end browser test, ffmpeg for the network animation's MP4.
+system-deps:
+	@{ command -v chromium && command -v ffmpeg; } >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium and ffmpeg for the tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium ffmpeg >/dev/null; }
+
+browser-deps: system-deps
 
 demo: $(STAMP)
 	$(BIN)/interlock run baseline --out runs/baseline-1
 
-test: $(STAMP) browser-deps
+test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # every figure of benchmarks/RESULTS.md, regenerated (tens of minutes); bench-quick: each script's
