@@ -259,3 +259,35 @@ def funding_sweep_table(df: pd.DataFrame) -> str:
     for f, row in grid.iterrows():
         lines.append(f"| {f:g} | " + " | ".join(f"{v:,.0f}" for v in row) + " |")
     return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m interlock.experiments.asof_checks deepseek|bands|funding [--seeds N]`: print the
+    check's Markdown table (what docs/validation.md and docs/interlock.md show)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m interlock.experiments.asof_checks", description=main.__doc__)
+    ap.add_argument("check", choices=("deepseek", "bands", "funding"))
+    ap.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
+    a = ap.parse_args(argv)
+    seeds = tuple(range(1, a.seeds + 1))
+    if a.check == "deepseek":
+        print(cross_section_table(deepseek_cross_section(seeds)))
+    elif a.check == "funding":
+        print(funding_sweep_table(funding_sweep((0.10, 0.15, 0.20), (0.6, 0.8, 1.0), seeds=seeds[:1])))
+    else:
+        rows = []
+        for s in seeds:
+            ts = run("baseline", days=756, seed=s, amplification=False).timeseries
+            rows.append(band_measures(ts))
+        df = pd.DataFrame(rows)
+        print("| measure | band | min | median | max | source |\n| --- | --- | --- | --- | --- | --- |")
+        for b in BANDS:
+            v = df[b.measure]
+            print(f"| {b.measure} | {b.lo:g}–{b.hi:g} | {v.min():,.0f} | {v.median():,.0f} | {v.max():,.0f} | "
+                  f"{b.source[:80]}… |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
