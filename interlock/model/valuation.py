@@ -28,9 +28,10 @@ Two paths into prices, both through the core's seams:
   β̃_i is equity i's loading on the market news factor (the index loads 1): the AI complex loads
   more on risk appetite. L is the Fed's liquidity signal (3-month change in reserves, $tn).
 
-Policy uncertainty U also scales the market news factor's σ by (1 + U / `uncertainty_reference_vol`)
-through `market.news_process.uncertainty` (the core's seam): implied vol rises with the news variance
-forecast and the risk premium rises with it, together.
+Policy uncertainty U (vol points) also scales the market news factor's σ by (1 + U / VOL_base)
+through `market.news_process.uncertainty` (the core's seam), VOL_base being implied vol without it
+(yesterday's VOL_1M over yesterday's scale): implied vol — the news variance forecast — rises by
+about U points, realised news variance with it, and the risk premium rises with U, together.
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ class ValuationParams(ParamView, section="valuation"):
     liquidity_beta_equity: float       # ln V per USD trillion of 3-month reserve change
     liquidity_beta_btc: float          # the same for BTC
     btc_risk_beta: float               # BTC's loading on the equity market's risk-appetite news
-    uncertainty_reference_vol: float   # vol points: U of this size doubles the market factor's σ
 
 
 class Valuation:
@@ -152,4 +152,8 @@ class Valuation:
         target = self._policy_values()
         m.news += target - self.policy_logv
         self.policy_logv = target
-        m.news_process.uncertainty[self.f_market] = 1.0 + self.model.macro.uncertainty / self.q.uncertainty_reference_vol
+        # policy uncertainty adds U points to implied vol: the market factor's σ is scaled by
+        # 1 + U / VOL_base, VOL_base the implied vol without it (yesterday's VOL_1M / its scale)
+        nu = m.news_process.uncertainty
+        vol_base = 100.0 * self.model.vol.vol_1m / nu[self.f_market]
+        nu[self.f_market] = 1.0 + self.model.macro.uncertainty / vol_base

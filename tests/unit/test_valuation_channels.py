@@ -55,7 +55,8 @@ def test_a_ten_point_tariff_cuts_earnings_and_lifts_uncertainty_implied_vol_and_
     assert mac.uncertainty == pytest.approx(U * mac.u_decay)       # the shock, one day of decay
     assert 5.0 < U < 8.0                                           # A11: 0.74 vol points per pp
     f = m.news_params.names.index("market")
-    assert m.news_process.uncertainty[f] == pytest.approx(1 + mac.uncertainty / q.uncertainty_reference_vol)
+    vol_base = 100 * model.vol.vol_1m                              # yesterday's VOL_1M, no uncertainty yet
+    assert m.news_process.uncertainty[f] == pytest.approx(1 + mac.uncertainty / vol_base)
     assert v.erp_change() > q.erp_per_uncertainty * U * 0.5        # the premium rises with it
     rest = m.idx["REST"]
     assert news[rest] == pytest.approx(eps - q.erp_duration * v.erp_change() * v.beta[rest], abs=1e-4)
