@@ -18,23 +18,24 @@ Partial adjustment on a continuous shadow rate s that is never reset to the roun
 small gaps accumulate meeting after meeting; at a meeting
 
     s ← ρ s + (1 − ρ) i* + ε                      (ρ = `inertia`, per meeting)
-    i ← i + step · k(s + g − i),   never below the lower bound
+    i ← i + step · k(s − i),   never below the lower bound
 
 k(x) rounds to the nearest step for one step (|x| ≥ half a step) and moves k ≥ 2 steps only when
 |x| ≥ k steps, at most `max_steps_per_meeting` (gradualism: a 50bp move needs a 50bp gap);
-
-with ε ~ N(0, σ_d) the committee's judgment (it stays in s and fades with ρ, so a bold move is not
-undone at the next meeting) and g the guidance given for this meeting (the Fed follows through on
-what it signalled; g is cleared at the meeting).
+ε ~ N(0, σ_d) is the committee's judgment (it stays in s and fades with ρ, so a bold move is not
+undone at the next meeting).
 
 The market prices the same rule: its expected shadow rate for the next meeting is
-μ = ρ s + (1 − ρ) i* + g + d, where d is its misreading of Fed communication (an AR(1) "speech"
-term: persistent, small shocks; Swanson 2023, Chicago Fed WP 2025-23: non-Chair speeches move
-little on average), and its uncertainty σ² = σ_d² + σ_x² · (days to the meeting)/(interval).
-The cut / hike probabilities and the expected rate after the meeting m follow in closed form.
-A `fed_guidance` pin sets g (and clears d) so that the odds equal the pinned value; it persists
-until the meeting (market odds are martingales; the 21 Nov 2025 Williams shift held for 13
-trading days and was validated on 10 Dec), path guidance beyond the meeting enters the stance.
+μ = ρ s + (1 − ρ) i* + d, where d is its misreading of Fed communication (an AR(1) "speech" term:
+persistent, small shocks; Swanson 2023, Chicago Fed WP 2025-23: non-Chair speeches move little on
+average), and its uncertainty σ² = σ_d² + σ_x² · (days to the meeting)/(interval). The cut / hike
+probabilities and the expected rate after the meeting m follow in closed form.
+
+Guidance is a change of the stance, which the Fed then follows: a `fed_guidance` pin sets the
+stance so that the market's cut odds equal the pinned value (Williams, 21 Nov 2025: odds 39% → 71%,
+then held and rose until the cut on 10 Dec), path guidance moves it by a given amount; it fades
+with `stance_half_life_days` (no published day-scale decay; Swanson 2021: forward-guidance effects
+die out within a few quarters).
 
 The expected path of the short rate (years h after the next meeting):
 
@@ -142,7 +143,6 @@ class Fed(mesa.Agent):
         self.step_size = q.step
         self.political_pressure = q.political_pressure
         self.stance = 0.0                            # discretionary tilt subtracted from i*
-        self.guidance = 0.0                          # g: shift of the next decision the Fed signalled
         self.misreading = 0.0                        # d: the market's misreading of Fed speak
         self.pins: dict[int, float] = {}             # day -> cut odds a fed_guidance shock pins
         self.drawdown = 0.0                          # S&P drawdown at the last close (read each day)
@@ -170,7 +170,7 @@ class Fed(mesa.Agent):
         self._reserve_hist = [self.reserves] * q.liquidity_window_days
         # the market's reading at day 0: start the misreading so the odds equal the observed ones
         self._refresh()
-        self.misreading = self._solve_shift(q.cut_prob) - self.guidance
+        self.misreading = self._solve_shift(q.cut_prob)
         self._refresh()
 
     # ----- the rule --------------------------------------------------------------------------
@@ -231,7 +231,7 @@ class Fed(mesa.Agent):
         current state (kept until the next refresh: a Fed switched off keeps its day-0 reading)."""
         self.i_rule = self.rule_rate()
         self.i_star = self.i_rule - self.stance
-        mu = self._mu_rule() + self.guidance + self.misreading
+        mu = self._mu_rule() + self.misreading
         probs = self._step_probs(mu, self._sigma())
         K = self.q.max_steps_per_meeting
         rates = np.maximum(self.q.effective_lower_bound, self.policy_rate + np.arange(-K, K + 1) * self.step_size)
@@ -240,17 +240,18 @@ class Fed(mesa.Agent):
         self.expected_next = float(probs @ rates)
 
     def _solve_shift(self, prob: float) -> float:
-        """The shift of the market's expected shadow rate (guidance + misreading) that puts the cut
-        odds at `prob`: P(s + shift + ε < i − step/2) = prob."""
+        """The shift of the market's expected shadow rate for the next meeting that puts the cut
+        odds at `prob`: P(μ + shift + ε < i − step/2) = prob, σ as today."""
         clip = self.q.odds_clip
         p = min(max(prob, clip), 1.0 - clip)
-        return self.policy_rate - 0.5 * self.step_size - float(ndtri(p)) * self._sigma() - self._mu_rule()
+        mu = self._mu_rule() + self.misreading
+        return self.policy_rate - 0.5 * self.step_size - float(ndtri(p)) * self._sigma() - mu
 
     def pin_odds(self, prob: float) -> None:
-        """Guidance: the Fed signals the next decision so that the market's cut odds are `prob`
-        (the market's misreading is cleared: the signal is read as sent)."""
-        self.misreading = 0.0
-        self.guidance = self._solve_shift(prob)
+        """Guidance: the Fed moves its stance so that the market's cut odds are `prob` (the stance
+        enters the next decision with weight 1 − ρ, so it moves by shift / (1 − ρ))."""
+        w = 1.0 - self.q.inertia
+        self.stance -= self._solve_shift(prob) / w
         self._refresh()
 
     # ----- the expected path -------------------------------------------------------------------
@@ -345,7 +346,6 @@ class Fed(mesa.Agent):
         self.next_meeting += self.interval
         # the committee's judgment enters the shadow rate: it persists and fades like the rest of s
         self.shadow = q.inertia * self.shadow + (1.0 - q.inertia) * self.target_rate() + q.judgment_sd * z
-        steps = self._decide((self.shadow + self.guidance - self.policy_rate) / self.step_size)
+        steps = self._decide((self.shadow - self.policy_rate) / self.step_size)
         if steps != 0:
             self.set_rate(self.policy_rate + steps * self.step_size, reason="FOMC")
-        self.guidance = 0.0

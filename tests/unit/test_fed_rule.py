@@ -73,7 +73,7 @@ def test_the_market_odds_are_the_feds_own_decision_probabilities():
     model.day = fed.next_meeting - 1
     fed.misreading = 0.0                                    # the market reads the Fed right
     fed._refresh()
-    probs = fed._step_probs(fed._mu_rule() + fed.guidance, fed._sigma())
+    probs = fed._step_probs(fed._mu_rule(), fed._sigma())
     K = fed.q.max_steps_per_meeting
     rng = np.random.default_rng(5)
     rho, i_star, s = fed.q.inertia, fed.target_rate(), fed.shadow
@@ -86,24 +86,36 @@ def test_the_market_odds_are_the_feds_own_decision_probabilities():
     assert fed.expected_next == pytest.approx(probs @ rates)
 
 
-def test_guidance_pins_the_odds_and_they_hold_until_the_meeting():
+def test_guidance_pins_the_odds_through_the_stance_and_the_fed_follows_through():
     model, fed = _fed({"fed.judgment_sd": 1e-4, "fed.data_news_sd": 0.0})
+    fed.misreading = 0.0                                    # the market reads the Fed right
     model.day = 1
     fed.step()
     fed.pins = {2: 0.95}
     model.day = 2
     fed.step()
     assert fed.cut_prob == pytest.approx(0.95)
+    assert fed.stance != 0.0                                 # the pin moved the stance
     seen = []
     while model.day < fed.q.first_meeting_day - 1:
         model.day += 1
         fed.step()
         seen.append(fed.cut_prob)
-    assert seen == pytest.approx([0.95] * len(seen), abs=0.01)    # no decay before the meeting
+    assert min(seen) > 0.9                                   # it fades slowly (half-life 126 days)
     model.day += 1
     fed.step()                                              # the meeting: the Fed follows through
-    assert fed.guidance == 0.0                              # resolved by the decision
     assert fed.policy_rate == pytest.approx(fed.q.policy_rate - fed.q.step)
+
+
+def test_a_hawkish_pin_holds_the_rate():
+    model, fed = _fed({"fed.judgment_sd": 1e-4, "fed.data_news_sd": 0.0})
+    fed.misreading = 0.0
+    fed.pin_odds(0.02)
+    assert fed.cut_prob == pytest.approx(0.02)
+    while model.day < fed.q.first_meeting_day:
+        model.day += 1
+        fed.step()
+    assert fed.policy_rate == fed.q.policy_rate
 
 
 def test_path_guidance_fades_with_the_stance_half_life():

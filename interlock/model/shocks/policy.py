@@ -46,10 +46,10 @@ class FedHike(_FedMove):
 
 class FedGuidance(Shock):
     type_name = "fed_guidance"
-    summary = ("Fed communication: pins the market's cut odds for the next meeting to `probs[k]` on day "
-               "at + k·spacing (the Fed follows through; the pin holds until the meeting; seeds/001: "
-               "80% → 30% → 80%), and/or shifts the expected path beyond it by `path_bps` (signed, "
-               "negative = dovish), which fades with fed.stance_half_life_days.")
+    summary = ("Fed communication, a change of stance the Fed then follows: pins the market's cut odds "
+               "for the next meeting to `probs[k]` on day at + k·spacing (seeds/001: 80% → 30% → 80%) "
+               "and/or shifts the expected path by `path_bps` (signed, negative = dovish); it fades "
+               "with fed.stance_half_life_days.")
     probs: list[Probability] = Field(default_factory=list)
     spacing: int = Field(default=5, ge=1)
     path_bps: float = Field(default=0.0, ge=-300.0, le=300.0)
