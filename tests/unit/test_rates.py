@@ -6,20 +6,14 @@ uncertainty, with term-premium shocks, and over-reacts temporarily to news about
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
+from policy_stub import policy_model
 from stub_model import StubModel
 
-from interlock.agents.fed import Fed, path_weight
-from interlock.model.valuation import Valuation
+from interlock.agents.fed import path_weight
 
 
-def _model(overrides: dict | None = None) -> StubModel:
-    model = StubModel({"fed.speech_noise": 0.0, **(overrides or {})})
-    model.fed = Fed(model, model.params, np.random.default_rng(0))
-    model.valuation = Valuation(model, model.params)
-    model.market.news[:] = 0.0
-    return model
+_model = policy_model
 
 
 def _step(model: StubModel, days: int = 1) -> None:

@@ -13,21 +13,15 @@ import math
 import numpy as np
 import pytest
 from pydantic import ValidationError
+from policy_stub import policy_model
 from stub_model import StubModel
 
-from interlock.agents.fed import Fed
 from interlock.errors import InputError
 from interlock.model.macro import Macro
 from interlock.model.shocks.policy import FiscalCut, MacroSurprise, PolicyUncertainty, Tariff
-from interlock.model.valuation import Valuation
 
 
-def _model(overrides: dict | None = None) -> StubModel:
-    model = StubModel({"fed.speech_noise": 0.0, **(overrides or {})})
-    model.fed = Fed(model, model.params, np.random.default_rng(0))
-    model.valuation = Valuation(model, model.params)
-    model.market.news[:] = 0.0
-    return model
+_model = policy_model
 
 
 def _day(model: StubModel) -> np.ndarray:

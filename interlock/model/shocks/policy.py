@@ -5,9 +5,9 @@ negative fiscal cut, relief a negative uncertainty shock)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ...config import Params
 from .base import Probability, Shock
@@ -119,12 +119,7 @@ class FiscalCut(Shock):
     type_name = "fiscal_cut"
     summary = ("Cuts federal spending by `share` of GDP (e.g. DOGE; negative = stimulus): the growth "
                "outlook and earnings fall by the multiplier, the deficit and the term premium fall.")
-    share: float = Field(ge=-0.2, le=0.2)
-
-    @field_validator("share")
-    @classmethod
-    def _changes_something(cls, v: float) -> float:
-        return _nonzero(v)
+    share: Annotated[float, Field(ge=-0.2, le=0.2), AfterValidator(_nonzero)]
 
     def apply(self, model) -> None:
         model.macro.fiscal_cut += self.share
@@ -137,12 +132,7 @@ class PolicyUncertainty(Shock):
                "leaves the tariff rate nearly unchanged, 9 Apr 2025): implied vol, the equity risk "
                "premium and the term premium move together; it decays with "
                "macro.uncertainty_half_life_days.")
-    vol_points: float = Field(ge=-100.0, le=100.0)
-
-    @field_validator("vol_points")
-    @classmethod
-    def _changes_something(cls, v: float) -> float:
-        return _nonzero(v)
+    vol_points: Annotated[float, Field(ge=-100.0, le=100.0), AfterValidator(_nonzero)]
 
     def apply(self, model) -> None:
         model.macro.add_uncertainty(self.vol_points)
@@ -152,12 +142,7 @@ class TermPremium(Shock):
     type_name = "term_premium"
     summary = ("Moves the 10-year term premium by `bps` (signed; fiscal news, inflation uncertainty, "
                "supply): the 10-year and the bond price move on the day; it stays until reversed.")
-    bps: float = Field(ge=-300.0, le=300.0)
-
-    @field_validator("bps")
-    @classmethod
-    def _changes_something(cls, v: float) -> float:
-        return _nonzero(v)
+    bps: Annotated[float, Field(ge=-300.0, le=300.0), AfterValidator(_nonzero)]
 
     def apply(self, model) -> None:
         model.valuation.term_premium_shock += self.bps / 1e4
