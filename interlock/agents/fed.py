@@ -1,16 +1,57 @@
-"""The Federal Reserve (MODEL.md §3.7; seeds/000, 001, 002).
+"""The Federal Reserve (issue #13; MODEL.md §3.7). Sources: docs/validation.md, "Policy transmission".
 
-Decision rule at each FOMC meeting (every ~32 trading days):
-    i*      = r_neutral + π + a_π (π − π*) + a_y · gap                 Taylor (1993)
-    target  = ρ · i + (1 − ρ) · (i* − political_pressure)                inertia, independence erosion
-    move    = nearest multiple of the step (25 bp) toward the target, at most ±2 steps
-              (`fed.max_steps_per_meeting`); never below the effective lower bound
-Between meetings the market-implied probability of a cut at the next meeting drifts toward what
-the reaction function implies, hit each day by i.i.d. 'speech' shocks in logit space (seeds/001:
-80% → 30% → 80% on one official's remarks); fed_guidance shocks pin it to a path. The balance
-sheet changes reserves by a monthly pace (QT runoff < 0, reserve-management purchases > 0); the
-3-month change in reserves is the liquidity signal that risk-taking agents read. Optional 'Fed
-put': when the S&P drawdown and VOL pass thresholds, cut odds jump.
+The reaction function is the Fed's balanced-approach rule (Fed Board, "Policy rules and how
+policymakers use them"), read on a year-ahead gap and on core inflation net of the part of the
+tariff price-level rise the committee looks through:
+
+    π̃      = core PCE − λ_LT · (tariff part of core PCE)
+    gap^e  = output gap + h · (growth outlook − potential)     (h = `growth_outlook_years`)
+    i*     = r* + π̃ + a_π (π̃ − π*) + a_y · gap^e − political pressure − stance
+
+The growth outlook is the macro block's exogenous growth anchor (tariffs, fiscal, data, AI capex
+and the equity wealth effect; not the IS term of the Fed's own rate), so the rule reacts at once to
+growth news and, through the wealth effect, to equity sell-offs (Cieslak & Vissing-Jorgensen 2021:
+most of the "Fed put" is the Fed revising its growth outlook). `stance` is a discretionary tilt
+(surprise moves, path guidance) that decays with half-life `stance_half_life_days`.
+
+Partial adjustment on a continuous shadow rate s that is never reset to the rounded rate, so
+small gaps accumulate meeting after meeting; at a meeting
+
+    s ← ρ s + (1 − ρ) i* + ε                      (ρ = `inertia`, per meeting)
+    i ← i + step · k(s − i),   never below the lower bound
+
+k(x) rounds to the nearest step for one step (|x| ≥ half a step) and moves k ≥ 2 steps only when
+|x| ≥ k steps, at most `max_steps_per_meeting` (gradualism: a 50bp move needs a 50bp gap);
+ε ~ N(0, σ_d) is the committee's judgment (it stays in s and fades with ρ, so a bold move is not
+undone at the next meeting).
+
+The market prices the same rule: its expected shadow rate for the next meeting is
+μ = ρ s + (1 − ρ) i* + d, where d is its misreading of Fed communication (an AR(1) "speech" term:
+persistent, small shocks; Swanson 2023, Chicago Fed WP 2025-23: non-Chair speeches move little on
+average), and its uncertainty σ² = σ_d² + σ_x² · (days to the meeting)/(interval). The cut / hike
+probabilities and the expected rate after the meeting m follow in closed form.
+
+Guidance is a change of the stance, which the Fed then follows: a `fed_guidance` pin sets the
+stance so that the market's cut odds equal the pinned value (Williams, 21 Nov 2025: odds 39% → 71%,
+then held and rose until the cut on 10 Dec), path guidance moves it by a given amount; it fades
+with `stance_half_life_days` (no published day-scale decay; Swanson 2021: forward-guidance effects
+die out within a few quarters).
+
+The expected path of the short rate (years h after the next meeting):
+
+    E[i(h)] = i_LR + (i*_rule − i_LR) e^{−h/τ_p} − stance · e^{−h/τ_st} + (m − i*) e^{−h/τ_s}
+
+i_LR = r* + π* (the longer-run rate), τ_p = `target_convergence_years` (the SEP path closes most of
+the gap in two years), τ_st from the stance half-life, τ_s = −interval / ln ρ (the rule's own
+adjustment). `path_average(H)` is its mean over H years (the 10-year's expectations part).
+
+The balance sheet follows the schedule as of the start date: the starting pace (QT runoff < 0)
+until QT ends (`qt_end_date`), then reserve-management bill purchases from `rmp_start_date` at
+`rmp_pace`, reduced to `rmp_pace_reduced` from `rmp_reduced_date`; a `balance_sheet` shock
+replaces the schedule from its day on. Reserves move with the pace; the 3-month change in reserves
+is the liquidity signal. Runoff removes duration from the Fed's holdings, bill purchases do not
+(the term premium reads the duration, not the reserves). Optional 'Fed put' (off by default): past
+a drawdown and VOL threshold the Fed signals a cut.
 """
 
 from __future__ import annotations
@@ -20,6 +61,7 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from ..config import Params, ParamView, RunParams
 
@@ -29,117 +71,246 @@ class FedParams(ParamView, section="fed"):
     """What the FOMC reads (interlock/data/params/fed.toml, [fed])."""
 
     policy_rate: float                 # decimal: the fed funds rate at day 0
-    neutral_real_rate: float           # decimal: r_neutral of the Taylor rule
+    neutral_real_rate: float           # decimal: r* of the rule
     inflation_target: float            # decimal: π*
     taylor_inflation: float            # a_π: weight on the inflation gap
-    taylor_gap: float                  # a_y: weight on the output gap
-    inertia: float                     # ρ: weight on the current rate per meeting
+    taylor_gap: float                  # a_y: weight on the (year-ahead) output gap
+    growth_outlook_years: float        # years: h, how far ahead the gap is read
+    tariff_look_through: float         # λ_LT: share of the tariff part of inflation looked through
+    inertia: float                     # ρ: weight on the shadow rate per meeting
+    stance_half_life_days: float       # days: decay of a discretionary tilt (surprise moves, path guidance)
+    target_convergence_years: float    # years: τ_p, the market's view of how fast i* returns to the long run
     meeting_interval_days: int         # trading days between FOMC meetings
     first_meeting_day: int             # trading day of the first meeting
     step: float                        # decimal: one move (25 bp)
     max_steps_per_meeting: int         # steps: a meeting moves the rate by at most this many
     effective_lower_bound: float       # decimal: the policy rate never goes below it
-    cut_prob: float                    # probability of a cut at the next meeting, day 0
-    cut_prob_speed: float              # per day: pull of the odds toward the reaction function (logit)
-    cut_prob_slope: float              # logit per step of (rate − target): steepness of the implied odds
-    odds_clip: float                   # probability: odds are read within [clip, 1 − clip] in logit space
-    speech_noise: float                # logit s.d. per day of speech shocks
-    political_pressure: float          # decimal subtracted from the Taylor target
+    judgment_sd: float                 # decimal: σ_d, the committee's judgment at a meeting
+    data_news_sd: float                # decimal: σ_x, data still to come over one inter-meeting period
+    cut_prob: float                    # the market's cut odds for the next meeting at day 0 (data)
+    odds_clip: float                   # probability: odds are solved within [clip, 1 − clip]
+    speech_noise: float                # decimal per day: s.d. of the market's misreading shocks
+    speech_half_life_days: float       # days: the misreading's persistence
+    political_pressure: float          # decimal subtracted from the rule's target
     reserves: float                    # USD bn at day 0
-    balance_sheet_pace: float          # USD bn / month (QT < 0, purchases > 0)
+    balance_sheet_pace: float          # USD bn / month at day 0 (QT < 0, purchases > 0)
+    qt_end_date: str                   # date: QT runoff stops
+    rmp_start_date: str                # date: reserve-management purchases of bills start
+    rmp_pace: float                    # USD bn / month of bills, from rmp_start_date
+    rmp_reduced_date: str              # date: the purchase pace is reduced
+    rmp_pace_reduced: float            # USD bn / month from rmp_reduced_date
     liquidity_window_days: int         # trading days of reserves the liquidity signal spans
     put_enabled: bool                  # the optional 'Fed put'
     put_drawdown: float                # S&P drawdown that arms the put
     put_vol: float                     # VOL_1M that arms the put
-    put_cut_prob: float                # cut odds the put sets at least
+    put_cut_prob: float                # cut odds the put signals at least
 
 
-def _logit(p: float, clip: float) -> float:
-    p = min(max(p, clip), 1 - clip)
-    return math.log(p / (1 - p))
+def trading_day_of(start_date: str, date: str) -> int:
+    """Trading day (weekdays, as the runner's calendar: `pandas.bdate_range`) of a calendar date
+    for a run starting on `start_date` (day 0); negative for dates before the start."""
+    return int(np.busday_count(np.datetime64(start_date, "D"), np.datetime64(date, "D")))
 
 
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+def path_weight(horizon: float, tau: float) -> float:
+    """Mean of e^{−h/τ} over h ∈ [0, H]: the share of a deviation decaying with time scale τ (years)
+    that an average over H years keeps."""
+    if tau <= 0.0:
+        return 0.0
+    if horizon <= 0.0:
+        return 1.0
+    return tau / horizon * (1.0 - math.exp(-horizon / tau))
 
 
 class Fed(mesa.Agent):
-    """The FOMC, its reaction function, cut-odds state and balance sheet."""
+    """The FOMC: its rule, the shadow rate, the market's odds and path, and the balance sheet."""
 
     def __init__(self, model, p: Params, rng: np.random.Generator, active: bool = True):
         super().__init__(model)
         q = self.q = FedParams.from_params(p)
+        run = RunParams.from_params(p)
         self.active = active
         self.stream_rng = rng
-        self.days_per_month = RunParams.from_params(p).days_per_month
+        self.ann = run.trading_days_per_year
+        self.days_per_month = run.days_per_month
         self.policy_rate = q.policy_rate
+        self.shadow = q.policy_rate                  # s: continuous, never reset to the rounded rate
         self.neutral = q.neutral_real_rate
         self.pi_star = q.inflation_target
-        self.a_pi = q.taylor_inflation
-        self.a_y = q.taylor_gap
-        self.inertia = q.inertia
+        self.long_run = q.neutral_real_rate + q.inflation_target
         self.interval = q.meeting_interval_days
         self.next_meeting = q.first_meeting_day
         self.step_size = q.step
-        self.cut_prob = q.cut_prob
-        self.cut_speed = q.cut_prob_speed
-        self.speech_noise = q.speech_noise
         self.political_pressure = q.political_pressure
+        self.stance = 0.0                            # discretionary tilt subtracted from i*
+        self.misreading = 0.0                        # d: the market's misreading of Fed speak
+        self.pins: dict[int, float] = {}             # day -> cut odds a fed_guidance shock pins
+        self.drawdown = 0.0                          # S&P drawdown at the last close (read each day)
+        self.decay_stance = 0.5 ** (1.0 / q.stance_half_life_days)
+        self.decay_speech = 0.5 ** (1.0 / q.speech_half_life_days)
+        # time scales of the expected path (years)
+        self.tau_p = q.target_convergence_years
+        self.tau_st = q.stance_half_life_days / self.ann / math.log(2.0)
+        self.tau_s = (self.interval / self.ann / -math.log(q.inertia)) if 0.0 < q.inertia < 1.0 else (
+            0.0 if q.inertia <= 0.0 else math.inf)
+        # the balance sheet: the schedule as of the start date
+        start = run.start_date
+        events = [(0, q.balance_sheet_pace)]
+        for date, pace in ((q.qt_end_date, 0.0), (q.rmp_start_date, q.rmp_pace),
+                           (q.rmp_reduced_date, q.rmp_pace_reduced)):
+            d = trading_day_of(start, date)
+            if d > 0:
+                events.append((d, pace))
+        self.schedule = sorted(events)
+        self.scheduled = True                        # False once a balance_sheet shock takes over
+        self.pace = self._scheduled_pace(0)          # USD bn / month
+        self.duration_share = 0.0                    # share of purchases in duration (bills: 0)
         self.reserves = q.reserves
-        self.pace = q.balance_sheet_pace             # USD bn / month
-        self.guidance: dict[int, float] = {}         # day -> pinned cut probability
+        self.duration_change = 0.0                   # USD bn of duration the Fed's holdings gained since day 0
         self._reserve_hist = [self.reserves] * q.liquidity_window_days
+        # the market's reading at day 0: start the misreading so the odds equal the observed ones
+        self._refresh()
+        self.misreading = self._solve_shift(q.cut_prob)
+        self._refresh()
 
-    # ----- the reaction function -----------------------------------------------------------
-    def taylor_rate(self) -> float:
+    # ----- the rule --------------------------------------------------------------------------
+    def rule_inflation(self) -> float:
+        """π̃: core inflation net of the looked-through part of the tariff price-level rise."""
         mac = self.model.macro
-        return (self.neutral + mac.inflation + self.a_pi * (mac.inflation - self.pi_star)
-                + self.a_y * mac.output_gap)
+        return mac.inflation - self.q.tariff_look_through * mac.tariff_inflation
+
+    def outlook_gap(self) -> float:
+        """gap^e: the output gap h years ahead if growth runs at the outlook (read with the S&P
+        drawdown at the last close)."""
+        mac = self.model.macro
+        outlook = mac.growth_outlook(self.drawdown)
+        return mac.output_gap + self.q.growth_outlook_years * (outlook - mac.potential)
+
+    def rule_rate(self) -> float:
+        """The rule's target before the discretionary stance (includes political pressure)."""
+        pi = self.rule_inflation()
+        return (self.neutral + pi + self.q.taylor_inflation * (pi - self.pi_star)
+                + self.q.taylor_gap * self.outlook_gap() - self.political_pressure)
 
     def target_rate(self) -> float:
-        return (self.inertia * self.policy_rate
-                + (1.0 - self.inertia) * (self.taylor_rate() - self.political_pressure))
+        """i*: the rule's target with the stance."""
+        return self.rule_rate() - self.stance
 
-    def implied_cut_prob(self) -> float:
-        """Probability of a cut at the next meeting implied by the reaction function: even odds
-        when the target is half a step below the rate, where the meeting's rounding turns to a cut."""
-        gap = (self.policy_rate - self.target_rate()) / self.step_size
-        return _sigmoid(self.q.cut_prob_slope * (gap - 0.5))
+    # ----- the market's reading --------------------------------------------------------------
+    def _sigma(self) -> float:
+        q = self.q
+        days = max(0, self.next_meeting - self.model.day)
+        return math.sqrt(q.judgment_sd ** 2 + q.data_news_sd ** 2 * days / self.interval)
+
+    def _mu_rule(self) -> float:
+        """The market's expected shadow rate at the next meeting from the rule alone."""
+        rho = self.q.inertia
+        return rho * self.shadow + (1.0 - rho) * self.target_rate()
+
+    def _edges(self) -> np.ndarray:
+        """Where the decision turns to k = 1, 2, … steps, in steps of (s + g − i): the first step at
+        half a step (rounding), the k-th (k ≥ 2) only once the gap is k whole steps (gradualism: a
+        50bp move needs a 50bp gap, so a bold move does not overshoot and get reversed)."""
+        K = self.q.max_steps_per_meeting
+        return np.array([0.5] + [float(k) for k in range(2, K + 1)])
+
+    def _decide(self, x: float) -> int:
+        """Steps the meeting moves for a gap of x steps (the same edges as the market prices)."""
+        k = int(np.searchsorted(self._edges(), abs(x), side="right"))
+        return k if x >= 0 else -k
+
+    def _step_probs(self, mu: float, sigma: float) -> np.ndarray:
+        """P(the meeting moves k steps), k = −K..K, when s + g ~ N(mu, sigma)."""
+        e = self._edges()
+        cuts = np.concatenate([[-np.inf], -e[::-1], e, [np.inf]])      # bin edges in steps
+        cdf = ndtr((self.policy_rate + cuts * self.step_size - mu) / sigma)
+        return np.diff(cdf)
+
+    def _refresh(self) -> None:
+        """The rule's target, the odds and the expected rate after the next meeting, from the
+        current state (kept until the next refresh: a Fed switched off keeps its day-0 reading)."""
+        self.i_rule = self.rule_rate()
+        self.i_star = self.i_rule - self.stance
+        mu = self._mu_rule() + self.misreading
+        probs = self._step_probs(mu, self._sigma())
+        K = self.q.max_steps_per_meeting
+        rates = np.maximum(self.q.effective_lower_bound, self.policy_rate + np.arange(-K, K + 1) * self.step_size)
+        self.cut_prob = float(probs[:K].sum())
+        self.hike_prob = float(probs[K + 1:].sum())
+        self.expected_next = float(probs @ rates)
+
+    def _solve_shift(self, prob: float) -> float:
+        """The shift of the market's expected shadow rate for the next meeting that puts the cut
+        odds at `prob`: P(μ + shift + ε < i − step/2) = prob, σ as today."""
+        clip = self.q.odds_clip
+        p = min(max(prob, clip), 1.0 - clip)
+        mu = self._mu_rule() + self.misreading
+        return self.policy_rate - 0.5 * self.step_size - float(ndtri(p)) * self._sigma() - mu
+
+    def pin_odds(self, prob: float) -> None:
+        """Guidance: the Fed moves its stance so that the market's cut odds are `prob` (the stance
+        enters the next decision with weight 1 − ρ, so it moves by shift / (1 − ρ))."""
+        w = 1.0 - self.q.inertia
+        self.stance -= self._solve_shift(prob) / w
+        self._refresh()
+
+    # ----- the expected path -------------------------------------------------------------------
+    def path_average(self, years: float) -> float:
+        """The market's expected average short rate over the next `years` (from the next meeting)."""
+        return (self.long_run + (self.i_rule - self.long_run) * path_weight(years, self.tau_p)
+                - self.stance * path_weight(years, self.tau_st)
+                + (self.expected_next - self.i_star) * path_weight(years, self.tau_s))
+
+    def expected_rate(self, weight: float = 1.0) -> float:
+        """The policy rate plus `weight` × the expected move at the next meeting (what crypto
+        allocators discount)."""
+        return self.policy_rate + weight * (self.expected_next - self.policy_rate)
 
     @property
     def liquidity(self) -> float:
         """Liquidity signal: change in reserves over the window (3 months), USD trillions."""
         return (self.reserves - self._reserve_hist[0]) / 1000.0
 
-    # ----- the day ---------------------------------------------------------------------------
-    def step(self) -> None:
-        day = self.model.day
-        q = self.q
-        self.reserves = max(0.0, self.reserves + self.pace / self.days_per_month)
+    # ----- the balance sheet -------------------------------------------------------------------
+    def _scheduled_pace(self, day: int) -> float:
+        pace = self.schedule[0][1]
+        for d, v in self.schedule:
+            if d <= day:
+                pace = v
+        return pace
+
+    def set_pace(self, pace: float, duration_share: float) -> None:
+        """A `balance_sheet` shock: this pace from now on, the schedule no longer applies."""
+        self.scheduled = False
+        self.pace = pace
+        self.duration_share = duration_share
+
+    def _balance_sheet(self, day: int) -> None:
+        if self.scheduled:
+            self.pace = self._scheduled_pace(day)
+        flow = self.pace / self.days_per_month
+        self.reserves = max(0.0, self.reserves + flow)
+        # runoff lets coupon securities and MBS mature (duration leaves); purchases add duration
+        # only for their duration share (reserve-management purchases are bills: none)
+        self.duration_change += flow if flow < 0 else flow * self.duration_share
         self._reserve_hist.pop(0)
         self._reserve_hist.append(self.reserves)
-        z = self.stream_rng.standard_normal()              # drawn every day: common random numbers
-        if not self.active:
-            return
-        if day in self.guidance:
-            self.cut_prob = self.guidance[day]
-        else:
-            x = _logit(self.cut_prob, q.odds_clip)
-            x += (self.cut_speed * (_logit(self.implied_cut_prob(), q.odds_clip) - x)
-                  + self.speech_noise * z)
-            self.cut_prob = _sigmoid(x)
-        if q.put_enabled:
-            m = self.model
-            if m.spx_drawdown() > q.put_drawdown and m.vol.vol_1m > q.put_vol:
-                self.cut_prob = max(self.cut_prob, q.put_cut_prob)
-        if day >= self.next_meeting:
-            self.next_meeting += self.interval
-            move = self.target_rate() - self.policy_rate
-            steps = round(move / self.step_size)
-            if steps != 0:
-                steps = max(-q.max_steps_per_meeting, min(q.max_steps_per_meeting, steps))
-                self.set_rate(self.policy_rate + steps * self.step_size, reason="FOMC")
-            self.cut_prob = self.implied_cut_prob()
+
+    # ----- moves -----------------------------------------------------------------------------
+    def surprise_move(self, change: float, reason: str) -> None:
+        """An unscheduled (or surprise) move: the rate and the shadow rate move by `change`, and the
+        stance by the same amount, so the market reads it as a persistent shift of policy (it
+        decays with the stance half-life; Bernanke & Kuttner 2005: permanent surprises move stocks)."""
+        self.set_rate(self.policy_rate + change, reason=reason)
+        self.shadow += change
+        self.stance -= change
+        self._refresh()
+
+    def add_path_guidance(self, change: float) -> None:
+        """Guidance about the path beyond the next meeting: a stance shift that decays with the
+        stance half-life (Swanson 2021: forward-guidance effects die out within a few quarters)."""
+        self.stance -= change
+        self._refresh()
 
     def set_rate(self, new_rate: float, reason: str) -> None:
         old = self.policy_rate
@@ -147,6 +318,34 @@ class Fed(mesa.Agent):
         self.model.log_event("fed", "Fed", "policy_rate", reason, float("nan"),
                              f"{old * 100:.2f}% -> {self.policy_rate * 100:.2f}%")
 
-    def expected_rate(self, weight: float) -> float:
-        """Policy rate net of the expected next move (what markets discount)."""
-        return self.policy_rate - self.step_size * self.cut_prob * weight
+    # ----- the day ---------------------------------------------------------------------------
+    def step(self) -> None:
+        day = self.model.day
+        q = self.q
+        self._balance_sheet(day)
+        z = self.stream_rng.standard_normal(2)           # drawn every day: common random numbers
+        if not self.active:
+            return
+        self.drawdown = self.model.spx_drawdown()
+        self.stance *= self.decay_stance
+        self.misreading = self.decay_speech * self.misreading + q.speech_noise * z[0]
+        if day in self.pins:
+            self.pin_odds(self.pins[day])
+        if q.put_enabled:
+            m = self.model
+            self._refresh()
+            if (m.spx_drawdown() > q.put_drawdown and m.vol.vol_1m > q.put_vol
+                    and self.cut_prob < q.put_cut_prob):
+                self.pin_odds(q.put_cut_prob)
+        if day >= self.next_meeting:
+            self._meeting(z[1])
+        self._refresh()
+
+    def _meeting(self, z: float) -> None:
+        q = self.q
+        self.next_meeting += self.interval
+        # the committee's judgment enters the shadow rate: it persists and fades like the rest of s
+        self.shadow = q.inertia * self.shadow + (1.0 - q.inertia) * self.target_rate() + q.judgment_sd * z
+        steps = self._decide((self.shadow - self.policy_rate) / self.step_size)
+        if steps != 0:
+            self.set_rate(self.policy_rate + steps * self.step_size, reason="FOMC")

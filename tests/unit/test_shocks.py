@@ -63,19 +63,27 @@ def test_a_shock_applies_on_its_day_acts_during_its_duration_and_ends_after_it()
 
 
 @pytest.mark.parametrize("name, sign", [("fed_cut", -1), ("fed_hike", +1)])
-def test_an_unscheduled_move_shifts_the_policy_rate_and_resets_the_odds(name, sign):
+def test_an_unscheduled_move_shifts_the_policy_rate_the_shadow_rate_and_the_stance(name, sign):
     model = _model()
-    rate0 = model.fed.policy_rate
+    fed = model.fed
+    rate0, shadow0, path0 = fed.policy_rate, fed.shadow, fed.path_average(1.0)
     SHOCK_TYPES[name](at=1, bps=50).apply(model)
-    assert model.fed.policy_rate == pytest.approx(rate0 + sign * 0.005)
-    assert model.fed.cut_prob == pytest.approx(model.fed.implied_cut_prob())
+    assert fed.policy_rate == pytest.approx(rate0 + sign * 0.005)
+    assert fed.shadow == pytest.approx(shadow0 + sign * 0.005)
+    assert fed.stance == pytest.approx(-sign * 0.005)
+    assert sign * (fed.path_average(1.0) - path0) > 0.001       # the market reads a persistent move
 
 
-def test_guidance_pins_the_odds_on_its_days():
+def test_guidance_pins_the_odds_on_its_days_and_shifts_the_path():
     model = _model()
     SHOCK_TYPES["fed_guidance"](at=4, probs=[0.8, 0.3, 0.8], spacing=5).apply(model)
-    assert model.fed.guidance == {4: 0.8, 9: 0.3, 14: 0.8}
-    assert model.fed.cut_prob == 0.8
+    assert model.fed.pins == {4: 0.8, 9: 0.3, 14: 0.8}
+    assert model.fed.cut_prob == pytest.approx(0.8)
+    stance = model.fed.stance
+    SHOCK_TYPES["fed_guidance"](at=4, path_bps=-25.0).apply(model)
+    assert model.fed.stance - stance == pytest.approx(0.0025)
+    with pytest.raises(ValidationError, match="probs"):
+        SHOCK_TYPES["fed_guidance"](at=4)
 
 
 def test_political_pressure_ramps_in_over_the_duration():
@@ -86,20 +94,23 @@ def test_political_pressure_ramps_in_over_the_duration():
         assert model.fed.political_pressure == pytest.approx(0.01 * (k + 1) / 4)
 
 
-def test_the_balance_sheet_shock_sets_the_pace():
+def test_the_balance_sheet_shock_sets_the_pace_and_replaces_the_schedule():
     model = _model()
-    SHOCK_TYPES["balance_sheet"](at=1, pace=40.0).apply(model)
-    assert model.fed.pace == 40.0
+    SHOCK_TYPES["balance_sheet"](at=1, pace=40.0, duration_share=1.0).apply(model)
+    assert (model.fed.pace, model.fed.duration_share, model.fed.scheduled) == (40.0, 1.0, False)
 
 
-def test_a_tariff_raises_the_inflation_anchor_and_lowers_the_growth_anchor():
+def test_a_tariff_moves_the_effective_rate_both_ways_and_reaches_growth_earnings_and_uncertainty():
     model = _model()
     mac = model.macro
-    infl, growth = mac.inflation_anchor(), mac.growth_anchor()
+    level, growth = mac.tariff_rate, mac.growth_anchor()
     SHOCK_TYPES["tariff"](at=1, rate=0.1).apply(model)
-    assert mac.tariff_rate == 0.1
-    assert mac.inflation_anchor() - infl == pytest.approx(mac.passthrough * 0.1)
+    assert mac.tariff_rate == pytest.approx(level + 0.1)
     assert growth - mac.growth_anchor() == pytest.approx(mac.tariff_drag * 0.1)
+    assert mac.uncertainty > 0
+    SHOCK_TYPES["tariff"](at=2, rate=-0.1).apply(model)          # a pause: a negative change
+    assert mac.tariff_rate == pytest.approx(level)
+    assert mac.growth_anchor() == pytest.approx(growth)
 
 
 def test_a_fiscal_cut_lowers_growth_and_the_deficit():
@@ -120,6 +131,7 @@ def test_a_vol_spike_scales_equity_noise_lifts_vol_and_prices_the_drop_then_ends
     assert all(m.noise_scale[m.is_equity] == 3.0) and all(m.noise_scale[~m.is_equity] == 1.0)
     assert vol.vol_1m == pytest.approx(v0 + 0.10)
     assert m.news[m.is_equity] == pytest.approx(math.log(0.95))
+    assert m.news[m.btc] == pytest.approx(model.valuation.btc_risk_beta * math.log(0.95))   # risk-off
     shock.end(model)
     assert all(m.noise_scale == 1.0)
 

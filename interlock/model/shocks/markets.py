@@ -16,7 +16,8 @@ class VolSpike(Shock):
     type_name = "vol_spike"
     summary = ("Exogenous volatility: news volatility × `noise_multiplier` for `duration` "
                "days, hedging demand lifting VOL_1M by `vol_points`, and an optional one-day news "
-               "return `drop` on equities (Feb 2018, Aug 2024).")
+               "return `drop` on equities, which BTC takes with its risk-off beta "
+               "(valuation.btc_risk_beta; Feb 2018, Aug 2024).")
     noise_multiplier: float = Field(default=2.0, ge=0.0, le=20.0)
     vol_points: float = Field(default=15.0, ge=0.0, le=200.0)
     drop: float = Field(default=0.0, ge=-0.9, le=0.5)
@@ -27,7 +28,10 @@ class VolSpike(Shock):
         v0 = model.vol.vol_1m
         model.vol.add_hedging_demand((v0 + self.vol_points / 100.0) ** 2 - v0 ** 2)
         if self.drop:
+            # a risk-off day: the common risk-appetite factor moves BTC too (5 Aug 2024: S&P −2.9%,
+            # BTC −12.1%; docs/validation.md, "Policy transmission")
             m.news[m.is_equity] += math.log1p(self.drop)
+            m.news[m.btc] += model.valuation.btc_risk_beta * math.log1p(self.drop)
 
     def end(self, model) -> None:
         model.market.noise_scale[model.market.is_equity] = 1.0

@@ -1,0 +1,120 @@
+"""The 10-year moves with the expected path and with the term premium (issue #13, "Done when"),
+against the same seed; the balance sheet is the one of the start date; CTAs and risk parity trade
+bonds on top. Bands set from the sources before any model run (docs/validation.md, "Policy
+transmission"):
+
+* a surprise 25bp cut: the 10-year −3 … −20bp on the day (a persistent near-path shift weighs
+  0.2–0.35 in ten years, plus a temporary term-premium over-reaction, B6); ≥ 50% of it 60 days later;
+* +1pp of GDP of deficit (a fiscal stimulus): the term premium +15 … +40bp (Laubach 2009: 25bp, E4);
+* a term-premium shock of +x: the 10-year +x ± 20% on the day;
+* the baseline from 21 Nov 2025: QT stops on 1 Dec, reserve-management bill purchases of $40bn a
+  month from 12 Dec to mid-April (D1, D2); reserves +$150–200bn by mid-April; bills move the term
+  premium by less than 3bp (E7);
+* bonds on top: CTAs ≤ 30% of the traded 10-year's daily variance in the baseline (the issue
+  measured about half of the 10-year's range from a CTA loop).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from policy_runs import run
+
+from interlock.agents.fed import trading_day_of
+from interlock.model.shocks.policy import BalanceSheet, FedCut, FiscalCut, TermPremium
+
+SEEDS = (1, 2, 3)
+DAY = 20
+
+
+def _y(ts, day: int) -> float:
+    return float(ts["UST10_yield"].iloc[day])
+
+
+def _cut_rows():
+    rows = []
+    for seed in SEEDS:
+        base = run(DAY + 60, seed, [])
+        cut = run(DAY + 60, seed, [FedCut(at=DAY, bps=25.0)])
+        day = (_y(cut, DAY) - _y(cut, DAY - 1)) - (_y(base, DAY) - _y(base, DAY - 1))
+        later = _y(cut, DAY + 60) - _y(base, DAY + 60)
+        fair = float(cut["fair_yield"].iloc[DAY + 60] - base["fair_yield"].iloc[DAY + 60])
+        rows.append((seed, day, later, fair))
+    print("seed, 10-year on the day, 60 days later, fair yield 60 days later (bp):",
+          [(s, round(a * 1e4, 1), round(b * 1e4, 1), round(c * 1e4, 1)) for s, a, b, c in rows])
+    return rows
+
+
+def test_a_surprise_cut_lowers_the_ten_year_on_the_day():
+    for seed, day, _, _ in _cut_rows():
+        assert -0.0020 <= day <= -0.0003, seed
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "documented miss (docs/validation.md, Policy transmission): 60 days after a surprise cut the fair "
+    "10-year keeps 44-50% of its day-1 move (band >= 50%): the stance fades with its 126-day half-life, "
+    "the term-premium over-reaction with 90 days, and the rule reads the rally's stronger outlook"))
+def test_most_of_a_surprise_cuts_ten_year_move_stays_sixty_days_later():
+    rows = _cut_rows()
+    for seed, day, later, fair in rows:
+        assert fair <= 0.5 * day, seed                      # the fair yield keeps >= 50% of it
+    assert np.mean([r[2] for r in rows]) <= 0.5 * np.mean([r[1] for r in rows])
+
+
+def test_a_deficit_of_one_percent_of_gdp_lifts_the_term_premium_by_laubachs_25bp():
+    for seed in SEEDS:
+        base, mb = run(DAY + 1, seed, [], keep=True)
+        hit, mh = run(DAY + 1, seed, [FiscalCut(at=DAY, share=-0.01)], keep=True)
+        tp = mh.valuation.term_premium() - mb.valuation.term_premium()
+        mb.release()
+        mh.release()
+        traded = _y(hit, DAY) - _y(base, DAY)
+        print(seed, "term premium %+.1fbp; the 10-year %+.1fbp (the rule also reads the stronger outlook)"
+              % (tp * 1e4, traded * 1e4))
+        assert 0.0015 <= tp <= 0.0040, seed
+        assert traded > tp - 0.0005, seed
+
+
+def test_a_term_premium_shock_moves_the_ten_year_by_its_size_on_the_day():
+    for seed in SEEDS:
+        base = run(DAY + 1, seed, [])
+        hit = run(DAY + 1, seed, [TermPremium(at=DAY, bps=50.0)])
+        move = _y(hit, DAY) - _y(base, DAY)
+        print(seed, "10-year %+.1fbp for a +50bp term-premium shock" % (move * 1e4))
+        assert 0.0040 <= move <= 0.0060, seed
+
+
+def test_the_baseline_balance_sheet_is_the_one_of_the_start_date():
+    ts, m = run(110, 1, [], keep=True)
+    try:
+        fed = m.fed
+        start = m.params["run.start_date"]
+        qt_end, rmp, april = (trading_day_of(start, d) for d in ("2025-12-01", "2025-12-12", "2026-04-15"))
+        reserves = ts["fed_reserves_bn"].to_numpy()
+        assert np.all(np.diff(reserves[:qt_end]) < 0)                    # QT runoff until 1 Dec
+        assert np.all(np.diff(reserves[qt_end:rmp]) == 0)                # nothing between
+        gain = reserves[april] - reserves[0]
+        print("reserves gained by mid-April: $%.0fbn; duration change $%.1fbn" % (gain, fed.duration_change))
+        assert 150.0 <= gain <= 200.0
+        tp_bills = m.valuation.q.term_premium_per_holdings * -fed.duration_change
+        assert abs(tp_bills) < 0.0003
+    finally:
+        m.release()
+    # the same seed without reserve-management purchases: the 10-year's term premium barely differs
+    none = run(110, 1, [BalanceSheet(at=1, pace=0.0)])
+    diff = float(ts["fair_yield"].iloc[110] - none["fair_yield"].iloc[110])
+    print("fair 10-year with vs without RMPs at day 110: %+.2fbp" % (diff * 1e4))
+    assert abs(diff) < 0.0003
+
+
+def test_ctas_and_risk_parity_trade_bonds_on_top_without_running_the_ten_year():
+    """CTAs' share of the traded 10-year's daily variance (same seeds with and without them). The
+    10-year's daily s.d. itself is the market core's news calibration (market.toml, 5–8bp): printed."""
+    shares, sds = [], []
+    for seed in SEEDS:
+        on = np.diff(run(252, seed, [])["UST10_yield"].to_numpy())
+        off = np.diff(run(252, seed, [], disabled=["cta"])["UST10_yield"].to_numpy())
+        sds.append(on.std() * 1e4)
+        shares.append(1.0 - off.var() / on.var())
+    print("10-year daily s.d. (bp):", np.round(sds, 2), "CTA share of its daily variance:", np.round(shares, 3))
+    assert all(s <= 0.30 for s in shares)
