@@ -2,8 +2,10 @@
 the funds' daily feedback (prices → realised vol → target leverage → flows) deepens the crashes —
 measured with the validation's `leverage_cycle` function (the one behind section 4 of `interlock
 validate`). Since issue #12 the news process makes the fat tails and the intraday cascade is
-bounded by construction, so what is asserted is the deepening, not a bifurcation into boom–bust
-(no exposure cycle appears up to 4× the default: docs/validation.md).
+bounded by construction, so what is asserted is a change of regime in the crashes — from at most one
+day below −5% in 600 at the default to recurring crash days at 4× (thresholds written before the
+sweep was run) — not a bifurcation into an exposure boom–bust (no exposure cycle appears up to 4×
+the default: docs/validation.md).
 
 Size: one seed, 800 days with the first 200 dropped, and 5,000 crypto holder rows (each row stands
 for more people; totals are unchanged), against 1,500 days × 2 seeds in the full report. The full
