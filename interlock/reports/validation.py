@@ -336,7 +336,7 @@ def section_leverage_cycle(rep: Report, sz: Sizes) -> None:
     lc = V.leverage_cycle(values, key=key, days=sz.cycle_days, burn_in=sz.cycle_burn_in, seeds=sz.cycle_seeds)
     rep.numbers["leverage_cycle"] = {"values": lc.values, "exposure_sd": lc.exposure_sd,
                                      "largest_loss": lc.largest_loss, "kurtosis": lc.kurtosis,
-                                     "spx_vol": lc.spx_vol, "threshold": lc.threshold}
+                                     "spx_vol": lc.spx_vol, "crash_days": lc.crash_days, "threshold": lc.threshold}
     F.bifurcation_figure(lc, default, rep.out / "leverage_cycle.png")
     rep.figures.append("leverage_cycle.png")
     thr = ("not reached in the sweep" if lc.threshold is None
@@ -351,10 +351,11 @@ def section_leverage_cycle(rep: Report, sz: Sizes) -> None:
              "short-gamma hedging feed on one another and the market crashes endogenously. The threshold is the "
              f"first AUM whose largest daily loss exceeds {lc.threshold_factor:g}× its level at the smallest AUM.", "",
              f"**Threshold: {thr}.**", "", "![bifurcation diagram](leverage_cycle.png)", "",
-             "| vol-target AUM $bn | exposure s.d. | largest daily loss | excess kurtosis | SPX annual vol |",
-             "|---|---|---|---|---|"]
-    for v, a, lo, k, s in zip(lc.values, lc.exposure_sd, lc.largest_loss, lc.kurtosis, lc.spx_vol):
-        lines.append(f"| {v:,.0f} | {_fmt(a, 3)} | {_fmt(100 * lo, 1)}% | {_fmt(k, 1)} | {_fmt(s, 3)} |")
+             "| vol-target AUM $bn | exposure s.d. | largest daily loss | days below −5% (seed mean) "
+             "| excess kurtosis | SPX annual vol |",
+             "|---|---|---|---|---|---|"]
+    for v, a, lo, c, k, s in zip(lc.values, lc.exposure_sd, lc.largest_loss, lc.crash_days, lc.kurtosis, lc.spx_vol):
+        lines.append(f"| {v:,.0f} | {_fmt(a, 3)} | {_fmt(100 * lo, 1)}% | {_fmt(c, 1)} | {_fmt(k, 1)} | {_fmt(s, 3)} |")
     finite = all(math.isfinite(a) for a in lc.largest_loss)
     c1 = rep.add(Check("the leverage cycle stays bounded (no NaN/overflow) up to 10× the default AUM", finite,
                        f"sweep up to ${max(lc.values):,.0f}bn: " + ("all runs finite" if finite else "a run overflowed")))

@@ -554,6 +554,7 @@ class LeverageCycle:
     seeds: tuple[int, ...]
     threshold_factor: float
     overrides: dict[str, Any] = field(default_factory=dict)
+    crash_days: list[float] = field(default_factory=list)   # days with an SPX loss beyond 5%, per seed (mean)
 
 
 def _local_extrema(x: np.ndarray) -> np.ndarray:
@@ -574,16 +575,17 @@ def leverage_cycle(values: Iterable[float], key: str = "vol_target.aum", days: i
     values = [float(v) for v in values]
     seeds = tuple(seeds)
     kernel = np.ones(smooth_days) / smooth_days
-    extrema, exp_sd, loss, kurt, vols = [], [], [], [], []
+    extrema, exp_sd, loss, kurt, vols, crashes = [], [], [], [], [], []
     for v in values:
         o = dict(overrides or {})
         o[key] = v
-        ex, sd, lo, ku, vo = [], [], [], [], []
+        ex, sd, lo, ku, vo, cr = [], [], [], [], [], []
         for s in seeds:
             try:
                 ts = run("baseline", days=days, seed=s, overrides=o, amplification=False).timeseries.iloc[burn_in:]
             except FloatingPointError:
                 sd.append(float("inf")); lo.append(float("inf")); ku.append(float("inf")); vo.append(float("inf"))
+                cr.append(float("inf"))
                 continue
             x = ts["vol_target_exposure"].to_numpy()
             ex.append(_local_extrema(np.convolve(x, kernel, mode="valid")))
@@ -593,15 +595,17 @@ def leverage_cycle(values: Iterable[float], key: str = "vol_target.aum", days: i
             lo.append(float(1.0 - math.exp(r.min())))      # as a simple return: at most 100%
             ku.append(f["excess_kurtosis"])
             vo.append(f["annual_vol"])
+            cr.append(float((r < math.log(0.95)).sum()))
         extrema.append(np.concatenate(ex) if ex else np.array([]))
         exp_sd.append(float(np.mean(sd)))
         loss.append(float(np.mean(lo)))
         kurt.append(float(np.mean(ku)))
         vols.append(float(np.mean(vo)))
+        crashes.append(float(np.mean(cr)))
     calm = loss[0]
     threshold = next((v for v, x in zip(values, loss) if x > threshold_factor * calm), None)
     return LeverageCycle(key, values, extrema, exp_sd, loss, kurt, vols, threshold, seeds, threshold_factor,
-                         dict(overrides or {}))
+                         dict(overrides or {}), crashes)
 
 
 # ----- conservation and determinism --------------------------------------------------------------
