@@ -533,13 +533,30 @@ class RetailCryptoBook(Population):
                          (i_open, margin, notional, i_close, close_units))
         return clearing_value(buy, sell, prices)
 
+    def day_sigma(self) -> float:
+        """Today's BTC volatility as the wick reads it: the larger of the realised σ (EWMA), today's
+        news σ and the day's own move so far |ln P/P_open| / sqrt(2/π) (E|r| = sqrt(2/π)·σ for a normal
+        day: on a day that has already moved 8% the range is a crash day's, not a calm day's)."""
+        m = self.market
+        move = abs(float(m.logp[m.btc] - m.open_logp[m.btc])) / math.sqrt(2.0 / math.pi)
+        return max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc]), move)
+
+    def intraday_extreme(self, side: int) -> float:
+        """The round's intraday low (side −1) or high (+1): beyond the open or the current price,
+        whichever is further that way, by `intraday_low_sigmas` of today's σ (Parkinson 1980: the
+        day's range scales with its volatility)."""
+        m = self.market
+        p, p0 = float(m.price[m.btc]), math.exp(float(m.open_logp[m.btc]))
+        edge = min(p, p0) if side < 0 else max(p, p0)
+        return edge * math.exp(side * self.wick * self.day_sigma())
+
     def forced_orders(self, round_no: int):
         """Liquidate every perp position whose liquidation price the intraday low reached; the
         counterparty unwinds its spot hedge of those contracts in this round."""
         if not self.liquidations_on or self.n_lev == 0:
             return None
         m = self.market
-        low = m.price[m.btc] * math.exp(-self.wick * math.sqrt(m.var_fast[m.btc]))
+        low = self.intraday_extreme(-1)
         np.greater_equal(self.liq_price[: self.n_lev], low, out=self._breach)
         idx = np.flatnonzero(self._breach)
         if idx.size == 0:
