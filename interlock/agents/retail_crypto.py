@@ -12,7 +12,8 @@ each day one contiguous block of them reviews):
     x_s      = Σ_k loading_s,k · signal_k + sentiment_s      momentum, drawdown, liquidity, rate_fall
     b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (model.crypto: the signals)
     s_btc*   = min(max_share, b_h · exp(−a_h · rot_s · rotation))
-    s_eq*    = base_eq_h · exp(a_h · rot_s · rotation) + (b_h − s_btc*) + φ · (share given up to lost trust)
+    s_eq*    = u_h · NAV / W_h + (b_h − s_btc*) + φ · (share given up to lost trust)
+               (u_h: the row's strategic pool units — the pool's own price drift is not rebalanced away)
     trade    = θ · (s* · W_h − holding) where outside a band of W_h; buys never exceed cash
 AI-equity momentum above BTC's (rotation > 0) moves the BTC share it takes into the equity pool (the
 listed AI firms and SPX) and tilts the pool's own target toward the rally; an AI bust (rotation < 0)
@@ -293,7 +294,7 @@ class RetailCryptoBook(Population):
         self.liq_price = np.zeros(N)       # BTC price (start = 1) that liquidates; 0 = no position
         self._base = np.zeros((2, N))
         self.base_btc = self._base[0]      # target BTC share at the starting signals (× wealth gap)
-        self.base_eq = self._base[1]       # target equity-pool share at the starting signals
+        self.base_eq = self._base[1]       # strategic equity-pool stake (pool units held at the start)
 
         # spot holders: portfolio shares dispersed around the calibrated totals, starting at target
         tot = np.array([q.btc_holdings_bn, q.equity_holdings_bn, q.cash_bn])
@@ -308,7 +309,7 @@ class RetailCryptoBook(Population):
         young = self.young[nl:]
         gap = (1.0 + k * q.wealth_gap * young) / (1.0 + k * q.wealth_gap_reference * young)
         self.base_btc[nl:] = dollars[:, 0] / W * gap
-        self.base_eq[nl:] = dollars[:, 1] / W
+        self.base_eq[nl:] = dollars[:, 1]                   # pool NAV per share starts at 1
         del dollars, W, gap, young
 
         # leveraged traders: cash and — in the hazards' steady state at the starting signals — a
@@ -400,6 +401,19 @@ class RetailCryptoBook(Population):
         has = self.pool_shares > 1e-12
         return np.where(has, value / np.where(has, self.pool_shares, 1.0), 1.0)
 
+    def pool_weights(self, prices: np.ndarray) -> np.ndarray:
+        """How a venue's pool purchase is split (n_venues × instruments): a slice of the pool as it is
+        now (its AI firms' drift included, so buying does not rebalance it), the starting split
+        (`rotation_ai_share`) for an empty pool."""
+        nv = self.n_venues
+        w = np.zeros((nv, prices.size))
+        w[:, self.eq_cols] = self.units[:nv, self.eq_cols] * prices[self.eq_cols]
+        tot = w.sum(axis=1, keepdims=True)
+        empty = tot[:, 0] <= 1e-12
+        w /= np.where(tot > 1e-12, tot, 1.0)
+        w[empty] = self.eq_weights
+        return w
+
     def _by_venue(self, rows, values) -> np.ndarray:
         return np.bincount(self.venue[rows], weights=values, minlength=self.n_venues)
 
@@ -484,15 +498,22 @@ class RetailCryptoBook(Population):
         np.exp(eq_share, out=eq_share)                        # exp(−a · rot)
         np.multiply(trusted, eq_share, out=btc_share)
         np.minimum(btc_share, self.max_share, out=btc_share)
-        np.exp(rot, out=rot)                                  # exp(a · rot)
-        np.multiply(self.base_eq[sl], rot, out=eq_share)
+        # the pool: the row's strategic stake (units held since the start: its price drift is not
+        # rebalanced away, so an AI rally is not sold into) plus the BTC share the rotation gives up
+        np.multiply(self.base_eq[sl], px[1], out=eq_share)
+        eq_share /= np.maximum(wealth, 1e-300)
         eq_share += trusted - btc_share
         if any_loss:
             eq_share += self.phi * (free_share - trusted)
         np.maximum(eq_share, 0.0, out=eq_share)
         np.minimum(eq_share, 1.0 - btc_share, out=eq_share)
-        # trade θ · (share · W − holding) outside a band of ±band · W
+        # trade θ · (share · W − holding) outside a band of ±band · W. The BTC leg's wealth leaves
+        # out the gains (or losses) of the strategic pool stake, u · (NAV − 1): an AI rally does not
+        # raise the BTC target (mental accounting: the stock account's gains stay in it, Thaler 1999)
+        gain = self.base_eq[sl] * (px[1] - 1.0)
+        gain *= btc_share
         gap = np.multiply(target, wealth, out=target)
+        gap[0] -= gain
         gap -= value
         mask = np.abs(gap, out=value)                        # `value` is not needed any more
         np.greater(mask, self.band * wealth, out=self._mask[:, :n])
@@ -518,7 +539,7 @@ class RetailCryptoBook(Population):
         buy[:nv, m.btc] = sums[0]
         sell[:nv, m.btc] = sums[2]
         eq_buy, eq_sell = sums[1], sums[3]
-        buy[:nv] += eq_buy[:, None] * self.eq_weights[None, :]
+        buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
         frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
         sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
