@@ -115,6 +115,7 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     funding_clamp_8h: float            # the clamp around it, per 8 h (Binance's formula)
     funding_premium_per_flow: float    # premium per 8 h per unit of (net perp flow / basis capital)
     basis_capital_bn: float            # USD bn of basis-trade capital that absorbs perp imbalances
+    max_open_interest_share: float     # venues' risk limits: new perps stop when gross OI reaches this share of BTC's cap
 
 
 @dataclass(frozen=True)
@@ -367,6 +368,7 @@ class RetailCryptoBook(Population):
         self.funding_clamp = q.funding_clamp_8h
         self.funding_kappa = q.funding_premium_per_flow
         self.basis_capital = q.basis_capital_bn
+        self.max_oi = q.max_open_interest_share
         self.funding_8h = q.funding_base_8h                   # today's rate (the calm level at the start)
         self.perp_flow_today = 0.0                            # net perp demand today, USD bn
         self.funding_paid_total = 0.0                         # by longs to shorts and the counterparty
@@ -569,6 +571,15 @@ class RetailCryptoBook(Population):
         i_close = np.flatnonzero(closing)
         margin = self.margin_share[i_open] * self.holder_cash[i_open]
         notional = self.leverage[i_open] * margin
+        # open interest tracks the market it is written on (BTC futures OI ≈ 3.7–3.9% of BTC's cap in
+        # 2025): when the gross book would pass `max_open_interest_share` of the cap, the venues' risk
+        # limits scale the new positions down (a book sized in dollars cannot outgrow a fallen BTC)
+        room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
+        want = float(notional.sum())
+        if want > max(room, 0.0):
+            cut = max(room, 0.0) / want
+            margin *= cut
+            notional *= cut
         close_units = self.btc[i_close]                              # signed contracts
         # the counterparty's hedge: it buys spot against new longs and closed shorts, sells against
         # new shorts and closed longs (never more than it holds: it does not short spot)
