@@ -699,7 +699,8 @@ class RetailCryptoBook(Population):
         """Where equity q·P − debt falls to the maintenance margin mm·|q|·P: P = debt / (q − mm·|q|)
         (below entry for a long, above it for a short)."""
         q = self.btc[idx]
-        self.liq_price[idx] = self.debt[idx] / (q - self.mm * np.abs(q))
+        den = q - self.mm * np.abs(q)
+        self.liq_price[idx] = np.divide(self.debt[idx], den, out=np.zeros_like(den), where=q != 0.0)
 
     def _settle(self, idx: np.ndarray, contracts: np.ndarray, price: float, fee: bool) -> None:
         """Close perp positions at `price`: the counterparty pays the equity (contracts × price −
