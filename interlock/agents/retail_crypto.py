@@ -12,7 +12,8 @@ each day one contiguous block of them reviews):
     x_s      = Σ_k loading_s,k · signal_k + sentiment_s      momentum, drawdown, liquidity, rate_fall
     b_h      = base_btc_h · gap_h · exp(a_h · x_s) · trust_h^τ          (model.crypto: the signals)
     s_btc*   = min(max_share, b_h · exp(−a_h · rot_s · rotation))
-    s_eq*    = base_eq_h · exp(a_h · rot_s · rotation) + (b_h − s_btc*) + φ · (share given up to lost trust)
+    s_eq*    = u_h · NAV / W_h + (b_h − s_btc*) + φ · (share given up to lost trust)
+               (u_h: the row's strategic pool units — the pool's own price drift is not rebalanced away)
     trade    = θ · (s* · W_h − holding) where outside a band of W_h; buys never exceed cash
 AI-equity momentum above BTC's (rotation > 0) moves the BTC share it takes into the equity pool (the
 listed AI firms and SPX) and tilts the pool's own target toward the rally; an AI bust (rotation < 0)
@@ -109,6 +110,12 @@ class RetailCryptoParams(ParamView, section="retail_crypto", nested=("styles",))
     signal_sensitivity: float          # b: hazards × exp(±b (y − e))
     reentry_days: int                  # days a closed or liquidated trader waits before reopening
     initial_entry_days: float          # starting positions were entered over this many days
+    short_share: float                 # share of leveraged traders who trade short (bearish side)
+    funding_base_8h: float             # the funding rate's interest component, per 8 h
+    funding_clamp_8h: float            # the clamp around it, per 8 h (Binance's formula)
+    funding_premium_per_flow: float    # premium per 8 h per unit of (net perp flow / basis capital)
+    basis_capital_bn: float            # USD bn of basis-trade capital that absorbs perp imbalances
+    max_open_interest_share: float     # venues' risk limits: new perps stop when gross OI reaches this share of BTC's cap
 
 
 @dataclass(frozen=True)
@@ -288,7 +295,7 @@ class RetailCryptoBook(Population):
         self.liq_price = np.zeros(N)       # BTC price (start = 1) that liquidates; 0 = no position
         self._base = np.zeros((2, N))
         self.base_btc = self._base[0]      # target BTC share at the starting signals (× wealth gap)
-        self.base_eq = self._base[1]       # target equity-pool share at the starting signals
+        self.base_eq = self._base[1]       # strategic equity-pool stake (pool units held at the start)
 
         # spot holders: portfolio shares dispersed around the calibrated totals, starting at target
         tot = np.array([q.btc_holdings_bn, q.equity_holdings_bn, q.cash_bn])
@@ -303,7 +310,7 @@ class RetailCryptoBook(Population):
         young = self.young[nl:]
         gap = (1.0 + k * q.wealth_gap * young) / (1.0 + k * q.wealth_gap_reference * young)
         self.base_btc[nl:] = dollars[:, 0] / W * gap
-        self.base_eq[nl:] = dollars[:, 1] / W
+        self.base_eq[nl:] = dollars[:, 1]                   # pool NAV per share starts at 1
         del dollars, W, gap, young
 
         # leveraged traders: cash and — in the hazards' steady state at the starting signals — a
@@ -314,14 +321,17 @@ class RetailCryptoBook(Population):
         L[:] = lo * (1.0 - u * (1.0 - (lo / hi) ** tail)) ** (-1.0 / tail)
         self.margin_share = rng.uniform(q.margin_share_min, q.margin_share_max, nl)
         self.entry = rng.uniform(q.entry_threshold_min, q.entry_threshold_max, nl)
+        # +1 long, −1 short: a short trader opens when bearish (its signal below −threshold)
+        self.side = np.where(rng.random(nl) < q.short_share, -1.0, 1.0)
         p_open = self.open_rate * np.exp(-self.signal_b * self.entry)
         p_close = self.close_rate * np.exp(self.signal_b * self.entry)
         p_ss = p_open / np.maximum(p_open + p_close, 1e-300)
         is_open = rng.random(nl) < p_ss
         sd = math.sqrt(m.var_fast[m.btc])
         entry_price = np.exp(rng.standard_normal(nl) * sd * math.sqrt(q.initial_entry_days))
-        liq = entry_price * (1.0 - 1.0 / L) / (1.0 - self.mm)
-        is_open &= liq < math.exp(-self.wick * sd)         # not already past its liquidation price
+        # long: (1 − 1/L)/(1 − mm) below entry; short: (1 + 1/L)/(1 + mm) above it
+        liq = entry_price * (1.0 - self.side / L) / (1.0 - self.side * self.mm)
+        is_open &= np.where(self.side > 0, liq < math.exp(-self.wick * sd), liq > math.exp(self.wick * sd))
         # scale wealth so the expected open notional is the calibrated book (well defined even
         # when few rows start open)
         book = q.notional_per_trader * lev_people / 1e9                  # USD bn
@@ -329,8 +339,8 @@ class RetailCryptoBook(Population):
         w_lev = wealth[:nl] * (book / expected if expected > 0.0 else 0.0)
         margin = np.where(is_open, self.margin_share * w_lev, 0.0)
         self.holder_cash[:nl] = w_lev - margin
-        self.btc[:nl] = L * margin / entry_price
-        self.debt[:nl] = (L - 1.0) * margin
+        self.btc[:nl] = self.side * L * margin / entry_price      # signed contracts
+        self.debt[:nl] = (self.side * L - 1.0) * margin           # q · entry − margin
         self.liq_price[:nl] = np.where(is_open, liq, 0.0)
         self.flat_since = np.full(nl, -10 ** 6, dtype=np.int64)
         del wealth
@@ -349,9 +359,21 @@ class RetailCryptoBook(Population):
         self.units[:nv] = self.pool_shares[:, None] * self.eq_weights[None, :] / prices[None, :]
         self.units[:nv, m.btc] = np.bincount(self.venue[nl:], weights=self.btc[nl:], minlength=nv)
         self.cash[:nv] = np.bincount(self.venue[nl:], weights=self.holder_cash[nl:], minlength=nv)
-        self.perp_short = float(self.btc[:nl].sum())          # contracts the counterparty is short
-        self.units[self.desk, m.btc] = self.hedge * self.perp_short
-        self.cash[self.desk] = -self.hedge * self.perp_short  # what the hedge cost at the start
+        self.perp_short = float(self.btc[:nl].sum())          # net contracts the counterparty is short
+        # its spot book: the basis traders' inventory (cash-and-carry: long spot, short perps) plus
+        # the hedge of the retail net long; the inventory is what it sells into long liquidations
+        self.units[self.desk, m.btc] = max(q.basis_capital_bn + self.hedge * self.perp_short, 0.0)
+        self.cash[self.desk] = -self.units[self.desk, m.btc]  # what the book cost at the start
+        self.funding_base = q.funding_base_8h
+        self.funding_clamp = q.funding_clamp_8h
+        self.funding_kappa = q.funding_premium_per_flow
+        self.basis_capital = q.basis_capital_bn
+        self.max_oi = q.max_open_interest_share
+        self.funding_8h = q.funding_base_8h                   # today's rate (the calm level at the start)
+        self.perp_flow_today = 0.0                            # net perp demand today, USD bn
+        self.funding_paid_total = 0.0                         # by longs to shorts and the counterparty
+        self.liquidated_today_long = 0.0
+        self.liquidated_total_long = 0.0
         self.perp_cash = float(self.btc[:nl].sum() - self.debt[:nl].sum())   # collateral + P&L owed
 
         self._pending: tuple | None = None
@@ -363,6 +385,7 @@ class RetailCryptoBook(Population):
         self.liquidated_total_people = 0.0
         self.liquidated_total_rows = 0
         self.liquidation_days: dict[int, float] = {}
+        self.long_liquidation_days: dict[int, float] = {}
         self.btc_flow_today = 0.0
         # the review's work arrays, reused every day (rows: BTC leg, equity-pool leg)
         nb = self.review_block
@@ -379,6 +402,19 @@ class RetailCryptoBook(Population):
         value = self.units[: self.n_venues, self.eq_cols] @ prices[self.eq_cols]
         has = self.pool_shares > 1e-12
         return np.where(has, value / np.where(has, self.pool_shares, 1.0), 1.0)
+
+    def pool_weights(self, prices: np.ndarray) -> np.ndarray:
+        """How a venue's pool purchase is split (n_venues × instruments): a slice of the pool as it is
+        now (its AI firms' drift included, so buying does not rebalance it), the starting split
+        (`rotation_ai_share`) for an empty pool."""
+        nv = self.n_venues
+        w = np.zeros((nv, prices.size))
+        w[:, self.eq_cols] = self.units[:nv, self.eq_cols] * prices[self.eq_cols]
+        tot = w.sum(axis=1, keepdims=True)
+        empty = tot[:, 0] <= 1e-12
+        w /= np.where(tot > 1e-12, tot, 1.0)
+        w[empty] = self.eq_weights
+        return w
 
     def _by_venue(self, rows, values) -> np.ndarray:
         return np.bincount(self.venue[rows], weights=values, minlength=self.n_venues)
@@ -400,8 +436,10 @@ class RetailCryptoBook(Population):
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
         self.liquidated_today_bn = 0.0
+        self.liquidated_today_long = 0.0
         self.liquidated_today_people = 0.0
         self.btc_flow_today = 0.0
+        self.perp_flow_today = 0.0
         # the same number of draws every day, whatever the state (common random numbers)
         z = self.rng.standard_normal(self.sentiment.size)
         self.rng.random(out=self._draw)
@@ -462,15 +500,22 @@ class RetailCryptoBook(Population):
         np.exp(eq_share, out=eq_share)                        # exp(−a · rot)
         np.multiply(trusted, eq_share, out=btc_share)
         np.minimum(btc_share, self.max_share, out=btc_share)
-        np.exp(rot, out=rot)                                  # exp(a · rot)
-        np.multiply(self.base_eq[sl], rot, out=eq_share)
+        # the pool: the row's strategic stake (units held since the start: its price drift is not
+        # rebalanced away, so an AI rally is not sold into) plus the BTC share the rotation gives up
+        np.multiply(self.base_eq[sl], px[1], out=eq_share)
+        eq_share /= np.maximum(wealth, 1e-300)
         eq_share += trusted - btc_share
         if any_loss:
             eq_share += self.phi * (free_share - trusted)
         np.maximum(eq_share, 0.0, out=eq_share)
         np.minimum(eq_share, 1.0 - btc_share, out=eq_share)
-        # trade θ · (share · W − holding) outside a band of ±band · W
+        # trade θ · (share · W − holding) outside a band of ±band · W. The BTC leg's wealth leaves
+        # out the gains (or losses) of the strategic pool stake, u · (NAV − 1): an AI rally does not
+        # raise the BTC target (mental accounting: the stock account's gains stay in it, Thaler 1999)
+        gain = self.base_eq[sl] * (px[1] - 1.0)
+        gain *= btc_share
         gap = np.multiply(target, wealth, out=target)
+        gap[0] -= gain
         gap -= value
         mask = np.abs(gap, out=value)                        # `value` is not needed any more
         np.greater(mask, self.band * wealth, out=self._mask[:, :n])
@@ -496,21 +541,22 @@ class RetailCryptoBook(Population):
         buy[:nv, m.btc] = sums[0]
         sell[:nv, m.btc] = sums[2]
         eq_buy, eq_sell = sums[1], sums[3]
-        buy[:nv] += eq_buy[:, None] * self.eq_weights[None, :]
+        buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
         frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
         sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
         # leveraged traders decide daily: open or close with signal-dependent probabilities
         excess = np.take(self.x_style - self.rot_style, self._sty[:nl])
         excess *= self.appetite[:nl]
-        excess -= self.entry
         if any_loss:
             trust_l = 1.0 - self.sensitivity[:nl] * np.take(loss, self._ven[:nl])
             self.trust[:nl] = trust_l
             excess += self.tau * np.log(np.maximum(trust_l, 1e-12))
+        excess *= self.side                                   # shorts act on the bearish signal
+        excess -= self.entry
         excess *= self.signal_b
-        np.exp(excess, out=excess)                            # now exp(b · (y − e))
-        is_open = self.btc[:nl] > 0.0
+        np.exp(excess, out=excess)                            # now exp(b · (side · y − e))
+        is_open = self.btc[:nl] != 0.0
         opening = self._draw < self.open_rate * excess
         opening &= self.holder_cash[:nl] > 0.0
         opening &= self.flat_since <= day - self.reentry
@@ -525,13 +571,48 @@ class RetailCryptoBook(Population):
         i_close = np.flatnonzero(closing)
         margin = self.margin_share[i_open] * self.holder_cash[i_open]
         notional = self.leverage[i_open] * margin
-        close_units = self.btc[i_close]
-        buy[self.desk, m.btc] = self.hedge * notional.sum()          # the counterparty's hedge
-        sell[self.desk, m.btc] = self.hedge * close_units.sum()
+        # open interest tracks the market it is written on (BTC futures OI ≈ 3.7–3.9% of BTC's cap in
+        # 2025): when the gross book would pass `max_open_interest_share` of the cap, the venues' risk
+        # limits scale the new positions down (a book sized in dollars cannot outgrow a fallen BTC)
+        room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
+        want = float(notional.sum())
+        if want > max(room, 0.0):
+            cut = max(room, 0.0) / want
+            margin *= cut
+            notional *= cut
+        close_units = self.btc[i_close]                              # signed contracts
+        # the counterparty's hedge: it buys spot against new longs and closed shorts, sells against
+        # new shorts and closed longs (never more than it holds: it does not short spot)
+        long_open = self.side[i_open] > 0
+        opened_long = float(notional[long_open].sum())
+        opened_short = float(notional[~long_open].sum())
+        closed_long = float(close_units[close_units > 0].sum())
+        closed_short = float(-close_units[close_units < 0].sum())
+        buy[self.desk, m.btc] = self.hedge * (opened_long + closed_short * pb)
+        sell[self.desk, m.btc] = min(self.hedge * (opened_short / pb + closed_long), self.units[self.desk, m.btc])
+        self.perp_flow_today += opened_long + closed_short * pb - opened_short - closed_long * pb
 
         self._pending = ("voluntary", buy, sell, (sl, ven, orders, eq_buy, eq_sell),
                          (i_open, margin, notional, i_close, close_units))
         return clearing_value(buy, sell, prices)
+
+    def day_sigma(self, side: int) -> float:
+        """Today's BTC volatility as the wick on one side reads it: the larger of the realised σ
+        (EWMA), today's news σ and the day's own move so far in that direction, max(side·ln P/P_open, 0)
+        / sqrt(2/π) (E|r| = sqrt(2/π)·σ): a day already 8% down has a crash day's low (10 Oct 2025:
+        close −7%, low −14%), while its high stays near the open."""
+        m = self.market
+        move = max(side * float(m.logp[m.btc] - m.open_logp[m.btc]), 0.0) / math.sqrt(2.0 / math.pi)
+        return max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc]), move)
+
+    def intraday_extreme(self, side: int) -> float:
+        """The round's intraday low (side −1) or high (+1): beyond the open or the current price,
+        whichever is further that way, by `intraday_low_sigmas` of that side's σ (Parkinson 1980:
+        the day's range scales with its volatility)."""
+        m = self.market
+        p, p0 = float(m.price[m.btc]), math.exp(float(m.open_logp[m.btc]))
+        edge = min(p, p0) if side < 0 else max(p, p0)
+        return edge * math.exp(side * self.wick * self.day_sigma(side))
 
     def forced_orders(self, round_no: int):
         """Liquidate every perp position whose liquidation price the intraday low reached; the
@@ -539,15 +620,21 @@ class RetailCryptoBook(Population):
         if not self.liquidations_on or self.n_lev == 0:
             return None
         m = self.market
-        low = m.price[m.btc] * math.exp(-self.wick * math.sqrt(m.var_fast[m.btc]))
-        np.greater_equal(self.liq_price[: self.n_lev], low, out=self._breach)
+        nl = self.n_lev
+        liq = self.liq_price[:nl]
+        low, high = self.intraday_extreme(-1), self.intraday_extreme(1)
+        np.greater_equal(liq, low, out=self._breach)             # longs: the low reached it
+        self._breach &= self.side > 0
+        self._breach |= (self.side < 0) & (liq > 0.0) & (liq <= high)     # shorts: the high did
         idx = np.flatnonzero(self._breach)
         if idx.size == 0:
             return None
         units = self.btc[idx]
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros_like(buy)
-        sell[self.desk, m.btc] = self.hedge * units.sum()
+        pb = float(m.price[m.btc])
+        sell[self.desk, m.btc] = min(self.hedge * float(units[units > 0].sum()), self.units[self.desk, m.btc])
+        buy[self.desk, m.btc] = self.hedge * float(-units[units < 0].sum()) * pb
         self._pending = ("liquidation", buy, sell, idx, units)
         return clearing_value(buy, sell, m.instrument_prices()), "liquidation"
 
@@ -583,7 +670,11 @@ class RetailCryptoBook(Population):
         else:
             idx, units = rest
             self._settle(idx, units, pb, fee=True)
-            usd = float(units.sum() * pb)
+            usd = float(np.abs(units).sum() * pb)
+            long_usd = float(units[units > 0].sum() * pb)
+            self.liquidated_today_long += long_usd
+            self.liquidated_total_long += long_usd
+            self.perp_flow_today += float(-units.sum() * pb)
             people = float(self.weight[idx].sum())
             self.liquidated_today_bn += usd
             self.liquidated_today_people += people
@@ -596,13 +687,20 @@ class RetailCryptoBook(Population):
         """Open long perps at the clearing price; the margin goes to the counterparty's collateral."""
         if idx.size == 0:
             return
-        contracts = notional / price
+        contracts = self.side[idx] * notional / price                   # signed
         self.btc[idx] += contracts
         self.holder_cash[idx] -= margin
-        self.debt[idx] += notional - margin
-        self.liq_price[idx] = self.debt[idx] / (self.btc[idx] * (1.0 - self.mm))
+        self.debt[idx] += contracts * price - margin
+        self._set_liq_price(idx)
         self.perp_short += float(contracts.sum())
         self.perp_cash += float(margin.sum())
+
+    def _set_liq_price(self, idx) -> None:
+        """Where equity q·P − debt falls to the maintenance margin mm·|q|·P: P = debt / (q − mm·|q|)
+        (below entry for a long, above it for a short)."""
+        q = self.btc[idx]
+        den = q - self.mm * np.abs(q)
+        self.liq_price[idx] = np.divide(self.debt[idx], den, out=np.zeros_like(den), where=q != 0.0)
 
     def _settle(self, idx: np.ndarray, contracts: np.ndarray, price: float, fee: bool) -> None:
         """Close perp positions at `price`: the counterparty pays the equity (contracts × price −
@@ -612,7 +710,7 @@ class RetailCryptoBook(Population):
         if idx.size == 0:
             return
         equity = contracts * price - self.debt[idx]
-        charge = self.fee * contracts * price if fee else 0.0
+        charge = self.fee * np.abs(contracts) * price if fee else 0.0
         payout = np.maximum(equity - charge, 0.0)
         self.holder_cash[idx] += payout
         self.btc[idx] = 0.0
@@ -623,15 +721,36 @@ class RetailCryptoBook(Population):
         self.perp_cash -= float(equity.sum())
         self.crypto.reserves += self._by_venue(idx, equity - payout)
 
+    def funding_rate(self, net_flow_bn: float) -> float:
+        """Funding per 8 h (H9, Binance): f = premium + clamp(base − premium, ±clamp), the premium
+        = κ_f · net perp demand / basis capital. Calm days: exactly the base (+0.01 %/8 h); a day of
+        heavy net selling (long liquidations) drives the perp below spot and the funding negative."""
+        premium = self.funding_kappa * net_flow_bn / max(self.basis_capital, 1e-12)
+        return premium + min(max(self.funding_base - premium, -self.funding_clamp), self.funding_clamp)
+
     def end_day(self, returns: np.ndarray) -> None:
         if self.liquidated_today_bn > 0.0:
             self.liquidation_days[self.model.day] = self.liquidated_today_bn
+            self.long_liquidation_days[self.model.day] = self.liquidated_today_long
+        # funding: three payments a day on today's notional, longs to shorts (the counterparty takes
+        # the net side) when f > 0; paid out of the position's margin (debt rises for the payer), so
+        # it moves the liquidation price; no money changes account until the position settles
+        self.funding_8h = f = self.funding_rate(self.perp_flow_today)
+        nl = self.n_lev
+        open_ = np.flatnonzero(self.btc[:nl])
+        if open_.size and f != 0.0:
+            m = self.market
+            pay = 3.0 * f * self.btc[open_] * float(m.price[m.btc])
+            self.debt[open_] += pay
+            self.funding_paid_total += float(pay[pay > 0].sum())
+            self._set_liq_price(open_)
 
     # ----- recording ----------------------------------------------------------------------------------
     def columns(self) -> list[str]:
         return (["crypto_trust", "btc_leverage", "leveraged_notional_bn", "liquidations_bn",
                  "liquidated_accounts", "retail_btc_bn", "retail_equity_bn", "retail_cash_bn",
-                 "retail_btc_flow_bn", "retail_btc_appetite", "venue_reserves_bn"]
+                 "retail_btc_flow_bn", "retail_btc_appetite", "venue_reserves_bn", "perp_long_bn",
+                 "perp_short_bn", "long_liquidations_bn", "funding_8h"]
                 + self._trust_columns)
 
     @cached_property
@@ -645,17 +764,22 @@ class RetailCryptoBook(Population):
         prices = m.instrument_prices()
         pb = prices[m.btc]
         spot = float(self.units[:nv, m.btc].sum() * pb)
-        perps = self.perp_short * pb
-        debt = float(self.debt[: self.n_lev].sum())
+        q = self.btc[: self.n_lev]
+        longs = float(q[q > 0].sum() * pb)
+        shorts = float(-q[q < 0].sum() * pb)
+        perps = longs + shorts
+        margin = float((q * pb - self.debt[: self.n_lev]).sum())       # positions' equity
         exposure = spot + perps
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
         cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
-        row = {"crypto_trust": st.market_trust(), "btc_leverage": exposure / max(exposure - debt, 1e-12),
+        row = {"crypto_trust": st.market_trust(), "btc_leverage": exposure / max(spot + margin, 1e-12),
                "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
                "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
                "retail_equity_bn": equity, "retail_cash_bn": cash, "retail_btc_flow_bn": self.btc_flow_today,
-               "retail_btc_appetite": appetite, "venue_reserves_bn": float(st.reserves.sum())}
+               "retail_btc_appetite": appetite, "venue_reserves_bn": float(st.reserves.sum()),
+               "perp_long_bn": longs, "perp_short_bn": shorts, "long_liquidations_bn": self.liquidated_today_long,
+               "funding_8h": self.funding_8h}
         row.update(zip(self._trust_columns, st.venue_trust().tolist()))
         return row
 
@@ -672,7 +796,10 @@ class RetailCryptoBook(Population):
                 "days_with_liquidations": len(days),
                 "peak_day": peak,
                 "peak_day_bn": days.get(peak, 0.0) if peak is not None else 0.0,
+                "long_share": self.liquidated_total_long / self.liquidated_total_bn if self.liquidated_total_bn else None,
             },
+            "crypto_funding_8h": {"mean": float(ts["funding_8h"].mean()), "min": float(ts["funding_8h"].min()),
+                                  "negative_days": int((ts["funding_8h"] < 0).sum())},
             "crypto_trust_min": float(ts["crypto_trust"].min()),
             "retail_btc_net_flow_bn": float(ts["retail_btc_flow_bn"].sum()),
         }

@@ -8,7 +8,9 @@ leverage, the hedge share and the shocks:
   * holders' cash + the counterparty's hedge cash and perp collateral + venue reserves + cash
     stolen changes by exactly minus the dollars in the flow table (a liquidated position's loss is
     its margin, the venue's reserves absorb a gap past bankruptcy);
-  * no balance goes negative and perp contracts equal the counterparty's short.
+  * no balance goes negative, perp contracts (signed: longs and shorts) equal the counterparty's
+    net short, every open position is on its trader's side, and funding moves money only inside
+    the positions (the perp ledger's sum changes only at settlement).
 """
 
 from __future__ import annotations
@@ -42,10 +44,14 @@ def check_books(model):
     cash = np.bincount(pop.venue[nl:], weights=pop.holder_cash[nl:], minlength=nv)
     np.testing.assert_allclose(pop.cash[:nv], cash, rtol=1e-9, atol=1e-9)
     np.testing.assert_allclose(pop.perp_short, pop.btc[:nl].sum(), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(pop.units[pop.desk, m.btc], pop.hedge * pop.perp_short, rtol=1e-9, atol=1e-9)
-    for a in (pop.holder_cash, pop.btc, pop.eq_shares, pop.debt):
+    assert pop.units[pop.desk, m.btc] >= -1e-12                  # the counterparty never shorts spot
+    q = pop.btc[:nl]
+    assert (q * pop.side >= 0.0).all()                           # longs long, shorts short
+    assert (pop.liq_price[:nl][q != 0.0] > 0.0).all() and (pop.liq_price[:nl][q == 0.0] == 0.0).all()
+    for a in (pop.holder_cash, pop.btc[nl:], pop.eq_shares):
         assert np.isfinite(a).all()
         assert (a >= 0.0).all()
+    assert np.isfinite(pop.debt).all()
     assert (pop.pool_shares >= -1e-9).all()
 
 
@@ -64,22 +70,27 @@ def check_books(model):
     hack_usd=st.floats(0.01, 80.0),
     hack_venue=st.sampled_from(VENUES),
     trust_hit=st.floats(0.0, 0.9),
+    short_share=st.floats(0.0, 1.0),
 )
 # a crash through the bankruptcy prices of a crowded, fully hedged book; a hack far above reserves
 # (the venue borrows to make its customers whole)
 @example(seed=1, n=2000, lev_share=0.5, lev_max=50.0, tail=0.5, hedge=1.0, fee=0.02, mm=0.01, review=1,
-         drop=-0.5, hack_usd=80.0, hack_venue="bybit", trust_hit=0.5)
+         drop=-0.5, hack_usd=80.0, hack_venue="bybit", trust_hit=0.5, short_share=0.4)
 @example(seed=2, n=500, lev_share=0.0, lev_max=2.0, tail=1.0, hedge=0.0, fee=0.0, mm=0.0, review=7,
-         drop=0.0, hack_usd=0.01, hack_venue="upbit", trust_hit=0.0)
+         drop=0.0, hack_usd=0.01, hack_venue="upbit", trust_hit=0.0, short_share=0.0)
+# a crowded short book (shorts profit in the crash: the counterparty pays them out)
+@example(seed=3, n=2000, lev_share=0.5, lev_max=50.0, tail=0.5, hedge=1.0, fee=0.02, mm=0.01, review=1,
+         drop=-0.3, hack_usd=0.01, hack_venue="okx", trust_hit=0.0, short_share=0.9)
 def test_btc_units_and_cash_are_conserved_across_trades_and_liquidations(
-        seed, n, lev_share, lev_max, tail, hedge, fee, mm, review, drop, hack_usd, hack_venue, trust_hit):
+        seed, n, lev_share, lev_max, tail, hedge, fee, mm, review, drop, hack_usd, hack_venue, trust_hit, short_share):
     shocks = [SHOCKS["custody_failure"](at=3, trust_hit=trust_hit, price_drop=drop, freeze_days=2),
               SHOCKS["exchange_hack"](at=5, usd_bn=hack_usd, venue=hack_venue)]
     sc = load_scenario("baseline").model_copy(update={"shocks": shocks})
     overrides = {"retail_crypto.n_holders": n, "retail_crypto.leveraged_share": lev_share,
                  "retail_crypto.leverage_max": lev_max, "retail_crypto.leverage_tail": tail,
                  "retail_crypto.perp_spot_passthrough": hedge, "retail_crypto.liquidation_fee": fee,
-                 "retail_crypto.maintenance_margin": mm, "retail_crypto.review_days": review}
+                 "retail_crypto.maintenance_margin": mm, "retail_crypto.review_days": review,
+                 "retail_crypto.short_share": short_share}
     model = build_model(sc, seed=seed, overrides=overrides)
     pop = model.population("retail_crypto")
     fill_price = {}                     # (day, round) -> BTC clearing price of the population's fill

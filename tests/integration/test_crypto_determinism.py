@@ -38,7 +38,9 @@ def test_a_million_holder_run_completes_without_nan_or_negative_balances():
     pop = model.population("retail_crypto")
     assert pop.N == 1_000_000
     assert np.isfinite(ts.drop(columns=["date"]).to_numpy(dtype=float)).all()
-    for a in (pop.holder_cash, pop.btc, pop.eq_shares, pop.debt, pop.liq_price):
+    nl = pop.n_lev
+    for a in (pop.holder_cash, pop.btc[nl:], pop.eq_shares, pop.liq_price):
         assert np.isfinite(a).all() and (a >= 0.0).all()
+    assert np.isfinite(pop.debt).all() and (pop.btc[:nl] * pop.side >= 0.0).all()   # perps on their side
     assert ts["liquidations_bn"].sum() > 0.0
     assert np.isfinite(flows["usd_bn"]).all()

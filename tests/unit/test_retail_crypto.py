@@ -1,6 +1,6 @@
 """Retail crypto holders (`interlock.agents.retail_crypto.RetailCryptoBook`): two-sided orders that
-cannot overdraw, leveraged longs and their liquidation price, liquidation in the forced rounds at
-the breach, and money and BTC conserved through trades, liquidations and hacks. Small crypto-only
+cannot overdraw, leveraged longs and shorts and their liquidation prices, liquidation in the forced
+rounds at the breach (longs at the day's low, shorts at its high: a squeeze), funding, and money and BTC conserved through trades, liquidations and hacks. Small crypto-only
 models (a few hundred rows), built in a few hundredths of a second."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from interlock.model.shocks import SHOCK_TYPES
 
 DEFAULTS = Params.defaults()
 Q = RetailCryptoParams.from_params(DEFAULTS)
-LEVERAGED = {"retail_crypto.leveraged_share": 0.3}
+LEVERAGED = {"retail_crypto.leveraged_share": 0.3, "retail_crypto.leverage_tail": 1.5}
 
 
 def crash(model, drop: float) -> None:
@@ -98,9 +98,10 @@ def test_a_review_never_buys_beyond_a_holders_cash_or_sells_beyond_its_holdings(
         prices = m.instrument_prices()
         prices[m.btc] *= move                                  # the round cleared elsewhere
         pop.fill(orders, prices)
-        for a in (pop.holder_cash, pop.btc, pop.eq_shares):
-            assert (a >= 0.0).all()
         nl, nv = pop.n_lev, pop.n_venues
+        for a in (pop.holder_cash, pop.btc[nl:], pop.eq_shares):
+            assert (a >= 0.0).all()
+        assert (pop.btc[:nl] * pop.side >= 0.0).all()          # perps stay on their trader's side
         np.testing.assert_allclose(pop.units[:nv, m.btc],
                                    np.bincount(pop.venue[nl:], weights=pop.btc[nl:], minlength=nv), atol=1e-12)
     finally:
@@ -132,7 +133,9 @@ def test_each_venue_agent_speaks_for_its_rows_and_the_last_is_the_perp_counterpa
         assert [a.name for a in pop.members] == model.crypto.names + [PERP_COUNTERPARTY]
         assert sum(a.people for a in pop.members) == pytest.approx(Q.people)
         assert sum(a.btc_bn for a in pop.members) == pytest.approx(float(pop.units[:, m.btc].sum() * m.price[m.btc]))
-        assert pop.members[pop.desk].btc_bn == pytest.approx(pop.hedge * pop.perp_short)
+        # the counterparty's spot book: the basis traders' inventory plus the hedge of the retail net long
+        assert pop.members[pop.desk].btc_bn == pytest.approx(Q.basis_capital_bn + pop.hedge * pop.perp_short)
+        assert pop.perp_short == pytest.approx(float(pop.btc[: pop.n_lev].sum()))
     finally:
         model.release()
 
@@ -154,23 +157,41 @@ def test_a_leveraged_long_is_liquidated_when_its_equity_falls_to_the_maintenance
         model.release()
 
 
+def test_a_leveraged_short_is_liquidated_when_its_equity_falls_to_the_maintenance_margin():
+    model = crypto_model(LEVERAGED)
+    try:
+        pop = model.population("retail_crypto")
+        nl, mm = pop.n_lev, pop.mm
+        open_ = np.flatnonzero(pop.btc[:nl] < 0.0)
+        assert open_.size > 5 and (pop.side[open_] < 0).all()
+        q, debt, liq = pop.btc[open_], pop.debt[open_], pop.liq_price[open_]
+        np.testing.assert_allclose(liq, debt / (q * (1.0 + mm)))
+        np.testing.assert_allclose(q * liq - debt, mm * np.abs(q) * liq)       # equity at the breach
+        assert (liq > 1.0).all()                          # above the entry prices (start price 1)
+    finally:
+        model.release()
+
+
 @settings(max_examples=30, deadline=None)
 @given(lev=st.floats(1.01, 100.0), price=st.floats(0.05, 5.0), mm=st.floats(0.0, 0.05),
-       margin=st.floats(1e-6, 1.0))
-def test_opening_a_long_at_leverage_l_sets_the_liquidation_price_a_fraction_below_the_entry(lev, price, mm, margin):
-    """P_liq = debt / (contracts · (1 − mm)) = P · (1 − 1/L) / (1 − mm)."""
+       margin=st.floats(1e-6, 1.0), side=st.sampled_from([1.0, -1.0]))
+def test_opening_at_leverage_l_sets_the_liquidation_price_a_fraction_below_a_long_and_above_a_short(
+        lev, price, mm, margin, side):
+    """Long: P_liq = debt / (q · (1 − mm)) = P · (1 − 1/L) / (1 − mm); short (q < 0):
+    P_liq = debt / (q · (1 + mm)) = P · (1 + 1/L) / (1 + mm)."""
     model = crypto_model(LEVERAGED)
     try:
         pop = model.population("retail_crypto")
         pop.mm = mm
-        i = int(np.flatnonzero(pop.btc[: pop.n_lev] == 0.0)[0])
+        i = int(np.flatnonzero((pop.btc[: pop.n_lev] == 0.0) & (pop.side == side))[0])
         short0, cash0 = pop.perp_short, pop.holder_cash[i]
         pop._open(np.array([i]), np.array([margin]), np.array([lev * margin]), price)
-        assert pop.liq_price[i] == pytest.approx(price * (1.0 - 1.0 / lev) / (1.0 - mm), rel=1e-9)
-        assert pop.btc[i] == pytest.approx(lev * margin / price)
-        assert pop.debt[i] == pytest.approx((lev - 1.0) * margin)
+        assert pop.liq_price[i] == pytest.approx(price * (1.0 - side / lev) / (1.0 - side * mm), rel=1e-9)
+        assert pop.btc[i] == pytest.approx(side * lev * margin / price)
+        assert pop.debt[i] == pytest.approx((side * lev - 1.0) * margin)
+        assert pop.btc[i] * price - pop.debt[i] == pytest.approx(margin)          # equity = margin
         assert pop.holder_cash[i] == pytest.approx(cash0 - margin)
-        assert pop.perp_short == pytest.approx(short0 + lev * margin / price)
+        assert pop.perp_short == pytest.approx(short0 + side * lev * margin / price)
     finally:
         model.release()
 
@@ -183,9 +204,12 @@ def test_longs_are_liquidated_in_the_first_forced_round_after_the_breach_and_onl
         m = model.market
         nl = pop.n_lev
         crash(model, drop)
-        low = m.price[m.btc] * math.exp(-pop.wick * math.sqrt(m.var_fast[m.btc]))
+        # the day's low: below the price by the wick of the day's σ, which a crash day's own move sets
+        sigma = max(math.sqrt(m.var_fast[m.btc]), m.news_sigma[m.btc], -math.log1p(drop) / math.sqrt(2 / math.pi))
+        low = m.price[m.btc] * math.exp(-pop.wick * sigma)
+        assert pop.intraday_extreme(-1) == pytest.approx(low)
         breached = np.flatnonzero((pop.liq_price[:nl] >= low) & (pop.btc[:nl] > 0.0))
-        spared = np.flatnonzero((pop.liq_price[:nl] < low) & (pop.btc[:nl] > 0.0))
+        spared = np.flatnonzero(((pop.liq_price[:nl] < low) & (pop.btc[:nl] > 0.0)) | (pop.btc[:nl] < 0.0))
         assert breached.size > 0 and spared.size > 0
         contracts, debt = pop.btc[breached].copy(), pop.debt[breached].copy()
         cash0, reserves0 = pop.holder_cash.copy(), model.crypto.reserves.copy()
@@ -211,6 +235,66 @@ def test_longs_are_liquidated_in_the_first_forced_round_after_the_breach_and_onl
                                                minlength=pop.n_venues), atol=1e-12)
         assert pop.liquidated_total_rows == breached.size
         assert pop.forced_orders(2) is None                    # nothing left at the breach
+    finally:
+        model.release()
+
+
+@pytest.mark.parametrize("jump", [0.08, 0.2])
+def test_a_rally_squeezes_the_shorts_at_the_days_high_and_spares_the_longs(jump):
+    """A BTC up-day (news) liquidates the shorts whose liquidation price the day's high reaches; the
+    counterparty buys back its hedge of them in spot (a squeeze: forced buying), no long is touched."""
+    model = crypto_model(LEVERAGED)
+    try:
+        pop = model.population("retail_crypto")
+        m = model.market
+        nl = pop.n_lev
+        crash(model, jump)
+        high = pop.intraday_extreme(1)
+        assert high > m.price[m.btc]
+        breached = np.flatnonzero((pop.liq_price[:nl] <= high) & (pop.btc[:nl] < 0.0))
+        assert breached.size > 0
+        q = pop.btc[breached].copy()
+        longs = pop.btc[:nl] > 0.0
+        long_btc = pop.btc[:nl][longs].copy()
+        orders, reason = pop.forced_orders(1)
+        assert reason == "liquidation"
+        prices = m.instrument_prices()
+        assert orders[pop.desk, m.btc] == pytest.approx(pop.hedge * -q.sum() * prices[m.btc])   # buys
+        pop.fill(orders, prices)
+        assert (pop.btc[breached] == 0.0).all()
+        np.testing.assert_array_equal(pop.btc[:nl][longs], long_btc)
+        assert pop.liquidated_today_long == 0.0 and pop.liquidated_today_bn > 0.0
+    finally:
+        model.release()
+
+
+def test_funding_sits_at_the_base_rate_on_calm_days_and_turns_negative_on_a_day_of_heavy_selling():
+    """Binance's formula f = premium + clamp(0.01% − premium, ±0.05%): small perp flows leave f at
+    the 0.01%/8 h base; a 10-Oct-sized day of net perp selling drives it below zero; and funding is
+    paid out of the positions' margins — longs' debts rise, shorts' fall — without moving money
+    between accounts before a position settles."""
+    model = crypto_model(LEVERAGED)
+    try:
+        pop = model.population("retail_crypto")
+        m = model.market
+        nl = pop.n_lev
+        assert pop.funding_rate(0.0) == pytest.approx(Q.funding_base_8h)
+        assert pop.funding_rate(0.5) == pytest.approx(Q.funding_base_8h)
+        assert pop.funding_rate(-20.0) < 0.0 < pop.funding_rate(20.0)
+        assert abs(pop.funding_rate(-1e6) - pop.funding_rate(-2e6)) > 0.0           # a premium, not a cap
+        q, debt0 = pop.btc[:nl].copy(), pop.debt[:nl].copy()
+        before = money(model)
+        model.day += 1
+        m.begin_day()
+        pop.begin_day()
+        pop.perp_flow_today = -20.0
+        pop.end_day(np.zeros(m.n))
+        f = pop.funding_8h
+        assert f < 0.0                                                      # shorts pay longs
+        np.testing.assert_allclose(pop.debt[:nl] - debt0, 3.0 * f * q * m.price[m.btc])
+        assert money(model) == pytest.approx(before, abs=1e-12)
+        open_ = q != 0.0
+        np.testing.assert_allclose(pop.liq_price[:nl][open_], pop.debt[:nl][open_] / (q[open_] - pop.mm * np.abs(q[open_])))
     finally:
         model.release()
 
