@@ -6,6 +6,8 @@ amortises.
     python benchmarks/bench_dask.py                 # 10,000 runs × 3 days per executor; writes its section
     python benchmarks/bench_dask.py --quick         # 200 runs × 3 days, 2,000 overhead runs; prints only
 
+The full set costs ≈ 45 CPU-minutes here (2 × 10,000 runs of ≈ 0.1–0.15 CPU s each), ≈ 25 minutes on 2 cores.
+
 The script starts the cluster itself (scheduler on 127.0.0.1, `--nodes` worker processes with
 `--nthreads 1 --no-nanny`, this checkout on their PYTHONPATH) and stops it at the end, with a timeout
 on every wait: a worker that cannot import the package would otherwise hang silently (the sweep
@@ -175,7 +177,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=10_000)
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--nodes", type=int, default=2, help="worker processes standing in for nodes (and pool size)")
-    ap.add_argument("--overhead-runs", type=int, default=10_000)
+    ap.add_argument("--overhead-runs", type=int, default=5_000)
+    ap.add_argument("--idle-seconds", type=float, default=20.0, help="how long the idle cluster's CPU is sampled")
     ap.add_argument("--batch", type=int, default=100)
     ap.add_argument("--quick", action="store_true", help="200 runs, 2,000 overhead runs; print only")
     ap.add_argument("--arm", help=argparse.SUPPRESS)          # internal: one measurement, as JSON
@@ -184,7 +187,7 @@ def main() -> None:
         arm(json.loads(a.arm))
         return
     if a.quick:
-        a.runs, a.overhead_runs = 200, 2_000
+        a.runs, a.overhead_runs, a.idle_seconds = 200, 2_000, 5.0
     load0 = os.getloadavg()[0]
     build_ms = build_cpu_ms()
     tmp = Path(tempfile.mkdtemp(prefix="bench_dask."))
@@ -193,6 +196,9 @@ def main() -> None:
     try:
         with cluster(tmp, a.nodes) as (address, procs):
             dask, pool = dict(dask=address), dict(workers=a.nodes)
+            c, t = _cpu(procs), time.perf_counter()        # the cluster's own cost with nothing to do
+            time.sleep(a.idle_seconds)
+            idle = (_cpu(procs) - c) / (time.perf_counter() - t)
             # 2. per-task overhead, interleaved: dask 1/task, pool 1/task, dask batched, pool batched
             for ex_name, ex, rpt in (("dask", dask, 1), ("pool", pool, 1), ("dask", dask, a.batch),
                                      ("pool", pool, a.batch)):
@@ -231,6 +237,10 @@ def main() -> None:
         f"{mp_['cpu']:.0f} | {mp_['cpu_per_run'] * 1e3:.1f} | 1.00 |",
         f"| Dask, {a.nodes} worker processes, adaptive batches | {md['runs']:,} | {md['rate']:.1f} | {md['cpu']:.0f} | "
         f"{md['cpu_per_run'] * 1e3:.1f} | {md['cpu_per_run'] / mp_['cpu_per_run']:.2f} |", "",
+        f"The cluster's processes cost {idle:.3f} CPU s per wall second when idle (heartbeats, monitors; sampled "
+        f"{a.idle_seconds:g} s before the arms): over the Dask sweep's {md['wall']:.0f} s that is {idle * md['wall']:.0f} "
+        f"CPU s of the {md['cpu'] - mp_['cpu_per_run'] * md['runs']:.0f} s "
+        "it spent beyond the pool's rate.", "",
         f"Both summary tables identical: **{same}**. The two sweeps ran one after the other (not interleaved: "
         "each is minutes long); the overhead arms below are interleaved.", "",
         f"Per-task overhead (the Ishigami test model, {n1:,} runs of microseconds each, at 1 and at {a.batch} "
