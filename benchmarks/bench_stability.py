@@ -3,13 +3,13 @@ params files and every narrative's [uncertain] box (`interlock.experiments.valid
 each a short run of its narrative's scenario; counts the runs in which a guard bound (the issue's
 bar: zero), and reports the worst daily moves and the longest cascades.
 
-Run by hand:  .venv/bin/python benchmarks/bench_stability.py [--points 2000] [--days 60] [--workers 2]
-Appends a dated section to benchmarks/RESULTS.md (commit, machine, load average, CPU time).
+    python benchmarks/bench_stability.py [--points 2000] [--days 60] [--workers 2]   # writes its section
+    python benchmarks/bench_stability.py --quick      # 40 points × 10 days: checks it runs, prints only
+Its section of benchmarks/RESULTS.md opens with `results.context` (script, commit, machine, load).
 """
 
 from __future__ import annotations
 
-from results import append_section  # benchmarks/results.py
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")     # before numpy is imported
@@ -17,12 +17,10 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")     # before numpy is imported
 import argparse  # noqa: E402
 import logging  # noqa: E402
 import multiprocessing as mp  # noqa: E402
-import platform  # noqa: E402
-import subprocess  # noqa: E402
 import time  # noqa: E402
-from datetime import date  # noqa: E402
 
 import numpy as np  # noqa: E402
+import results  # noqa: E402  (benchmarks/results.py)
 
 from interlock.experiments.validation import stability as S  # noqa: E402
 
@@ -41,7 +39,11 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--quick", action="store_true", help="40 points × 10 days; print only")
     args = ap.parse_args()
+    if args.quick:
+        args.points, args.days = 40, 10
+    load0 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     pts = S.design(args.points, seed=args.seed)
     t0 = time.time()
     with mp.get_context("fork").Pool(args.workers) as pool:
@@ -57,14 +59,10 @@ def main() -> None:
     by_narr: dict[str, int] = {}
     for o in outs:
         by_narr[o.point.narrative] = by_narr.get(o.point.narrative, 0) + 1
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=os.path.dirname(__file__)).stdout.strip() or "unknown"
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     axes = len(set(S.plausible_boxes()) | {k for _, _, b in S.narrative_boxes() for k in b})
-    lines = [f"\n## Stability sweep, {args.points} points (issue #12; {date.today()}, benchmarks/bench_stability.py)",
-             f"Commit {commit}; machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-             f"Python {platform.python_version()}; {args.workers} worker processes; load average {load:.1f} at the end; "
-             f"{cpu:.0f} s CPU in the runs ({wall:.0f} s wall).",
+    lines = [f"## Stability sweep, {args.points} points (issue #12; bench_stability.py)", "",
+             results.context(__file__, load0), "",
+             f"{args.workers} worker processes; {cpu:.0f} s CPU in the runs ({wall:.0f} s wall).", "",
              f"- design: Latin hypercube over {axes} parameters (every plausible range in the params files; each "
              f"narrative's [uncertain] box where it names one), {args.days}-day runs of each narrative's scenario, "
              f"seed 1; points per narrative: " + ", ".join(f"{k} {v}" for k, v in sorted(by_narr.items())),
@@ -74,9 +72,8 @@ def main() -> None:
              f"- worst daily SPX log return: median {np.median(worst):.3f}, 1% quantile {np.quantile(worst, 0.01):.3f}, "
              f"min {worst.min():.3f}; worst daily BTC: median {np.median(worst_btc):.3f}, min {worst_btc.min():.3f}",
              f"- forced clearing rounds in a day: median of the run maxima {np.median(rounds):.0f}, max {rounds.max()} "
-             f"(cap `run.max_clearing_rounds` = 50)", ""]
-    append_section("\n".join(lines))
-    print("\n".join(lines))
+             f"(cap `run.max_clearing_rounds` = 50)"]
+    results.publish(__file__, lines, write=not args.quick)
 
 
 if __name__ == "__main__":

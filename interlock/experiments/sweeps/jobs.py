@@ -15,6 +15,7 @@ import sys
 import time
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 
 from ...io import dumps_json, flatten
 from ..metrics import flat_metrics
+from ..scenarios import load_scenario
 
 # the per-run functions a spec can name (`model = "…"`), each "module:function" with runner.run's
 # signature returning a RunResult; any other "module:function" works through the Python API
@@ -150,23 +152,50 @@ def _thin(ts: pd.DataFrame, opts: RunOptions, run_id: int) -> pd.DataFrame:
     missing = [c for c in cols if c not in ts.columns]
     if missing:
         raise KeyError(f"unknown time-series columns {missing}")
-    out = pd.DataFrame({"run_id": np.full(len(keep), run_id, dtype=np.int64),
-                        "day": keep["day"].to_numpy(np.int64)})
+    data = {"run_id": np.full(len(keep), run_id, dtype=np.int64), "day": keep["day"].to_numpy(np.int64)}
     if "date" in keep:
-        out["date"] = keep["date"].to_numpy()
+        data["date"] = keep["date"].to_numpy()
     for c in cols:
-        out[c] = keep[c].to_numpy(dtype=np.float64)
-    return out
+        data[c] = keep[c].to_numpy(dtype=np.float64)
+    return pd.DataFrame(data)          # built at once (column by column fragments the frame)
+
+
+@lru_cache(maxsize=32)
+def _scenario_cached(ref: str, where: str | None, stamp: tuple[int, int] | None) -> Any:
+    return load_scenario(ref)       # `where` and `stamp` only key the cache
+
+
+def shared_scenario(ref: Any) -> Any:
+    """The parsed Scenario for a job's scenario reference, shared by every run of that scenario in
+    this worker process (a batch of runs reads and validates its file once, not once a run). A file
+    is keyed on its resolved path, modification time and size, so an edited file is read again; a
+    shipped name is package data. A Scenario object (or None: test models) is returned as it is.
+    Sharing is safe because a run never changes its Scenario (runner.run builds a fresh model and
+    fresh Params from it); tests/integration/test_sweep_batching.py checks the rows are bit for bit
+    those of each point run alone in a fresh process."""
+    if not isinstance(ref, (str, Path)):
+        return ref
+    path = Path(ref)
+    if path.suffix == ".toml" or path.exists():
+        try:
+            st = path.stat()
+        except OSError:
+            return load_scenario(ref)                  # the loader's own error, never cached
+        return _scenario_cached(str(ref), str(path.resolve()), (st.st_mtime_ns, st.st_size))
+    return _scenario_cached(str(ref), None, None)
 
 
 def run_job(job: Job, opts: RunOptions = RunOptions()) -> tuple[dict, pd.DataFrame | None]:
     """Run one job through its model function and return (its summary row, its thinned time
-    series or None). A run that raises gives a "failed" row with the error; it never raises."""
+    series or None). A run that raises gives a "failed" row with the error; it never raises.
+    Runs of the default runner share their parsed scenario within the process (`shared_scenario`);
+    any other model function gets `job.scenario` as it is."""
     row: dict[str, Any] = {"run_id": int(job.run_id), "point_id": int(job.point_id),
                            "seed": int(job.seed), "status": "ok", "error": None}
     try:
         fn = resolve(job.model)
-        result = fn(job.scenario, days=job.days, seed=job.seed, overrides=dict(job.overrides),
+        scenario = shared_scenario(job.scenario) if job.model == RUNNER else job.scenario
+        result = fn(scenario, days=job.days, seed=job.seed, overrides=dict(job.overrides),
                     disabled=tuple(job.disabled), amplification=job.amplification)
         metric_fn = summary_metrics if opts.metrics is None else (
             resolve(opts.metrics) if isinstance(opts.metrics, str) else opts.metrics)
