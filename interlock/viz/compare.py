@@ -34,7 +34,8 @@ def fan_png(fans: pd.DataFrame, series: list[str], units: Mapping[str, str], pat
     n = max(1, len(series))
     cols = 2 if n > 1 else 1
     rows = math.ceil(n / cols)
-    fig = new_figure(6.0 * cols, 2.6 * rows + 0.6)
+    height = 2.6 * rows + 0.9
+    fig = new_figure(6.0 * cols, height)
     data = {}
     for i, s in enumerate(series):
         ax = fig.add_subplot(rows, cols, i + 1)
@@ -52,8 +53,8 @@ def fan_png(fans: pd.DataFrame, series: list[str], units: Mapping[str, str], pat
             ax.set_xlabel("trading day", fontsize=9)
         if i == 0:
             ax.legend(fontsize=8, loc="best", frameon=False)
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
-    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.55 / (2.6 * rows + 0.6), bottom=0.12 / rows + 0.05,
+    fig.suptitle(title, fontsize=11, x=0.01, y=1 - 0.12 / height, ha="left", va="top")
+    fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.55 / height,
                         hspace=0.55, wspace=0.25)
     return Drawn(save(fig, path), data)
 
