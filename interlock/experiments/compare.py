@@ -23,6 +23,7 @@ the defaults SPX, VOL_1M, UST10_yield and BTC.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -36,8 +37,10 @@ from scipy import stats
 from ..errors import InputError
 from ..io import PARQUET_OPTS, atomic_write, dumps_json
 from ..model.model import agent_classes
+from .metrics import flat_metrics
 from .runner import build_model
 from .scenarios import Scenario, load_scenario
+from .stability import row_flags
 from .sweeps.engine import execute, read_summary, read_timeseries
 from .sweeps.jobs import Job
 
@@ -118,7 +121,6 @@ def parse_seeds(text: str) -> list[int]:
 
 def is_compare_folder(folder: str | Path) -> bool:
     """A folder `run_compare` wrote (its compare.json names both sides)."""
-    import json
     p = Path(folder) / MARKER
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
@@ -283,8 +285,6 @@ def _row(asset: str, measure: str, unit: str, values: np.ndarray) -> dict:
 
 def _metrics(result) -> dict[str, float]:
     """Per run: the flat summary metrics a comparison reads (sweep metrics function)."""
-    from .metrics import flat_metrics
-    from .stability import row_flags
     fm = flat_metrics(result.summary.get("metrics", {}))
     keep = {k: v for k, v in fm.items()
             if k == "peak_VOL_1M" or k.endswith((".total_return", ".max_drawdown"))}

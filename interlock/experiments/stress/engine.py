@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ...io import PARQUET_OPTS, dumps_json
 from ..stability import STABLE, row_flags
@@ -88,7 +89,6 @@ def runs_to_settle(lost: int, gained: int, pairs: int, alpha: float = SIGNIFICAN
     """About how many paired runs McNemar's test would need to call an on/off difference as large
     as the one seen (the same share of pairs changing outcome, split the same way) significant at
     `alpha`; None when no pair changed or the changes cancel exactly (nothing to extrapolate)."""
-    from scipy import stats
     m = lost + gained
     if pairs <= 0 or m == 0 or lost == gained:
         return None
