@@ -23,9 +23,9 @@ def _narrative(tmp_path):
         what = "The vol spike, and nothing else, lifts one-month vol past 27 vol points."
         [source]
         note = "001"
-        passage_id = "001.flows_set_prices"
-        passage = "流動性、ポジション構成、政策のトーンが、ファンダメンタルズに代わって価格発見プロセスを支配している。"
-        translation = "Liquidity, positioning and policy tone have replaced fundamentals in governing price discovery."
+        passage_id = "001.vol_target"
+        passage = "市場の変動が大きくなるとリスクを削減→売却、ボラティリティが低下するとリスクを増加→購入する。"
+        translation = "When market swings grow they cut risk and sell; when volatility falls they add risk and buy."
         [run]
         days = 24
         samples = 4
