@@ -238,8 +238,8 @@ def render_report(res: StressResult) -> str:
     L.append("")
     L.append("## Drivers: which loop makes it true\n")
     L.append("Each run is repeated with one agent class switched off, same seed and same parameters "
-             "(common random numbers), and once more without the scenario's shocks (the *shock off* "
-             "row: what the claim gives with no shock at all, so a driver is never circular). A class "
+             "(common random numbers), and once more without the scenario's shocks (the *shocks* row: "
+             "what the claim gives with no shock at all, so a driver is never circular). A class "
              "*drives* the claim when switching it off changes the outcome in one direction far more "
              "often than in the other (McNemar's exact test on the paired runs, p < 0.05); a change "
              "that is not significant is *inconclusive*, with about how many runs, at the observed "
@@ -253,7 +253,7 @@ def render_report(res: StressResult) -> str:
         L.append("|---|---|---|---|---|---|")
         for c, ch in cr.drivers.items():
             change = "n/a" if ch.off.n == 0 else f"{ch.delta:+.0%}"
-            name = "shock off (scenario without its shocks)" if c == SHOCK_OFF else c
+            name = "shocks (the scenario without its shocks)" if c == SHOCK_OFF else c
             reading = "n/a" if ch.off.n == 0 else ("significant" if ch.p_value < SIGNIFICANCE else _settle(ch))
             L.append(f"| {name} | {ch.off} | {change} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} | {reading} |")
         L.append("")

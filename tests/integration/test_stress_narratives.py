@@ -130,7 +130,7 @@ def test_a_claim_true_by_construction_gets_probability_one_and_a_false_one_zero(
     assert ("| `never` | The index goes negative. | 0% [0%, 24%] | unlikely "
             "| the whole 95% interval lies below 33%, the bar for *unlikely* |") in report
     # baseline has no shocks: no shock-off row
-    assert "shock off" not in set(runs["off"]) and all("shock off" not in c.drivers for c in res.claims)
+    assert "shocks" not in set(runs["off"]) and all("shocks" not in c.drivers for c in res.claims)
 
 
 @pytest.mark.parametrize("k,n,term", [(1000, 1000, "virtually certain"), (100, 100, "very likely"), (32, 32, "likely"),
@@ -189,7 +189,7 @@ def test_a_shipped_narrative_runs_end_to_end_at_small_size_and_writes_report_md(
     runs = pd.read_parquet(out / "runs.parquet")
     # all on, each of 5 classes off, and the scenario without its shocks
     assert len(runs) == 2 * (1 + 5 + 1) and (runs["status"] == "ok").all()
-    assert (runs["off"] == "shock off").sum() == 2 and "shock off (scenario without its shocks)" in report
+    assert (runs["off"] == "shocks").sum() == 2 and "shocks (the scenario without its shocks)" in report
     # --resume re-reports from the finished runs without running them again
     again = CliRunner().invoke(cli, args + ["--workers", "1", "--resume"])
     assert again.exit_code == 0, again.output

@@ -56,7 +56,7 @@ def test_the_shock_off_row_makes_the_shock_the_driver_of_a_claim_only_the_shock_
     runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
     assert (runs["off"] == SHOCK_OFF).sum() == 8 and runs["run_id"].is_unique
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
-    assert "| shock off (scenario without its shocks) | 0% [0%, 32%] | -100% | 8 / 0 |" in report
+    assert "| shocks (the scenario without its shocks) | 0% [0%, 32%] | -100% | 8 / 0 |" in report
     assert "Without **the scenario's shocks** it falls to 0%" in report
     assert "the shocks make the claim true" in report
 

@@ -45,7 +45,7 @@ from .discovery import Estimate, PairedChange, PrimResult, estimate, feature_ran
 from .narratives import Narrative, load_narrative
 
 ALL_ON = ""                 # the `off` value of a run with every class on
-SHOCK_OFF = "shock off"     # the `off` value of a run of the scenario without its shocks
+SHOCK_OFF = "shocks"        # the `off` value of a run of the scenario without its shocks ("shocks off")
 SIGNIFICANCE = 0.05         # a class "matters" when McNemar's p is below this
 
 # Calibrated likelihood language (IPCC AR5 guidance note on uncertainties, Mastrandrea et al.
