@@ -17,7 +17,10 @@ from ..experiments.stress.discovery import PrimResult
 from ..experiments.stress.engine import (ALL_ON, PERSISTENT_CAPPING, SHOCK_OFF, SIGNIFICANCE, ClaimResult,
                                          StressResult, run_stress, runs_to_settle, verdict, verdict_reason)
 from ..experiments.stress.narratives import Narrative
-from ..viz.stress_figures import drivers_chart, fan_chart, prim_chart
+from ..experiments.stress.engine import claim_column
+from ..viz.compare import group_fan_spec, interval_spec
+from ..viz.stress_figures import HOLDS_COLOR, FAILS_COLOR, drivers_chart, fan_chart, prim_chart
+from .html import write_page
 
 
 def stress(narrative: Narrative | str | Path, out: str | Path, **options) -> StressResult:
@@ -39,7 +42,66 @@ def write_report(res: StressResult, out: str | Path) -> Path:
             prim_chart(cr, out / f"prim_{cr.name}.png")
     path = out / "report.md"
     path.write_text(render_report(res), encoding="utf-8")
+    write_html(res, out / "report.html")
     return path
+
+
+def _series_view(res: StressResult, col: str) -> tuple[pd.Series, str]:
+    """A fan series in its one unit: prices rebased to 100 at day 0, vol in vol points."""
+    s = res.series[["run", "day", col]].copy()
+    if col in set(res.narrative.schema.assets):
+        first = s.sort_values("day").groupby("run")[col].transform("first")
+        return s.assign(v=100.0 * s[col] / first), f"{col} (start = 100)"
+    if col.startswith("VOL_"):
+        return s.assign(v=100.0 * s[col]), f"{col} (vol points)"
+    return s.assign(v=s[col]), col
+
+
+def write_html(res: StressResult, path: str | Path) -> Path:
+    """report.html: the verdicts with their reasons, each claim's probability with every class on,
+    each class off and the shocks off (95% intervals), and fans of the key series over the runs where
+    the claim holds vs fails — interactive and offline (`reports.html`)."""
+    n = res.narrative
+    on = res.runs[res.runs["off"] == ALL_ON]
+    shocks = [{"type": s.type_name, "at": s.at} for s in n.scenario.shocks]
+    blocks: list = [("p", n.what), ("h2", "Verdict"),
+                    ("table", pd.DataFrame({
+                        "claim": [c.name for c in res.claims], "says": [c.says for c in res.claims],
+                        "P(holds) [95% CI]": [str(c.estimate) for c in res.claims],
+                        "verdict": [verdict(c.estimate) for c in res.claims],
+                        "why": [verdict_reason(c.estimate).replace("*", "") for c in res.claims]}))]
+    blocks.append(("h2", "Drivers"))
+    blocks.append(("note", "P(claim holds) with every class on, with each class switched off, and with the "
+                           "scenario's shocks off (same seeds and parameters); bars are 95% Wilson intervals. "
+                           "Hover for the numbers."))
+    for cr in res.claims:
+        rows = [("all on", cr.estimate, "all on")] + [
+            ("shocks off" if c == SHOCK_OFF else f"{c} off", ch.off, c) for c, ch in cr.drivers.items()]
+        t = pd.DataFrame({"label": [r[0] for r in rows], "mean": [r[1].p for r in rows],
+                          "lo": [r[1].lo for r in rows], "hi": [r[1].hi for r in rows],
+                          "n": [r[1].n for r in rows], "switched off": [r[2] for r in rows]})
+        blocks.append(("chart", interval_spec(t, f"{cr.name}: P(holds)", "probability", color="switched off")))
+        blocks.append(("note", _drivers_text(cr).replace("**", "")))
+    blocks.append(("h2", "Key series where the claim holds vs fails"))
+    for cr in res.claims:
+        groups = {"claim holds": set(on.loc[on[claim_column(cr.name)] == 1.0, "run"]),
+                  "claim fails": set(on.loc[on[claim_column(cr.name)] == 0.0, "run"])}
+        for col in n.series:
+            s, label = _series_view(res, col)
+            parts = []
+            for g, runs in groups.items():
+                sub = s[s["run"].isin(runs)]
+                if len(sub):
+                    q = sub.groupby("day")["v"].quantile([0.05, 0.5, 0.95]).unstack()
+                    parts.append(pd.DataFrame({"day": q.index, "group": g, "q05": q[0.05].to_numpy(),
+                                               "q50": q[0.5].to_numpy(), "q95": q[0.95].to_numpy()}))
+            if parts:
+                blocks.append(("chart", group_fan_spec(pd.concat(parts, ignore_index=True),
+                                                       f"{cr.name}: {label}, median and 5–95% of runs", label,
+                                                       {"claim holds": HOLDS_COLOR, "claim fails": FAILS_COLOR},
+                                                       shocks)))
+    blocks.append(("note", "Every number: results.json; every run: runs.parquet; the full text: report.md."))
+    return write_page(path, f"Stress test: {n.title}", blocks)
 
 
 def _pct(x: float) -> str:

@@ -121,7 +121,8 @@ def interval_spec(table: pd.DataFrame, title: str, x_title: str, *, category: st
                   color: str | None = None) -> dict:
     """Points at each row's mean with its 95% interval as a rule, one row per `category`;
     coloured by `color` (agent classes in their colours, toggled from the legend)."""
-    cols = [c for c in dict.fromkeys([category, "mean", "lo", "hi", "q05", "q95", "n", color]) if c]
+    cols = [c for c in dict.fromkeys([category, "mean", "lo", "hi", "q05", "q95", "n", color])
+            if c and c in table.columns]
     t = table[cols]
     enc_color = {}
     params = [{"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}]
@@ -134,7 +135,8 @@ def interval_spec(table: pd.DataFrame, title: str, x_title: str, *, category: st
     tip = [{"field": category, "type": "nominal"}] + [
         {"field": c, "type": "quantitative", "format": ",.3~f",
          "title": {"mean": "mean", "lo": "95% CI low", "hi": "95% CI high", "q05": "5% of seeds",
-                   "q95": "95% of seeds", "n": "seeds"}[c]} for c in ("mean", "lo", "hi", "q05", "q95", "n")]
+                   "q95": "95% of seeds", "n": "seeds"}[c]} for c in ("mean", "lo", "hi", "q05", "q95", "n")
+        if c in cols]
     opacity = {"opacity": {"condition": {"param": "toggle", "value": 1}, "value": 0.1}} if color else {}
     rule = {"mark": {"type": "rule", "strokeWidth": 2},
             "encoding": {"y": y, "x": {"field": "lo", "type": "quantitative", "title": x_title},
@@ -146,6 +148,32 @@ def interval_spec(table: pd.DataFrame, title: str, x_title: str, *, category: st
             "encoding": {"x": {"field": "x", "type": "quantitative"}}}
     n = t[category].nunique()
     return {**_base(title, max(80, 16 * n)), "data": {"values": records(t)}, "layer": [rule, point, zero]}
+
+
+def group_fan_spec(q: pd.DataFrame, title: str, y_title: str, colors: Mapping[str, str],
+                   shocks: Iterable[Mapping] = ()) -> dict:
+    """Fans of several groups on one chart: `q` has day, group, q05, q50, q95; a band and a median
+    line per group in `colors`, groups toggled from the legend, hover values, zoom on x."""
+    names = list(colors)
+    color = {"field": "group", "type": "nominal", "title": None,
+             "scale": {"domain": names, "range": [colors[n] for n in names]}}
+    opacity = {"condition": {"param": "toggle", "value": 0.3}, "value": 0.03}
+    area = {"mark": {"type": "area"},
+            "encoding": {"x": {"field": "day", "type": "quantitative", "title": "trading day"},
+                         "y": {"field": "q05", "type": "quantitative", "title": y_title},
+                         "y2": {"field": "q95"}, "color": color, "opacity": opacity}}
+    line = {"mark": {"type": "line", "strokeWidth": 1.6},
+            "params": [{"name": "toggle", "select": {"type": "point", "fields": ["group"]}, "bind": "legend"},
+                       {"name": "zoom", "select": {"type": "interval", "encodings": ["x"]}, "bind": "scales"}],
+            "encoding": {"x": {"field": "day", "type": "quantitative"},
+                         "y": {"field": "q50", "type": "quantitative"}, "color": color,
+                         "opacity": {"condition": {"param": "toggle", "value": 1}, "value": 0.1},
+                         "tooltip": [{"field": "group", "type": "nominal"}, {"field": "day", "type": "quantitative"},
+                                     {"field": "q50", "type": "quantitative", "format": ",.4~g", "title": "median"},
+                                     {"field": "q05", "type": "quantitative", "format": ",.4~g", "title": "5%"},
+                                     {"field": "q95", "type": "quantitative", "format": ",.4~g", "title": "95%"}]}}
+    return {**_base(title, HEIGHT), "data": {"values": records(q[["day", "group", "q05", "q50", "q95"]])},
+            "layer": [area, line, *_shock_layer(shocks)]}
 
 
 def clean(frame: pd.DataFrame) -> pd.DataFrame:
