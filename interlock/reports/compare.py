@@ -85,13 +85,16 @@ def write_report(res: CompareResult, out: str | Path) -> Path:
                                "(same seed). A class's share of the effect is the effect with every class "
                                "on minus the effect with it off: positive = the class adds to the "
                                "difference. Mean over seeds and 95% t-interval; click the legend to "
-                               "toggle classes."))
+                               "toggle classes. The charts show the effect on returns (and VOL_1M's peak); "
+                               "the table below also has the drawdowns."))
         a = res.attribution.copy()
-        a["label"] = a["class"] + " → " + a["asset"] + " · " + a["measure"] + " (" + a["unit"] + ")"
         for asset in dict.fromkeys(a["asset"]):
-            blocks.append(("chart", interval_spec(a[a["asset"] == asset],
-                                                  f"{asset}: the effect carried by each class",
-                                                  "Δ(all on) − Δ(class off)", color="class")))
+            one = a[(a["asset"] == asset) & a["measure"].isin(["return", "peak"])]
+            unit = "return, pp" if asset != "VOL_1M" else "peak, vol points"
+            blocks.append(("chart", interval_spec(one.assign(label=one["class"]),
+                                                  f"{asset}: the effect on its {unit.split(',')[0]} carried by each class",
+                                                  f"Δ(all on) − Δ(class off), {unit.split(', ')[1]}",
+                                                  color="class")))
         view = a[["class", "asset", "measure", "unit"]].copy()
         view["share of the effect [95% CI]"] = [_ci(r) for _, r in a.iterrows()]
         blocks.append(("table", view))
