@@ -48,8 +48,12 @@ def default_out(scenario: str, vs: str, overrides: dict) -> Path:
               help="Local worker processes (default: all cores; 1 = this process).")
 @click.option("--dask", default=None, metavar="ADDR", help="Run on a Dask scheduler (tcp://host:port).")
 @click.option("--resume", is_flag=True, help="Finish a comparison already in --out.")
+@click.option("--include-unstable", is_flag=True,
+              help="Count runs whose guard bound (unstable) in every statistic; by default they are left out "
+                   "with their pair and counted apart.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-def command(scenario, vs, seeds, days, sets, config, out, force, attribution, workers, dask, resume, quiet):
+def command(scenario, vs, seeds, days, sets, config, out, force, attribution, workers, dask, resume,
+            include_unstable, quiet):
     """Compare SCENARIO with --vs (default baseline) over seeds under common random numbers, and
     write DIR/report.html (interactive, offline): difference fan charts of its key series, an
     effect table per asset with intervals and the per-class attribution of every asset it touches."""
@@ -74,10 +78,12 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
                        command=f"interlock compare {scenario}") as folder:
         if ours and not resume:
             shutil.rmtree(folder / RUNS_DIR, ignore_errors=True)        # an earlier comparison's runs
-        res = compare(p, folder, workers=workers, dask=dask, resume=resume, progress=not quiet)
+        res = compare(p, folder, workers=workers, dask=dask, resume=resume, progress=not quiet,
+                      include_unstable=include_unstable)
     if res.failed_runs or res.unstable_runs:
-        click.echo(f"warning: {res.failed_runs} runs failed, {res.unstable_runs} had a guard bind "
-                   "(see compare.json)", err=True)
+        left = "counted (--include-unstable)" if include_unstable else "left out with their pairs"
+        click.echo(f"warning: {res.failed_runs} runs failed (left out), {res.unstable_runs} had a guard bind "
+                   f"({left}; see compare.json)", err=True)
     if quiet:
         return
     print_summary(res)

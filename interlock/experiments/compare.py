@@ -41,7 +41,7 @@ from ..model.shocks.ai import GROUPS as FIRM_GROUPS
 from .metrics import flat_metrics
 from .runner import build_model
 from .scenarios import Scenario, load_scenario
-from .stability import row_flags
+from .stability import STABLE, row_flags
 from .sweeps.engine import execute, read_summary, read_timeseries
 from .sweeps.jobs import Job
 
@@ -221,6 +221,7 @@ class CompareResult:
     attribution: pd.DataFrame                # class, asset, measure, unit, mean, lo, hi, n
     failed_runs: int = 0
     unstable_runs: int = 0
+    include_unstable: bool = False
     out: Path | None = None
     units: dict[str, str] = field(default_factory=dict)
 
@@ -319,8 +320,10 @@ def _metrics(result) -> dict[str, float]:
 
 
 def run_compare(p: Plan, out: str | Path, *, workers: int | None = None, dask: str | None = None,
-                resume: bool = False, progress: bool = True) -> CompareResult:
-    """Run a plan's paired runs into `out/runs/` and return the analysis (`write_tables` writes it)."""
+                resume: bool = False, progress: bool = True, include_unstable: bool = False) -> CompareResult:
+    """Run a plan's paired runs into `out/runs/` and return the analysis (`write_tables` writes it).
+    Failed runs, and unless `include_unstable` runs whose guard bound (`experiments.stability`),
+    are left out with their pair."""
     out = Path(out)
     execute(p.jobs(), out / RUNS_DIR, metrics=_metrics, timeseries_every=1, timeseries_columns=p.series,
             workers=workers, dask=dask, resume=resume, progress=progress,
@@ -331,13 +334,15 @@ def run_compare(p: Plan, out: str | Path, *, workers: int | None = None, dask: s
     ns = len(p.seeds)
     summary["side"] = [groups[int(r) // ns][0] for r in summary["run_id"]]
     summary["off"] = [groups[int(r) // ns][1] for r in summary["run_id"]]
-    ts = read_timeseries(out / RUNS_DIR, run_ids=range(2 * ns))
     ok = summary["status"] == "ok"
-    res = analyse(p, summary[ok], ts)
+    unstable = (pd.to_numeric(summary[STABLE], errors="coerce") == 0) if STABLE in summary else ok & False
+    keep = ok & (~unstable | include_unstable)
+    ts = read_timeseries(out / RUNS_DIR, run_ids=[int(r) for r in summary.loc[keep, "run_id"] if r < 2 * ns])
+    res = analyse(p, summary[keep], ts)
     res.runs = summary
     res.failed_runs = int((~ok).sum())
-    if "stability.stable" in summary:
-        res.unstable_runs = int((pd.to_numeric(summary["stability.stable"], errors="coerce") == 0).sum())
+    res.unstable_runs = int(unstable.sum())
+    res.include_unstable = include_unstable
     return res
 
 
@@ -347,6 +352,7 @@ def results_json(res: CompareResult) -> dict:
             "days": p.days, "overrides": p.overrides, "series": p.series, "units": res.units,
             "touched_assets": p.touched, "classes_switched_off": p.classes,
             "runs": int(len(res.runs)), "failed_runs": res.failed_runs, "unstable_runs": res.unstable_runs,
+            "include_unstable": res.include_unstable,
             "effects": res.effects.to_dict(orient="records"),
             "attribution": res.attribution.to_dict(orient="records")}
 

@@ -61,8 +61,10 @@ def write_report(res: CompareResult, out: str | Path) -> Path:
         blocks.append(("note", "Parameters changed on both sides: "
                                + ", ".join(f"{k} = {v}" for k, v in p.overrides.items())))
     if res.failed_runs or res.unstable_runs:
-        blocks.append(("note", f"⚠ {res.failed_runs} runs failed and {res.unstable_runs} runs had a guard "
-                               "bind (unstable); failed runs are left out (compare.json)."))
+        left = ("counted in every statistic (--include-unstable)" if res.include_unstable
+                else "left out with their pairs (--include-unstable counts them)")
+        blocks.append(("note", f"⚠ {res.failed_runs} runs failed and are left out with their pairs; "
+                               f"{res.unstable_runs} runs had a guard bind (unstable): {left}."))
     blocks.append(("h2", "Differences by day"))
     blocks.append(("note", "Median (line) and 5–95% band over seeds of scenario − base; prices as % of the "
                            "base's level, VOL_1M in vol points, yields in basis points. Dotted lines: "

@@ -13,6 +13,7 @@ import tomli_w
 from cli_contract import assert_contract, invoke, snapshot
 from interlock.experiments import compare as cmp
 from interlock.experiments.scenarios import list_scenarios, shipped_dir
+from interlock.experiments.stability import STABLE
 from interlock.io import read_toml
 from interlock.reports.compare import compare
 
@@ -111,3 +112,19 @@ def test_a_folder_of_other_files_is_refused_without_force(tmp_path):
     before = snapshot(tmp_path)
     res = invoke("compare", "vol_shock", "--seeds", "1", "--days", "2", "--out", "mine", cwd=tmp_path)
     assert_contract(res, before, tmp_path, "mine")
+
+
+def test_a_pair_with_an_unstable_run_is_left_out_unless_asked(tmp_path, monkeypatch):
+    real = cmp._metrics
+
+    def seed_2_unstable(result):                      # seed 2's scenario run reports a bound guard
+        m = real(result)
+        if result.seed == 2 and result.scenario == "vol_shock":
+            m[STABLE] = 0.0
+        return m
+    monkeypatch.setattr(cmp, "_metrics", seed_2_unstable)
+    p = cmp.plan("vol_shock", "baseline", seeds=[1, 2], days=22, attribution=False)
+    res = cmp.run_compare(p, tmp_path / "a", workers=1, progress=False)
+    assert res.unstable_runs == 1 and set(res.diffs["seed"]) == {1} and (res.effects["n"] == 1).all()
+    res = cmp.run_compare(p, tmp_path / "b", workers=1, progress=False, include_unstable=True)
+    assert res.unstable_runs == 1 and set(res.diffs["seed"]) == {1, 2} and (res.effects["n"] == 2).all()
