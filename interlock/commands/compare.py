@@ -51,14 +51,17 @@ def default_out(scenario: str, vs: str, overrides: dict) -> Path:
 @click.option("--include-unstable", is_flag=True,
               help="Count runs whose guard bound (unstable) in every statistic; by default they are left out "
                    "with their pair and counted apart.")
+@click.option("--yes", is_flag=True, help="Run even if the estimated CPU time, output or memory is past the "
+                                          "limits (docs/sweeps.md#limits).")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, vs, seeds, days, sets, config, out, force, attribution, workers, dask, resume,
-            include_unstable, quiet):
+            include_unstable, yes, quiet):
     """Compare SCENARIO with --vs (default baseline) over seeds under common random numbers, and
     write DIR/report.html (interactive, offline): difference fan charts of its key series, an
     effect table per asset with intervals and the per-class attribution of every asset it touches."""
     from ..experiments.compare import RUNS_DIR, is_compare_folder, parse_seeds, plan  # lazy: startup time
     from ..experiments.outputs import output_folder  # lazy: startup time
+    from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
     from ..reports.compare import compare  # lazy: startup time
 
     cap = max_days()
@@ -70,10 +73,13 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
     p = plan(scenario, vs, seeds=seed_list, days=days, overrides=overrides, attribution=attribution)
     out_dir = Path(out) if out else default_out(p.scenario.name, p.base.name, overrides)
     ours = is_compare_folder(out_dir)
+    n = len(p.groups) * len(p.seeds)
+    est = estimate(n, p.days, series_every=1, series_columns=len(p.series))
     if not quiet:
-        n = len(p.jobs())
         click.echo(f"{p.scenario.name} vs {p.base.name}: {len(p.seeds)} seeds × {p.days} days, {n} runs"
-                   + (f" ({len(p.classes)} classes switched off in turn)" if p.classes else ""))
+                   + (f" ({len(p.classes)} classes switched off in turn)" if p.classes else "")
+                   + f" (estimate: {est.cpu_hours:.2g} CPU hours)")
+    check_budget(est, yes, f"interlock compare {p.scenario.name}")
     with output_folder(out_dir, "compare", force=force or ours,
                        command=f"interlock compare {scenario}") as folder:
         if ours and not resume:

@@ -16,7 +16,8 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .common import Drawn, class_color, new_figure, save
+from ..io import atomic_write
+from .common import Drawn, class_color, new_figure
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.2.0.json"
 DIFF_COLOR = "#1f4e79"          # the median difference
@@ -56,7 +57,9 @@ def fan_png(fans: pd.DataFrame, series: list[str], units: Mapping[str, str], pat
     fig.suptitle(title, fontsize=11, x=0.01, y=1 - 0.12 / height, ha="left", va="top")
     fig.subplots_adjust(left=0.08, right=0.98, top=1 - 0.75 / height, bottom=0.55 / height,
                         hspace=0.55, wspace=0.25)
-    return Drawn(save(fig, path), data)
+    path = Path(path)
+    atomic_write(path, lambda t: fig.savefig(t, dpi=100, format="png"))
+    return Drawn(path, data)
 
 
 # ----- Vega-Lite --------------------------------------------------------------------------------
