@@ -251,8 +251,9 @@ def render_report(res: StressResult) -> str:
     L.append(f"# Stress test: {n.title}\n")
     L.append(f"*Narrative `{n.name}` · scenario `{n.scenario.name}` · {n.days} trading days · "
              f"{n.spec.n} parameter samples × {len(n.spec.seeds)} seeds = {len(on)} runs, and the same "
-             f"runs with each of {len(n.switch_off)} agent classes switched off "
-             f"({len(res.runs)} runs in all)*\n")
+             f"runs with each of {len(n.switch_off)} agent classes switched off"
+             + (" and without the scenario's shocks" if (res.runs["off"] == SHOCK_OFF).any() else "")
+             + f" ({len(res.runs)} runs in all)*\n")
     L.append("## The narrative\n")
     L.append(n.what + "\n")
     for i, q in enumerate([src, *src.also]):
