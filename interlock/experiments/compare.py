@@ -207,6 +207,12 @@ def plan(scenario: str | Path | Scenario, vs: str | Path | Scenario = "baseline"
         card = card_assets(sc, assets, *firm_aliases(probe))
     finally:
         probe.release()
+    other = build_model(base, seed=int(seeds[0]), overrides=overrides)
+    try:
+        both = set(other.market.names) | {"SPX"}
+    finally:
+        other.release()
+    card = [a for a in card if a in both]          # a series both sides record (a 2018 base has no CRWV)
     return Plan(sc, base, [int(s) for s in seeds], days, overrides, classes, key_series(card), assets,
                 touched_assets(card))
 
