@@ -22,7 +22,7 @@ from .errors import InputError
 COMMANDS: dict[str, str] = {
     "run": "run", "scenarios": "scenarios", "params": "params", "graph": "graph", "sweep": "sweep",
     "sensitivity": "sensitivity", "sweep-plot": "sweep_plot", "stress": "stress", "plot": "plot",
-    "app": "app", "validate": "validate", "calibrate": "calibrate",
+    "app": "app", "validate": "validate", "calibrate": "calibrate", "compare": "compare",
 }
 
 

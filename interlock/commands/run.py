@@ -13,28 +13,37 @@ from ..errors import InputError
 from ..io import dumps_json
 
 
-def print_summary(result, out: Path | None) -> None:
+SUMMARY_ASSETS = ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC", "UST10"]
+
+
+def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = ()) -> None:
+    """The run's table: the usual assets, then every asset the scenario's card names (`card`, from
+    `experiments.compare.card_assets`); the attribution for the same assets, drawdowns in
+    percentage points and peak VOL_1M in vol points."""
     m = result.summary["metrics"]
     click.echo(f"scenario {result.scenario} · seed {result.seed} · {result.days} days")
     click.echo(f"{'asset':<7} {'return':>8} {'max DD':>8} {'peak→trough':>12} {'recovery':>9} {'ampl.':>6}")
     amp = m.get("amplification", {})
-    for a in ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC", "UST10"]:
-        s = m["assets"].get(a)
-        if s is None:
-            continue
+    shown = [a for a in dict.fromkeys([*SUMMARY_ASSETS, *card]) if a in m["assets"]]
+    for a in shown:
+        s = m["assets"][a]
         rec = "-" if s["recovery_days"] is None else f"{s['recovery_days']}d"
         ar = amp.get(a)
         click.echo(f"{a:<7} {s['total_return']:>+8.1%} {s['max_drawdown']:>8.1%} "
                    f"{s['days_to_trough']:>11}d {rec:>9} {('-' if ar is None else f'{ar:.2f}'):>6}")
-    click.echo(f"peak VOL_1M {m['peak_VOL_1M']:.1%} (day {m['peak_VOL_1M_day']}), "
+    click.echo(f"peak VOL_1M {m['peak_VOL_1M'] * 100:.1f} vol points (day {m['peak_VOL_1M_day']}), "
                f"policy rate at end {m['final_policy_rate']:.2%}, forced flows {m['forced_flow_bn']:.0f}bn")
     for k, v in sorted(m.get("net_flow_by_class_bn", {}).items()):
         click.echo(f"  net flow {k:<14} {v:>+10.1f}bn")
     if "attribution" in result.summary:
-        click.echo("attribution (SPX drawdown and peak VOL_1M with the class on minus off):")
-        for cls, c in result.summary["attribution"].items():
-            click.echo(f"  {cls:<14} ΔDD {c['drawdown_contribution']['SPX']:>+7.2%}  "
-                       f"Δpeak VOL {c['peak_VOL_1M_contribution']:>+7.2%}")
+        att = result.summary["attribution"]
+        cols = [a for a in dict.fromkeys(["SPX", *card]) if all(a in c["drawdown_contribution"] for c in att.values())]
+        click.echo("attribution: max drawdown with the class on minus off (percentage points), "
+                   "peak VOL_1M on minus off (vol points)")
+        click.echo(f"  {'class':<14} " + " ".join(f"{'ΔDD ' + a:>10}" for a in cols) + f" {'Δpeak VOL':>10}")
+        for cls, c in att.items():
+            dd = " ".join(f"{c['drawdown_contribution'][a] * 100:>+10.2f}" for a in cols)
+            click.echo(f"  {cls:<14} {dd} {c['peak_VOL_1M_contribution'] * 100:>+10.2f}")
     if out is not None:
         click.echo(f"outputs: {out}/ (timeseries.parquet, flows.parquet, events.parquet, summary.json, dashboard.png)")
 
@@ -117,4 +126,5 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
     if warning:
         click.echo(warning, err=True)
     if not quiet:
-        print_summary(result, out_dir)
+        from ..experiments.compare import card_assets  # lazy: startup time
+        print_summary(result, out_dir, card_assets(sc, result.summary["asset_names"]))

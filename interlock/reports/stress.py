@@ -14,10 +14,13 @@ import pandas as pd
 
 from ..config import param_specs
 from ..experiments.stress.discovery import PrimResult
-from ..experiments.stress.engine import (ALL_ON, PERSISTENT_CAPPING, SIGNIFICANCE, ClaimResult, StressResult,
-                                         run_stress, verdict)
+from ..experiments.stress.engine import (ALL_ON, PERSISTENT_CAPPING, SHOCK_OFF, SIGNIFICANCE, ClaimResult,
+                                         StressResult, run_stress, runs_to_settle, verdict, verdict_reason)
 from ..experiments.stress.narratives import Narrative
-from ..viz.stress_figures import drivers_chart, fan_chart, prim_chart
+from ..experiments.stress.engine import claim_column
+from ..viz.compare import group_fan_spec, interval_spec
+from ..viz.stress_figures import HOLDS_COLOR, FAILS_COLOR, drivers_chart, fan_chart, prim_chart
+from .html import write_page
 
 
 def stress(narrative: Narrative | str | Path, out: str | Path, **options) -> StressResult:
@@ -39,7 +42,66 @@ def write_report(res: StressResult, out: str | Path) -> Path:
             prim_chart(cr, out / f"prim_{cr.name}.png")
     path = out / "report.md"
     path.write_text(render_report(res), encoding="utf-8")
+    write_html(res, out / "report.html")
     return path
+
+
+def _series_view(res: StressResult, col: str) -> tuple[pd.Series, str]:
+    """A fan series in its one unit: prices rebased to 100 at day 0, vol in vol points."""
+    s = res.series[["run", "day", col]].copy()
+    if col in set(res.narrative.schema.assets):
+        first = s.sort_values("day").groupby("run")[col].transform("first")
+        return s.assign(v=100.0 * s[col] / first), f"{col} (start = 100)"
+    if col.startswith("VOL_"):
+        return s.assign(v=100.0 * s[col]), f"{col} (vol points)"
+    return s.assign(v=s[col]), col
+
+
+def write_html(res: StressResult, path: str | Path) -> Path:
+    """report.html: the verdicts with their reasons, each claim's probability with every class on,
+    each class off and the shocks off (95% intervals), and fans of the key series over the runs where
+    the claim holds vs fails — interactive and offline (`reports.html`)."""
+    n = res.narrative
+    on = res.runs[res.runs["off"] == ALL_ON]
+    shocks = [{"type": s.type_name, "at": s.at} for s in n.scenario.shocks]
+    blocks: list = [("p", n.what), ("h2", "Verdict"),
+                    ("table", pd.DataFrame({
+                        "claim": [c.name for c in res.claims], "says": [c.says for c in res.claims],
+                        "P(holds) [95% CI]": [str(c.estimate) for c in res.claims],
+                        "verdict": [verdict(c.estimate) for c in res.claims],
+                        "why": [verdict_reason(c.estimate).replace("*", "") for c in res.claims]}))]
+    blocks.append(("h2", "Drivers"))
+    blocks.append(("note", "P(claim holds) with every class on, with each class switched off, and with the "
+                           "scenario's shocks off (same seeds and parameters); bars are 95% Wilson intervals. "
+                           "Hover for the numbers."))
+    for cr in res.claims:
+        rows = [("all on", cr.estimate, "all on")] + [
+            ("shocks off" if c == SHOCK_OFF else f"{c} off", ch.off, c) for c, ch in cr.drivers.items()]
+        t = pd.DataFrame({"label": [r[0] for r in rows], "mean": [r[1].p for r in rows],
+                          "lo": [r[1].lo for r in rows], "hi": [r[1].hi for r in rows],
+                          "n": [r[1].n for r in rows], "switched off": [r[2] for r in rows]})
+        blocks.append(("chart", interval_spec(t, f"{cr.name}: P(holds)", "probability", color="switched off")))
+        blocks.append(("note", _drivers_text(cr).replace("**", "")))
+    blocks.append(("h2", "Key series where the claim holds vs fails"))
+    for cr in res.claims:
+        groups = {"claim holds": set(on.loc[on[claim_column(cr.name)] == 1.0, "run"]),
+                  "claim fails": set(on.loc[on[claim_column(cr.name)] == 0.0, "run"])}
+        for col in n.series:
+            s, label = _series_view(res, col)
+            parts = []
+            for g, runs in groups.items():
+                sub = s[s["run"].isin(runs)]
+                if len(sub):
+                    q = sub.groupby("day")["v"].quantile([0.05, 0.5, 0.95]).unstack()
+                    parts.append(pd.DataFrame({"day": q.index, "group": g, "q05": q[0.05].to_numpy(),
+                                               "q50": q[0.5].to_numpy(), "q95": q[0.95].to_numpy()}))
+            if parts:
+                blocks.append(("chart", group_fan_spec(pd.concat(parts, ignore_index=True),
+                                                       f"{cr.name}: {label}, median and 5–95% of runs", label,
+                                                       {"claim holds": HOLDS_COLOR, "claim fails": FAILS_COLOR},
+                                                       shocks)))
+    blocks.append(("note", "Every number: results.json; every run: runs.parquet; the full text: report.md."))
+    return write_page(path, f"Stress test: {n.title}", blocks)
 
 
 def _pct(x: float) -> str:
@@ -88,26 +150,45 @@ def _verdict(cr: ClaimResult) -> str:
     if e.n == 0:
         return "**undetermined** — the claim could not be evaluated in any run"
     return (f"**{verdict(e)}**: holds in {e.k} of {e.n} runs, P = {_pct(e.p)} "
-            f"(95% interval {_pct(e.lo)}–{_pct(e.hi)})")
+            f"(95% interval {_pct(e.lo)}–{_pct(e.hi)}); {verdict_reason(e)}")
+
+
+def _settle(ch) -> str:
+    """"inconclusive: about N runs would settle it", or why no number can be given."""
+    if ch.lost + ch.gained == 0:
+        return f"no pair changed its outcome in {ch.on.n} runs"
+    if ch.lost == ch.gained:
+        return f"{ch.lost} pairs changed each way: no direction to extrapolate"
+    n = runs_to_settle(ch.lost, ch.gained, ch.on.n)
+    return (f"inconclusive: about {n:,} runs would settle it" if n is not None
+            else "inconclusive: the change is too rare for a feasible number of runs to settle it")
 
 
 def _drivers_text(cr: ClaimResult) -> str:
-    """Significant drivers first, in words; the rest in one line."""
+    """Significant drivers first, in words; then the rest, each with what would settle it."""
     parts = [f"With every class on the claim holds in {_pct(cr.estimate.p)} of runs."]
     quiet, undefined = [], []
     for cls, ch in sorted(cr.drivers.items(), key=lambda kv: kv[1].p_value):
+        off = "Without **the scenario's shocks**" if cls == SHOCK_OFF else f"Switching **{cls}** off"
         if ch.off.n == 0:
             undefined.append(cls)
         elif ch.p_value < SIGNIFICANCE and ch.delta < 0:
-            parts.append(f"Switching **{cls}** off lowers it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
-                         "this loop helps make the claim true.")
+            what = ("the shocks make the claim true" if cls == SHOCK_OFF else
+                    "this loop helps make the claim true")
+            parts.append(f"{off} it falls to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): {what}.")
         elif ch.p_value < SIGNIFICANCE and ch.delta > 0:
-            parts.append(f"Switching **{cls}** off raises it to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): "
-                         "this loop works against the claim.")
+            what = ("the shocks work against the claim" if cls == SHOCK_OFF else
+                    "this loop works against the claim")
+            parts.append(f"{off} it rises to {_pct(ch.off.p)} (McNemar {_p_is(ch.p_value)}): {what}.")
         else:
-            quiet.append(cls)
+            quiet.append((cls, ch))
+    if SHOCK_OFF in cr.drivers and cr.drivers[SHOCK_OFF].off.n and cr.drivers[SHOCK_OFF].p_value >= SIGNIFICANCE:
+        parts.append(f"Without its shocks the scenario gives the claim about as often "
+                     f"({_pct(cr.drivers[SHOCK_OFF].off.p)}): the claim does not show the shock's effect — "
+                     "the classes below make it true or not with or without the shock.")
     if quiet:
-        parts.append("No detectable effect of switching off: " + ", ".join(quiet) + ".")
+        parts.append("No significant change (McNemar p ≥ 0.05) with " + "; ".join(
+            f"{'the shocks' if c == SHOCK_OFF else c} off ({_pct(ch.off.p)}, {_settle(ch)})" for c, ch in quiet) + ".")
     if undefined:
         parts.append("Not defined with " + ", ".join(undefined) + " off (the claim reads what that "
                      "class does).")
@@ -143,11 +224,20 @@ def _ranking_md(ranking: pd.DataFrame, what: str) -> list[str]:
     if not len(ranking):
         return ["No parameter ranking: the outcome is the same in every run.\n"]
     L = [f"**Parameter ranking** (how differently each parameter is distributed in runs where {what} "
-         "vs not: Kolmogorov–Smirnov distance, 0 = no influence, 1 = perfect separation):\n",
-         f"| rank | parameter | KS distance | p-value | {what} with |", "|---|---|---|---|---|"]
+         "vs not: Kolmogorov–Smirnov distance, 0 = no influence, 1 = perfect separation):\n"]
+    sig = ranking["p_value"] < SIGNIFICANCE
+    if not sig.any():
+        L.append(f"*Not significant:* no parameter separates the runs where {what} from the others "
+                 f"(smallest p = {_p(float(ranking['p_value'].min()))} ≥ {SIGNIFICANCE}), so the order below "
+                 "and any ties in it are chance, not a ranking of influence.\n")
+    elif not sig.all():
+        L.append(f"Only the parameters marked significant (p < {SIGNIFICANCE}) separate the runs; the order "
+                 "of the others is chance.\n")
+    L += [f"| rank | parameter | KS distance | p-value | {what} with |", "|---|---|---|---|---|"]
     for i, r in ranking.iterrows():
         fav = {"higher": "higher values", "lower": "lower values"}.get(r["direction"], "—")
-        L.append(f"| {i + 1} | {_param_label(r['parameter'])} | {r['ks']:.2f} | {_p(r['p_value'])} | {fav} |")
+        mark = " (significant)" if r["p_value"] < SIGNIFICANCE else " (not significant)"
+        L.append(f"| {i + 1} | {_param_label(r['parameter'])} | {r['ks']:.2f} | {_p(r['p_value'])}{mark} | {fav} |")
     L.append("")
     return L
 
@@ -161,8 +251,9 @@ def render_report(res: StressResult) -> str:
     L.append(f"# Stress test: {n.title}\n")
     L.append(f"*Narrative `{n.name}` · scenario `{n.scenario.name}` · {n.days} trading days · "
              f"{n.spec.n} parameter samples × {len(n.spec.seeds)} seeds = {len(on)} runs, and the same "
-             f"runs with each of {len(n.switch_off)} agent classes switched off "
-             f"({len(res.runs)} runs in all)*\n")
+             f"runs with each of {len(n.switch_off)} agent classes switched off"
+             + (" and without the scenario's shocks" if (res.runs["off"] == SHOCK_OFF).any() else "")
+             + f" ({len(res.runs)} runs in all)*\n")
     L.append("## The narrative\n")
     L.append(n.what + "\n")
     for i, q in enumerate([src, *src.also]):
@@ -171,10 +262,11 @@ def render_report(res: StressResult) -> str:
         L.append("> " + "\n> ".join(q.passage.splitlines()) + f"\n>\n> *{q.translation}*\n")
     L.append(f"**Scenario `{n.scenario.name}`:** {n.scenario.title}.\n")
     L.append("## Verdict\n")
-    L.append("| claim | what it says | P(holds) [95% CI] | verdict |")
-    L.append("|---|---|---|---|")
+    L.append("| claim | what it says | P(holds) [95% CI] | verdict | why |")
+    L.append("|---|---|---|---|---|")
     for cr in res.claims:
-        L.append(f"| `{cr.name}` | {cr.says} | {cr.estimate} | {verdict(cr.estimate)} |")
+        L.append(f"| `{cr.name}` | {cr.says} | {cr.estimate} | {verdict(cr.estimate)} | "
+                 f"{verdict_reason(cr.estimate)} |")
     L.append("")
     L.append("Verdicts use the IPCC's calibrated language for the whole 95% (Wilson) interval, so a "
              "finite number of runs never overclaims: *very likely* = the interval lies above 90%, "
@@ -209,18 +301,24 @@ def render_report(res: StressResult) -> str:
     L.append("")
     L.append("## Drivers: which loop makes it true\n")
     L.append("Each run is repeated with one agent class switched off, same seed and same parameters "
-             "(common random numbers). A class *drives* the claim when switching it off changes the "
-             "outcome in one direction far more often than in the other (McNemar's exact test on the "
-             "paired runs, p < 0.05). Pairs in which either run is undefined are left out.\n")
+             "(common random numbers), and once more without the scenario's shocks (the *shocks* row: "
+             "what the claim gives with no shock at all, so a driver is never circular). A class "
+             "*drives* the claim when switching it off changes the outcome in one direction far more "
+             "often than in the other (McNemar's exact test on the paired runs, p < 0.05); a change "
+             "that is not significant is *inconclusive*, with about how many runs, at the observed "
+             "rate of changed outcomes, would settle it. Pairs in which either run is undefined are "
+             "left out.\n")
     L.append("![probability with each class switched off](drivers.png)\n")
     for cr in res.claims:
         L.append(f"### `{cr.name}`\n")
         L.append(_drivers_text(cr) + "\n")
-        L.append("| switched off | P(holds) [95% CI] | change | runs lost / gained | McNemar p |")
-        L.append("|---|---|---|---|---|")
+        L.append("| switched off | P(holds) [95% CI] | change | runs lost / gained | McNemar p | reading |")
+        L.append("|---|---|---|---|---|---|")
         for c, ch in cr.drivers.items():
             change = "n/a" if ch.off.n == 0 else f"{ch.delta:+.0%}"
-            L.append(f"| {c} | {ch.off} | {change} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} |")
+            name = "shocks (the scenario without its shocks)" if c == SHOCK_OFF else c
+            reading = "n/a" if ch.off.n == 0 else ("significant" if ch.p_value < SIGNIFICANCE else _settle(ch))
+            L.append(f"| {name} | {ch.off} | {change} | {ch.lost} / {ch.gained} | {_p(ch.p_value)} | {reading} |")
         L.append("")
     L.append("## Claims in detail\n")
     for cr in res.claims:

@@ -125,8 +125,12 @@ def test_a_claim_true_by_construction_gets_probability_one_and_a_false_one_zero(
     assert len(runs) == 12 * 3 and set(runs["off"]) == {"", "cta", "dealer"}
     report = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     # 12 of 12: the interval reaches down to 76%, so "likely", not "virtually certain"
-    assert "| `always` | Prices stay positive and the index starts at its configured level. | 100% [76%, 100%] | likely |" in report
-    assert "| `never` | The index goes negative. | 0% [0%, 24%] | unlikely |" in report
+    assert ("| `always` | Prices stay positive and the index starts at its configured level. | 100% [76%, 100%] | likely "
+            "| the whole 95% interval lies above 66%, the bar for *likely* |") in report
+    assert ("| `never` | The index goes negative. | 0% [0%, 24%] | unlikely "
+            "| the whole 95% interval lies below 33%, the bar for *unlikely* |") in report
+    # baseline has no shocks: no shock-off row
+    assert "shocks" not in set(runs["off"]) and all("shocks" not in c.drivers for c in res.claims)
 
 
 @pytest.mark.parametrize("k,n,term", [(1000, 1000, "virtually certain"), (100, 100, "very likely"), (32, 32, "likely"),
@@ -183,7 +187,9 @@ def test_a_shipped_narrative_runs_end_to_end_at_small_size_and_writes_report_md(
     for fig in figures:
         assert (out / fig).stat().st_size > 10_000 and f"]({fig})" in report
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 2 * (1 + 5) and (runs["status"] == "ok").all()
+    # all on, each of 5 classes off, and the scenario without its shocks
+    assert len(runs) == 2 * (1 + 5 + 1) and (runs["status"] == "ok").all()
+    assert (runs["off"] == "shocks").sum() == 2 and "shocks (the scenario without its shocks)" in report
     # --resume re-reports from the finished runs without running them again
     again = CliRunner().invoke(cli, args + ["--workers", "1", "--resume"])
     assert again.exit_code == 0, again.output

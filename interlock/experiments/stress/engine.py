@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ...io import PARQUET_OPTS, dumps_json
 from ..stability import STABLE, row_flags
@@ -44,6 +45,7 @@ from .discovery import Estimate, PairedChange, PrimResult, estimate, feature_ran
 from .narratives import Narrative, load_narrative
 
 ALL_ON = ""                 # the `off` value of a run with every class on
+SHOCK_OFF = "shocks"        # the `off` value of a run of the scenario without its shocks ("shocks off")
 SIGNIFICANCE = 0.05         # a class "matters" when McNemar's p is below this
 
 # Calibrated likelihood language (IPCC AR5 guidance note on uncertainties, Mastrandrea et al.
@@ -62,6 +64,42 @@ def verdict(e: Estimate) -> str:
     if e.p >= 0.5:
         return next((term for lo, term in LIKELY_TERMS if e.lo >= lo), MIDDLE_TERM)
     return next((term for hi, term in UNLIKELY_TERMS if e.hi <= hi), MIDDLE_TERM)
+
+
+def verdict_reason(e: Estimate) -> str:
+    """Why the interval gives this verdict, in words (the rule applied to this interval)."""
+    if e.n == 0:
+        return "no run could evaluate the claim"
+    v = verdict(e)
+    if e.p >= 0.5:
+        if v == MIDDLE_TERM:
+            return (f"the 95% interval reaches down to {e.lo:.0%}, below the 66% that *likely* needs, so "
+                    f"the whole interval supports only *{MIDDLE_TERM}*")
+        lo = next(t for t, term in LIKELY_TERMS if term == v)
+        return f"the whole 95% interval lies above {lo:.0%}, the bar for *{v}*"
+    if v == MIDDLE_TERM:
+        return (f"the 95% interval reaches up to {e.hi:.0%}, above the 33% that *unlikely* needs, so "
+                f"the whole interval supports only *{MIDDLE_TERM}*")
+    hi = next(t for t, term in UNLIKELY_TERMS if term == v)
+    return f"the whole 95% interval lies below {hi:.0%}, the bar for *{v}*"
+
+
+def runs_to_settle(lost: int, gained: int, pairs: int, alpha: float = SIGNIFICANCE,
+                   limit: int = 100_000) -> int | None:
+    """About how many paired runs McNemar's test would need to call an on/off difference as large
+    as the one seen (the same share of pairs changing outcome, split the same way) significant at
+    `alpha`; None when no pair changed or the changes cancel exactly (nothing to extrapolate)."""
+    m = lost + gained
+    if pairs <= 0 or m == 0 or lost == gained:
+        return None
+    share, rate = max(lost, gained) / m, m / pairs
+    d = m
+    while d <= limit * rate:
+        k = int(round(share * d))
+        if stats.binomtest(d - k, d, 0.5).pvalue < alpha:
+            return int(math.ceil(d / rate))
+        d = max(d + 1, int(d * 1.1))
+    return None
 
 
 # ----- per run -------------------------------------------------------------------------------
@@ -263,7 +301,7 @@ def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame,
             terms.append({"text": t.text, "left": q(on.loc[keep, lc]), "right": q(on.loc[keep, rc])})
         drivers = {}
         key = on.set_index(["point_id", "seed"])[col]
-        for cls in narrative.switch_off:
+        for cls in [*narrative.switch_off, *([SHOCK_OFF] if (runs["off"] == SHOCK_OFF).any() else [])]:
             off = runs[runs["off"] == cls].set_index(["point_id", "seed"])[col]
             both = key.index.intersection(off.index)
             if len(both):
@@ -280,7 +318,7 @@ def analyse(narrative: Narrative, runs: pd.DataFrame, series: pd.DataFrame,
         defined, y = np.ones(len(on), dtype=bool), flag.to_numpy() > 0.5
         pr, rank = _discover(X, defined, y)
         by_class = {cls: estimate(runs.loc[runs["off"] == cls, "unstable_run"].tolist())
-                    for cls in narrative.switch_off if (runs["off"] == cls).any()}
+                    for cls in [*narrative.switch_off, SHOCK_OFF] if (runs["off"] == cls).any()}
         res.instability = Instability(estimate(flag.astype(bool).tolist()), by_class, pr, rank)
     return res
 
@@ -296,9 +334,12 @@ def results_json(res: StressResult) -> dict:
     for cr in res.claims:
         out["claims"][cr.name] = {
             "claim": cr.text, "says": cr.says, **est(cr.estimate), "verdict": verdict(cr.estimate),
+            "verdict_reason": verdict_reason(cr.estimate),
             "undefined": cr.undefined, "terms": cr.terms,
             "drivers": {c: {"off": est(ch.off), "delta": ch.delta, "lost": ch.lost, "gained": ch.gained,
-                            "p_value": ch.p_value} for c, ch in cr.drivers.items()},
+                            "p_value": ch.p_value,
+                            "runs_to_settle": None if ch.p_value < SIGNIFICANCE else
+                            runs_to_settle(ch.lost, ch.gained, ch.on.n)} for c, ch in cr.drivers.items()},
             "boxes": [] if cr.prim is None else [
                 {"limits": {k: list(v) for k, v in b.limits().items()}, "density": b.density,
                  "coverage": b.coverage, "mass": b.mass, "n": b.n, "hits": b.hits, "quasi_p": b.quasi_p}
@@ -336,6 +377,8 @@ def write_tables(res: StressResult, out: str | Path) -> Path:
 # ----- running a stress test on the sweep engine ---------------------------------------------
 ON_DIR = Path("runs") / "all_on"
 OFF_DIR = Path("runs") / "switched_off"
+SHOCK_OFF_DIR = Path("runs") / "shock_off"
+SHOCK_RUN_ID_BASE = 10**9          # shock-off runs' ids in runs.parquet (their own sweep counts from 0)
 
 
 def plan_jobs(narrative: Narrative) -> tuple[list, list]:
@@ -353,6 +396,21 @@ def plan_jobs(narrative: Narrative) -> tuple[list, list]:
     on = jobs(0, ())
     off = [j for g, cls in enumerate(narrative.switch_off, start=1) for j in jobs(g, (cls,))]
     return on, off
+
+
+def plan_shock_off(narrative: Narrative) -> list:
+    """The all-on runs again with the scenario's shocks removed (same points, seeds, parameters):
+    the "shock off" row of the drivers, so a driver is never circular. Empty when the scenario
+    has no shocks."""
+    spec = narrative.spec
+    sc = spec.scenario
+    if sc is None or not getattr(sc, "shocks", None):
+        return []
+    bare = sc.model_copy(update={"shocks": []})
+    points = spec.points()
+    ns = len(spec.seeds)
+    return [Job(run_id=p * ns + k, point_id=p, scenario=bare, overrides={**spec.overrides, **pt}, seed=s,
+                days=spec.days) for p, pt in enumerate(points) for k, s in enumerate(spec.seeds)]
 
 
 def _table(folder: Path) -> pd.DataFrame:
@@ -390,6 +448,15 @@ def run_stress(narrative: Narrative | str | Path, out: str | Path, *, samples: i
                                                "switched_off": narr.switch_off},
                 desc=f"{narr.name} (classes off)", **common)
         frames.append(_table(out / OFF_DIR))
+    shock_jobs = plan_shock_off(narr)
+    if shock_jobs:
+        execute(shock_jobs, out / SHOCK_OFF_DIR, meta={**meta, "group": "scenario without its shocks"},
+                desc=f"{narr.name} (shock off)", **common)
+        t = _table(out / SHOCK_OFF_DIR)
+        t["off"] = SHOCK_OFF
+        t["run_id"] = t["run_id"] + SHOCK_RUN_ID_BASE
+        t["run"] = t["run_id"]
+        frames.append(t)
     runs = pd.concat(frames, ignore_index=True)
     failed = int((runs["status"] != "ok").sum())
     for c in narr.claims:                   # a failed run has no outcome
