@@ -69,11 +69,13 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     narr = load_narrative(narrative, samples=samples, seeds=seeds, days=days)
     n_on = narr.spec.n_points() * len(narr.spec.seeds)
     n_off = n_on * len(narr.switch_off)
-    est = estimate(n_on + n_off, narr.days, series_every=1, series_columns=len(narr.series), series_runs=n_on)
+    n_shock = n_on if narr.scenario.shocks else 0        # the "shocks off" driver row
+    est = estimate(n_on + n_off + n_shock, narr.days, series_every=1, series_columns=len(narr.series), series_runs=n_on)
     if check or not quiet:
         click.echo(f"narrative {narr.name}: scenario {narr.scenario.name}, {narr.days} days, "
                    f"{narr.spec.n} samples × {len(narr.spec.seeds)} seeds = {n_on} runs, "
-                   f"+ {n_off} with one of {len(narr.switch_off)} classes off (estimate: "
+                   f"+ {n_off} with one of {len(narr.switch_off)} classes off, + {n_shock} without the "
+                   f"scenario's shocks (estimate: "
                    f"{est.cpu_hours:.2g} CPU hours, {est.disk_gb:.2g} GB)")
         for c in narr.claims:
             click.echo(f"  claim {c.name}: {c.claim.text}")

@@ -82,7 +82,7 @@ def is_run_folder(d: Path) -> bool:
 
 def recognise(folder: str | Path) -> str | None:
     """The kind of interlock output `folder` holds — "run", "sweep", "stress", "calibration",
-    "validation" or "figures" — or None."""
+    "validation", "compare" or "figures" — or None."""
     d = Path(folder)
     if not d.is_dir():
         return None
@@ -98,6 +98,9 @@ def recognise(folder: str | Path) -> str | None:
         return "calibration"
     if _json(d / "checks.json") is not None:
         return "validation"
+    c = _json(d / "compare.json")
+    if c is not None and c.get("kind") == "compare":
+        return "compare"
     entries = [e for e in d.iterdir() if e.name != LOCK_NAME]
     if entries and all(e.is_file() and e.suffix in FIGURE_SUFFIXES for e in entries):
         return "figures"

@@ -3,10 +3,9 @@
 `episodes` module with the seeds of the full report (10 seeds; each replay is 40 days), and judged
 against the landing ranges the report uses: the model's median over seeds inside the range.
 
-Six figures miss, and docs/validation.md (issue #12, "Not done / known misses") says so: the
-February 2018 sell-off (the model's median fall is about a third of the real one), its 5 February
-close and VIX jump, Broadcom on the DeepSeek day, and the size of the 10 October 2025 liquidations
-(BTC's permanent multiplier is 4 since issue #12). Those are strict expected failures — the day the
+Four figures miss, and docs/validation.md (issue #12, "Not done / known misses") says so: the
+February 2018 sell-off (the model's median fall is under half the real one), its 5 February
+close and VIX jump, and Broadcom on the DeepSeek day. Those are strict expected failures — the day the
 model lands them, the mark must go — and beside each, a test of what the model does do."""
 
 from __future__ import annotations
@@ -28,9 +27,6 @@ DOCUMENTED_MISSES = {
                                   "the deals data is a few custom-chip contracts that move less with capex guidance)",
     ("feb2018", "VIX one-day rise"): "docs/validation.md: VOL_1M rises ≈ 7.5 points on 5 Feb against 20 (hedging "
                                      "demand decays at the close and the model's 5 Feb fall is small)",
-    ("oct2025", "liquidations"): "docs/validation.md: ≈ $4.7bn liquidated against $19bn since BTC's permanent "
-                                 "multiplier is 4 (was 25; issue #12's stability box)",
-    ("oct2025", "accounts liquidated"): "docs/validation.md: ≈ 0.13M accounts against 1.6M (as the liquidations)",
 }
 
 ROWS = [("feb2018", "S&P peak-to-trough"), ("feb2018", "S&P return on 5 Feb"), ("feb2018", "VIX close on 5 Feb"),
