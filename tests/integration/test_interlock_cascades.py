@@ -140,8 +140,9 @@ def test_firm_values_set_the_valuation_base_without_double_counting_the_discount
         i = mk.idx["NVDA"]
         k = list(b.listed_assets).index(i)
         expected = b.logv_anchor[k] - b.duration[k] * (v.y_fair - b.y_anchor)
-        extra = v.liq_eq * m.fed.liquidity + v.growth_beta * (m.macro.growth - v.growth0)
-        assert mk.fundamental_logv[i] == pytest.approx(expected + extra, abs=1e-9)   # logv adds the news process
+        # liquidity, growth and the risk premium reach prices through the news path
+        # (valuation._policy_values → market.news), never through the fundamental value
+        assert mk.fundamental_logv[i] == pytest.approx(expected, abs=1e-9)
         assert b.value[b.ledger.idx["NVDA"]] != pytest.approx(b.value0[b.ledger.idx["NVDA"]])
     finally:
         m.release()

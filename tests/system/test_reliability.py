@@ -48,8 +48,11 @@ def test_ctrl_c_during_a_run_exits_130_and_leaves_the_folder_as_it_was(tmp_path)
                            env=cli_env(), capture_output=True, text=True, timeout=WAIT)
     assert first.returncode == 0, first.stderr
     before = tree(tmp_path)
+    # SIGINT at its default in the child, as in a terminal: a suite started in the background
+    # (`make test &`) hands its children SIGINT ignored, and Python then never raises KeyboardInterrupt
     proc = subprocess.Popen(interlock_cmd("run", "baseline", "--days", "20000", "--out", out), env=cli_env(),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         wait_for(lambda: (tmp_path / ".run.lock").exists(), "the run to take its folder's lock", process=proc)
         proc.send_signal(signal.SIGINT)
