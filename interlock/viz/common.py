@@ -8,7 +8,6 @@ the same drawing code serves files, the CLI and the app's server threads.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,33 +18,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..errors import InputError
+from .style import (CHANNEL_COLORS, CLASS_COLORS, DEAL_COLORS, channel_color,  # noqa: F401 (shared names)
+                    class_color)
 
-CLASS_COLORS = {"vol_target": "#d62728", "cta": "#1f77b4", "buyback": "#2ca02c", "discretionary": "#7f7f7f",
-                "dealer": "#9467bd", "retail_crypto": "#ff7f0e", "crypto_etf": "#8c564b",
-                "crypto_leveraged": "#e377c2", "miners": "#bcbd22", "treasury_companies": "#17becf",
-                "external": "#000000"}
-# Colours for classes a later block adds (stable per name, distinct from the fixed ones).
-_SPARE = ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
-CHANNEL_COLORS = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
-DEAL_COLORS = CHANNEL_COLORS
 NO_DATA = "no data in this run"
 # Assets drawn on price panels, in this order when present: the index, the interlock's
 # bellwethers and BTC (all eleven stocks on one panel would be unreadable).
 PRICE_ASSETS = ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC"]
 NON_EQUITY = {"BTC", "UST10"}
-
-
-def class_color(name: str) -> str:
-    """An agent class's colour (fixed for known classes, stable by name for new ones)."""
-    if name in CLASS_COLORS:
-        return CLASS_COLORS[name]
-    h = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "little")
-    return _SPARE[h % len(_SPARE)]
-
-
-def channel_color(name: str) -> str:
-    """The colour of an interlock channel / deal type (supply, equity, financing)."""
-    return CHANNEL_COLORS.get(name, class_color(name))
 
 
 @dataclass
