@@ -201,10 +201,14 @@ def _draw_crypto(ax, cr: pd.DataFrame) -> None:
         ax3 = ax.twinx()
         ax3.spines["right"].set_position(("axes", 1.09))
         ax3.plot(cr.index, cr["crypto_trust"], color="#17becf", label="crypto trust (0–1, outer right)")
-        ax3.set_ylim(0, 1.05)
+        ax3.set_ylim(0, 1.0)
         axes.append(ax3)
+    # headroom above the data for the legend, so it never covers a liquidation spike
+    for a in axes:
+        lo, hi = a.get_ylim()
+        a.set_ylim(lo, lo + (hi - lo) * 1.45)
     handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left")
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left", ncol=3)
 
 
 def _draw_capex(ax, cx: pd.DataFrame) -> None:
@@ -230,7 +234,7 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
 # whole figure once more to measure it (≈ 40% of `interlock run baseline`'s CPU, issue #16): room
 # for the y labels on the left, the twin axes on the right of each column (the crypto panel's outer
 # trust axis sits at 1.09 of its width) and the suptitle on top.
-LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.2)
+LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.27)
 def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
     """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
     data = dashboard_data(result)

@@ -35,6 +35,7 @@ DIFF_COLOR, DIFF_BAND = "#000000", "#bdbdbd"           # compare: median differe
 NEWS_COLOR = "#c7c7c7"                                 # the cascade's "news & noise" node
 GHOST_COLOR = "#b0b0b0"                                # the app: the previous run
 ASSET_COLOR = "#4d4d4d"                                # Sankey asset nodes
+NET_BUY_COLOR, NET_SELL_COLOR = "#4d4d4d", "#bdbdbd"   # net bought / net sold bars (not a class)
 SPX_COLOR = "#000000"
 # Price lines (rebased) of the assets the figures show, the same in every figure.
 ASSET_COLORS = {"SPX": SPX_COLOR, "NVDA": "#76b900", "MSFT": "#00a4ef", "ORCL": "#c74634", "AVGO": "#cc092f",
