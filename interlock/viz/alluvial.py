@@ -87,6 +87,7 @@ def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list
     span = 1.0 - gap * max(0, most_nodes - 1)
     unit = span / max(total if total else max(size_total), 1e-12)
     pos: dict[tuple[int, str], tuple[float, float, float]] = {}
+    labels = []
     lowest, highest = 0.0, 1.0
     # label height in axis units: lines × font size (pt → px) over the axis height in px
     fig = ax.figure
@@ -112,7 +113,8 @@ def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list
             x0 = xs[ci] + node_width / 2
             if abs(yl - m) > 1e-9:
                 ax.plot([x0, x0 + node_width * 0.6, x0 + node_width], [m, m, yl], color="0.5", lw=0.4, zorder=4)
-            ax.text(x0 + node_width * 1.1, yl, n.label, fontsize=fontsize, va="center", ha="left", zorder=4)
+            labels.append(ax.text(x0 + node_width * 1.1, yl, n.label, fontsize=fontsize, va="center", ha="left",
+                                  zorder=4))
             lowest, highest = min(lowest, yl - tall / 2), max(highest, yl + tall / 2)
     ok = [lk for lk in links if (lk.col, lk.src) in pos and (lk.col + 1, lk.dst) in pos and lk.value > 0]
 
@@ -142,7 +144,16 @@ def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list
     if titles:
         for x, t in zip(xs, titles):
             ax.text(x, highest + 0.03, t, ha="center", va="bottom", fontsize=9, fontweight="bold")
-    ax.set_xlim(-0.08, 1.22)
+    # room on the right for the last column's labels: measured, so they never run past the axis
+    renderer = fig.canvas.get_renderer()
+    ax_w = max(ax.get_position().width * fig.get_figwidth() * fig.dpi, 1.0)
+    left, right = -0.08, 1.1
+    for t in labels:
+        w_px = t.get_window_extent(renderer).width
+        x_s = t.get_position()[0]
+        if w_px < ax_w * 0.9:
+            right = max(right, left + (x_s - left) * ax_w / (ax_w - w_px))
+    ax.set_xlim(left, right)
     ax.set_ylim(min(-0.05, lowest - 0.02), max(1.15, highest + 0.12))
     ax.axis("off")
     return pos

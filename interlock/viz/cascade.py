@@ -253,6 +253,8 @@ def cascade_data(result, day: int | None = None, window: tuple[int, int] | None 
 
 
 def _fmt_bn(v: float) -> str:
+    if 0 < abs(v) < 0.1:                    # small: two significant digits, never "-0.0bn"
+        return f"{v:+.2g}bn"
     return f"{v:+,.1f}bn" if abs(v) < 100 else f"{v:+,.0f}bn"
 
 
@@ -372,7 +374,7 @@ def cascade(result, path: str | Path, day: int | None = None, window: tuple[int,
     # axis size they are drawn at)
     w = chain_w + 6.4
     gs = fig.add_gridspec(2, 2, width_ratios=[chain_w, 6.4], height_ratios=[1.5, 1], left=1.9 / w,
-                          right=1 - 0.8 / w, bottom=0.06, top=0.9, wspace=0.9 / w * 2, hspace=0.32)
+                          right=1 - 0.8 / w, bottom=0.06, top=0.9, wspace=0.22, hspace=0.32)
     draw_chain(fig.add_subplot(gs[0, 0]), data["rounds"], data["links"], span, data["liquidated"])
     ax = fig.add_subplot(gs[0, 1])
     draw_daily_forced(ax, data["daily_forced"], data["price"], lo, hi)
