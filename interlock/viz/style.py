@@ -26,7 +26,9 @@ CLASS_COLORS = {"vol_target": "#d62728", "cta": "#1f77b4", "buyback": "#2ca02c",
                 "external": "#000000", "fed": "#393b79"}
 # Colours for classes a later block adds (stable per name, distinct from the fixed ones).
 _SPARE = ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
-CHANNEL_COLORS = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
+# Interlock channels / deal types: darker tab20b hues, none of them a class colour (the cascade view
+# shows classes and channels side by side).
+CHANNEL_COLORS = {"supply": "#637939", "equity": "#7b4173", "financing": "#8c6d31"}
 DEAL_COLORS = CHANNEL_COLORS
 # Not classes: kept off the class palette's hues so that red always means vol-target funds.
 HOLDS_COLOR, FAILS_COLOR = "#08306b", "#e6ab02"        # a claim holds / fails (navy / gold)
@@ -41,6 +43,17 @@ SPX_COLOR = "#000000"
 ASSET_COLORS = {"SPX": SPX_COLOR, "NVDA": "#76b900", "MSFT": "#00a4ef", "ORCL": "#c74634", "AVGO": "#cc092f",
                 "CRWV": "#5b3cc4", "BTC": "#f7931a", "UST10": "#6b6ecf", "AMD": "#ed1c24", "GOOGL": "#34a853",
                 "AMZN": "#ff9900", "META": "#0668e1", "NBIS": "#1d976c", "REST": "#8c8c8c"}
+
+
+# Lines that are neither a class nor an asset (the same in every figure); greys, black and tab20b's
+# dark hues, so that no series borrows a class's colour.
+SERIES_COLORS = {"VOL_1M": "#000000", "VOL_3M": "#969696", "policy_rate": "#000000", "UST10_yield": "#6b6ecf",
+                 "cut_prob": "#bd9e39", "btc_leverage": "#843c39", "crypto_trust": "#5254a3",
+                 "utilisation": "#000000", "liquidations_bn": "#e7969c"}
+
+
+def series_color(column: str) -> str:
+    return SERIES_COLORS.get(column) or ASSET_COLORS.get(column) or _stable_spare("series:" + column)
 
 
 def _stable_spare(name: str) -> str:
