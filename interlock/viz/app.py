@@ -466,7 +466,10 @@ def Page():
                 day = default_day(res) if cascade_day.value is None else min(int(cascade_day.value), last)
                 solara.SliderInt(label=f"Cascade day: {day}", value=day, min=0, max=max(last, 1),
                                  thumb_label="always", on_value=cascade_day.set)
-                fig, data = cascade_figure(res, day)
+                # a finished day's cascade never changes: drawn once per (model, day)
+                if net_state.get("cascade_key") != (id(m), day):
+                    net_state["cascade"], net_state["cascade_key"] = cascade_figure(res, day), (id(m), day)
+                fig, data = net_state["cascade"]
                 rounds = data["rounds"]["round"].nunique()
                 solara.Text(f"Cascade of day {day}: {rounds} clearing round{'s' if rounds != 1 else ''}")
                 _show(fig, (id(m), m.day, day))
