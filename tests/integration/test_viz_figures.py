@@ -222,8 +222,12 @@ def test_plot_command_writes_the_figures_and_rejects_bad_input(shock_run, tmp_pa
     for p in (tmp_path / "figs").iterdir():
         assert_image(p)
     assert json.loads((run_dir / "summary.json").read_text())["days"] == DAYS
+    res = CliRunner().invoke(cli, ["plot", str(run_dir), "--what", "cascade,sankey", "--asset", "BTC", "--day", "20",
+                                   "--out", str(tmp_path / "btc")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "btc").iterdir()) == ["cascade_day20_BTC.png", "sankey_day20_BTC.png"]
     for args in (["--what", "fan"], ["--what", "nope"], ["--day", "999"], ["--window", "9"],
-                 ["--day", "3", "--window", "1:5"]):
+                 ["--day", "3", "--window", "1:5"], ["--asset", "NOPE"]):
         res = CliRunner().invoke(cli, ["plot", str(run_dir), *args])
         assert res.exit_code == 2 and res.output.startswith("error:"), (args, res.output)
     res = CliRunner().invoke(cli, ["plot", str(tmp_path / "missing")])
