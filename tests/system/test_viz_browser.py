@@ -108,3 +108,5 @@ def test_stepping_in_the_browser_advances_the_counter_the_charts_and_the_cascade
         finally:
             ctx.close()
     assert (tmp_path / "app.png").stat().st_size > 10_000
+    log = (tmp_path / "app.log").read_text(errors="replace")
+    assert "cookie" not in log.lower() and "Traceback" not in log, log[-2000:]     # no warning spam, no errors
