@@ -346,7 +346,14 @@ def draw_interlock_timeline(ax, ev: pd.DataFrame, lo: int, hi: int, last_day: in
         m = (ev["channel"] == ch).to_numpy()
         ax.scatter(ev["day"].to_numpy()[m], y[m], s=size[m], color=channel_color(ch), alpha=0.75,
                    label=ch, zorder=3, edgecolors="k", linewidths=0.3)
-    big = np.argsort(-mag)[:8]
+    big, placed = [], []
+    near = max(3.0, 0.05 * (last_day + 2))      # days: a closer label on the same row would overprint
+    for i in np.argsort(-mag):
+        if len(big) == 8:
+            break
+        if all(y[i] != yr or abs(ev["day"].iat[i] - d) >= near for yr, d in placed):
+            big.append(i)
+            placed.append((y[i], ev["day"].iat[i]))
     for i in big:
         ax.annotate(f"${mag[i]:,.1f}bn", (ev["day"].iat[i], y[i]), xytext=(6, 4), textcoords="offset points",
                     fontsize=7)
