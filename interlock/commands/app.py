@@ -29,9 +29,37 @@ def _check_free(host: str, port: int) -> None:
                              allowed="a free port") from None
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
+def allowed_origins(host: str, port: int) -> set[str]:
+    """The page's own origins: a websocket from any other site is refused (issue #17)."""
+    names = {host} | ({"127.0.0.1", "localhost", "[::1]"} if host in ("127.0.0.1", "localhost", "::1") else set())
+    return {f"{scheme}://{n}:{port}" for n in names for scheme in ("http", "https")}
+
+
+def origin_guard(app, allowed: set[str]):
+    """ASGI middleware: refuse a websocket handshake whose Origin header is not one of `allowed`
+    (a page on another site must not drive this server through the visitor's browser). Clients
+    that send no Origin (not browsers) are let through."""
+    async def guarded(scope, receive, send):
+        if scope["type"] == "websocket":
+            origin = dict(scope.get("headers") or []).get(b"origin")
+            if origin is not None and origin.decode("latin-1") not in allowed:
+                await receive()                               # the websocket.connect message
+                await send({"type": "websocket.close", "code": 1008})   # → HTTP 403 before accept
+                return
+        await app(scope, receive, send)
+    return guarded
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, scenarios: str | None = None) -> None:
     """Serve the app with Solara's server until interrupted."""
+    import warnings
+
     _check_free(host, port)
+    if scenarios is not None:
+        folder = os.path.abspath(scenarios)
+        if not os.path.isdir(folder):
+            raise InputError("no such folder", file=scenarios, key="--scenarios", allowed="a folder of scenario files")
+        os.environ["INTERLOCK_APP_SCENARIOS"] = folder
     # Solara reads these when its server modules are imported: set them first. No telemetry.
     os.environ["SOLARA_APP"] = APP_MODULE
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -39,17 +67,25 @@ def serve(host: str = "127.0.0.1", port: int = 8765) -> None:
     os.environ["SERVER_PORT"] = str(port)
     import uvicorn
 
+    # Solara warns on every page load over plain http at an address other than "localhost" that it
+    # falls back to samesite=lax cookies: that is what we want on 127.0.0.1; say nothing
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+    from solara.server.starlette import app as solara_app
+
     click.echo(f"interlock app: http://{host}:{port}/  (Ctrl-C to stop)", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"note: listening on {host}, reachable from other machines", err=True)
-    uvicorn.Server(uvicorn.Config("solara.server.starlette:app", host=host, port=port, log_level="warning")).run()
+    app = origin_guard(solara_app, allowed_origins(host, port))
+    uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning")).run()
 
 
 @click.command("app")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (localhost only by default).")
 @click.option("--port", type=int, default=8765, show_default=True, help="Port to listen on.")
-def command(host, port):
+@click.option("--scenarios", type=click.Path(file_okay=False), default=None,
+              help="A folder of scenario files the app offers instead of the shipped ones.")
+def command(host, port, scenarios):
     """The interactive app: pick a scenario, set sliders, step / play / reset, live charts and the
     interlock network (Mesa SolaraViz in the browser)."""
-    serve(host, port)
+    serve(host, port, scenarios)

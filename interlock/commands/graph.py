@@ -39,53 +39,48 @@ def check_finite(g, deals, circ, firms_file, deals_file) -> None:
 
 
 def _draw(g, circ: dict[str, float], path: Path) -> Path:
-    """Firms in columns by kind (labs → clouds → neoclouds → chip vendors → other suppliers), one
-    arrow per ordered pair in the direction money flows, coloured by deal type, width ∝ $bn/yr."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import networkx as nx
+    """Firms on the network figures' layered layout (labs → clouds → neoclouds → chip vendors →
+    other suppliers; `viz.network.layered_layout`, the same as network.png), one arrow per ordered
+    pair in the direction money flows, coloured by deal type (viz.style), width by $bn/yr with a
+    key; names under the nodes."""
     import numpy as np
+    from matplotlib.lines import Line2D
 
     from ..model.interlock.deals import money_flow_graph  # lazy: startup time
+    from ..viz.common import new_figure, save  # lazy: startup time
+    from ..viz.network import edge_width, layered_layout, width_key  # lazy: startup time
+    from ..viz.style import CHANNEL_COLORS  # lazy: startup time
 
-    column = {"ai_lab": 0, "hyperscaler": 1, "neocloud": 2, "chip_vendor": 3, "other_suppliers": 4}
-    by_col: dict[int, list[str]] = {}
-    for node, d in g.nodes(data=True):
-        by_col.setdefault(column.get(d.get("kind"), 4), []).append(node)
-    pos = {}
-    for x, names in by_col.items():
-        names.sort(key=lambda n: -np.nan_to_num(g.nodes[n].get("value_bn", 0.0)))
-        ys = np.linspace(1, -1, len(names)) if len(names) > 1 else [0.0]
-        for k, (node, y) in enumerate(zip(names, ys)):
-            pos[node] = (x + (0.15 if k % 2 else -0.15) * (len(names) > 3), float(y))
+    pos = layered_layout(g)
     d = money_flow_graph(g)
-    colors = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
-    fig, ax = plt.subplots(figsize=(14, 9))
+    fig = new_figure(14, 9)
+    ax = fig.add_subplot(1, 1, 1)
     top = max((data["annual_bn"] for _, _, data in d.edges(data=True)), default=1.0) or 1.0
+    from matplotlib.patches import FancyArrowPatch
     for u, v, data in d.edges(data=True):
         kind = "equity" if "equity" in data["types"] else "financing" if "financing" in data["types"] else "supply"
-        nx.draw_networkx_edges(d, pos, edgelist=[(u, v)], ax=ax, edge_color=colors[kind], alpha=0.6,
-                               width=0.6 + 5.0 * (data["annual_bn"] / top) ** 0.5, arrowsize=12,
-                               connectionstyle="arc3,rad=0.12", node_size=1400)
-    sizes = [300 + 1400 * (np.nan_to_num(g.nodes[n].get("value_bn", 0.0)) / 5000) ** 0.5 for n in d.nodes]
-    nx.draw_networkx_nodes(d, pos, ax=ax, node_size=sizes, node_color=[circ.get(n, 0.0) for n in d.nodes],
-                           cmap="YlOrRd", vmin=0.0, vmax=max(0.05, max(circ.values(), default=0.0)),
-                           edgecolors="k", linewidths=0.6)
-    nx.draw_networkx_labels(d, pos, ax=ax, font_size=8)
-    for kind, c in colors.items():
-        ax.plot([], [], color=c, lw=3, label=kind)
-    ax.legend(title="money flows (width ∝ $bn/yr)", loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3,
-              fontsize=8, frameon=False)
-    ax.margins(0.08)
-    ax.set_title("The AI capital interlock: labs → clouds → neoclouds → chip vendors → other suppliers\n"
-                 "node colour = circularity (share of revenue tracing back to the firm's own investments)")
+        ax.add_patch(FancyArrowPatch(pos[u], pos[v], arrowstyle="-|>", mutation_scale=10,
+                                     connectionstyle="arc3,rad=0.12", color=CHANNEL_COLORS[kind], alpha=0.6,
+                                     lw=edge_width(data["annual_bn"], top), zorder=2, shrinkA=12, shrinkB=12))
+    names = list(d.nodes)
+    area = np.array([250 + 1500 * np.sqrt(np.nan_to_num(g.nodes[n].get("value_bn", 0.0)) / 5000) for n in names])
+    xy = np.array([pos[n] for n in names])
+    sc = ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[circ.get(n, 0.0) for n in names], cmap="YlOrRd", vmin=0.0,
+                    vmax=max(0.05, max(circ.values(), default=0.0)), edgecolors="k", linewidths=0.6, zorder=3)
+    for n, (x, y), r in zip(names, xy, np.sqrt(area / np.pi)):
+        ax.annotate(n, (x, y), xytext=(0, -r - 1), textcoords="offset points", ha="center", va="top", fontsize=7,
+                    fontweight="bold", zorder=4)
+    fig.colorbar(sc, ax=ax, fraction=0.025, pad=0.01, label="circularity (share of revenue tracing back to "
+                                                            "the firm's own investments)")
+    handles = [Line2D([0], [0], color=c, lw=3, label=k) for k, c in CHANNEL_COLORS.items()] + width_key(top)
+    ax.legend(handles=handles, title="money flows, \\$bn per year", loc="lower left", ncol=2, fontsize=7,
+              title_fontsize=8, frameon=False)
+    ax.set_xlim(-0.45, 3.45)
+    ax.set_ylim(-1.15, 1.15)
+    ax.set_title("The AI capital interlock: labs → clouds → neoclouds → chip vendors → other suppliers")
     ax.axis("off")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    fig.subplots_adjust(left=0.02, right=0.95, bottom=0.02, top=0.93)
+    return save(fig, path, dpi=110)
 
 
 @click.command("graph")

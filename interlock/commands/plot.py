@@ -41,10 +41,11 @@ def _span_suffix(day, window) -> str:
 
 def make_figures(run_dir: str | Path, what: str | None = None, day: int | None = None,
                  window: str | tuple[int, int] | None = None, out: str | Path | None = None,
-                 force: bool = False) -> list[Path]:
+                 force: bool = False, asset: str | None = None) -> list[Path]:
     """Draw the requested figures of a run folder (or fan charts of a sweep) into `out`
     (default: the folder itself; another folder must be new, empty or one interlock wrote, unless
-    `force`). Returns the files written."""
+    `force`); cascades and Sankeys of the flows into `asset` only, if given. Returns the files
+    written."""
     from ..experiments.outputs import check_output, output_folder  # lazy: startup time
     from ..viz.common import check_days, parse_window  # lazy: startup time
     from ..viz.fan import fan, is_ensemble  # lazy: startup time
@@ -74,25 +75,31 @@ def make_figures(run_dir: str | Path, what: str | None = None, day: int | None =
         check_days(result, window[0], window[1], "--window")
     if day is not None:
         check_days(result, day, day, "--day")
+    if asset is not None:
+        from ..viz.cascade import asset_flows  # lazy: startup time
+        asset_flows(result, asset)                      # an unknown asset: exit 2 before writing
     with output_folder(out_dir, "figures", accept=FIGURE_FOLDERS, force=force, command="interlock plot",
                            claim=out is not None):
-        return _draw(result, figures, out_dir, day, window)
+        return _draw(result, figures, out_dir, day, window, asset)
 
 
-def _draw(result, figures: list[str], out_dir: Path, day: int | None, window: tuple[int, int] | None) -> list[Path]:
+def _draw(result, figures: list[str], out_dir: Path, day: int | None, window: tuple[int, int] | None,
+          asset: str | None = None) -> list[Path]:
     written: list[Path] = []
     suffix = _span_suffix(day, window)
+    flow_suffix = suffix + (f"_{asset}" if asset else "")
     for name in tqdm(figures, desc="drawing", unit="figure", leave=False, disable=len(figures) < 2):
         if name == "dashboard":
             from ..viz.dashboard import dashboard  # lazy: startup time
             written += dashboard(result, out_dir / "dashboard.png").paths
         elif name == "cascade":
             from ..viz.cascade import cascade  # lazy: startup time
-            written += cascade(result, out_dir / f"cascade{suffix}.png", day=day, window=window).paths
+            written += cascade(result, out_dir / f"cascade{flow_suffix}.png", day=day, window=window,
+                               asset=asset).paths
         elif name == "sankey":
             from ..viz.sankey import sankey  # lazy: startup time
             span = (day, day) if day is not None else window
-            written += sankey(result, out_dir / f"sankey{suffix}.png", window=span).paths
+            written += sankey(result, out_dir / f"sankey{flow_suffix}.png", window=span, asset=asset).paths
         elif name == "network":
             from ..viz.network import network_animation, network_snapshot  # lazy: startup time
             written += network_animation(result, out_dir / f"network{_span_suffix(None, window)}.gif",
@@ -108,14 +115,17 @@ def _draw(result, figures: list[str], out_dir: Path, day: int | None, window: tu
               help="Comma-separated figures: dashboard, cascade, network, sankey (a run folder; default all "
                    "four) or fan (a sweep folder or a folder of runs; the default there).")
 @click.option("--day", type=int, default=None, help="Trading day for the cascade view, Sankey and network "
-                                                     "snapshot (default: the day with the most forced flows).")
+                                                     "snapshot (default for the cascade: the first shock's day, or "
+                                                     "the first day a forced round fires after it).")
 @click.option("--window", default=None, metavar="A:B", help="Days A..B (inclusive) for the cascade view, Sankey "
                                                              "and network animation.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: RUN_DIR; another must be new, empty or one interlock wrote).")
 @click.option("--force", is_flag=True, help="Write into --out even if interlock did not make it "
                                             "(never your home folder, / or the working directory).")
-def command(run_dir, what, day, window, out, force):
+@click.option("--asset", default=None, metavar="NAME", help="Cascade and Sankey of the flows into this asset only "
+                                                            "(e.g. BTC, NVDA, SPX; file names get _NAME).")
+def command(run_dir, what, day, window, out, force, asset):
     """Draw figures of a run folder written by `interlock run` (or fan charts of a sweep)."""
-    for p in make_figures(run_dir, what=what, day=day, window=window, out=out, force=force):
+    for p in make_figures(run_dir, what=what, day=day, window=window, out=out, force=force, asset=asset):
         click.echo(str(p))

@@ -42,31 +42,80 @@ def _band(x0, x1, y0a, y0b, y1a, y1b) -> MplPath:
     return MplPath(verts, codes)
 
 
+def spread_labels(ys: list[float], height: float, lo: float, hi: float) -> list[float]:
+    """Label centres as near `ys` as possible with at least `height` between neighbours, kept
+    within [lo, hi] where they fit (a 1-D repel: pairwise pushes apart, then clamped)."""
+    if not ys:
+        return []
+    order = sorted(range(len(ys)), key=lambda i: -ys[i])         # top to bottom
+    y = [ys[i] for i in order]
+    for _ in range(50):
+        moved = False
+        for k in range(len(y) - 1):
+            gap = y[k] - y[k + 1]
+            if gap < height - 1e-12:
+                push = (height - gap) / 2
+                y[k] += push
+                y[k + 1] -= push
+                moved = True
+        top_over = y[0] - (hi - height / 2)
+        if top_over > 0 and y[-1] - top_over >= lo + height / 2 - 1e-12:
+            y = [v - top_over for v in y]
+        bottom_under = (lo + height / 2) - y[-1]
+        if bottom_under > 0 and y[0] + bottom_under <= hi - height / 2 + 1e-12:
+            y = [v + bottom_under for v in y]
+        if not moved:
+            break
+    out = [0.0] * len(ys)
+    for k, i in enumerate(order):
+        out[i] = y[k]
+    return out
+
+
 def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list[str] | None = None,
-                  node_width: float = 0.025, gap: float = 0.02, min_height: float = 0.022) -> dict:
-    """Draw the diagram; returns {(col, key): (x, y_bottom, y_top)} of the nodes drawn. Nodes are
-    at least `min_height` tall (axis units) so that small ones keep a readable label."""
+                  node_width: float = 0.025, gap: float = 0.02, total: float | None = None,
+                  fontsize: float = 7.0) -> dict:
+    """Draw the diagram; returns {(col, key): (x, y_bottom, y_top)} of the nodes drawn.
+
+    Node heights are true to size: `total` (default: the fullest column's) spans the axis height,
+    so diagrams drawn with the same `total` share one scale. Nothing is given a minimum height;
+    labels that would overprint are moved apart and joined to their node by a thin leader line."""
     ncol = len(columns)
     xs = np.linspace(0.0, 1.0, ncol) if ncol > 1 else np.array([0.5])
-    # sizes are normalised so the fullest column spans the height; gaps are in axis units
     size_total = [sum(n.size for n in col) for col in columns] or [0.0]
     most_nodes = max([len(c) for c in columns] or [1])
-    unit = (1.0 - gap * max(0, most_nodes - 1)) / max(max(size_total), 1e-12)
+    span = 1.0 - gap * max(0, most_nodes - 1)
+    unit = span / max(total if total else max(size_total), 1e-12)
     pos: dict[tuple[int, str], tuple[float, float, float]] = {}
+    labels = []
     lowest, highest = 0.0, 1.0
+    # label height in axis units: lines × font size (pt → px) over the axis height in px
+    fig = ax.figure
+    ax_px = ax.get_position().height * fig.get_figheight() * fig.dpi
+    y_range = 1.2                                # the y limits below: -0.05 .. 1.15
+    line = fontsize * 1.25 / 72 * fig.dpi / max(ax_px, 1.0) * y_range
     for ci, col in enumerate(columns):
-        heights = [max(n.size * unit, min_height) for n in col]
+        heights = [n.size * unit for n in col]
         h = sum(heights) + gap * max(0, len(col) - 1)
         y = 0.5 + h / 2
+        mids, tall = [], 0.0
         for n, nh in zip(col, heights):
             top, bottom = y, y - nh
             lowest, highest = min(lowest, bottom), max(highest, top)
             pos[(ci, n.key)] = (xs[ci], bottom, top)
-            ax.add_patch(Rectangle((xs[ci] - node_width / 2, bottom), node_width, top - bottom, color=n.color,
-                                   lw=0, zorder=3))
-            ax.text(xs[ci] + node_width, (top + bottom) / 2, n.label, fontsize=7, va="center", ha="left",
-                    zorder=4)
+            ax.add_patch(Rectangle((xs[ci] - node_width / 2, bottom), node_width, max(top - bottom, 0.0),
+                                   color=n.color, lw=0, zorder=3))
+            mids.append((top + bottom) / 2)
+            tall = max(tall, line * (n.label.count("\n") + 1))
             y = bottom - gap
+        ys = spread_labels(mids, tall * 1.05, -0.05, 1.04)
+        for n, m, yl in zip(col, mids, ys):
+            x0 = xs[ci] + node_width / 2
+            if abs(yl - m) > 1e-9:
+                ax.plot([x0, x0 + node_width * 0.6, x0 + node_width], [m, m, yl], color="0.5", lw=0.4, zorder=4)
+            labels.append(ax.text(x0 + node_width * 1.1, yl, n.label, fontsize=fontsize, va="center", ha="left",
+                                  zorder=4))
+            lowest, highest = min(lowest, yl - tall / 2), max(highest, yl + tall / 2)
     ok = [lk for lk in links if (lk.col, lk.src) in pos and (lk.col + 1, lk.dst) in pos and lk.value > 0]
 
     def stack(end, other) -> dict[int, tuple[float, float]]:
@@ -95,7 +144,16 @@ def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list
     if titles:
         for x, t in zip(xs, titles):
             ax.text(x, highest + 0.03, t, ha="center", va="bottom", fontsize=9, fontweight="bold")
-    ax.set_xlim(-0.08, 1.22)
-    ax.set_ylim(lowest - 0.02, highest + 0.12)
+    # room on the right for the last column's labels: measured, so they never run past the axis
+    renderer = fig.canvas.get_renderer()
+    ax_w = max(ax.get_position().width * fig.get_figwidth() * fig.dpi, 1.0)
+    left, right = -0.08, 1.1
+    for t in labels:
+        w_px = t.get_window_extent(renderer).width
+        x_s = t.get_position()[0]
+        if w_px < ax_w * 0.9:
+            right = max(right, left + (x_s - left) * ax_w / (ax_w - w_px))
+    ax.set_xlim(left, right)
+    ax.set_ylim(min(-0.05, lowest - 0.02), max(1.15, highest + 0.12))
     ax.axis("off")
     return pos

@@ -1,13 +1,22 @@
-"""The interactive app (`interlock app`): Mesa's SolaraViz around the runner's model.
+"""The interactive app (`interlock app`): a Solara page around the runner's model.
 
-Pick a scenario and a seed, set the sliders, then Step / Play / Reset. Live panels: prices
-(rebased), net equity flows by agent class, implied vol 1M/3M, and the interlock network coloured
-by drawdown with edges sized by what flows through them.
+Pick a scenario (it applies at once: the model is rebuilt), a seed and the sliders (their values
+are shown; changed ones apply on Reset, with a "pending" cue until then), then Step / Play / Reset.
+Play stops at the scenario's last day. Live panels: prices, net equity flows by agent class (the
+discretionary residual on its own axis) and implied vol, each with a grey ghost line of the
+previous run; the cascade of a chosen day, clearing round by clearing round; the interlock
+network. "Export" writes the run so far to a run folder (runs/app/…), re-simulated by the runner
+under the same seed, so it is exactly what the app shows.
 
-Model and view are separate: `AppModel` only adapts the runner's model
-(`interlock.experiments.runner.build_model`, the one way to build one) to SolaraViz's
-"model class called with the parameters" contract, and the panels only read its tables. Nothing
-is built at import time: each browser session builds its model when its page first renders.
+Cost per step (issue #15, benchmarks/bench_app.py): while playing, the model steps every
+PLAY_INTERVAL_MS and the charts are drawn every RENDER_EVERY days and on the last; the network and
+cascade panels — the costly ones — are drawn only when paused.
+
+Model and view are separate: `AppModel` adapts the runner's model
+(`interlock.experiments.runner.build_model`, the one way to build one), and the panels only read
+its tables. Nothing is built at import time: each browser session builds its model when its page
+first renders. The scenario name is checked on the server against the shipped scenarios (or the
+folder `interlock app --scenarios DIR` configured), never taken as a path.
 
 A slider left at the parameter's default keeps the scenario's own value (scenarios may override
 it); a slider moved away from the default overrides the scenario. Shock-size sliders (capex cut,
@@ -18,30 +27,53 @@ kind, or add one on day ADDED_SHOCK_DAY.
 from __future__ import annotations
 
 import math
+import os
+import threading
+import time
 import weakref
 from dataclasses import dataclass
-
-import warnings
+from pathlib import Path
 
 import mesa
+import numpy as np
 import pandas as pd
 import solara
 
-with warnings.catch_warnings():
-    # Solara's hook linter flags a pattern inside Mesa's own ComponentsView; nothing to act on here
-    warnings.filterwarnings("ignore", message=".*found despite early return", category=UserWarning)
-    from mesa.visualization import Slider, SolaraViz
-
 from ..config import param_specs
 from ..errors import InputError
-from ..experiments.runner import RunResult, build_model
+from ..experiments.run_folder import write_run as write_tables
+from ..experiments.runner import RunResult, build_model, run
 from ..experiments.scenarios import list_scenarios, load_scenario
 from ..model.shocks import SHOCK_TYPES
+from .cascade import cascade_data, default_day, draw_chain
 from .common import mark_shocks, new_figure, stacked_flows
-from .dashboard import dashboard_data, draw_prices, draw_vol
+from .dashboard import dashboard, dashboard_data
 from .network import model_graph, network_data, network_state, network_view
+from .style import GHOST_COLOR, asset_color, series_color
 
-PLAY_INTERVAL_MS = 150
+PLAY_INTERVAL_MS = 100
+RENDER_EVERY = 5            # while playing, the charts are drawn every this many days (and on the last)
+CHART_DPI = 72
+SCENARIO_DIR_ENV = "INTERLOCK_APP_SCENARIOS"    # a folder of scenario files `interlock app --scenarios` allows
+EXPORT_ROOT = Path("runs") / "app"
+
+
+def allowed_scenarios() -> dict[str, object]:
+    """The scenarios the app may build, by name: the shipped ones, or those of the folder
+    configured at start (`interlock app --scenarios DIR`, passed as INTERLOCK_APP_SCENARIOS)."""
+    folder = os.environ.get(SCENARIO_DIR_ENV)
+    if folder:
+        return {p.stem: p for p in sorted(Path(folder).glob("*.toml"))}
+    return {s.name: s.name for s in list_scenarios()}
+
+
+def check_scenario(name) -> object:
+    """What `load_scenario` gets for `name` (a shipped name or a file of the configured folder);
+    anything else — a path, an unknown name — is an InputError."""
+    allowed = allowed_scenarios()
+    if not isinstance(name, str) or name not in allowed:
+        raise InputError(f"unknown scenario {str(name)[:80]!r}", key="scenario", allowed=", ".join(allowed))
+    return allowed[name]
 
 
 @dataclass(frozen=True)
@@ -141,7 +173,8 @@ class AppModel(mesa.Model):
         values = {spec_of[k].key: v * spec_of[k].scale for k, v in given.items() if v is not None}
         self.overrides = {k: v for k, v in values.items() if not math.isclose(v, _default(k), abs_tol=1e-12)}
         self.shock_sizes = {k: v for k, v in dict(capex_cut=capex_cut, hack_size=hack_size).items() if v}
-        self.scenario = with_shock_sizes(load_scenario(scenario), self.shock_sizes)
+        self.scenario = with_shock_sizes(load_scenario(check_scenario(scenario)), self.shock_sizes)
+        self.end_day = int(self.scenario.run.days)
         self.sim = build_model(self.scenario, seed=seed, overrides=self.overrides)
         # the sim is kept alive by Mesa's class-level agent-id table until released: release it
         # when this session's model is dropped (on Reset or when the session ends)
@@ -149,7 +182,23 @@ class AppModel(mesa.Model):
         self._snapshot: tuple[int, object] | None = None
 
     def step(self) -> None:
-        self.sim.step()
+        """One trading day; `running` turns False on the scenario's last day (Play stops there)."""
+        if self.sim.day < self.end_day:
+            self.sim.step()
+        self.running = self.sim.day < self.end_day
+
+    @property
+    def day(self) -> int:
+        return int(self.sim.day)
+
+    def export(self, root: str | Path = EXPORT_ROOT) -> Path:
+        """Write the run so far to root/<scenario>-seed<seed>-day<day> as `interlock run` would
+        (tables, summary, dashboard): the runner re-simulates it under the same seed, overrides and
+        shocks, so it is the run the app shows (same config + seed ⇒ same outputs)."""
+        result = run(self.scenario, days=self.day, seed=self.sim.seed_value, overrides=self.overrides,
+                     amplification=False)
+        return write_tables(result, Path(root) / f"{self.scenario.name}-seed{self.sim.seed_value}-day{self.day}",
+                            also=lambda folder: dashboard(result, folder / "dashboard.png"))
 
     def result(self):
         """The run so far as a `RunResult` (what the static figures read), cached per day."""
@@ -166,85 +215,119 @@ class AppModel(mesa.Model):
 
 
 # ----- panels ---------------------------------------------------------------------------------
-def _figure(draw, width: float = 7.0, height: float = 3.6):
-    fig = new_figure(width, height)
-    ax = fig.add_subplot(1, 1, 1)
-    draw(ax)
-    fig.tight_layout()
+def ghost_of(model: AppModel) -> pd.DataFrame | None:
+    """What the ghost lines of the next run show: the S&P 500 (rebased), VOL 1M (vol points) and
+    the net equity flow of the documented classes, by day."""
+    if model.day == 0:
+        return None
+    res = model.result()
+    d = dashboard_data(res)
+    flows = d["flows_equities"]
+    return pd.DataFrame({"SPX": d["prices"]["SPX"], "VOL_1M": d["vol"]["VOL_1M"],
+                         "flows": flows.drop(columns=[c for c in ("discretionary",) if c in flows]).sum(axis=1)},
+                        index=d["prices"].index).assign(label=f"{model.scenario.name}, seed {model.sim.seed_value}")
+
+
+def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
+    """Prices, net equity flows by class and VOL 1M/3M on one figure (fixed margins, one draw),
+    with the previous run as grey ghost lines."""
+    d = dashboard_data(res)
+    fig = new_figure(7.2, 7.4)
+    axes = fig.subplots(3, 1, sharex=True, gridspec_kw=dict(left=0.1, right=0.88, top=0.95, bottom=0.07,
+                                                              hspace=0.42))
+    ax = axes[0]
+    for a in d["prices"].columns:
+        ax.plot(d["prices"].index, d["prices"][a], color=asset_color(a), lw=1.6 if a == "SPX" else 0.8,
+                ls="--" if a == "BTC" else "-", label=a)
+    if ghost is not None:
+        ax.plot(ghost.index, ghost["SPX"], color=GHOST_COLOR, lw=2.2, alpha=0.8, zorder=0,
+                label=f"SPX, previous run")
+    ax.set_title("Prices, rebased to 100 at day 0", fontsize=9)
+    ax.set_ylabel("index (day 0 = 100)", fontsize=8)
+    ax.legend(fontsize=6, ncol=5, loc="upper left", frameon=False)
+    ax = axes[1]
+    stacked_flows(ax, d["flows_equities"], legend=False)
+    if ghost is not None:
+        ax.plot(ghost.index, ghost["flows"], color=GHOST_COLOR, lw=1.4, alpha=0.9, zorder=0,
+                drawstyle="steps-mid")
+    ax.set_title("Net equity flows by agent class (grey: net, previous run)", fontsize=9)
+    ax.set_ylabel("$bn per day", fontsize=8)
+    ax = axes[2]
+    v = d["vol"]
+    ax.plot(v.index, v["VOL_1M"], color=series_color("VOL_1M"), label="VOL 1M")
+    ax.plot(v.index, v["VOL_3M"], color=series_color("VOL_3M"), label="VOL 3M")
+    if ghost is not None:
+        ax.plot(ghost.index, ghost["VOL_1M"], color=GHOST_COLOR, lw=2.2, alpha=0.8, zorder=0,
+                label="VOL 1M, previous run")
+    ax.set_title("Implied volatility of the S&P 500", fontsize=9)
+    ax.set_ylabel("vol points", fontsize=8)
+    ax.set_xlabel("trading day", fontsize=8)
+    ax.legend(fontsize=6, ncol=3, loc="upper left", frameon=False)
+    last = max(end_day, int(res.days), int(ghost.index.max()) if ghost is not None else 0)
+    for ax in axes:
+        ax.set_xlim(0, last)
+        ax.tick_params(labelsize=7)
+    mark_shocks(axes, res.summary)
     return fig
 
 
-def _show(fig):
-    return solara.FigureMatplotlib(fig, format="png", dpi=90)
+def cascade_figure(res: RunResult, day: int):
+    """The trigger chain of `day`, clearing round by clearing round."""
+    data = cascade_data(res, day=day)
+    n = max(int(data["rounds"]["round"].nunique()), 2)
+    fig = new_figure(max(7.0, 1.9 * n), 5.0)
+    ax = fig.add_axes((0.02, 0.02, 0.96, 0.84))
+    draw_chain(ax, data["rounds"], data["links"], f"day {day}", data["liquidated"])
+    return fig, data
 
 
-def PricesPanel(model: AppModel):
-    res = model.result()
+class NetworkPanelState:
+    """One network figure per session, updated in place (redrawing the view each time costs more)."""
 
-    def draw(ax):
-        draw_prices(ax, dashboard_data(res)["prices"])
-        mark_shocks([ax], res.summary, label_axes=[ax])
-        ax.set_xlabel("trading day")
-    return _show(_figure(draw))
+    def __init__(self, model: AppModel):
+        res = model.result()
+        self.data = network_data(res, [res.days], graph=model_graph(model.sim))
+        self.fig = new_figure(8.5, 5.2)
+        self.view = network_view(self.fig.add_axes((0.01, 0.02, 0.9, 0.96)), res, self.data)
 
-
-def FlowsPanel(model: AppModel):
-    res = model.result()
-
-    def draw(ax):
-        stacked_flows(ax, dashboard_data(res)["flows_equities"])
-        ax.set_title("Net equity flows by agent class")
-        ax.set_ylabel("$bn per day (sales < 0)")
-        ax.set_xlabel("trading day")
-        mark_shocks([ax], res.summary)
-    return _show(_figure(draw))
+    def draw(self, model: AppModel):
+        res = model.result()
+        data = network_data(res, [res.days], graph=model_graph(model.sim))
+        self.view.edge_scale = max(self.view.edge_scale, float(data["edges"].to_numpy().max()) if data["edges"].size
+                                   else 0.0)
+        self.view.update(*network_state(data, res.days), f"day {res.days}")
+        return self.fig
 
 
-def VolPanel(model: AppModel):
-    res = model.result()
-
-    def draw(ax):
-        draw_vol(ax, dashboard_data(res)["vol"])
-        mark_shocks([ax], res.summary)
-        ax.set_xlabel("trading day")
-    return _show(_figure(draw))
+def _show(fig, key, dpi=CHART_DPI):
+    """A figure as a PNG, redrawn when `key` changes (a figure updated in place is the same object)."""
+    return solara.FigureMatplotlib(fig, dependencies=[key], format="png", dpi=dpi)
 
 
-def NetworkPanel(model: AppModel):
-    res = model.result()
-    data = network_data(res, [res.days], graph=model_graph(model.sim))
-    fig = new_figure(8.5, 5.2)
-    view = network_view(fig.add_subplot(1, 1, 1), res, data)
-    view.update(*network_state(data, res.days), f"day {res.days}")
-    fig.tight_layout()
-    return _show(fig)
-
-
-def StatusPanel(model: AppModel):
+def status_lines(model: AppModel) -> list[str]:
     res = model.result()
     ts = res.timeseries.iloc[-1]
     sc = model.scenario
-    lines = [f"**{sc.title or sc.name}** — day {res.days} ({pd.Timestamp(ts['date']).date()})",
+    lines = [f"**{sc.title or sc.name}** — day {res.days} of {model.end_day} ({pd.Timestamp(ts['date']).date()})"
+             + (" — **end of the scenario**" if not model.running else ""),
              f"S&P 500 {ts['SPX']:,.0f} · drawdown {100 * ts['spx_drawdown']:.1f}% · VOL 1M "
-             f"{100 * ts['VOL_1M']:.1f} · policy rate {100 * ts['policy_rate']:.2f}%"]
+             f"{100 * ts['VOL_1M']:.1f} vol points · policy rate {100 * ts['policy_rate']:.2f}%"]
     if model.overrides:
         lines.append("overrides: " + ", ".join(f"`{k}` = {v:g}" for k, v in model.overrides.items()))
     if model.shock_sizes:
         lines.append("shocks: " + "; ".join(sh.describe() + f" (day {sh.at}, {sh.type_name})"
                                             for sh in model.scenario.shocks))
     lines.append(f"*What to look at:* {sc.narrative.look_at}")
-    return solara.Markdown("\n\n".join(lines))
-
-
-COMPONENTS = [PricesPanel, FlowsPanel, VolPanel, NetworkPanel, StatusPanel]
+    return lines
 
 
 def model_params() -> dict:
-    """SolaraViz's parameter controls: scenario, seed, the parameter and the shock-size sliders."""
+    """The controls: scenario, seed, the parameter and the shock-size sliders (a Select, a text
+    field and Slider specs with label, value, min, max and step)."""
     specs = param_specs()
     params: dict = {
-        "scenario": {"type": "Select", "value": "baseline", "label": "Scenario",
-                     "values": [s.name for s in list_scenarios()]},
+        "scenario": {"type": "Select", "value": "baseline" if "baseline" in allowed_scenarios() else
+                     next(iter(allowed_scenarios()), ""), "label": "Scenario", "values": list(allowed_scenarios())},
         "seed": {"type": "InputText", "value": "1", "label": "Seed"},
     }
     for s in SLIDERS:
@@ -253,18 +336,143 @@ def model_params() -> dict:
         lo, hi = (s.lo, s.hi) if s.lo is not None else (p.range or (p.min, p.max))
         lo, hi = min(lo, default), max(hi, default)
         step = s.step or (hi - lo) / 40
-        params[s.name] = Slider(s.label, value=float(default), min=float(lo), max=float(hi), step=float(step),
-                                dtype=float)
+        params[s.name] = Slider(s.label, float(default), float(lo), float(hi), float(step))
     for s in SHOCK_SLIDERS:
-        params[s.name] = Slider(s.label, value=0.0, min=0.0, max=float(s.hi), step=float(s.step), dtype=float)
+        params[s.name] = Slider(s.label, 0.0, 0.0, float(s.hi), float(s.step))
     return params
+
+
+@dataclass(frozen=True)
+class Slider:
+    label: str
+    value: float
+    min: float
+    max: float
+    step: float
+
+
+def initial_values(params: dict) -> dict:
+    return {k: (v["value"] if isinstance(v, dict) else v.value) for k, v in params.items()}
 
 
 @solara.component
 def Page():
-    # built when a session first renders, never at import time
-    model = solara.use_memo(AppModel, [])
     params = solara.use_memo(model_params, [])
-    SolaraViz(model, components=COMPONENTS, model_params=params, name="interlock: capital-flow cascades",
-              play_interval=PLAY_INTERVAL_MS)
+    initial = solara.use_memo(lambda: initial_values(params), [])
+    controls = solara.use_reactive(initial)                    # what the controls show
+    built = solara.use_reactive(solara.use_memo(lambda: dict(initial), []))   # what the model was built with
+    # built when a session first renders, never at import time
+    first = solara.use_memo(lambda: AppModel(**controls.value), [])
+    model = solara.use_reactive(first)
+    ghost = solara.use_reactive(None)
+    version = solara.use_reactive(0)          # bumped to redraw after the model changed
+    playing = solara.use_reactive(False)
+    cascade_day = solara.use_reactive(None)   # None: the default (shock day or first forced round)
+    message = solara.use_reactive("")
+    net_state = solara.use_memo(lambda: {"panel": None, "model": None}, [])
+    lock = solara.use_memo(threading.RLock, [])   # a render may run inside a handler holding it
 
+    def rebuild(values: dict):
+        playing.value = False
+        with lock:
+            try:
+                new = AppModel(**values)
+            except InputError as e:
+                message.value = f"not applied: {e}"
+                return
+            previous = ghost_of(model.value)
+            if previous is not None:
+                ghost.value = previous
+            model.value = new
+            built.value = dict(values)
+        cascade_day.value = None
+        message.value = ""
+        version.value += 1
+
+    def set_control(name, value):
+        controls.value = {**controls.value, name: value}
+        if name == "scenario":                # a new scenario applies at once
+            rebuild(controls.value)
+
+    def step():
+        with lock:
+            model.value.step()
+        version.value += 1
+
+    def play_loop():
+        n = 0
+        while playing.value:
+            t = time.monotonic()
+            with lock:
+                m = model.value
+                m.step()
+            n += 1
+            if not m.running:
+                playing.value = False
+                version.value += 1
+                break
+            if n % RENDER_EVERY == 0:
+                version.value += 1
+            time.sleep(max(0.0, PLAY_INTERVAL_MS / 1000 - (time.monotonic() - t)))
+
+    solara.use_thread(play_loop, dependencies=[playing.value], intrusive_cancel=False)
+
+    def export():
+        try:
+            path = model.value.export()
+            message.value = f"exported to {path}"
+        except InputError as e:
+            message.value = f"export refused: {e}"
+
+    m = model.value
+    pending = [k for k in controls.value if k != "scenario" and controls.value[k] != built.value.get(k)]
+    with solara.Sidebar():
+        solara.Markdown("### interlock: capital-flow cascades")
+        p = params["scenario"]
+        solara.Select(label=p["label"], values=p["values"], value=controls.value["scenario"],
+                      on_value=lambda v: set_control("scenario", v))
+        solara.InputText(label="Seed", value=str(controls.value["seed"]), continuous_update=False,
+                         on_value=lambda v: set_control("seed", v))
+        for name, spec in params.items():
+            if not isinstance(spec, Slider):
+                continue
+            val = controls.value[name]
+            solara.SliderFloat(label=f"{spec.label}: {val:g}", value=val, min=spec.min, max=spec.max,
+                               step=spec.step, thumb_label="always",
+                               on_value=lambda v, name=name: set_control(name, float(v)))
+        if pending:
+            solara.Warning("pending: " + ", ".join(pending) + " changed — press Reset to apply", dense=True)
+        with solara.Row():
+            solara.Button("Step", on_click=step, disabled=playing.value or not m.running)
+            solara.Button("Pause" if playing.value else "Play", disabled=not m.running and not playing.value,
+                          on_click=lambda: playing.set(not playing.value))
+            solara.Button("Reset", on_click=lambda: rebuild(dict(controls.value)))
+        solara.Button("Export run", on_click=export, disabled=playing.value or m.day == 0)
+        if message.value:
+            solara.Info(message.value, dense=True)
+    _ = version.value                          # redraw when the model moved
+    with lock:                                 # not while the Play thread steps
+        res = m.result()
+    solara.Text(f"Step: {m.day}")
+    solara.Text(f"Running: {m.scenario.name}, seed {m.sim.seed_value}")
+    solara.Markdown("\n\n".join(status_lines(m)))
+    with solara.Columns([3, 4]):
+        _show(overview_figure(res, ghost.value, m.end_day), (id(m), m.day, version.value))
+        with solara.Column():
+            if playing.value:
+                solara.Markdown("*Cascade and network panels are drawn when paused.*")
+            else:
+                last = m.day
+                day = default_day(res) if cascade_day.value is None else min(int(cascade_day.value), last)
+                solara.SliderInt(label=f"Cascade day: {day}", value=day, min=0, max=max(last, 1),
+                                 thumb_label="always", on_value=cascade_day.set)
+                # a finished day's cascade never changes: drawn once per (model, day)
+                if net_state.get("cascade_key") != (id(m), day):
+                    net_state["cascade"], net_state["cascade_key"] = cascade_figure(res, day), (id(m), day)
+                fig, data = net_state["cascade"]
+                rounds = data["rounds"]["round"].nunique()
+                solara.Text(f"Cascade of day {day}: {rounds} clearing round{'s' if rounds != 1 else ''}")
+                _show(fig, (id(m), m.day, day))
+                if net_state["model"] is not m:
+                    net_state["panel"], net_state["model"] = NetworkPanelState(m), m
+                _show(net_state["panel"].draw(m), (id(m), m.day))

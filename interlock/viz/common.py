@@ -8,7 +8,6 @@ the same drawing code serves files, the CLI and the app's server threads.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,33 +18,14 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..errors import InputError
+from .style import (CHANNEL_COLORS, CLASS_COLORS, DEAL_COLORS, channel_color,  # noqa: F401 (shared names)
+                    class_color)
 
-CLASS_COLORS = {"vol_target": "#d62728", "cta": "#1f77b4", "buyback": "#2ca02c", "discretionary": "#7f7f7f",
-                "dealer": "#9467bd", "retail_crypto": "#ff7f0e", "crypto_etf": "#8c564b",
-                "crypto_leveraged": "#e377c2", "miners": "#bcbd22", "treasury_companies": "#17becf",
-                "external": "#000000"}
-# Colours for classes a later block adds (stable per name, distinct from the fixed ones).
-_SPARE = ["#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5"]
-CHANNEL_COLORS = {"supply": "#1f77b4", "equity": "#2ca02c", "financing": "#d62728"}
-DEAL_COLORS = CHANNEL_COLORS
 NO_DATA = "no data in this run"
 # Assets drawn on price panels, in this order when present: the index, the interlock's
 # bellwethers and BTC (all eleven stocks on one panel would be unreadable).
 PRICE_ASSETS = ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC"]
 NON_EQUITY = {"BTC", "UST10"}
-
-
-def class_color(name: str) -> str:
-    """An agent class's colour (fixed for known classes, stable by name for new ones)."""
-    if name in CLASS_COLORS:
-        return CLASS_COLORS[name]
-    h = int.from_bytes(hashlib.sha256(name.encode()).digest()[:2], "little")
-    return _SPARE[h % len(_SPARE)]
-
-
-def channel_color(name: str) -> str:
-    """The colour of an interlock channel / deal type (supply, equity, financing)."""
-    return CHANNEL_COLORS.get(name, class_color(name))
 
 
 @dataclass
@@ -95,9 +75,12 @@ def shocks(summary: dict) -> list[dict]:
 
 def mark_shocks(axes, summary: dict, label_axes=(), x_of_day=None) -> None:
     """Dotted vertical lines on the shock days on every axis (those within its x range),
-    labelled on `label_axes`."""
+    labelled on `label_axes` (shocks on one day share one label)."""
+    by_day: dict[int, list[str]] = {}
     for s in shocks(summary):
-        x = s["at"] if x_of_day is None else x_of_day(s["at"])
+        by_day.setdefault(int(s["at"]), []).append(s["type"])
+    for at, types in by_day.items():
+        x = at if x_of_day is None else x_of_day(at)
         for ax in axes:
             lo, hi = sorted(ax.get_xlim())
             if lo <= x <= hi:
@@ -106,30 +89,55 @@ def mark_shocks(axes, summary: dict, label_axes=(), x_of_day=None) -> None:
             lo, hi = sorted(ax.get_xlim())
             if not lo <= x <= hi:
                 continue
-            ax.annotate(f"{s['type']} (day {s['at']})", (x, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -2), textcoords="offset points", fontsize=7, rotation=90,
-                        va="top", ha="left", color="0.2")
+            ax.annotate(f"{' + '.join(dict.fromkeys(types))} (day {at})", (x, 1.0),
+                        xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points",
+                        fontsize=7, rotation=90, va="top", ha="left", color="0.2")
 
 
-def stacked_flows(ax, table: pd.DataFrame, legend: bool = True) -> None:
-    """Net flows ($bn/day) by agent class as stacked steps: buys above zero, sales below."""
+# Classes drawn apart from the stacked flows: the discretionary desks' residual flow is an order of
+# magnitude larger than the documented classes' and would flatten them to a line.
+APART = ("discretionary",)
+
+
+def stacked_flows(ax, table: pd.DataFrame, legend: bool = True, apart=APART):
+    """Net flows ($bn/day) by agent class as stacked steps: buys above zero, sales below. The
+    classes in `apart` are drawn as a line on a right axis of their own (returned, else None), so
+    the documented classes stay readable on the left axis."""
     if table.empty or not np.any(table.to_numpy()):
         ax.axhline(0, color="k", lw=0.5)
-        return
+        return None
     x = table.index.to_numpy()
     pos = np.zeros(len(table))
     neg = np.zeros(len(table))
-    for c in table.columns:
+    own = [c for c in table.columns if c not in apart]
+    for c in own:
         v = table[c].to_numpy(dtype=float)
         up, down = np.clip(v, 0, None), np.clip(v, None, 0)
         ax.fill_between(x, pos, pos + up, step="mid", color=class_color(c), lw=0, label=c)
         ax.fill_between(x, neg, neg + down, step="mid", color=class_color(c), lw=0)
         pos += up
         neg += down
-    ax.plot(x, table.sum(axis=1).to_numpy(), color="k", lw=0.6, drawstyle="steps-mid", label="net")
+    ax.plot(x, table[own].sum(axis=1).to_numpy(), color="k", lw=0.6, drawstyle="steps-mid",
+            label="net of these")
     ax.axhline(0, color="k", lw=0.5)
+    ax2 = None
+    rest = [c for c in table.columns if c in apart and np.any(table[c].to_numpy())]
+    if rest:
+        ax2 = ax.twinx()
+        for c in rest:
+            ax2.plot(x, table[c].to_numpy(dtype=float), color=class_color(c), lw=0.7, alpha=0.9,
+                     drawstyle="steps-mid", label=f"{c} (right axis)")
+        ax2.set_ylabel(f"{', '.join(rest)} $bn per day", color=class_color(rest[0]))
+        lim = np.abs(ax2.get_ylim()).max()
+        ax2.set_ylim(-lim, lim)
+        l1 = np.abs(ax.get_ylim()).max()
+        ax.set_ylim(-l1, l1)                         # both axes: zero in the middle
     if legend:
-        ax.legend(fontsize=7, ncol=4, loc="lower left")
+        h1, l1_ = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels() if ax2 is not None else ([], [])
+        ax.legend(h1 + h2, l1_ + l2, fontsize=6.5, ncol=6, loc="upper center", bbox_to_anchor=(0.5, -0.02),
+                  frameon=False, handlelength=1.2, columnspacing=0.8)
+    return ax2
 
 
 def equity_assets(assets) -> list[str]:

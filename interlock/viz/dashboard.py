@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .style import asset_color, series_color
 from .common import (PRICE_ASSETS, Drawn, assets_of, class_color, equity_assets, mark_shocks, matching_columns,
                      new_figure, no_data, save, stacked_flows, title_of)
 
@@ -112,8 +113,8 @@ def _twin_legend(ax, ax2) -> None:
 def draw_prices(ax, prices: pd.DataFrame) -> None:
     """Prices rebased to 100 (S&P 500 bold, BTC dashed)."""
     for a in prices.columns:
-        style = dict(lw=1.8, color="k") if a == "SPX" else dict(lw=0.9, ls="--" if a == "BTC" else "-")
-        ax.plot(prices.index, prices[a], label=a, **style)
+        style = dict(lw=1.8) if a == "SPX" else dict(lw=0.9, ls="--" if a == "BTC" else "-")
+        ax.plot(prices.index, prices[a], label=a, color=asset_color(a), **style)
     ax.axhline(100, color="0.6", lw=0.5)
     ax.set_title("Prices, rebased to 100 at day 0 (equities: market cap)")
     ax.set_ylabel("index (day 0 = 100)")
@@ -123,10 +124,10 @@ def draw_prices(ax, prices: pd.DataFrame) -> None:
 def draw_vol(ax, vol: pd.DataFrame) -> None:
     """VOL 1M and 3M in vol points, inverted stretches shaded."""
     x = vol.index
-    ax.plot(x, vol["VOL_1M"], label="VOL 1M", color="#d62728")
-    ax.plot(x, vol["VOL_3M"], label="VOL 3M", color="#1f77b4")
-    ax.fill_between(x, vol["VOL_3M"], vol["VOL_1M"], where=vol["VOL_1M"] > vol["VOL_3M"], color="#d62728",
-                    alpha=0.15, lw=0, label="inverted (1M > 3M)")
+    ax.plot(x, vol["VOL_1M"], label="VOL 1M", color=series_color("VOL_1M"))
+    ax.plot(x, vol["VOL_3M"], label="VOL 3M", color=series_color("VOL_3M"))
+    ax.fill_between(x, vol["VOL_3M"], vol["VOL_1M"], where=vol["VOL_1M"] > vol["VOL_3M"], color="#bd9e39",
+                    alpha=0.3, lw=0, label="inverted (1M > 3M)")
     ax.set_title("Implied volatility of the S&P 500")
     ax.set_ylabel("vol points (% annualised)")
     ax.legend(fontsize=7, loc="best")
@@ -167,11 +168,12 @@ def _draw_buybacks(ax, bb: pd.DataFrame) -> None:
 
 
 def _draw_fed(ax, fed: pd.DataFrame) -> None:
-    ax.plot(fed.index, fed["policy_rate"], color="k", label="policy rate (%)")
-    ax.plot(fed.index, fed["UST10_yield"], color="#8c564b", label="10y yield (%)")
+    ax.plot(fed.index, fed["policy_rate"], color=series_color("policy_rate"), label="policy rate (%)")
+    ax.plot(fed.index, fed["UST10_yield"], color=series_color("UST10_yield"), label="10y yield (%)")
     ax.set_ylabel("%")
     ax2 = ax.twinx()
-    ax2.plot(fed.index, fed["cut_prob"], color="#ff7f0e", lw=0.8, label="cut probability at next FOMC (right)")
+    ax2.plot(fed.index, fed["cut_prob"], color=series_color("cut_prob"), lw=0.8,
+             label="cut probability at next FOMC (right)")
     ax2.set_ylim(0, 1)
     ax2.set_ylabel("probability")
     ax.set_title("The Fed: policy rate, 10y yield, cut probability")
@@ -193,18 +195,22 @@ def _draw_crypto(ax, cr: pd.DataFrame) -> None:
     axes = [ax]
     if "btc_leverage" in cr:
         ax2 = ax.twinx()
-        ax2.plot(cr.index, cr["btc_leverage"], color="#ff7f0e", label="BTC leverage (x, right)")
+        ax2.plot(cr.index, cr["btc_leverage"], color=series_color("btc_leverage"), label="BTC leverage (x, right)")
         ax2.set_ylabel("x")
         axes.append(ax2)
     if "crypto_trust" in cr:
         # trust (0..1) on its own scale, against a second right axis set outwards
         ax3 = ax.twinx()
         ax3.spines["right"].set_position(("axes", 1.09))
-        ax3.plot(cr.index, cr["crypto_trust"], color="#17becf", label="crypto trust (0–1, outer right)")
-        ax3.set_ylim(0, 1.05)
+        ax3.plot(cr.index, cr["crypto_trust"], color=series_color("crypto_trust"), label="crypto trust (0–1, outer right)")
+        ax3.set_ylim(0, 1.0)
         axes.append(ax3)
+    # headroom above the data for the legend, so it never covers a liquidation spike
+    for a in axes:
+        lo, hi = a.get_ylim()
+        a.set_ylim(lo, lo + (hi - lo) * 1.45)
     handles = [h for a in axes for h in a.get_legend_handles_labels()[0]]
-    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left")
+    ax.legend(handles, [h.get_label() for h in handles], fontsize=7, loc="upper left", ncol=3)
 
 
 def _draw_capex(ax, cx: pd.DataFrame) -> None:
@@ -216,7 +222,9 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
     util = [c for c in cx.columns if "utilisation" in c or "utilization" in c]
     for c in cx.columns:
         if c not in util:
-            ax.plot(cx.index, cx[c], lw=0.9, label=c[len("capex_"):-len("_bn")])
+            firm = c[len("capex_"):-len("_bn")]
+            ax.plot(cx.index, cx[c], lw=0.9, label=firm,
+                    color=asset_color({"coreweave": "CRWV", "nebius": "NBIS"}.get(firm, firm.upper())))
     ax.set_ylabel("capex run-rate, $bn per year")
     ax2 = ax.twinx()
     for c in util:
@@ -230,7 +238,7 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
 # whole figure once more to measure it (≈ 40% of `interlock run baseline`'s CPU, issue #16): room
 # for the y labels on the left, the twin axes on the right of each column (the crypto panel's outer
 # trust axis sits at 1.09 of its width) and the suptitle on top.
-LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.2)
+LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.27)
 def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
     """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
     data = dashboard_data(result)

@@ -18,18 +18,24 @@ import pandas as pd
 from ..errors import InputError
 from ..experiments.scenarios import load_scenario
 from .common import Drawn, mark_shocks, new_figure, save
+from .style import series_info
 
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-FAN_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
-# (column, title, unit, how): "rebased" = 100 at the run's first kept day; "pct" = × 100
-SERIES = [("SPX", "S&P 500", "index (day 0 = 100)", "rebased"),
-          ("VOL_1M", "Implied vol 1M", "vol points (%)", "pct"),
-          ("spx_drawdown", "S&P 500 drawdown from peak", "%", "pct"),
-          ("policy_rate", "Policy rate", "%", "pct"),
-          ("BTC", "Bitcoin", "index (day 0 = 100)", "rebased"),
-          ("NVDA", "NVIDIA market cap", "index (day 0 = 100)", "rebased"),
-          ("liquidations_bn", "Crypto liquidations", "$bn per day", "level"),
-          ("utilisation", "Compute utilisation", "%", "pct")]
+# Fans are groups (scenarios or levels of a swept parameter), not agent classes: greys and dark
+# hues kept off the class palette (viz.style), so red still means vol-target funds.
+FAN_COLORS = ["#000000", "#08306b", "#e6ab02", "#6a3d9a", "#01665e", "#8c510a"]
+# (column, title, unit, how): units and scales from viz.style (one unit per series in every
+# figure); "rebased" = 100 at the run's first kept day; "pct" = × 100
+_SHOWN = ["SPX", "VOL_1M", "spx_drawdown", "policy_rate", "BTC", "NVDA", "liquidations_bn", "utilisation"]
+
+
+def _series_row(col: str) -> tuple[str, str, str, str]:
+    info = series_info(col, ("SPX", "BTC", "NVDA"))
+    how = "rebased" if info.how == "rebased" else ("pct" if info.scale == 100.0 else "level")
+    return col, info.label, info.unit, how
+
+
+SERIES = [_series_row(c) for c in _SHOWN]
 MAX_PANELS = 6
 MAX_GROUPS = len(FAN_COLORS)          # more fans than this on one panel would not be readable
 
@@ -153,8 +159,16 @@ def fan(folder: str | Path, path: str | Path, dpi: int = 100) -> Drawn:
         ax.legend(fontsize=7, loc="best")
     for ax in axes[n:]:
         ax.set_visible(False)
-    mark_shocks(axes[:n], {"shocks": shocks}, label_axes=axes[:n])
+    # shock days: dotted lines on every panel, named once in the title (a label on each panel
+    # would run into the legends)
+    mark_shocks(axes[:n], {"shocks": shocks})
+    named = {}
+    for sh in shocks:
+        named.setdefault(int(sh["at"]), []).append(sh["type"])
+    shock_text = "; ".join(f"{' + '.join(dict.fromkeys(t))} on day {d}" for d, t in sorted(named.items()))
     runs = ts["run"].nunique()
-    fig.suptitle(f"Fan charts over {runs} runs of {Path(folder).name}: median, 25–75% and 5–95% bands", fontsize=12)
-    fig.tight_layout(rect=(0, 0, 1, 0.97))
+    fig.suptitle(f"Fan charts over {runs} runs of {Path(folder).name}: median, 25–75% and 5–95% bands"
+                 + (f"\ndotted: {shock_text}" if shock_text else ""), fontsize=12)
+    fig.subplots_adjust(left=0.08 / ncol * 1.4, right=0.98, bottom=0.8 / (3.6 * nrow + 0.8),
+                        top=1 - 0.7 / (3.6 * nrow + 0.8), wspace=0.22, hspace=0.45)
     return Drawn(save(fig, path, dpi=dpi), data)

@@ -112,6 +112,21 @@ def edge_values(g: nx.MultiDiGraph, events: pd.DataFrame, days) -> tuple[pd.Data
     return vals, "contracted \\$bn per year (no cascade events in this run)"
 
 
+def edge_width(value: float, scale: float) -> float:
+    """Line width (pt) of an edge carrying `value` when `scale` is drawn widest (area-like: √)."""
+    return 0.3 + 7.0 * np.sqrt(max(value, 0.0) / scale) if scale > 0 else 0.3
+
+
+def width_key(scale: float) -> list:
+    """Legend entries for the edge widths: three round values up to `scale` ($bn)."""
+    from matplotlib.lines import Line2D
+    if not scale > 0:
+        return []
+    top = float(f"{scale:.1g}")
+    vals = sorted({v for v in (top / 10, top / 2, top) if v > 0})
+    return [Line2D([0], [0], color="0.45", lw=edge_width(v, scale), label=f"\\${v:,.3g}bn") for v in vals]
+
+
 @dataclass
 class NetworkView:
     """One drawing of the network on `ax`, updated in place frame by frame."""
@@ -136,8 +151,11 @@ class NetworkView:
         self.listed = np.array([bool(g.nodes[n].get("ticker")) for n in names])
         self.nodes = ax.scatter(xy[:, 0], xy[:, 1], s=area, c=[UNLISTED_COLOR] * len(names), edgecolors="k",
                                 linewidths=0.8, zorder=3)
-        for n, (x, y) in zip(names, xy):
-            ax.text(x, y, n, ha="center", va="center", fontsize=7, zorder=4, fontweight="bold")
+        # names under their node (a name inside a small node would spill over its edge)
+        radius_pt = np.sqrt(area / np.pi)
+        for n, (x, y), r in zip(names, xy, radius_pt):
+            ax.annotate(n, (x, y), xytext=(0, -r - 1), textcoords="offset points", ha="center", va="top",
+                        fontsize=7, zorder=4, fontweight="bold")
         bends = {"supply": 0.08, "equity": -0.18, "financing": 0.28}
         self.arrows = []
         for u, v, ch in self.keys:
@@ -160,8 +178,7 @@ class NetworkView:
         self.nodes.set_facecolor(colors)
         for a, k in zip(self.arrows, self.keys):
             v = max(edge_vals.get(k, 0.0), 0.0)
-            w = 0.3 + 7.0 * np.sqrt(v / self.edge_scale) if self.edge_scale > 0 else 0.3
-            a.set_linewidth(w)
+            a.set_linewidth(edge_width(v, self.edge_scale))
             a.set_alpha(0.25 if v <= 0 else 0.75)
         self.clock.set_text(clock)
 
@@ -172,8 +189,9 @@ class NetworkView:
         cb = fig.colorbar(sm, ax=self.ax, fraction=0.025, pad=0.01)
         cb.set_label("drawdown of market value from its peak so far (%) — grey: not listed")
         handles = [Line2D([0], [0], color=c, lw=3, label=k) for k, c in DEAL_COLORS.items()]
+        handles += width_key(self.edge_scale)
         self.ax.legend(handles=handles, title=f"edges: {edge_label}", loc="lower left", fontsize=7,
-                       title_fontsize=8, frameon=False)
+                       title_fontsize=8, frameon=False, ncol=2)
 
 
 def network_frames(result, max_frames: int = MAX_FRAMES, window: tuple[int, int] | None = None) -> list[int]:

@@ -12,16 +12,17 @@ import pandas as pd
 
 from ..experiments.stress.engine import ALL_ON, ClaimResult, StressResult, claim_column
 from .common import Drawn, class_color, mark_shocks, new_figure, save
+from .style import FAILS_COLOR, HOLDS_COLOR, display, series_info
 
 FAN_QUANTILES = (0.05, 0.5, 0.95)   # fan charts: median and the 5–95% band (issue #6)
 MIN_GROUP_FOR_FAN = 1               # draw a group's fan when it has at least this many runs
-HOLDS_COLOR, FAILS_COLOR = "#1f77b4", "#d62728"
 
 
-def _fan(ax, frame: pd.DataFrame, column: str, color: str, label: str, rebase: bool) -> pd.DataFrame:
+def _fan(ax, frame: pd.DataFrame, column: str, color: str, label: str, assets) -> pd.DataFrame:
+    """Median and 5–95% band over runs, in the series' display unit (viz.style: prices rebased to
+    100, VOL in vol points, rates in %)."""
     wide = frame.pivot(index="day", columns="run", values=column)
-    if rebase:                                   # prices of different runs on one scale
-        wide = 100.0 * wide / wide.iloc[0]
+    wide = wide.apply(lambda c: pd.Series(display(column, c.to_numpy(), assets), index=c.index))
     q = wide.quantile(list(FAN_QUANTILES), axis=1).T
     x = q.index.to_numpy()
     ax.fill_between(x, q.iloc[:, 0], q.iloc[:, 2], color=color, alpha=0.22, lw=0)
@@ -50,9 +51,11 @@ def fan_chart(res: StressResult, cr: ClaimResult, path: str | Path) -> Drawn:
         for group, color, label in ((holds, HOLDS_COLOR, "claim holds"), (fails, FAILS_COLOR, "claim fails")):
             frame = res.series[res.series["run"].isin(group)]
             if frame["run"].nunique() >= MIN_GROUP_FOR_FAN:
-                drawn.append(_fan(ax, frame, col, color, label, col in assets).assign(group=label))
+                drawn.append(_fan(ax, frame, col, color, label, assets).assign(group=label))
         data[col] = pd.concat(drawn, ignore_index=True) if drawn else pd.DataFrame()
-        ax.set_title(f"{col} (start = 100)" if col in assets else col, fontsize=10)
+        info = series_info(col, assets)
+        ax.set_title(info.label, fontsize=10)
+        ax.set_ylabel(info.unit, fontsize=8)
         ax.set_xlabel("trading day", fontsize=8)
         ax.tick_params(labelsize=8)
         if drawn:

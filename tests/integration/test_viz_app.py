@@ -39,23 +39,112 @@ def test_importing_the_app_builds_no_model():
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+def texts(rc) -> list[str]:
+    return [str(h.children[0]) for h in rc.find(v.Html, tag="span").widgets
+            if h.children and isinstance(h.children[0], str)]
+
+
+def markdown(rc) -> str:
+    return " ".join(str(m.value) for m in rc.find(w.HTML).widgets) + " ".join(
+        str(m.value) for m in rc.find(v.Html).widgets if hasattr(m, "value"))
+
+
 def test_page_renders_steps_and_its_charts_follow_the_model():
     box, rc = render_page()
     try:
         assert step_text(rc) == "Step: 0"
         before = charts(rc)
-        assert len(before) == 4 and all(b.startswith(b"\x89PNG") for b in before)   # prices, flows, VOL, network
+        assert len(before) == 3 and all(b.startswith(b"\x89PNG") for b in before)   # overview, cascade, network
         step = rc.find(v.Btn, children=["Step"]).widget
         for _ in range(3):
             step.click()
         assert step_text(rc) == "Step: 3"
         after = charts(rc)
-        assert all(a != b for a, b in zip(before, after))
+        assert after[0] != before[0] and after[2] != before[2]       # the overview and the network moved
         # Reset rebuilds the model from the controls' values (scenario, seed, sliders)
         rc.find(v.Btn, children=["Reset"]).widget.click()
         assert step_text(rc) == "Step: 0"
     finally:
         rc.close()
+
+
+def test_choosing_a_scenario_applies_it_and_the_previous_run_stays_as_a_ghost():
+    from interlock.viz import app
+    box, rc = render_page()
+    try:
+        rc.find(v.Btn, children=["Step"]).widget.click()
+        rc.find(v.Select, label="Scenario").widget.v_model = "vol_shock"
+        assert step_text(rc) == "Step: 0"
+        assert "Running: vol_shock, seed 1" in texts(rc)           # applied at once, no Reset needed
+        overview = charts(rc)[0]
+        rc.find(v.Btn, children=["Reset"]).widget.click()  # a reset with no step leaves the old ghost
+        assert charts(rc)[0] == overview
+    finally:
+        rc.close()
+
+
+def test_a_moved_slider_shows_a_pending_cue_until_reset():
+    box, rc = render_page()
+    try:
+        assert not rc.find(v.Alert).widgets
+        slider = [s for s in rc.find(v.Slider).widgets if str(s.label).startswith("Vol-target AUM")][0]
+        assert str(slider.v_model) in str(slider.label).replace(".0", "") or ":" in str(slider.label)
+        slider.v_model = float(slider.v_model) + 100.0
+        alerts = [str(a.children[0]) if a.children else "" for a in rc.find(v.Alert).widgets]
+        assert any("pending" in a and "vol_target_aum" in a for a in alerts), alerts
+        rc.find(v.Btn, children=["Reset"]).widget.click()
+        assert not [a for a in rc.find(v.Alert).widgets if "pending" in str(a.children)]
+    finally:
+        rc.close()
+
+
+def test_the_cascade_panel_shows_the_rounds_of_the_chosen_day():
+    box, rc = render_page()
+    try:
+        step = rc.find(v.Btn, children=["Step"]).widget
+        for _ in range(4):
+            step.click()
+        day = [s for s in rc.find(v.Slider).widgets if str(s.label).startswith("Cascade day")][0]
+        day.v_model = 2
+        shown = [t for t in texts(rc) if t.startswith("Cascade of day")]
+        assert len(shown) == 1 and shown[0].startswith("Cascade of day 2: ") and "clearing round" in shown[0], shown
+    finally:
+        rc.close()
+
+
+def test_play_stops_at_the_scenarios_last_day_and_export_writes_that_run(tmp_path):
+    from interlock.experiments.run_folder import read_run
+    from interlock.viz.app import AppModel
+    m = AppModel(scenario="deepseek_efficiency", seed=2)
+    try:
+        while m.running:
+            m.step()
+        assert m.day == m.end_day == 63
+        m.step()
+        assert m.day == 63 and not m.running
+        out = m.export(tmp_path)
+        assert out == tmp_path / "deepseek_efficiency-seed2-day63" and (out / "dashboard.png").exists()
+        pd.testing.assert_frame_equal(read_run(out).timeseries.reset_index(drop=True),
+                                      m.result().timeseries.reset_index(drop=True), check_dtype=False)
+    finally:
+        m.sim.release()
+
+
+def test_the_server_builds_only_shipped_scenarios(tmp_path, monkeypatch):
+    from interlock.errors import InputError
+    from interlock.viz import app
+    for bad in ("/etc/passwd", "../interlock/data/scenarios/vol_shock.toml", "nope", 5):
+        with pytest.raises(InputError, match="scenario"):
+            app.AppModel(scenario=bad)
+    # a folder configured at start (interlock app --scenarios DIR) replaces the shipped list
+    (tmp_path / "mine.toml").write_text((app.Path(app.__file__).parents[1] / "data" / "scenarios" /
+                                         "vol_shock.toml").read_text())
+    monkeypatch.setenv(app.SCENARIO_DIR_ENV, str(tmp_path))
+    assert list(app.allowed_scenarios()) == ["mine"]
+    with pytest.raises(InputError):
+        app.AppModel(scenario="vol_shock")
+    m = app.AppModel(scenario="mine")
+    m.sim.release()
 
 
 def test_reset_rebuilds_the_model_with_the_scenario_and_sliders():
@@ -146,3 +235,29 @@ def test_shock_size_sliders_resize_or_add_the_scenarios_shocks():
         resized = with_shock_sizes(added, {spec.name: spec.step})
         assert [getattr(sh, spec.field) for sh in resized.shocks if sh.type_name == spec.shock] == \
             [pytest.approx(spec.step * spec.scale)]
+
+
+def test_a_websocket_from_a_foreign_origin_is_refused():
+    import asyncio
+    from interlock.commands.app import allowed_origins, origin_guard
+    reached = []
+
+    async def inner(scope, receive, send):
+        reached.append(scope)
+
+    def handshake(origin):
+        sent = []
+
+        async def receive():
+            return {"type": "websocket.connect"}
+
+        async def send(msg):
+            sent.append(msg)
+        headers = [(b"host", b"127.0.0.1:8765")] + ([(b"origin", origin.encode())] if origin else [])
+        asyncio.run(origin_guard(inner, allowed_origins("127.0.0.1", 8765))(
+            {"type": "websocket", "headers": headers}, receive, send))
+        return sent
+    assert handshake("https://evil.example") == [{"type": "websocket.close", "code": 1008}] and not reached
+    assert handshake("http://127.0.0.1:8765") == [] and len(reached) == 1
+    assert handshake("http://localhost:8765") == [] and len(reached) == 2
+    assert handshake("http://127.0.0.1:9999") != [] and len(reached) == 2

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from interlock.viz.cascade import NEWS_NODE, cascade, worst_cascade_day
+from interlock.viz.cascade import NEWS_NODE, cascade, default_day
 from interlock.viz.dashboard import dashboard
 from interlock.viz.fan import fan
 from interlock.viz.network import network_animation, network_snapshot
@@ -105,7 +105,7 @@ def test_dashboard_written_by_a_run_folder_still_works(shock_run, tmp_path):
 
 
 def test_cascade_rounds_match_the_flow_table_and_triggers_add_up(shock_run, tmp_path):
-    day = worst_cascade_day(shock_run.flows)
+    day = default_day(shock_run)
     drawn = cascade(shock_run, tmp_path / "cascade.png")
     assert_image(drawn.path)
     assert int(drawn.data["span"]["lo"].iat[0]) == day
@@ -171,7 +171,6 @@ def test_network_animation_without_ffmpeg_writes_only_the_gif(shock_run, tmp_pat
     assert not (tmp_path / "n.mp4").exists()
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed on this machine")
 def test_network_animation_with_ffmpeg_adds_an_mp4_beside_the_gif(shock_run, tmp_path):
     drawn = network_animation(shock_run, tmp_path / "n.gif", max_frames=3)
     assert [p.suffix for p in drawn.paths] == [".gif", ".mp4"] and drawn.paths[1].stat().st_size > 1000
@@ -223,8 +222,12 @@ def test_plot_command_writes_the_figures_and_rejects_bad_input(shock_run, tmp_pa
     for p in (tmp_path / "figs").iterdir():
         assert_image(p)
     assert json.loads((run_dir / "summary.json").read_text())["days"] == DAYS
+    res = CliRunner().invoke(cli, ["plot", str(run_dir), "--what", "cascade,sankey", "--asset", "BTC", "--day", "20",
+                                   "--out", str(tmp_path / "btc")])
+    assert res.exit_code == 0, res.output
+    assert sorted(p.name for p in (tmp_path / "btc").iterdir()) == ["cascade_day20_BTC.png", "sankey_day20_BTC.png"]
     for args in (["--what", "fan"], ["--what", "nope"], ["--day", "999"], ["--window", "9"],
-                 ["--day", "3", "--window", "1:5"]):
+                 ["--day", "3", "--window", "1:5"], ["--asset", "NOPE"]):
         res = CliRunner().invoke(cli, ["plot", str(run_dir), *args])
         assert res.exit_code == 2 and res.output.startswith("error:"), (args, res.output)
     res = CliRunner().invoke(cli, ["plot", str(tmp_path / "missing")])

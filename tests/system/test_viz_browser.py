@@ -1,5 +1,6 @@
 """End to end: `interlock app` serves the page, headless Debian Chromium opens it, Step advances
-the model, and the step counter and the charts change. Needs /usr/bin/chromium (`make test`
+the model, the step counter and the charts change, the cascade panel shows the chosen day's clearing
+rounds, and a scenario chosen in the dropdown is applied at once. Needs /usr/bin/chromium (`make test`
 installs it); Playwright never downloads a browser here."""
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def app_server(tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.timeout(240)
-def test_stepping_in_the_browser_advances_the_counter_and_the_charts(app_server, tmp_path):
+@pytest.mark.timeout(300)
+def test_stepping_in_the_browser_advances_the_counter_the_charts_and_the_cascade_panel(app_server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian chromium is missing: `make test` installs it (make browser-deps)"
@@ -84,17 +85,28 @@ def test_stepping_in_the_browser_advances_the_counter_and_the_charts(app_server,
             page = ctx.new_page()
             page.goto(app_server, timeout=UI_TIMEOUT_MS)
             page.get_by_text("Step: 0").wait_for(timeout=UI_TIMEOUT_MS)
-            page.wait_for_function("document.querySelectorAll('.vue-grid-item img').length >= 4",
-                                   timeout=UI_TIMEOUT_MS)
-            chart = page.locator(".vue-grid-item img").first
+            page.wait_for_function("document.querySelectorAll('.solara-content-main ~ * img, main img').length >= 3"
+                                   " || document.querySelectorAll('img').length >= 3", timeout=UI_TIMEOUT_MS)
+            assert page.get_by_text("Tab").count() == 0 and page.get_by_text("PAGE 0").count() == 0
+            chart = page.locator("img").first
             src0, pixels0 = chart.get_attribute("src"), chart.screenshot()
             for n in (1, 2, 3):
                 page.get_by_role("button", name="Step").click()
                 page.get_by_text(f"Step: {n}").wait_for(timeout=UI_TIMEOUT_MS)
-            page.wait_for_function("src => { const img = document.querySelector('.vue-grid-item img');"
+            page.wait_for_function("src => { const img = document.querySelector('img');"
                                    " return img.src !== src && img.complete; }", arg=src0, timeout=UI_TIMEOUT_MS)
             assert chart.screenshot() != pixels0
+            # the cascade panel names the chosen day and its clearing rounds
+            page.get_by_text("clearing round").first.wait_for(timeout=UI_TIMEOUT_MS)
+            assert "Cascade of day" in page.get_by_text("clearing round").first.inner_text()
+            # a scenario chosen in the dropdown applies at once: the model is rebuilt, day 0
+            page.get_by_label("Scenario").click(force=True)
+            page.get_by_role("option", name="vol_shock", exact=True).click()
+            page.get_by_text("Running: vol_shock, seed 1").wait_for(timeout=UI_TIMEOUT_MS)
+            page.get_by_text("Step: 0").wait_for(timeout=UI_TIMEOUT_MS)
             page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
         finally:
             ctx.close()
     assert (tmp_path / "app.png").stat().st_size > 10_000
+    log = (tmp_path / "app.log").read_text(errors="replace")
+    assert "cookie" not in log.lower() and "Traceback" not in log, log[-2000:]     # no warning spam, no errors
