@@ -145,7 +145,7 @@ class Fed(mesa.Agent):
         self.stance = 0.0                            # discretionary tilt subtracted from i*
         self.misreading = 0.0                        # d: the market's misreading of Fed speak
         self.pins: dict[int, float] = {}             # day -> cut odds a fed_guidance shock pins
-        self.drawdown = 0.0                          # S&P drawdown at the last close (read each day)
+        self.drawdown = 0.0                          # S&P drawdown the outlook reads (averaged, last close)
         self.decay_stance = 0.5 ** (1.0 / q.stance_half_life_days)
         self.decay_speech = 0.5 ** (1.0 / q.speech_half_life_days)
         # time scales of the expected path (years)
@@ -326,7 +326,7 @@ class Fed(mesa.Agent):
         z = self.stream_rng.standard_normal(2)           # drawn every day: common random numbers
         if not self.active:
             return
-        self.drawdown = self.model.spx_drawdown()
+        self.drawdown = self.model.macro.equity_drawdown   # averaged over weeks (macro.drawdown_half_life_days)
         self.stance *= self.decay_stance
         self.misreading = self.decay_speech * self.misreading + q.speech_noise * z[0]
         if day in self.pins:

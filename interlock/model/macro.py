@@ -59,6 +59,7 @@ class MacroParams(ParamView, section="macro"):
     ai_capex_growth_share: float       # growth per unit of AI capex growth / GDP
     is_slope: float                    # growth per unit real-rate gap (IS curve)
     wealth_effect: float               # growth per unit S&P drawdown
+    drawdown_half_life_days: float     # days: the S&P drawdown the outlook reads is averaged this slowly
     gdp: float                         # USD bn, nominal annual
     uncertainty_half_life_days: float  # days: policy uncertainty's decay
     uncertainty_per_tariff: float      # vol points per unit of tariff rise (before saturation)
@@ -88,6 +89,7 @@ class Macro:
         self.ai_share = q.ai_capex_growth_share
         self.is_slope = q.is_slope
         self.wealth_effect = q.wealth_effect
+        self.dd_decay = 0.5 ** (1.0 / q.drawdown_half_life_days)
         self.gdp = q.gdp
         self.deficit = q.deficit
         self.rate_gap = 0.0            # real policy rate − its start, set each day by the model
@@ -184,7 +186,8 @@ class Macro:
     # ----- the day ---------------------------------------------------------------------------
     def step(self, rate_gap: float = 0.0, equity_drawdown: float = 0.0) -> None:
         self.rate_gap = rate_gap
-        self.equity_drawdown = equity_drawdown
+        # the outlook (and the Fed, which reads it) follows sustained declines, not one close
+        self.equity_drawdown = self.dd_decay * self.equity_drawdown + (1.0 - self.dd_decay) * equity_drawdown
         self.uncertainty *= self.u_decay
         self.growth += self.a_g * (self.growth_anchor() - self.growth)
         self.underlying += self.a_pi * (self.inflation_anchor() - self.underlying)
