@@ -20,10 +20,10 @@ from interlock.experiments.validation import episodes as E
 SEEDS = tuple(range(1, 11))        # reports.validation.FULL.episode_seeds
 
 DOCUMENTED_MISSES = {
-    ("feb2018", "S&P peak-to-trough"): "docs/validation.md: the model's median Feb 2018 fall is ≈ −3.4% against "
+    ("feb2018", "S&P peak-to-trough"): "docs/validation.md: the model's median Feb 2018 fall is ≈ −4.0% against "
                                        "−10.2% (the vol-target funds start at ≈1.1× NAV on $400bn)",
-    ("feb2018", "S&P return on 5 Feb"): "docs/validation.md: the model's 5 Feb close is ≈ −0.7% against −4.2%",
-    ("deepseek_jan2025", "AVGO"): "docs/validation.md: Broadcom falls ≈ −5% against −17.4% (its AI revenue in "
+    ("feb2018", "S&P return on 5 Feb"): "docs/validation.md: the model's 5 Feb close is ≈ −0.9% against −4.2%",
+    ("deepseek_jan2025", "AVGO"): "docs/validation.md: Broadcom falls ≈ −8% against −17.4% (its AI revenue in "
                                   "the deals data is a few custom-chip contracts that move less with capex guidance)",
     ("feb2018", "VIX one-day rise"): "docs/validation.md: VOL_1M rises ≈ 7.5 points on 5 Feb against 20 (hedging "
                                      "demand decays at the close and the model's 5 Feb fall is small)",

@@ -166,7 +166,7 @@ def _replay_oct2025(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
                    [float(ts["liquidations_bn"].iloc[window].sum()) for ts in runs], 9.5, 38.0, "$bn"),
         EpisodeRow("BTC, day of the shock", -0.07,
                    [float(ts["BTC"].iloc[at] / ts["BTC"].iloc[at - 1] - 1.0) for ts in runs], -0.20, -0.03, "%",
-                   "history: ≈ −7% close to close, ≈ −14% intraday; −7% is input as news"),
+                   "history: ≈ −7% close to close, ≈ −14% intraday; input: −5% custody news on top of the common factor"),
     ]
     rows.append(EpisodeRow("accounts liquidated, 10–11 Oct (millions)", 1.6,
                            [float(ts["liquidated_accounts"].iloc[window].sum()) / 1e6 for ts in runs],
