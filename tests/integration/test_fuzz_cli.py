@@ -107,7 +107,7 @@ def _notes(folder: str) -> dict:
 # working directory. The data-loss cases come first: a folder holding a user's files is refused.
 RUN = ("run", "baseline", "--days", "3", "--quiet", "--no-figures")
 CORPUS = [
-    # never delete what is not ours (a test per command; `compare` does not exist in this version)
+    # never delete what is not ours (a test per command)
     ("run-out-user-folder", _notes("x"), (*RUN, "--out", "x"), ("x", "--out", "notes.txt"), None),
     ("run-out-working-dir", {"notes.txt": "precious"}, (*RUN, "--out", "."), ("--out",), None),
     ("run-out-working-dir-forced", {"notes.txt": "precious"}, (*RUN, "--out", ".", "--force"),
@@ -119,6 +119,8 @@ CORPUS = [
     ("calibrate-out-user-folder", {"x/report.md": "mine"},
      ("calibrate", "--days", "200", "--max-evals", "1", "--seeds", "1", "--out", "x"), ("x", "--out"), None),
     ("validate-out-user-folder", {"x/report.md": "mine"}, ("validate", "--quick", "--out", "x"), ("x", "--out"), None),
+    ("compare-out-user-folder", _notes("x"),
+     ("compare", "vol_shock", "--seeds", "1..1", "--days", "3", "--no-attribution", "--out", "x"), ("x", "--out"), None),
     ("plot-out-user-folder", {"x/dashboard.png": "mine", "x/notes.txt": "mine"},
      ("plot", "{made}/run", "--what", "dashboard", "--out", "x"), ("x", "--out"), None),
     ("sweep-plot-out-user-folder", {"x/notes.txt": "mine"}, ("sweep-plot", "{made}/sweep", "--out", "x"),
