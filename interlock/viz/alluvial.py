@@ -92,8 +92,11 @@ def draw_alluvial(ax, columns: list[list[Node]], links: list[Link], titles: list
     # label height in axis units: lines × font size (pt → px) over the axis height in px
     fig = ax.figure
     ax_px = ax.get_position().height * fig.get_figheight() * fig.dpi
-    y_range = 1.2                                # the y limits below: -0.05 .. 1.15
-    line = fontsize * 1.25 / 72 * fig.dpi / max(ax_px, 1.0) * y_range
+    # the y limits set below span ≈ 1.23 + one label's height (labels are kept in -0.05 .. 1.04 and
+    # the limits leave room around them), so a line's height in axis units solves line = k·(1.23 + n·line)
+    k = fontsize * 1.25 / 72 * fig.dpi / max(ax_px, 1.0)
+    n_lines = max([n.label.count("\n") + 1 for col in columns for n in col] or [1])
+    line = k * 1.23 / max(1.0 - k * n_lines, 0.2)
     for ci, col in enumerate(columns):
         heights = [n.size * unit for n in col]
         h = sum(heights) + gap * max(0, len(col) - 1)
