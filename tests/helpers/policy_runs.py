@@ -12,12 +12,6 @@ import pandas as pd
 from interlock.experiments.runner import build_model
 from interlock.experiments.scenarios import load_scenario
 
-# The value proposed for `news.btc_equity_loading` in interlock/data/params/market.toml (the core's
-# common-factor slot, owned by the market core): chosen on seeds 101–120, never the test seeds, for a
-# mean daily SPX–BTC correlation ≈ 0.35 (docs/validation.md, "Policy transmission"). Passed as an
-# override until the params file carries it.
-BTC_EQUITY_LOADING = 0.45
-FACTOR = {"news.btc_equity_loading": BTC_EQUITY_LOADING}
 
 
 def run(days: int, seed: int, shocks: Iterable | None = None, scenario: str = "baseline",
@@ -27,7 +21,7 @@ def run(days: int, seed: int, shocks: Iterable | None = None, scenario: str = "b
     sc = load_scenario(scenario)
     if shocks is not None:
         sc = sc.model_copy(update={"shocks": list(shocks)})
-    m = build_model(sc, seed=seed, overrides={**FACTOR, **(overrides or {})}, disabled=disabled)
+    m = build_model(sc, seed=seed, overrides=overrides, disabled=disabled)
     for _ in range(days):
         m.step()
     ts = m.series.frame()
