@@ -46,6 +46,9 @@ class CTAParams(ParamView, section="cta"):
     max_leverage: float                # x NAV: gross notional cap per market
     stop_loss_sigmas: float            # daily s.d.: an intraday move this far against a position stops it out
     stop_fraction: float               # share of the position cut on a stop-out
+    max_share_equity: float            # all CTAs together hold at most this share of each market's
+    max_share_bond: float              # size (equity universe cap, the 10-year float, BTC's cap):
+    max_share_btc: float               # the futures open interest that exists
 
     def __post_init__(self):
         fast, slow = self.crossover_fast_spans, self.crossover_slow_spans
@@ -100,6 +103,7 @@ class CTABook(Population):
         self.weights = np.array([q.weight_equity, q.weight_bond, q.weight_btc])
         self.sigma_target = q.target_vol
         self.max_lev = q.max_leverage
+        self.max_share = np.array([q.max_share_equity, q.max_share_bond, q.max_share_btc])
         self.stop_k = q.stop_loss_sigmas
         self.stop_fraction = q.stop_fraction
         self.spans = q.spans()
@@ -137,11 +141,20 @@ class CTABook(Population):
         ann_sd = np.sqrt(self._daily_var() * self.ann)
         target = self.signal_matrix() * (self.sigma_target / ann_sd * self.weights)[None, :] * nav[:, None]
         cap = self.max_lev * nav[:, None]
+        total = nav.sum()
+        if total > 0.0:       # each fund's slice of what exists (bit-identical where it does not bind)
+            cap = np.minimum(cap, (self.max_share * self.market_sizes())[None, :] * (nav / total)[:, None])
         target = np.clip(target, -cap, cap)
         pos = self.units[:, self.cols] * prices[self.cols]
         orders = np.zeros((self.n, m.n_instr))
         orders[:, self.cols] = self.speed[:, None] * (target - pos)
         return orders
+
+    def market_sizes(self) -> np.ndarray:
+        """USD bn size of each market (SPX, UST10, BTC): the equity universe's cap, the 10-year
+        float, BTC's cap — at today's prices."""
+        m = self.market
+        return np.array([m.cap[m.is_equity].sum(), m.cap[m.ust10], m.cap[m.btc]])
 
     def max_kick(self) -> np.ndarray:
         """Largest forced flow per market (SPX, UST10, BTC) in one day (USD bn)."""

@@ -51,13 +51,16 @@ def _equity_cap(p: Params) -> float:
     return float(sum(p[f"assets.{a}.cap"] for a in p.names_under("assets")))
 
 
-def spx_kicks(v: Mapping[str, float]) -> float:
+def spx_kicks(v: Mapping[str, float], cap: float | None = None) -> float:
     """Largest one-shot forced equity flow in a day (USD bn): vol-target risk exits (exit_fraction ×
     the funds' largest equity book, L_max × AUM) plus CTA stop-outs (stop_fraction × the largest
-    position the CTA's cap allows in one market, L_max × AUM)."""
+    position the CTAs' caps allow in one market: L_max × AUM, and at most `cta.max_share_equity` of
+    the equity universe's cap `cap` when it is given)."""
     vt = v["vol_target.exit_fraction"] * v["vol_target.max_leverage"] * v["vol_target.aum"]
-    cta = v["cta.stop_fraction"] * v["cta.max_leverage"] * v["cta.aum"]
-    return vt + cta
+    book = v["cta.max_leverage"] * v["cta.aum"]
+    if cap is not None and "cta.max_share_equity" in v:
+        book = min(book, v["cta.max_share_equity"] * cap)
+    return vt + v["cta.stop_fraction"] * book
 
 
 SPX_KEYS = ("market.equity_multiplier", "market.transient_ratio", "market.depth_factor_max",
@@ -82,7 +85,7 @@ def corners(keys: tuple[str, ...], p: Params) -> list[dict[str, float]]:
 def spx_corner(v: Mapping[str, float], cap: float) -> Corner:
     M, R, g = v["market.equity_multiplier"], v["market.transient_ratio"], v["market.depth_factor_max"]
     S = max(abs(v["dealer.gamma_calm"]), abs(v["dealer.gamma_stressed"])) / PCT
-    K = spx_kicks(v)
+    K = spx_kicks(v, cap)
     qc = v["market.crossover_equity_bn"] / cap
     return Corner("SPX", {k: v[k] for k in SPX_KEYS}, round_gain(M, R, g, cap, S),
                   cascade_bound(M, R, g, cap, S, K, qc))
@@ -90,10 +93,15 @@ def spx_corner(v: Mapping[str, float], cap: float) -> Corner:
 
 def btc_corner(v: Mapping[str, float], cap: float) -> Corner:
     """BTC has no proportional responder of its own (S = 0): liquidations are a kick bounded by
-    the leveraged book × the share of perp flow that reaches spot; CTA stop-outs add their BTC book."""
+    the leveraged book × the share of perp flow that reaches spot; CTA stop-outs add their BTC book,
+    which is at most `cta.max_share_btc` of BTC's cap — a bound relative to the cap, so it holds
+    at any BTC price (a 12-year baseline where BTC fell 95% once left CTAs short 21% of its cap)."""
     M, R, g = v["market.btc_multiplier"], v["market.btc_transient_ratio"], v["market.depth_factor_max"]
     book = v["retail_crypto.people"] * v["retail_crypto.leveraged_share"] * v["retail_crypto.notional_per_trader"] / 1e9
-    K = book * v["retail_crypto.perp_spot_passthrough"] + v["cta.stop_fraction"] * v["cta.max_leverage"] * v["cta.aum"] * v["cta.weight_btc"]
+    cta_book = v["cta.max_leverage"] * v["cta.aum"]          # per market: L_max × NAV …
+    if "cta.max_share_btc" in v:                             # … and what exists
+        cta_book = min(cta_book, v["cta.max_share_btc"] * cap)
+    K = book * v["retail_crypto.perp_spot_passthrough"] + v["cta.stop_fraction"] * cta_book
     qc = v["market.crossover_btc_bn"] / cap
     return Corner("BTC", {k: v[k] for k in BTC_KEYS}, round_gain(M, R, g, cap, 0.0),
                   cascade_bound(M, R, g, cap, 0.0, K, qc))

@@ -96,3 +96,12 @@ def test_the_agents_deepen_the_left_tail(tails):
     print("\n", [(round(a["worst_month"], 3), round(b["worst_month"], 3)) for a, b in zip(on, off)])
     assert all(deeper_q) and all(more_crashes) and all(worse_day)
     assert np.mean(worse_month) >= 0.8
+
+
+def test_every_long_baseline_is_stable_with_the_agents_on_and_off(long_runs):
+    """Stability is a property (issue #12): no guard binds in any of the 10 × 3,000-day baselines the
+    facts are measured on — a guard that binds would be what kept the run finite."""
+    with long_runs.installed():
+        runs = V.facts_runs() + V.facts_runs(V.endogenous_classes())
+    bad = [(r.seed, r.summary["stability"]["reasons"]) for r in runs if not r.summary["stability"]["stable"]]
+    assert len(runs) == 2 * len(FACTS_SEEDS) and not bad, bad

@@ -60,11 +60,29 @@ def test_the_signal_is_the_blend_of_vol_normalised_crossovers():
 
 def test_positions_are_capped_at_max_leverage():
     model, book = _book({"cta.speed_min": 1.0, "cta.speed_max": 1.0, "cta.target_vol": 2.0,
-                         "cta.max_leverage": 0.1})
+                         "cta.max_leverage": 0.1, "cta.max_share_equity": 1.0, "cta.max_share_bond": 1.0,
+                         "cta.max_share_btc": 1.0})
     _trend(model, book, 0.004, 60)
     orders = book.voluntary_orders()
     nav = book.nav()
     assert orders[:, book.cols] == pytest.approx(book.q.max_leverage * nav[:, None] * np.ones((1, 3)))
+
+
+def test_all_ctas_together_hold_at_most_their_share_of_each_markets_size_at_any_price():
+    """The futures open interest that exists bounds the CTAs' book relative to the market's size, so
+    a BTC that loses 90% of its value shrinks the CTAs' largest BTC position (and their largest
+    stop-out) with it — the bound that keeps a 12-year baseline's BTC corner stable."""
+    model, book = _book({"cta.speed_min": 1.0, "cta.speed_max": 1.0, "cta.target_vol": 2.0,
+                         "cta.max_leverage": 50.0})
+    m = model.market
+    for daily in (0.004, -0.045):                    # a rising market; then BTC and all fall > 90%
+        _trend(model, book, daily, 60)
+        orders = book.voluntary_orders()[:, book.cols]            # speed 1: orders = target − position
+        prices = m.instrument_prices()
+        target = orders + book.units[:, book.cols] * prices[book.cols]
+        limit = book.max_share * book.market_sizes()
+        assert np.abs(target).sum(axis=0) == pytest.approx(limit, rel=1e-9)   # binds (L_max is huge)
+    assert book.market_sizes()[2] == pytest.approx(m.cap[m.btc]) and m.cap[m.btc] < 0.1 * m.cap0[m.btc]
 
 
 def test_a_stop_out_is_forced_when_the_intraday_move_crosses_the_threshold():
