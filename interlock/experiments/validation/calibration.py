@@ -1,12 +1,17 @@
 """Calibration by the method of simulated moments (MSM) against the S&P 500's stylized facts.
 
-    θ̂ = argmin_θ  J(θ) = Σ_k w_k (m̄_k(θ) − m_k^data)²,   w_k = 1 / Var̂(m_k^data)
+    θ̂ = argmin_θ  J(θ) = Σ_k w_k (m̄_k(θ) − m_k^data)²,   w_k = 1 / (Var̂(m_k^data) + Var̂(m_k^sim)/S)
 
 m^data are the section-1 statistics of `arch.data.sp500` (`validation.stylized_facts`); m̄(θ) is
 their mean over long baseline runs at fixed seeds (common random numbers: the same random
 numbers for every θ, so J is a deterministic function of θ and the optimiser compares like with
-like); the weights are the inverse variances of the data moments from a stationary block
-bootstrap (Politis & Romano 1994) — the noisy ones (kurtosis) count for less. Parameters are
+like); the weights are the inverse variances of the difference m̄ − m^data: the data moments'
+variance from a stationary block bootstrap (Politis & Romano 1994) plus the simulated mean's own
+sampling variance — the spread of each moment over the S seeds at the starting point, divided by S
+(the efficient MSM weight with simulation noise: Lee & Ingram 1991, Duffie & Singleton 1993). The
+noisy moments (kurtosis; |r|'s autocorrelations, whose spread over seeds the data's bootstrap does
+not see) count for less. With K moments and P parameters, J at the fit is Hansen's
+over-identification statistic, ≈ χ²(K − P) when the model fits. Parameters are
 searched in [lo, hi] boxes, rescaled to [0, 1], by scipy's bounded Nelder–Mead (derivative-free:
 the simulated objective is piecewise smooth at best).
 """
@@ -65,8 +70,10 @@ class Target:
     se: dict[str, float]
     n_obs: int
 
-    def weights(self, names: Sequence[str]) -> np.ndarray:
-        return np.array([1.0 / max(self.se[k], 1e-12) ** 2 for k in names])
+    def weights(self, names: Sequence[str], sim_var: dict[str, float] | None = None) -> np.ndarray:
+        """1 / Var(m̄ − m): the data's variance plus, when given, the simulated mean's (`sim_var`)."""
+        extra = sim_var or {}
+        return np.array([1.0 / max(self.se[k] ** 2 + extra.get(k, 0.0), 1e-24) for k in names])
 
 
 def target_moments(target: str = "sp500", moments: Sequence[str] = MOMENTS) -> Target:
@@ -160,14 +167,25 @@ class SimulatedMoments:
         Params.defaults().with_overrides(ov, "calibration")          # bad values raise here
         tasks = [(ov, s, self.days, self.scenario) for s in self.seeds]
         per_seed = self._pool.map(_moments_of_seed, tasks) if self._pool else [_moments_of_seed(t) for t in tasks]
+        self.per_seed = per_seed
         return {k: float(np.mean([m[k] for m in per_seed])) for k in per_seed[0]}
 
+    def mean_variance(self) -> dict[str, float]:
+        """The sampling variance of the last call's seed mean, per moment: the spread over the
+        seeds (ddof 1) / S; zeros with a single seed (nothing to estimate it from)."""
+        per_seed = getattr(self, "per_seed", None)
+        if not per_seed or len(per_seed) < 2:
+            return {k: 0.0 for k in (per_seed[0] if per_seed else {})}
+        S = len(per_seed)
+        return {k: float(np.var([m[k] for m in per_seed], ddof=1)) / S for k in per_seed[0]}
 
-def objective_value(sim: dict[str, float], target: Target, names: Sequence[str]) -> float:
+
+def objective_value(sim: dict[str, float], target: Target, names: Sequence[str],
+                    sim_var: dict[str, float] | None = None) -> float:
     g = np.array([sim[k] - target.moments[k] for k in names])
     if not np.all(np.isfinite(g)):
         return PENALTY
-    return float(g @ (target.weights(names) * g))
+    return float(g @ (target.weights(names, sim_var) * g))
 
 
 @dataclass
@@ -190,6 +208,8 @@ class CalibrationResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
     base_overrides: dict[str, Any] = field(default_factory=dict)
+    moments_sim_var: dict[str, float] = field(default_factory=dict)   # Var of the seed mean, at the start
+    dof: int = 0                                                       # K moments − P parameters
 
     def to_json(self) -> str:
         return dumps_json(asdict(self))
@@ -221,10 +241,13 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
               start: dict[str, float] | None = None, seeds: Sequence[int] = (1, 2, 3), days: int = 5000,
               max_evals: int = 120, workers: int = 1, base_overrides: dict[str, Any] | None = None,
               simplex_step: float = 0.15, xatol: float = 0.01, fatol: float = 0.05,
+              sim_noise: bool = True,
               progress: Callable[[int, float, dict[str, float]], None] | None = None) -> CalibrationResult:
     """Fit `keys` by MSM (bounded Nelder–Mead on [0, 1]-rescaled parameters) and return the fitted
     values, the objective before and after, and the moments. `start` defaults to the current
-    defaults (with `base_overrides`)."""
+    defaults (with `base_overrides`). With `sim_noise` (and ≥ 2 seeds) the weights add the seed
+    mean's sampling variance, estimated once at the start and then held fixed (J stays a
+    deterministic function of θ)."""
     t0 = time.time()
     target = target or target_moments("sp500", moments)
     names = list(moments)
@@ -234,6 +257,7 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
     u0 = np.array([np.clip(fp.to_unit(start_vals[fp.key]), 0.0, 1.0) for fp in fps])
     history: list[dict[str, Any]] = []
     cache: dict[tuple, tuple[float, dict[str, float]]] = {}
+    sim_var: dict[str, float] = {}
 
     with SimulatedMoments(seeds, days, base_overrides=base_overrides, workers=workers) as sim:
         def evaluate(u: np.ndarray) -> tuple[float, dict[str, float], dict[str, float]]:
@@ -242,7 +266,9 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
             if key not in cache:
                 try:
                     m = sim(values)
-                    j = objective_value(m, target, names)
+                    if sim_noise and not sim_var and not history:     # the start point fixes the weights
+                        sim_var.update({k: v for k, v in sim.mean_variance().items() if k in names})
+                    j = objective_value(m, target, names, sim_var)
                 except (FloatingPointError, InputError, ValueError, ZeroDivisionError):
                     m, j = {}, PENALTY
                 cache[key] = (j, m)
@@ -274,7 +300,7 @@ def calibrate(keys: Sequence[str] = DEFAULT_PARAMS, *, target: Target | None = N
         objective_start=j0, objective_fitted=j1, moments_target=dict(target.moments),
         moments_se=dict(target.se), moments_start=m0, moments_fitted=m1, seeds=list(seeds), days=days,
         evaluations=len(history), seconds=time.time() - t0, history=history, message=str(res.message),
-        base_overrides=dict(base_overrides or {}))
+        base_overrides=dict(base_overrides or {}), moments_sim_var=dict(sim_var), dof=len(names) - len(fps))
 
 
 def write_result(result: CalibrationResult, out_dir: str | Path) -> dict[str, Path]:
