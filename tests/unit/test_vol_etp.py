@@ -102,3 +102,23 @@ def test_the_2025_products_add_little_on_an_ordinary_day():
     h = iv.etp.history[-1]
     assert abs(h.vega_bn) < 0.01                       # < $10M of vega (typical day: $250M traded)
     assert abs(h.r_after - h.r_before) < 0.001
+
+
+def test_the_5_feb_2018_futures_move_implies_an_impact_at_which_the_loop_runs_away():
+    """History: the short-term futures index was ≈ +24% at 3:35 pm (the products' moves 'more than
+    quadrupled' from there to +96.1%; Harwood, Six Figure Investing; Invest In Vol) on ≈ $4bn of
+    front futures traded at the close at ≈ 30 points. The square-root law then needs Y·σ_F of 0.6–0.9 —
+    over ten times an ordinary day's — and at that impact the close's round gain for the products of
+    2 Feb 2018 is above 1 at any futures level of the day (20–33 points)."""
+    move = math.log(1.961 / 1.24)
+    x = (4.0 / 30.0) / P["vol_etp.vega_adv_bn"]
+    xc = P["vol_etp.crossover_share"]
+    y_sigma = move / phi(x, xc)
+    ordinary = P["vol_etp.impact_y"] * P["vol_etp.futures_daily_vol"]
+    print("implied Y·σ_F", round(y_sigma, 2), "pure square root", round(move / math.sqrt(x), 2))
+    assert y_sigma > 10 * ordinary and move / math.sqrt(x) > 10 * ordinary
+    v = {k: FEB2018[f"vol_etp.{k}"] for k in KEYS}
+    for level in (20.0, 33.0):
+        g = round_gain({**v, "impact_y": 1.0, "futures_daily_vol": y_sigma, "min_vol_points": level})
+        print("gain at", level, round(g, 2))
+        assert g > 1.0
