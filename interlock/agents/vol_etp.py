@@ -26,8 +26,14 @@ their rebalancing within the close:
 
 Its round-to-round gain is Y·σ_F·φ'(x)·Σ|L(L−1)|·NAV / (F·D) ≤ Y·σ_F·Σ|L(L−1)|·NAV / (sqrt(2x_c)·F_min·D)
 (`round_gain`): below 1 over the plausible box, the loop converges geometrically. The log move Δ
-of the futures passes one for one to VOL_1M as hedging demand (market makers short the futures buy
-index options; it decays with the hedging half-life).
+of the futures passes one for one to VOL_1M (market makers short the futures buy index options; it
+decays with the hedging half-life; `model/volatility.py`). One for one is a modelling choice: in the
+last 40 minutes of 5 Feb 2018 the VIX rose ≈ 0.7× the futures' log move (≈ 27 → 37.3 against the
+short-term futures index ≈ +24% → +96.1%; Harwood, Six Figure Investing; Invest In Vol).
+
+Not modelled: the futures' roll yield and the products' flows of money in and out (their AUM moves
+only with the futures index, so over long runs volatility drag shrinks them); the dealers' index
+hedging of what they sold the products (VOL_1M reaches the S&P only through the dealers' gamma flip).
 
 Termination: an inverse product whose NAV falls by `termination_loss` or more in a day is
 accelerated (XIV's prospectus: an intraday indicative value ≤ 20% of the prior close; Credit Suisse,
