@@ -15,6 +15,15 @@ in annual-variance units; it appears only when a threshold is crossed and decays
 Because H decays geometrically its mean over the next n days is H·ℓ_n, ℓ_n = (1 − δ^n)/(n(1 − δ)):
 it loads 1M about three times more than 3M, so hedging inverts the curve after a shock and never on
 a calm day (seeds/001: an inverted VIX curve is hedging flow, not panic).
+
+At the close the volatility ETPs (`agents/vol_etp.py`) rebalance on the day's VOL_1M return; the log
+move their futures buying (or selling) adds passes to VOL_1M as a demand E of its own, in the same
+units and with the same decay as H:
+
+    E_t = δ E_{t−1} + (VOL_after² − VOL_before²)/ℓ_21,   E ≥ −H,   VOL_n² = … + (H + E)·ℓ_n
+
+(selling can undo hedging demand, never push implied vol below the premium × forecast). E is kept
+apart from H so that H stays the threshold hedging demand. `vol_etp.enabled = false` switches them off.
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..agents.vol_etp import VolETPBook
 from ..config import Params, ParamView, RunParams
 
 if TYPE_CHECKING:
@@ -61,12 +71,17 @@ class ImpliedVol:
         self.k_r, self.eta_r = q.hedging_loss_threshold, q.hedging_per_sigma
         self.k_F, self.eta_F = q.hedging_flow_threshold, q.hedging_per_systematic_flow
         self.hedging = 0.0
+        self.etp_demand = 0.0                       # E: the volatility ETPs' share (see the module doc)
         self.expected = market.spx_variance_forecast()
         self._set()
+        self.etp = VolETPBook.from_params(p) if p.get("vol_etp.enabled", True) else None
+        self.prev_close_1m = self.vol_1m
+        self.day = 0
 
     def _set(self) -> None:
-        self.vol_1m = math.sqrt(self.vrp[21] * self.ann * self.expected[21] + self.hedging * self.load[21])
-        self.vol_3m = math.sqrt(self.vrp[63] * self.ann * self.expected[63] + self.hedging * self.load[63])
+        d = self.hedging + self.etp_demand
+        self.vol_1m = math.sqrt(self.vrp[21] * self.ann * self.expected[21] + d * self.load[21])
+        self.vol_3m = math.sqrt(self.vrp[63] * self.ann * self.expected[63] + d * self.load[63])
 
     def add_hedging_demand(self, variance: float) -> None:
         """Exogenous hedging demand that lifts VOL_1M² by `variance` (annual variance units) today,
@@ -80,5 +95,16 @@ class ImpliedVol:
         shock = max(0.0, -spx_return / sigma - self.k_r)
         flow = max(0.0, systematic_sell_fraction - self.k_F)
         self.hedging = self.delta * self.hedging + self.eta_r * shock + self.eta_F * flow
+        self.etp_demand = max(-self.hedging, self.delta * self.etp_demand)
         self.expected = self.market.spx_variance_forecast()
         self._set()
+        self.day += 1
+        if self.etp is not None:
+            before = self.vol_1m
+            lift = self.etp.rebalance(self.day, before / self.prev_close_1m - 1.0, 100.0 * self.prev_close_1m)
+            if lift:
+                after = before * math.exp(lift)
+                self.etp_demand = max(-self.hedging,
+                                      self.etp_demand + (after * after - before * before) / self.load[21])
+                self._set()
+        self.prev_close_1m = self.vol_1m

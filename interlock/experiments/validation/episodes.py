@@ -109,12 +109,14 @@ def _replay_feb2018(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
                    25.0, 50.0, "pts", "13 of the model's points are the scenario's hedging-demand input"),
         EpisodeRow("VIX one-day rise 2 Feb → 5 Feb", float(h_vix[d] - h_vix[d - 1]),
                    [float(v[d] - v[d - 1]) for v in vol], 10.0, 30.0, "pts",
-                   "10 points of hedging demand are input on 5 Feb"),
+                   "10 points of hedging demand are input on 5 Feb (the afternoon's option buying, before "
+                   "the volatility ETPs' rebalancing, which the model adds itself)"),
     ]
     paths = {"S&P 500 (index level)": (sp, h_sp), "VIX / VOL_1M (points)": (vol, h_vix)}
-    notes = ("The two exogenous triggers are inputs (the 2 Feb wage news, −2.1%; the 5 Feb short-vol "
-             "products' VIX-futures buying, +10 vol points of hedging demand); the 5 Feb fall and the rest of "
-             "the sell-off are the agents' response. History: arch.data.sp500 and arch.data.vix.")
+    notes = ("The two exogenous triggers are inputs (the 2 Feb wage news, −2.1%; the 5 Feb afternoon's "
+             "index-option buying, +10 vol points of hedging demand); the volatility ETPs' rebalancing at each "
+             "close, the 5 Feb fall and the rest of the sell-off are the agents' response. History: "
+             "arch.data.sp500 and arch.data.vix.")
     return EpisodeResult(ep.name, ep.title, ep.scenario, rows=rows, seeds=seeds, paths=paths,
                          day0="26 Jan 2018", notes=notes)
 
@@ -224,6 +226,66 @@ def feb2018_attribution(seeds: Iterable[int] = tuple(range(1, 11)),
         f = f[f["agent_class"].isin(list(SYSTEMATIC_CLASSES)) & (f["day"] >= 1) & (f["day"] <= t)]
         sold.append(float(-f["usd_bn"].sum()))
     return Attribution(seeds, on, off_dd, sold)
+
+
+@dataclass
+class ETPEffect:
+    """The February 2018 replay with the volatility ETPs on and off (`vol_etp.enabled`), same seeds:
+    per seed the 9-day fall, the 5 Feb S&P return, the 5 Feb VOL_1M rise (points), and (on runs) the
+    products' futures-index return before/after their own trading on 5 Feb and the vega they bought."""
+
+    seeds: tuple[int, ...]
+    fall: dict[bool, list[float]]
+    ret_5feb: dict[bool, list[float]]
+    vix_rise_5feb: dict[bool, list[float]]
+    futures_before: list[float]
+    futures_after: list[float]
+    vega_bn: list[float]
+    inverse_ended: list[bool]
+
+    def table(self) -> str:
+        rows = [("9-day fall", self.fall, 100.0, "%"), ("5 Feb S&P return", self.ret_5feb, 100.0, "%"),
+                ("5 Feb VOL_1M rise", self.vix_rise_5feb, 1.0, " pts")]
+        out = ["| quantity | ETPs on: median (min … max) | ETPs off: median (min … max) |", "|---|---|---|"]
+        for name, d, k, u in rows:
+            cell = {on: f"{np.median(d[on]) * k:.2f}{u} ({min(d[on]) * k:.2f} … {max(d[on]) * k:.2f})"
+                    for on in (True, False)}
+            out.append(f"| {name} | {cell[True]} | {cell[False]} |")
+        out.append(f"\n5 Feb, ETPs on: futures index {np.median(self.futures_before) * 100:+.1f}% before "
+                   f"their trading → {np.median(self.futures_after) * 100:+.1f}% after (medians); vega bought "
+                   f"${np.median(self.vega_bn) * 1000:.0f}M per point (median; {min(self.vega_bn) * 1000:.0f}–"
+                   f"{max(self.vega_bn) * 1000:.0f}M); inverse products ended on "
+                   f"{sum(self.inverse_ended)} of {len(self.seeds)} seeds.")
+        return "\n".join(out)
+
+
+def feb2018_etp_effect(seeds: Iterable[int] = tuple(range(1, 11)), days: int = FEB2018_TROUGH_DAY) -> ETPEffect:
+    """`episode_feb2018` for `days` days with the volatility ETPs on and off (same seeds)."""
+    seeds = tuple(seeds)
+    d, t = FEB2018_VIX_DAY, FEB2018_TROUGH_DAY
+    fall, r5, dv = {True: [], False: []}, {True: [], False: []}, {True: [], False: []}
+    before, after, vega, ended = [], [], [], []
+    for s in seeds:
+        for on in (True, False):
+            m = build_model("episode_feb2018", seed=s, overrides={"vol_etp.enabled": on})
+            try:
+                spx, vol = [m.market.spx], [m.vol.vol_1m]
+                for _ in range(days):
+                    m.step()
+                    spx.append(m.market.spx)
+                    vol.append(m.vol.vol_1m)
+                if on:
+                    (h,) = [x for x in m.vol.etp.history if x.day == d]
+                    before.append(h.r_before)
+                    after.append(h.r_after)
+                    vega.append(h.vega_bn)
+                    ended.append(not m.vol.etp.alive[0])
+            finally:
+                m.release()
+            fall[on].append(drawdown_stats(np.array(spx[: t + 1]))["max_drawdown"])
+            r5[on].append(float(np.log(spx[d] / spx[d - 1])))
+            dv[on].append(100.0 * (vol[d] - vol[d - 1]))
+    return ETPEffect(seeds, fall, r5, dv, before, after, vega, ended)
 
 
 @dataclass
