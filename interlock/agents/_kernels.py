@@ -31,7 +31,7 @@ ENABLED = numba is not None and os.environ.get("INTERLOCK_NUMBA", "1") != "0"
 
 
 def _jit(f):
-    return numba.njit(cache=True, nogil=True)(f) if numba is not None else f
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f) if numba is not None else f
 
 
 @_jit
