@@ -11,27 +11,18 @@ compares the two paths). What stays in numpy, on purpose:
   - every reduction that feeds prices or outputs (np.sum, np.add.reduceat, np.bincount), so the
     summation order (numpy's pairwise sums) is unchanged.
 
-The kernels are compiled on first use and cached on disk (`cache=True`, next to this file in
-__pycache__). Without numba, or with INTERLOCK_NUMBA=0 in the environment, `ENABLED` is False and the
-population runs its numpy code.
+The kernels are compiled on first use and cached on disk (`cache=True`, in __pycache__ next to this
+file, or NUMBA_CACHE_DIR). This module imports numba: `jit.py` decides when a population uses it and
+imports it only then.
 """
 
 from __future__ import annotations
 
-import os
-
-import numpy as np
-
-try:                                  # numba is a dependency; the numpy path stays as the reference
-    import numba
-except ImportError:                   # pragma: no cover - exercised only without numba installed
-    numba = None
-
-ENABLED = numba is not None and os.environ.get("INTERLOCK_NUMBA", "1") != "0"
+import numba
 
 
 def _jit(f):
-    return numba.njit(cache=True, nogil=True, error_model="numpy")(f) if numba is not None else f
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
 
 
 @_jit

@@ -51,7 +51,7 @@ import numpy as np
 
 from ..config import ParamView, Params
 from ..errors import InputError
-from . import _kernels
+from . import jit
 from .base import Member, Population, clearing_value, execute
 
 
@@ -397,8 +397,9 @@ class RetailCryptoBook(Population):
         self._orders = np.empty((4, nb))   # buy BTC $, buy pool $, sell BTC units, sell pool shares
         self._trust_is_one = True          # every row's `trust` is 1 (no venue has lost trust yet)
         # the fused row kernels (agents/_kernels.py; bit-identical to the numpy code below, which stays
-        # as the reference: INTERLOCK_NUMBA=0 or no numba runs it) and their buffers
-        self._fast = _kernels.ENABLED
+        # as the reference; agents/jit.py says when a process uses them) and their buffers
+        self._fast = jit.use_kernels()
+        self._k = jit.kernels() if self._fast else None
         self._exp = np.empty(2 * nb)       # the review's exp arguments, then their exp ([0, n) and [n, 2n))
         self._lev_exp = np.empty(nl)       # the leveraged traders' hazard multipliers
         self._idx_a = np.empty(nl, dtype=np.intp)
@@ -445,6 +446,7 @@ class RetailCryptoBook(Population):
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
+        jit.days_simulated += 1
         self.liquidated_today_bn = 0.0
         self.liquidated_today_long = 0.0
         self.liquidated_today_people = 0.0
@@ -537,10 +539,10 @@ class RetailCryptoBook(Population):
         """The spot review by the fused kernels (numpy's exp between them): the (4, n) orders."""
         n = sl.stop - sl.start
         e = self._exp
-        _kernels.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
+        self._k.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
         np.exp(e[: 2 * n], out=e[: 2 * n])                    # one contiguous call, like the numpy path's rows
         tt = self._trust_tau(sl, ven, loss, any_loss)
-        _kernels.spot_review(sl.start, n, self._hold, self.holder_cash, self._ven, nav, pb, e, self.base_btc,
+        self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self._ven, nav, pb, e, self.base_btc,
                              self.base_eq, any_loss, self._none if tt is None else tt, self.phi, self.max_share,
                              self.band, self.speed, any_frozen, frozen, self._px, self._orders)
         return self._orders[:, :n]
@@ -554,10 +556,10 @@ class RetailCryptoBook(Population):
             self.trust[:nl] = trust_l
             log_trust = self.tau * np.log(np.maximum(trust_l, 1e-12))
         ex = self._lev_exp
-        _kernels.lev_exp_args(nl, self._sty, self.appetite, self.x_style - self.rot_style, any_loss, log_trust,
+        self._k.lev_exp_args(nl, self._sty, self.appetite, self.x_style - self.rot_style, any_loss, log_trust,
                               self.side, self.entry, self.signal_b, ex)
         np.exp(ex, out=ex)                                    # exp(b · (side · y − e))
-        no, nc = _kernels.lev_decide(nl, self._draw, ex, self.open_rate, self.close_rate, self.holder_cash,
+        no, nc = self._k.lev_decide(nl, self._draw, ex, self.open_rate, self.close_rate, self.holder_cash,
                                      self.flat_since, day - self.reentry, self.btc, any_frozen, frozen, self._ven,
                                      self._idx_a, self._idx_b)
         return self._idx_a[:no].copy(), self._idx_b[:nc].copy()
@@ -682,7 +684,7 @@ class RetailCryptoBook(Population):
         nl = self.n_lev
         low, high = self.intraday_extreme(-1), self.intraday_extreme(1)
         if self._fast:
-            idx = self._idx_a[: _kernels.breaches(nl, self.liq_price, self.side, low, high, self._idx_a)].copy()
+            idx = self._idx_a[: self._k.breaches(nl, self.liq_price, self.side, low, high, self._idx_a)].copy()
         else:
             liq = self.liq_price[:nl]
             np.greater_equal(liq, low, out=self._breach)             # longs: the low reached it
@@ -710,7 +712,7 @@ class RetailCryptoBook(Population):
         execute(self.units, self.cash, orders, buy, sell, prices)
         if kind == "voluntary" and self._fast:
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
-            _kernels.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self._ven,
+            self._k.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self._ven,
                                nav, pb)
             self.pool_shares += eq_buy / nav - eq_sell
             i_open, margin, notional, i_close, close_units = perps
@@ -810,7 +812,7 @@ class RetailCryptoBook(Population):
         if self._fast:
             if f != 0.0:
                 m = self.market
-                k = _kernels.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f, float(m.price[m.btc]),
+                k = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f, float(m.price[m.btc]),
                                      self.mm, self._idx_a, self._pay)
                 pay = self._pay[:k]
                 self.funding_paid_total += float(pay[pay > 0].sum())

@@ -1,7 +1,7 @@
 """The retail crypto pass's fused numba kernels (agents/_kernels.py, issue #16) give bit-identical
 runs to the numpy code they replace: same seed ⇒ the same time series, flows, events, summary and
-final rows with the kernels on and off (the switch: `_kernels.ENABLED`, read when the population is
-built; INTERLOCK_NUMBA=0 sets it off). Full 756-day runs of the calm baseline and of the trust crisis
+final rows with the kernels on and off (the switch: `jit.MODE`, read when the population is built;
+INTERLOCK_NUMBA=1 / 0 set it). Full 756-day runs of the calm baseline and of the trust crisis
 (trust losses, a frozen venue, liquidation rounds), and one with trust^τ, τ ≠ 1 (the pow branch)."""
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from interlock.agents import _kernels
+from interlock.agents import jit
 from interlock.experiments.runner import build_model, simulate
 from interlock.io import dumps_json
 from interlock.model.hooks import summary_metrics
 
-pytestmark = pytest.mark.skipif(_kernels.numba is None, reason="numba is not installed")
+pytestmark = pytest.mark.skipif(not jit.AVAILABLE, reason="numba is not installed")
 
 
 def one_run(monkeypatch, fused: bool, scenario: str, seed: int, days: int, overrides=None):
-    monkeypatch.setattr(_kernels, "ENABLED", fused)
+    monkeypatch.setattr(jit, "MODE", "1" if fused else "0")
     model = build_model(scenario, seed=seed, overrides=overrides or {})
     try:
         pop = model.population("retail_crypto")
@@ -52,3 +52,23 @@ def test_fused_kernels_give_bit_identical_runs_to_the_numpy_path(monkeypatch, sc
             assert np.array_equal(np.signbit(rows_f[k]), np.signbit(a)), k
     if scenario == "crypto_trust_crisis" and days == 756:   # the branches the comparison is meant to cover
         assert ts_n["liquidations_bn"].gt(0).any() and ts_n["crypto_trust"].lt(1).any()
+
+
+def test_auto_mode_switches_to_the_kernels_once_the_process_has_run_enough_days(monkeypatch):
+    monkeypatch.setattr(jit, "MODE", "auto")
+    monkeypatch.setattr(jit, "days_simulated", 0)
+    model = build_model("baseline", seed=1)
+    try:
+        assert model.population("retail_crypto")._fast is False       # a fresh process: numpy
+        simulate(model, 5)
+    finally:
+        model.release()
+    assert jit.days_simulated == 5                                      # the population counts its days
+    monkeypatch.setattr(jit, "days_simulated", jit.AUTO_AFTER_DAYS)
+    model = build_model("baseline", seed=1)
+    try:
+        assert model.population("retail_crypto")._fast is True
+    finally:
+        model.release()
+    monkeypatch.setattr(jit, "MODE", "0")
+    assert jit.use_kernels() is False
