@@ -2,14 +2,14 @@
 
 The kernels give bit-identical runs to the numpy code, so which path runs is a question of cost only.
 Their cost is mostly fixed, per process: importing numba and loading the cached machine code takes
-~0.5–1 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save well
+~0.5–1.4 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save well
 under a millisecond a simulated day. So by default ("auto") a process starts on the numpy path and
 switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a sweep, stress
-test or benchmark from its second or third run on; a single `interlock run` never pays for numba.
+test or benchmark from its third 756-day run on; a single `interlock run` never pays for numba.
 
     INTERLOCK_NUMBA=1     the kernels from the first day (numba must be installed)
     INTERLOCK_NUMBA=0     never (the numpy reference path)
-    unset / auto          after AUTO_AFTER_DAYS days in this process, if numba is installed
+    unset / auto          from the process's AUTO_AFTER_DAYS-th day on, if numba is installed
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from __future__ import annotations
 import importlib.util
 import os
 
-AUTO_AFTER_DAYS = 1000            # ≈ the days whose savings repay the first-call cost (measured, above)
+AUTO_AFTER_DAYS = 2000            # ≈ the days whose savings repay the one-off cost: bench_default_run.py
+                                  # measured +1.38 s once against 0.53 s saved per 756 days (≈ 1,950 days)
 MODE = os.environ.get("INTERLOCK_NUMBA", "auto").strip().lower() or "auto"
 if MODE not in ("0", "1", "auto"):
     MODE = "auto"
