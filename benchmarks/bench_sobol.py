@@ -3,7 +3,9 @@ samples with second-order indices, N·(2D + 2) = 22,528 runs of 756 days — mea
 through the sweep engine (`run_sweep`, the local pool) and scaled linearly in the number of runs
 (every run of the design is the same kind of work: a 756-day baseline at one design point, seed 1).
 Then where a run's CPU goes: its build, its days, what the runner and the engine add, and the
-split by stage of the days (bench_default_run.py's instrumented run).
+split by stage of the days (bench_default_run.py's instrumented run) — both with the retail crypto
+pass's fused kernels on, as a pool worker runs from its 2,000th day (agents/jit.py; the pool itself
+runs the default auto mode, so each worker's first runs are on the numpy path).
 
     python benchmarks/bench_sobol.py [--n 4] [--workers 2]   # 88 runs × 756 days; writes its section
     python benchmarks/bench_sobol.py --quick                  # N = 1, 20 days; prints only
@@ -28,6 +30,7 @@ from pathlib import Path  # noqa: E402
 import results  # noqa: E402  (benchmarks/results.py)
 from bench_default_run import stage_split  # noqa: E402
 
+from interlock.agents import jit  # noqa: E402
 from interlock.experiments import runner  # noqa: E402
 from interlock.experiments.sweeps.engine import read_summary, run_sweep  # noqa: E402
 from interlock.experiments.sweeps.jobs import Job, run_job  # noqa: E402
@@ -57,6 +60,7 @@ def per_run_split(days: int, repeat: int) -> dict[str, float]:
     """CPU seconds per run (median over seeds, interleaved): the model build, build + days, the
     runner's whole run (adds summary metrics), and the engine's run_job (adds the row)."""
     out: dict[str, list[float]] = {"build": [], "build + days": [], "runner.run": [], "run_job": []}
+    jit.MODE = "1"          # a sweep worker's steady state: the fused kernels (agents/jit.py: from its 2,000th day)
     sc = runner.load_scenario("baseline")
     run_job(Job(0, 0, "baseline", {}, 0, min(days, 20)))       # warm-up: files read, caches filled
     for seed in range(1, repeat + 1):

@@ -51,6 +51,7 @@ import numpy as np
 
 from ..config import ParamView, Params
 from ..errors import InputError
+from . import jit
 from .base import Member, Population, clearing_value, execute
 
 
@@ -395,6 +396,16 @@ class RetailCryptoBook(Population):
         self._mask = np.empty((2, nb), dtype=bool)
         self._orders = np.empty((4, nb))   # buy BTC $, buy pool $, sell BTC units, sell pool shares
         self._trust_is_one = True          # every row's `trust` is 1 (no venue has lost trust yet)
+        # the fused row kernels (agents/_kernels.py; bit-identical to the numpy code below, which stays
+        # as the reference; agents/jit.py says when a process uses them) and their buffers
+        self._fast = jit.use_kernels()
+        self._k = jit.kernels() if self._fast else None
+        self._exp = np.empty(2 * nb)       # the review's exp arguments, then their exp ([0, n) and [n, 2n))
+        self._lev_exp = np.empty(nl)       # the leveraged traders' hazard multipliers
+        self._idx_a = np.empty(nl, dtype=np.intp)
+        self._idx_b = np.empty(nl, dtype=np.intp)
+        self._pay = np.empty(nl)
+        self._none = np.zeros(1)           # a placeholder for an array a kernel does not read
 
     # ----- accounting -----------------------------------------------------------------------------
     def pool_nav(self, prices: np.ndarray) -> np.ndarray:
@@ -435,6 +446,7 @@ class RetailCryptoBook(Population):
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
+        jit.days_simulated += 1
         self.liquidated_today_bn = 0.0
         self.liquidated_today_long = 0.0
         self.liquidated_today_people = 0.0
@@ -465,9 +477,97 @@ class RetailCryptoBook(Population):
 
         # spot holders reviewing today: both legs (BTC, equity pool) as the rows of 2 × n arrays
         sl = self.review_rows(day)
-        n = sl.stop - sl.start
         ven = self._ven[sl]
         nav = self.pool_nav(prices)
+        if self._fast:
+            orders = self._review_fused(sl, ven, nav, pb, loss, any_loss, frozen, any_frozen)
+        else:
+            orders = self._review_numpy(sl, ven, nav, pb, loss, any_loss, frozen, any_frozen)
+        sums = self._venue_sums(orders, day)                 # (4, n_venues)
+        buy[:nv, m.btc] = sums[0]
+        sell[:nv, m.btc] = sums[2]
+        eq_buy, eq_sell = sums[1], sums[3]
+        buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
+        frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
+        sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
+
+        # leveraged traders decide daily: open or close with signal-dependent probabilities
+        if self._fast:
+            i_open, i_close = self._decide_fused(day, loss, any_loss, frozen, any_frozen)
+        else:
+            i_open, i_close = self._decide_numpy(day, loss, any_loss, frozen, any_frozen)
+        margin = self.margin_share[i_open] * self.holder_cash[i_open]
+        notional = self.leverage[i_open] * margin
+        # open interest tracks the market it is written on (BTC futures OI ≈ 3.7–3.9% of BTC's cap in
+        # 2025): when the gross book would pass `max_open_interest_share` of the cap, the venues' risk
+        # limits scale the new positions down (a book sized in dollars cannot outgrow a fallen BTC)
+        room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
+        want = float(notional.sum())
+        if want > max(room, 0.0):
+            cut = max(room, 0.0) / want
+            margin *= cut
+            notional *= cut
+        close_units = self.btc[i_close]                              # signed contracts
+        # the counterparty's hedge: it buys spot against new longs and closed shorts, sells against
+        # new shorts and closed longs (never more than it holds: it does not short spot)
+        long_open = self.side[i_open] > 0
+        opened_long = float(notional[long_open].sum())
+        opened_short = float(notional[~long_open].sum())
+        closed_long = float(close_units[close_units > 0].sum())
+        closed_short = float(-close_units[close_units < 0].sum())
+        buy[self.desk, m.btc] = self.hedge * (opened_long + closed_short * pb)
+        sell[self.desk, m.btc] = min(self.hedge * (opened_short / pb + closed_long), self.units[self.desk, m.btc])
+        self.perp_flow_today += opened_long + closed_short * pb - opened_short - closed_long * pb
+
+        self._pending = ("voluntary", buy, sell, (sl, ven, orders, eq_buy, eq_sell),
+                         (i_open, margin, notional, i_close, close_units))
+        return clearing_value(buy, sell, prices)
+
+    def _trust_tau(self, sl: slice, ven: np.ndarray, loss: np.ndarray, any_loss: bool) -> np.ndarray | None:
+        """trust^τ of the reviewing rows when a venue has lost trust (and `trust` kept up to date)."""
+        if any_loss:
+            trust = 1.0 - self.sensitivity[sl] * np.take(loss, ven)
+            self.trust[sl] = trust
+            self._trust_is_one = False
+            return trust if self.tau == 1.0 else trust ** self.tau
+        if not self._trust_is_one:
+            self.trust[:] = 1.0
+            self._trust_is_one = True
+        return None
+
+    def _review_fused(self, sl, ven, nav, pb, loss, any_loss, frozen, any_frozen) -> np.ndarray:
+        """The spot review by the fused kernels (numpy's exp between them): the (4, n) orders."""
+        n = sl.stop - sl.start
+        e = self._exp
+        self._k.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
+        np.exp(e[: 2 * n], out=e[: 2 * n])                    # one contiguous call, like the numpy path's rows
+        tt = self._trust_tau(sl, ven, loss, any_loss)
+        self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self._ven, nav, pb, e, self.base_btc,
+                             self.base_eq, any_loss, self._none if tt is None else tt, self.phi, self.max_share,
+                             self.band, self.speed, any_frozen, frozen, self._px, self._orders)
+        return self._orders[:, :n]
+
+    def _decide_fused(self, day, loss, any_loss, frozen, any_frozen) -> tuple[np.ndarray, np.ndarray]:
+        """The leveraged traders' open / close draws by the fused kernels (numpy's log and exp)."""
+        nl = self.n_lev
+        log_trust = self._none
+        if any_loss:
+            trust_l = 1.0 - self.sensitivity[:nl] * np.take(loss, self._ven[:nl])
+            self.trust[:nl] = trust_l
+            log_trust = self.tau * np.log(np.maximum(trust_l, 1e-12))
+        ex = self._lev_exp
+        self._k.lev_exp_args(nl, self._sty, self.appetite, self.x_style - self.rot_style, any_loss, log_trust,
+                              self.side, self.entry, self.signal_b, ex)
+        np.exp(ex, out=ex)                                    # exp(b · (side · y − e))
+        no, nc = self._k.lev_decide(nl, self._draw, ex, self.open_rate, self.close_rate, self.holder_cash,
+                                     self.flat_since, day - self.reentry, self.btc, any_frozen, frozen, self._ven,
+                                     self._idx_a, self._idx_b)
+        return self._idx_a[:no].copy(), self._idx_b[:nc].copy()
+
+    def _review_numpy(self, sl, ven, nav, pb, loss, any_loss, frozen, any_frozen) -> np.ndarray:
+        """The spot review in numpy (the reference of `_review_fused`): the (4, n) orders — buy BTC $,
+        buy pool $, sell BTC units, sell pool shares."""
+        n = sl.stop - sl.start
         hold = self._hold[:, sl]
         px = self._px[:, :n]
         px[0] = pb
@@ -482,16 +582,8 @@ class RetailCryptoBook(Population):
         free_share *= appetite
         np.exp(free_share, out=free_share)
         free_share *= self.base_btc[sl]
-        if any_loss:
-            trust = 1.0 - self.sensitivity[sl] * np.take(loss, ven)
-            self.trust[sl] = trust
-            self._trust_is_one = False
-            trusted = free_share * (trust if self.tau == 1.0 else trust ** self.tau)
-        else:
-            if not self._trust_is_one:
-                self.trust[:] = 1.0
-                self._trust_is_one = True
-            trusted = free_share
+        tt = self._trust_tau(sl, ven, loss, any_loss)
+        trusted = free_share if tt is None else free_share * tt
         rot = np.take(self.rot_style, style)
         rot *= appetite
         target = self._gap[:, :n]
@@ -537,15 +629,11 @@ class RetailCryptoBook(Population):
         np.maximum(sells, 0.0, out=sells)
         sells /= px
         np.minimum(sells, hold, out=sells)
-        sums = self._venue_sums(orders, day)                 # (4, n_venues)
-        buy[:nv, m.btc] = sums[0]
-        sell[:nv, m.btc] = sums[2]
-        eq_buy, eq_sell = sums[1], sums[3]
-        buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
-        frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
-        sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
+        return orders
 
-        # leveraged traders decide daily: open or close with signal-dependent probabilities
+    def _decide_numpy(self, day, loss, any_loss, frozen, any_frozen) -> tuple[np.ndarray, np.ndarray]:
+        """The leveraged traders' open / close draws in numpy (the reference of `_decide_fused`)."""
+        nl = self.n_lev
         excess = np.take(self.x_style - self.rot_style, self._sty[:nl])
         excess *= self.appetite[:nl]
         if any_loss:
@@ -567,34 +655,7 @@ class RetailCryptoBook(Population):
             lf = frozen[self._ven[:nl]]
             opening &= ~lf
             closing &= ~lf
-        i_open = np.flatnonzero(opening)
-        i_close = np.flatnonzero(closing)
-        margin = self.margin_share[i_open] * self.holder_cash[i_open]
-        notional = self.leverage[i_open] * margin
-        # open interest tracks the market it is written on (BTC futures OI ≈ 3.7–3.9% of BTC's cap in
-        # 2025): when the gross book would pass `max_open_interest_share` of the cap, the venues' risk
-        # limits scale the new positions down (a book sized in dollars cannot outgrow a fallen BTC)
-        room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
-        want = float(notional.sum())
-        if want > max(room, 0.0):
-            cut = max(room, 0.0) / want
-            margin *= cut
-            notional *= cut
-        close_units = self.btc[i_close]                              # signed contracts
-        # the counterparty's hedge: it buys spot against new longs and closed shorts, sells against
-        # new shorts and closed longs (never more than it holds: it does not short spot)
-        long_open = self.side[i_open] > 0
-        opened_long = float(notional[long_open].sum())
-        opened_short = float(notional[~long_open].sum())
-        closed_long = float(close_units[close_units > 0].sum())
-        closed_short = float(-close_units[close_units < 0].sum())
-        buy[self.desk, m.btc] = self.hedge * (opened_long + closed_short * pb)
-        sell[self.desk, m.btc] = min(self.hedge * (opened_short / pb + closed_long), self.units[self.desk, m.btc])
-        self.perp_flow_today += opened_long + closed_short * pb - opened_short - closed_long * pb
-
-        self._pending = ("voluntary", buy, sell, (sl, ven, orders, eq_buy, eq_sell),
-                         (i_open, margin, notional, i_close, close_units))
-        return clearing_value(buy, sell, prices)
+        return np.flatnonzero(opening), np.flatnonzero(closing)
 
     def day_sigma(self, side: int) -> float:
         """Today's BTC volatility as the wick on one side reads it: the larger of the realised σ
@@ -621,12 +682,15 @@ class RetailCryptoBook(Population):
             return None
         m = self.market
         nl = self.n_lev
-        liq = self.liq_price[:nl]
         low, high = self.intraday_extreme(-1), self.intraday_extreme(1)
-        np.greater_equal(liq, low, out=self._breach)             # longs: the low reached it
-        self._breach &= self.side > 0
-        self._breach |= (self.side < 0) & (liq > 0.0) & (liq <= high)     # shorts: the high did
-        idx = np.flatnonzero(self._breach)
+        if self._fast:
+            idx = self._idx_a[: self._k.breaches(nl, self.liq_price, self.side, low, high, self._idx_a)].copy()
+        else:
+            liq = self.liq_price[:nl]
+            np.greater_equal(liq, low, out=self._breach)             # longs: the low reached it
+            self._breach &= self.side > 0
+            self._breach |= (self.side < 0) & (liq > 0.0) & (liq <= high)     # shorts: the high did
+            idx = np.flatnonzero(self._breach)
         if idx.size == 0:
             return None
         units = self.btc[idx]
@@ -646,7 +710,15 @@ class RetailCryptoBook(Population):
         pb = prices[m.btc]
         nav = self.pool_nav(prices)                  # before the pools' units change
         execute(self.units, self.cash, orders, buy, sell, prices)
-        if kind == "voluntary":
+        if kind == "voluntary" and self._fast:
+            (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
+            self._k.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self._ven,
+                               nav, pb)
+            self.pool_shares += eq_buy / nav - eq_sell
+            i_open, margin, notional, i_close, close_units = perps
+            self._open(i_open, margin, notional, pb)
+            self._settle(i_close, close_units, pb, fee=False)
+        elif kind == "voluntary":
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
             n = sl.stop - sl.start
             px = self._px[:, :n]                       # at the clearing prices
@@ -737,6 +809,14 @@ class RetailCryptoBook(Population):
         # it moves the liquidation price; no money changes account until the position settles
         self.funding_8h = f = self.funding_rate(self.perp_flow_today)
         nl = self.n_lev
+        if self._fast:
+            if f != 0.0:
+                m = self.market
+                k = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f, float(m.price[m.btc]),
+                                     self.mm, self._idx_a, self._pay)
+                pay = self._pay[:k]
+                self.funding_paid_total += float(pay[pay > 0].sum())
+            return
         open_ = np.flatnonzero(self.btc[:nl])
         if open_.size and f != 0.0:
             m = self.market

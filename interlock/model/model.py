@@ -106,6 +106,7 @@ class CapitalFlowModel(mesa.Model):
         classes = agent_classes() + ["external"]
         self.class_code = {c: i for i, c in enumerate(classes)}
         self.flows = FlowLog(self.market.instruments, classes)
+        self._eq_cols = np.append(self.market.equity_idx, self.market.SPX)   # equity instruments + SPX
         # called with (day, round, execution prices) before each round's fills (validation reads them)
         self.fill_observers: list[Callable[[int, int, np.ndarray], None]] = []
 
@@ -285,7 +286,7 @@ class CapitalFlowModel(mesa.Model):
         prices = m.instrument_prices()
         for observe in self.fill_observers:
             observe(self.day, rnd, prices)
-        eq_cols = np.append(m.equity_idx, m.SPX)
+        eq_cols = self._eq_cols
         for pop, o, reason in pending:
             pop.fill(o, prices)
             self.flows.add(self.day, rnd, self.class_code[pop.agent_class], pop.ids, o, rnd > 0,

@@ -61,6 +61,27 @@ def test_the_flow_table_keeps_every_nonzero_order_with_its_class_asset_and_reaso
     assert log.reason_code("stop_out") == log.reason_code("stop_out") == 1
 
 
+def test_the_flow_tables_label_columns_equal_the_categorical_conversion_they_replace():
+    # issue #16: labels are taken by code from the names converted once; the reference is what the
+    # table did before, pd.Categorical.from_codes(...).astype(str), values and dtype alike
+    rng = np.random.default_rng(5)
+    instruments, classes = ["NVDA", "BTC", "SPX"], ["vol_target", "cta", "dealer", "retail_crypto"]
+    log = FlowLog(instruments, classes)
+    for day in range(40):
+        orders = rng.normal(size=(3, 3)) * (rng.random((3, 3)) < 0.5)
+        log.add(day, day % 3, int(rng.integers(4)), np.arange(3) + 7, orders, day % 2 == 1,
+                log.reason_code(["voluntary", "stop_out", "liquidation"][day % 3]))
+    df = log.frame()
+    rows = [(c[2], c[4], c[7], c[3].size) for c in log.chunks]
+    ref = {"agent_class": np.repeat([r[0] for r in rows], [r[3] for r in rows]),
+           "asset": np.concatenate([r[1] for r in rows]),
+           "reason": np.repeat([r[2] for r in rows], [r[3] for r in rows])}
+    for col, names in (("agent_class", classes), ("asset", instruments), ("reason", log.reasons)):
+        want = pd.Series(pd.Categorical.from_codes(ref[col], categories=names), name=col).astype(str)
+        pd.testing.assert_series_equal(df[col], want, check_exact=True)
+    assert set(df["reason"]) == {"voluntary", "stop_out", "liquidation"}
+
+
 def test_an_empty_flow_table_has_the_columns_and_types_of_a_full_one():
     empty = FlowLog(["NVDA"], ["cta"]).frame()
     assert list(empty.columns) == ["day", "round", "agent_class", "agent_id", "asset", "usd_bn", "forced", "reason"]

@@ -291,8 +291,9 @@ class InterlockLedger:
         a = self.acc
         paid = self.rates * dt
         self.paid += paid
-        a["purchases"] += np.bincount(self.supply.src, paid, minlength=self.n)
-        a["cash_purchases"] += np.bincount(self.supply.src, paid, minlength=self.n) * self.pays_cash
+        bought = np.bincount(self.supply.src, paid, minlength=self.n)
+        a["purchases"] += bought
+        a["cash_purchases"] += bought * self.pays_cash
         a["revenue_graph"] += np.bincount(self.supply.dst, paid, minlength=self.n)
         a["revenue_exo"] += self.revenue_exo * dt
         a["operating_in"] += self.operating_rate * dt

@@ -1,0 +1,193 @@
+"""Fused per-row kernels of the retail crypto pass (issue #16: the pass was ~36% of a default run, ~50
+numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic).
+
+Each kernel does, row by row in one loop, exactly the element-wise arithmetic of the numpy code it
+replaces in `retail_crypto.py` (the same operations in the same order, IEEE double, no fastmath), so
+a run gives bit-identical outputs with the kernels on or off (tests/integration/test_crypto_kernels.py
+compares the two paths). What stays in numpy, on purpose:
+  - random draws (same Generator calls, same order);
+  - transcendental functions (exp, log, pow): numpy's SIMD loops and LLVM's libm may differ by an ulp
+    on some machines, so the kernels stop before them and numpy applies them to the kernel's output;
+  - every reduction that feeds prices or outputs (np.sum, np.add.reduceat, np.bincount), so the
+    summation order (numpy's pairwise sums) is unchanged.
+
+The kernels are compiled on first use and cached on disk (`cache=True`, in __pycache__ next to this
+file, or NUMBA_CACHE_DIR). This module imports numba: `jit.py` decides when a population uses it and
+imports it only then.
+"""
+
+from __future__ import annotations
+
+import numba
+
+
+def _jit(f):
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
+@_jit
+def _max0(a):
+    # numpy's np.maximum(a, 0.0) in its SIMD loop (_mm256_max_pd(a, 0.0)): a when a > 0 or NaN, else +0.0
+    return a if (a > 0.0 or a != a) else 0.0
+
+
+@_jit
+def _minimum(a, b):
+    # np.minimum(a, b): NaN propagates, else the smaller
+    if a != a:
+        return a
+    return a if a < b else b
+
+
+@_jit
+def spot_exp_args(start, n, sty, appetite, x_style, rot_style, out):
+    """out[i] = x_style[style] · appetite, out[n + i] = −(rot_style[style] · appetite) for the
+    reviewing rows [start, start + n); numpy's exp comes next."""
+    for i in range(n):
+        j = start + i
+        s = sty[j]
+        a = appetite[j]
+        out[i] = x_style[s] * a
+        out[n + i] = -(rot_style[s] * a)
+
+
+@_jit
+def spot_review(start, n, hold, cash, ven, nav, pb, e, base_btc, base_eq, any_loss, trust_tau,
+                phi, max_share, band, speed, any_frozen, frozen, px, orders):
+    """The spot review of rows [start, start + n) given e = exp of `spot_exp_args` (and, when a venue
+    has lost trust, trust^τ per row): fills px (2 × n: BTC price, the row's pool NAV) and orders (4 × n:
+    buy BTC $, buy pool $, sell BTC units, sell pool shares) — RetailCryptoBook.voluntary_orders'
+    numpy arithmetic, row by row."""
+    for i in range(n):
+        j = start + i
+        v = ven[j]
+        p1 = nav[v]
+        px[0, i] = pb
+        px[1, i] = p1
+        h0 = hold[0, j]
+        h1 = hold[1, j]
+        v0 = h0 * pb
+        v1 = h1 * p1
+        c = cash[j]
+        w = c + v0
+        w = w + v1
+        fs = e[i] * base_btc[j]                         # free share
+        tr = fs * trust_tau[i] if any_loss else fs      # trusted
+        bs = _minimum(tr * e[n + i], max_share)         # BTC share
+        be = base_eq[j]
+        es = be * p1
+        es = es / (w if w > 1e-300 else 1e-300)         # np.maximum(wealth, 1e-300); wealth ≥ 0, not NaN
+        es = es + (tr - bs)
+        if any_loss:
+            es = es + phi * (fs - tr)
+        es = _max0(es)
+        es = _minimum(es, 1.0 - bs)
+        gain = be * (p1 - 1.0)
+        gain = gain * bs
+        g0 = bs * w
+        g0 = g0 - gain
+        g0 = g0 - v0
+        g1 = es * w
+        g1 = g1 - v1
+        bw = band * w
+        t0 = (g0 * speed) * (1.0 if abs(g0) > bw else 0.0)
+        t1 = (g1 * speed) * (1.0 if abs(g1) > bw else 0.0)
+        if any_frozen and frozen[v]:
+            t0 = 0.0
+            t1 = 0.0
+        b0 = _max0(t0)
+        b1 = _max0(t1)
+        spend = b0 + b1
+        if spend > c:                                   # buys are paid from cash on hand
+            scale = c / spend
+            b0 *= scale
+            b1 *= scale
+        orders[0, i] = b0
+        orders[1, i] = b1
+        orders[2, i] = _minimum(_max0(-t0) / pb, h0)
+        orders[3, i] = _minimum(_max0(-t1) / p1, h1)
+
+
+@_jit
+def spot_fill(start, n, hold, cash, orders, ven, nav, pb):
+    """Book the review's fills at the clearing prices (BTC pb, the venue's pool NAV): holdings +=
+    buys / px − sells; cash += sells · px − buys (≥ 0)."""
+    for i in range(n):
+        j = start + i
+        b0 = orders[0, i]
+        b1 = orders[1, i]
+        s0 = orders[2, i]
+        s1 = orders[3, i]
+        p0 = pb
+        p1 = nav[ven[j]]
+        hold[0, j] += b0 / p0 - s0
+        hold[1, j] += b1 / p1 - s1
+        cash_in = s0 * p0 + s1 * p1
+        cash_in -= b0
+        cash_in -= b1
+        cash[j] = _max0(cash[j] + cash_in)
+
+
+@_jit
+def lev_exp_args(nl, sty, appetite, xr, any_loss, log_trust, side, entry, b, out):
+    """out = b · (side · (xr[style] · appetite [+ τ ln trust]) − e) per leveraged row; numpy's exp next."""
+    for i in range(nl):
+        d = xr[sty[i]] * appetite[i]
+        if any_loss:
+            d = d + log_trust[i]
+        d = d * side[i]
+        d = d - entry[i]
+        out[i] = d * b
+
+
+@_jit
+def lev_decide(nl, draw, ex, open_rate, close_rate, cash, flat_since, last_ok, btc, any_frozen, frozen,
+               ven, i_open, i_close):
+    """Which leveraged rows open and close today (ex = exp(b (side · y − e))): fills the index buffers
+    in row order and returns their counts."""
+    no = 0
+    nc = 0
+    for i in range(nl):
+        is_open = btc[i] != 0.0
+        fz = any_frozen and frozen[ven[i]]
+        if fz:
+            continue
+        if is_open:
+            if draw[i] * ex[i] < close_rate:
+                i_close[nc] = i
+                nc += 1
+        elif draw[i] < open_rate * ex[i] and cash[i] > 0.0 and flat_since[i] <= last_ok:
+            i_open[no] = i
+            no += 1
+    return no, nc
+
+
+@_jit
+def breaches(nl, liq, side, low, high, out):
+    """Rows whose liquidation price the round's low (longs) or high (shorts) reached; returns the count."""
+    k = 0
+    for i in range(nl):
+        q = liq[i]
+        if (q >= low and side[i] > 0.0) or (side[i] < 0.0 and q > 0.0 and q <= high):
+            out[k] = i
+            k += 1
+    return k
+
+
+@_jit
+def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
+    """Funding on every open position: pay = 3f · contracts · P added to its debt, its liquidation
+    price reset; fills idx / pay (row order) and returns the count (the sum stays in numpy)."""
+    k = 0
+    for i in range(nl):
+        q = btc[i]
+        if q != 0.0:
+            p = (f3 * q) * pb
+            d = debt[i] + p
+            debt[i] = d
+            liq_price[i] = d / (q - mm * abs(q))
+            idx[k] = i
+            pay[k] = p
+            k += 1
+    return k
+

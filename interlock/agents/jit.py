@@ -1,0 +1,39 @@
+"""When the retail crypto pass runs its fused numba kernels (`_kernels.py`, issue #16).
+
+The kernels give bit-identical runs to the numpy code, so which path runs is a question of cost only.
+Their cost is mostly fixed, per process: importing numba and loading the cached machine code takes
+~0.5–1.4 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save well
+under a millisecond a simulated day. So by default ("auto") a process starts on the numpy path and
+switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a sweep, stress
+test or benchmark from its third 756-day run on; a single `interlock run` never pays for numba.
+
+    INTERLOCK_NUMBA=1     the kernels from the first day (numba must be installed)
+    INTERLOCK_NUMBA=0     never (the numpy reference path)
+    unset / auto          from the process's AUTO_AFTER_DAYS-th day on, if numba is installed
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+AUTO_AFTER_DAYS = 2000            # ≈ the days whose savings repay the one-off cost: bench_default_run.py
+                                  # measured +1.38 s once against 0.53 s saved per 756 days (≈ 1,950 days)
+MODE = os.environ.get("INTERLOCK_NUMBA", "auto").strip().lower() or "auto"
+if MODE not in ("0", "1", "auto"):
+    MODE = "auto"
+AVAILABLE = importlib.util.find_spec("numba") is not None
+days_simulated = 0                # retail-crypto days this process has simulated (on either path)
+
+
+def use_kernels() -> bool:
+    """Whether a population built now runs the fused kernels."""
+    if not AVAILABLE or MODE == "0":
+        return False
+    return MODE == "1" or days_simulated >= AUTO_AFTER_DAYS
+
+
+def kernels():
+    """The compiled kernels module (imports numba on first use)."""
+    from . import _kernels  # lazy: numba's import and the JIT load cost ~0.5–1 s; only a process that runs them pays
+    return _kernels
