@@ -158,6 +158,8 @@ class CapitalFlowModel(mesa.Model):
         m = self.market
         if not (np.all(np.isfinite(m.logp)) and np.isfinite(m.spx)):
             reasons["non_finite_price"] = 1
+        if self.vol.etp is not None and not self.vol.etp.converged:
+            reasons["vol_etp_loop_not_converged"] = 1
         out = [f"{k}: {v} event{'s' if v != 1 else ''}" for k, v in sorted(reasons.items())]
         if self.guard_log:
             d, g, detail = self.guard_log[0]
@@ -274,6 +276,13 @@ class CapitalFlowModel(mesa.Model):
         spx_r = math.log(m.spx / m.open_spx)
         eq_cap = m.cap[m.is_equity].sum()
         self.vol.update(spx_r, max(0.0, -self.systematic_equity_flow) / eq_cap)
+        etp = self.vol.etp
+        if etp is not None and etp.history and etp.history[-1].day == self.vol.day:
+            today = etp.history[-1]
+            for name in today.terminated:        # XIV's acceleration: the product closes and is gone
+                self.log_event("trigger", "vol_etp", "VOL_1M", "termination", today.trade_bn,
+                               f"the {name} volatility ETPs lost ≥ {etp.q.termination_loss:.0%} in a day "
+                               f"and closed their futures (vega {today.vega_bn:+.3f}bn per point)")
         for b in self.blocks:
             b.end_day(r)
         self.crypto.end_day()
@@ -297,7 +306,7 @@ class CapitalFlowModel(mesa.Model):
     # ----- recording ----------------------------------------------------------------------------
     def _market_columns(self) -> list[str]:
         m = self.market
-        return (m.names + ["SPX", "UST10_yield", "VOL_1M", "VOL_3M", "hedging_demand", "news_vol", "policy_rate",
+        return (m.names + ["SPX", "UST10_yield", "VOL_1M", "VOL_3M", "hedging_demand", "etp_demand", "vol_etp_aum_bn", "news_vol", "policy_rate",
                            "cut_prob", "fed_reserves_bn", "liquidity", "political_pressure",
                            "inflation", "growth", "output_gap", "fair_yield", "spx_drawdown"]
                 + self._flow_columns)
@@ -307,7 +316,8 @@ class CapitalFlowModel(mesa.Model):
         fed = self.fed
         row = dict(zip(m.names, (m.price * self._price_scale).tolist()))
         row.update(SPX=m.spx, UST10_yield=m.ust10_yield, VOL_1M=self.vol.vol_1m, VOL_3M=self.vol.vol_3m,
-                   hedging_demand=self.vol.hedging,
+                   hedging_demand=self.vol.hedging, etp_demand=self.vol.etp_demand,
+                   vol_etp_aum_bn=sum(self.vol.etp.aum) if self.vol.etp is not None else 0.0,
                    news_vol=m.spx_news_sigma * math.sqrt(m.ann), policy_rate=fed.policy_rate, cut_prob=fed.cut_prob,
                    fed_reserves_bn=fed.reserves, liquidity=fed.liquidity,
                    political_pressure=fed.political_pressure, inflation=self.macro.inflation,

@@ -111,6 +111,8 @@ SERIES: dict[str, SeriesInfo] = {
     "news_vol": SeriesInfo("news volatility of the S&P 500", "vol points", 100.0),
     "liquidity": SeriesInfo("liquidity (3-month reserve change)", "$T"),
     "hedging_demand": SeriesInfo("hedging demand", "vol points", 100.0),
+    "etp_demand": SeriesInfo("volatility ETPs' demand", "vol points", 100.0),
+    "vol_etp_aum_bn": SeriesInfo("volatility ETPs' AUM", "$bn", 1.0),
     "liquidations_bn": SeriesInfo("crypto liquidations", "$bn per day"),
     "etf_flow_bn": SeriesInfo("crypto ETF net flow", "$bn per day"),
     "buyback_spend_bn": SeriesInfo("buybacks executed", "$bn per day"),

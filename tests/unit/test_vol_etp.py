@@ -122,3 +122,22 @@ def test_the_5_feb_2018_futures_move_implies_an_impact_at_which_the_loop_runs_aw
         g = round_gain({**v, "impact_y": 1.0, "futures_daily_vol": y_sigma, "min_vol_points": level})
         print("gain at", level, round(g, 2))
         assert g > 1.0
+
+
+def test_a_terminated_product_is_an_event_and_the_products_are_columns_of_the_run():
+    """What the products did shows in a run's outputs: their AUM and their part of implied variance
+    as columns, an acceleration as an event (and, were the close's loop not to converge, the run's
+    stability would say so)."""
+    from interlock.experiments.runner import build_model
+    model = build_model("baseline", seed=1, overrides={"vol_etp.inverse_aum": 3.6, "vol_etp.long_aum": 1.0})
+    model.step()
+    assert model.series.frame()["vol_etp_aum_bn"].iloc[-1] == pytest.approx(sum(model.vol.etp.aum))
+    model.vol.add_hedging_demand(1.0)             # VOL_1M several times its close: the futures index > +80%
+    model.step()
+    ev = model.events.frame()
+    hit = ev[(ev.source == "vol_etp") & (ev.channel == "termination")]
+    assert len(hit) == 1 and hit.day.iloc[0] == model.day and "inverse" in hit.detail.iloc[0]
+    ts = model.series.frame()
+    assert ts["vol_etp_aum_bn"].iloc[-1] == pytest.approx(model.vol.etp.aum[1]) and model.vol.etp.aum[0] == 0.0
+    assert ts["etp_demand"].iloc[-1] == model.vol.etp_demand
+    assert model.stability()["stable"]
