@@ -21,6 +21,7 @@ from .common import (PRICE_ASSETS, Drawn, assets_of, class_color, equity_assets,
                      new_figure, no_data, save, stacked_flows, title_of)
 
 FLOW_GROUPS = ("equities", "BTC", "UST10")
+FLOW_GROUP_NAMES = {"equities": "equities (S&P futures + single stocks)", "BTC": "BTC", "UST10": "10y Treasuries"}
 
 
 def flows_by_class(flows: pd.DataFrame, days, assets=None) -> pd.DataFrame:
@@ -134,8 +135,7 @@ def draw_vol(ax, vol: pd.DataFrame) -> None:
 
 
 def _draw_flows(ax, tab: pd.DataFrame, group: str) -> None:
-    what = {"equities": "equities (S&P futures + single stocks)", "BTC": "BTC", "UST10": "10y Treasuries"}[group]
-    ax.set_title(f"Net flows into {what} by agent class")
+    ax.set_title(f"Net flows into {FLOW_GROUP_NAMES[group]} by agent class")
     stacked_flows(ax, tab)
     ax.set_ylabel("$bn per day (sales < 0)")
 
@@ -239,9 +239,10 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
 # for the y labels on the left, the twin axes on the right of each column (the crypto panel's outer
 # trust axis sits at 1.09 of its width) and the suptitle on top.
 LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.27)
-def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
-    """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
-    data = dashboard_data(result)
+def dashboard(result, path: str | Path, dpi: int = 100, data: dict[str, pd.DataFrame] | None = None) -> Drawn:
+    """Write the run dashboard to `path` (PNG). Returns the path and the data drawn. `data`: the
+    run's `dashboard_data` if the caller has it already (report.html draws the same numbers)."""
+    data = dashboard_data(result) if data is None else data
     fig = new_figure(15, 19)
     axes = fig.subplots(5, 2, sharex=True, gridspec_kw=LAYOUT)
     draw_prices(axes[0, 0], data["prices"])
