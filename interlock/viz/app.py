@@ -49,7 +49,7 @@ from ..experiments.runner import RunResult, build_model, run
 from ..experiments.scenarios import list_scenarios, load_scenario
 from ..model.shocks import SHOCK_TYPES
 from .cascade import cascade_data, default_day, draw_chain
-from .common import mark_shocks, new_figure, stacked_flows
+from .common import PNG_COMPRESS_LEVEL, mark_shocks, new_figure, stacked_flows
 from .dashboard import dashboard, dashboard_data
 from .network import QUIET_EDGE_ALPHA, model_graph, network_data, network_state, network_view
 from .style import GHOST_COLOR, asset_color, series_color
@@ -57,7 +57,6 @@ from .style import GHOST_COLOR, asset_color, series_color
 PLAY_INTERVAL_MS = 100
 RENDER_EVERY = 5            # while playing, the charts are drawn every this many days (and on the last)
 CHART_DPI = 72
-PNG_COMPRESS_LEVEL = 1
 SCENARIO_DIR_ENV = "INTERLOCK_APP_SCENARIOS"    # a folder of scenario files `interlock app --scenarios` allows
 EXPORT_ROOT = Path("runs") / "app"
 
