@@ -44,13 +44,14 @@ from solara.alias import rw
 
 from ..config import param_specs
 from ..errors import InputError
-from ..experiments.run_folder import write_run as write_tables
+from ..experiments.cards import card_assets
 from ..experiments.runner import RunResult, build_model, run
 from ..experiments.scenarios import list_scenarios, load_scenario
 from ..model.shocks import SHOCK_TYPES
+from ..reports.run import write_run
 from .cascade import cascade_data, default_day, draw_chain
 from .common import PNG_COMPRESS_LEVEL, mark_shocks, new_figure, stacked_flows
-from .dashboard import dashboard, dashboard_data
+from .dashboard import dashboard_data
 from .network import QUIET_EDGE_ALPHA, model_graph, network_data, network_state, network_view
 from .style import GHOST_COLOR, asset_color, series_color
 
@@ -196,12 +197,12 @@ class AppModel(mesa.Model):
 
     def export(self, root: str | Path = EXPORT_ROOT) -> Path:
         """Write the run so far to root/<scenario>-seed<seed>-day<day> as `interlock run` would
-        (tables, summary, dashboard): the runner re-simulates it under the same seed, overrides and
+        (tables, summary, dashboard, report.html): the runner re-simulates it under the same seed, overrides and
         shocks, so it is the run the app shows (same config + seed ⇒ same outputs)."""
         result = run(self.scenario, days=self.day, seed=self.sim.seed_value, overrides=self.overrides,
                      amplification=False)
-        return write_tables(result, Path(root) / f"{self.scenario.name}-seed{self.sim.seed_value}-day{self.day}",
-                            also=lambda folder: dashboard(result, folder / "dashboard.png"))
+        return write_run(result, Path(root) / f"{self.scenario.name}-seed{self.sim.seed_value}-day{self.day}",
+                         card=card_assets(self.scenario, result.assets))
 
     def result(self):
         """The run so far as a `RunResult` (what the static figures read), cached per day."""

@@ -124,6 +124,7 @@ def test_play_stops_at_the_scenarios_last_day_and_export_writes_that_run(tmp_pat
         assert m.day == 63 and not m.running
         out = m.export(tmp_path)
         assert out == tmp_path / "deepseek_efficiency-seed2-day63" and (out / "dashboard.png").exists()
+        assert (out / "report.html").is_file()
         pd.testing.assert_frame_equal(read_run(out).timeseries.reset_index(drop=True),
                                       m.result().timeseries.reset_index(drop=True), check_dtype=False)
     finally:
