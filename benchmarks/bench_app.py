@@ -1,12 +1,12 @@
 """The app's cost per step (issue #15: ≤ 0.3 s of CPU per step here): what the server does for one
 trading day, with the app's own functions (interlock.viz.app), figures rendered to PNG bytes at the
-app's resolution as Solara does.
+app's resolution as the page does (`figure_png`, the panels' `png`).
 
 - Play: the model steps every day and the charts (prices, flows, VOL with the ghost run) are drawn
   every RENDER_EVERY days and on the last: CPU per day, amortised.
-- Step (paused): one day, then every panel: the charts, the cascade of the default day round by
-  round (drawn when that day changes: a finished day's cascade is cached, as in the app), and the
-  network (updated in place).
+- Step (paused): one day, then every panel: the charts (one figure per session, redrawn in place),
+  the cascade of the default day round by round (drawn when that day changes: a finished day's
+  cascade is cached, as in the app), and the network (updated in place, its static parts blitted).
 
     python benchmarks/bench_app.py [--days 60]   # writes its section of RESULTS.md
     python benchmarks/bench_app.py --quick       # 20 days, prints only
@@ -15,19 +15,12 @@ app's resolution as Solara does.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import time
 
 import results  # benchmarks/results.py
 
 TARGET_S = 0.3
-
-
-def png(fig, dpi) -> int:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.tell()
 
 
 def main() -> None:
@@ -47,29 +40,30 @@ def main() -> None:
     for _ in range(5):
         warm.step()
     ghost = app.ghost_of(warm)
-    png(app.overview_figure(warm.result(), ghost, warm.end_day), app.CHART_DPI)
+    app.OverviewPanelState().png(warm.result(), ghost, warm.end_day)
 
     play, paused = [], []
     m_play = app.AppModel(scenario=a.scenario, seed=1)
     m_step = app.AppModel(scenario=a.scenario, seed=1)
+    over_play, over_step = app.OverviewPanelState(), app.OverviewPanelState()   # one per session
     net = app.NetworkPanelState(m_step)
     cascade_day = None
     for day in range(1, a.days + 1):                 # the two modes interleaved, day by day
         c = time.process_time()
         m_play.step()
         if day % app.RENDER_EVERY == 0 or not m_play.running:
-            png(app.overview_figure(m_play.result(), ghost, m_play.end_day), app.CHART_DPI)
+            over_play.png(m_play.result(), ghost, m_play.end_day)
         play.append(time.process_time() - c)
         c = time.process_time()
         m_step.step()
         res = m_step.result()
-        png(app.overview_figure(res, ghost, m_step.end_day), app.CHART_DPI)
+        over_step.png(res, ghost, m_step.end_day)
         d = default_day(res)
         if d != cascade_day:                         # the app draws a day's cascade once (cached)
             cascade_day = d
             fig, _ = app.cascade_figure(res, d)
-            png(fig, app.CHART_DPI)
-        png(net.draw(m_step), app.CHART_DPI)
+            app.figure_png(fig)
+        net.png(m_step)
         paused.append(time.process_time() - c)
     for m in (warm, m_play, m_step):
         m.sim.release()

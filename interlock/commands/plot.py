@@ -9,7 +9,7 @@ from tqdm import tqdm
 
 from ..errors import InputError
 
-RUN_FIGURES = ("dashboard", "cascade", "network", "sankey")
+RUN_FIGURES = ("dashboard", "cascade", "network", "sankey", "report")
 FIGURE_FOLDERS = ("figures", "run", "sweep", "stress")   # folders interlock wrote that take figures
 ENSEMBLE_FIGURES = ("fan",)
 ALL_FIGURES = RUN_FIGURES + ENSEMBLE_FIGURES
@@ -106,14 +106,17 @@ def _draw(result, figures: list[str], out_dir: Path, day: int | None, window: tu
                                          window=window).paths
             snap_day = day if day is not None else (window[1] if window is not None else None)
             written += network_snapshot(result, out_dir / f"network{suffix}.png", day=snap_day).paths
+        elif name == "report":
+            from ..reports.run import write_report  # lazy: startup time
+            written.append(write_report(result, out_dir / "report.html"))
     return written
 
 
 @click.command("plot")
 @click.argument("run_dir", type=click.Path(file_okay=False))
 @click.option("--what", default=None, metavar="LIST",
-              help="Comma-separated figures: dashboard, cascade, network, sankey (a run folder; default all "
-                   "four) or fan (a sweep folder or a folder of runs; the default there).")
+              help="Comma-separated figures: dashboard, cascade, network, sankey, report (report.html, "
+                   "interactive; a run folder; default all five) or fan (a sweep folder or a folder of runs; the default there).")
 @click.option("--day", type=int, default=None, help="Trading day for the cascade view, Sankey and network "
                                                      "snapshot (default for the cascade: the first shock's day, or "
                                                      "the first day a forced round fires after it).")

@@ -13,19 +13,16 @@ from ..errors import InputError
 from ..io import dumps_json
 
 
-SUMMARY_ASSETS = ["SPX", "NVDA", "MSFT", "ORCL", "AVGO", "CRWV", "BTC", "UST10"]
-
-
 def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = ()) -> None:
     """The run's table: the usual assets, then every asset the scenario's card names (`card`, from
-    `experiments.compare.card_assets`); the attribution for the same assets, drawdowns in
+    `experiments.cards.card_assets`); the attribution for the same assets, drawdowns in
     percentage points and peak VOL_1M in vol points."""
+    from ..reports.run import summary_assets  # lazy: startup time
     m = result.summary["metrics"]
     click.echo(f"scenario {result.scenario} · seed {result.seed} · {result.days} days")
     click.echo(f"{'asset':<7} {'return':>8} {'max DD':>8} {'peak→trough':>12} {'recovery':>9} {'ampl.':>6}")
     amp = m.get("amplification", {})
-    shown = [a for a in dict.fromkeys([*SUMMARY_ASSETS, *card]) if a in m["assets"]]
-    for a in shown:
+    for a in summary_assets(result.summary, card):
         s = m["assets"][a]
         rec = "-" if s["recovery_days"] is None else f"{s['recovery_days']}d"
         ar = amp.get(a)
@@ -45,7 +42,7 @@ def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = 
             dd = " ".join(f"{c['drawdown_contribution'][a] * 100:>+10.2f}" for a in cols)
             click.echo(f"  {cls:<14} {dd} {c['peak_VOL_1M_contribution'] * 100:>+10.2f}")
     if out is not None:
-        click.echo(f"outputs: {out}/ (timeseries.parquet, flows.parquet, events.parquet, summary.json, dashboard.png)")
+        click.echo(f"outputs: {out}/ (timeseries.parquet, flows.parquet, events.parquet, summary.json, dashboard.png, report.html)")
 
 
 def max_days() -> int:
@@ -89,10 +86,11 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
               help="A TOML file of overrides (e.g. written by `interlock calibrate`).")
 @click.option("--attribution", is_flag=True, help="Rerun with each agent class off (same random numbers).")
-@click.option("--no-figures", is_flag=True, help="Skip dashboard.png.")
+@click.option("--no-figures", is_flag=True, help="Skip dashboard.png and report.html.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, days, seed, as_of, out, force, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
+    from ..experiments.cards import card_assets  # lazy: startup time
     from ..experiments.outputs import run_output  # lazy: startup time
     from ..experiments.runner import run  # lazy: startup time
     from ..experiments.scenarios import load_scenario  # lazy: startup time
@@ -121,10 +119,10 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
     with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running
         result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
                      progress=not quiet)
-        write_run(result, out_dir, figures=not no_figures, force=force)
+        card = card_assets(sc, result.summary["asset_names"])
+        write_run(result, out_dir, figures=not no_figures, force=force, card=card)
     warning = warning_line(result.summary)
     if warning:
         click.echo(warning, err=True)
     if not quiet:
-        from ..experiments.compare import card_assets  # lazy: startup time
-        print_summary(result, out_dir, card_assets(sc, result.summary["asset_names"]))
+        print_summary(result, out_dir, card)

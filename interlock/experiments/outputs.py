@@ -4,7 +4,7 @@
 is empty, or was written by interlock — recognised by its signature: a run's `summary.json` beside
 its tables, a sweep's `manifest.json`, a stress test's `results.json` (or its run folders),
 `calibration.json`, validation's `checks.json`, or, for figures, a folder holding nothing but
-figures and tables (`.png`, `.gif`, `.csv`). Anything else is refused with an `InputError` (exit
+figures and tables (`.png`, `.gif`, `.csv`, `.html`). Anything else is refused with an `InputError` (exit
 code 2) before any work starts. `force=True` lifts that check, but never for the home folder, `/`, the working
 directory or a folder that holds one of them. A run folder is *replaced* whole (`run_folder`), so
 it must hold nothing but what a run and its figures write.
@@ -43,8 +43,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterable, Iterator
 
-import psutil
-
 from .._version import __version__
 from ..errors import InputError
 from ..io import dumps_json
@@ -52,12 +50,12 @@ from ..io import dumps_json
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".lock"                   # the lock file inside a sweep, stress or report folder
-FIGURE_SUFFIXES = (".png", ".gif", ".csv")    # a folder of only these is a figures folder
+FIGURE_SUFFIXES = (".png", ".gif", ".csv", ".html")    # a folder of only these is a figures folder
 
 # what a run folder may hold: the run's tables and summary and the figures `interlock plot`
 # draws into it by default; replacing a run folder deletes exactly these
 RUN_FILES = ("timeseries.parquet", "flows.parquet", "events.parquet", "summary.json", "dashboard.png",
-             "cascade*.png", "sankey*.png", "network*.png", "network*.gif", LOCK_NAME)
+             "report.html", "cascade*.png", "sankey*.png", "network*.png", "network*.gif", LOCK_NAME)
 RUN_SUMMARY_KEYS = ("scenario", "seed", "days", "metrics")
 
 
@@ -202,6 +200,7 @@ class FolderBusy(InputError):
 
 
 def _pid_alive(pid: int) -> bool:
+    import psutil  # lazy: startup time (only a stale lock or temporary asks; ≈ 20 ms on every run otherwise)
     try:
         return psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
     except psutil.Error:

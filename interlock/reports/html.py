@@ -34,24 +34,39 @@ text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:
 .chart{width:100%;margin:0.8em 0}.note{color:#555;font-size:0.9em}"""
 
 
+# where solara-assets' wheel puts its files, relative to site-packages (its RECORD says so)
+CDN_DIR = "../../../share/solara/cdn"
+
+
+def _script_files() -> list[Path]:
+    """The three scripts' files in solara-assets, in SCRIPTS order (RuntimeError naming what is
+    missing). Looked up in its cdn folder first; listing the package's 3,000 files (its RECORD)
+    costs more than the rest of the report."""
+    try:
+        dist = md.distribution("solara-assets")
+    except md.PackageNotFoundError:
+        raise RuntimeError("the solara-assets package is not installed: report.html needs its Vega "
+                           "scripts (pip install solara-assets)") from None
+    cdn = Path(dist.locate_file(CDN_DIR))
+    found = [sorted(cdn.glob(f"{name}*{FILES[name]}"), key=str) if cdn.is_dir() else [] for name in SCRIPTS]
+    if all(found):
+        return [hits[-1] for hits in found]
+    files = dist.files or []
+    out = []
+    for name in SCRIPTS:
+        hits = sorted((f for f in files if str(f).endswith(FILES[name]) and f"/{name}" in str(f)
+                       and "build-es5" not in str(f)), key=str)
+        if not hits:
+            raise RuntimeError(f"solara-assets has no {name}{FILES[name]}: report.html cannot embed it")
+        out.append(Path(hits[-1].locate()))
+    return out
+
+
 @lru_cache(maxsize=1)
 def vega_scripts() -> str:
     """The three scripts' text, from solara-assets' files (raises RuntimeError naming what is
     missing: the report would not draw offline without them)."""
-    try:
-        files = md.files("solara-assets") or []
-    except md.PackageNotFoundError:
-        raise RuntimeError("the solara-assets package is not installed: report.html needs its Vega "
-                           "scripts (pip install solara-assets)") from None
-    out = []
-    for name in SCRIPTS:
-        tail = FILES[name]
-        prefix = name.split("@")[0] + "@" + name.split("@")[1]
-        hits = sorted((f for f in files if str(f).endswith(tail) and f"/{prefix}" in str(f)
-                       and "build-es5" not in str(f)), key=str)
-        if not hits:
-            raise RuntimeError(f"solara-assets has no {name}{tail}: report.html cannot embed it")
-        out.append(Path(hits[-1].locate()).read_text(encoding="utf-8"))
+    out = [p.read_text(encoding="utf-8") for p in _script_files()]
     safe = [s.replace("</script", "<\\/script") for s in out]
     return "\n".join("<script>" + s + "</script>" for s in safe)
 

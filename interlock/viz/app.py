@@ -26,6 +26,7 @@ kind, or add one on day ADDED_SHOCK_DAY.
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import threading
@@ -37,18 +38,21 @@ from pathlib import Path
 import mesa
 import numpy as np
 import pandas as pd
+import PIL.Image
 import solara
+from solara.alias import rw
 
 from ..config import param_specs
 from ..errors import InputError
-from ..experiments.run_folder import write_run as write_tables
+from ..experiments.cards import card_assets
 from ..experiments.runner import RunResult, build_model, run
 from ..experiments.scenarios import list_scenarios, load_scenario
 from ..model.shocks import SHOCK_TYPES
+from ..reports.run import write_run
 from .cascade import cascade_data, default_day, draw_chain
-from .common import mark_shocks, new_figure, stacked_flows
-from .dashboard import dashboard, dashboard_data
-from .network import model_graph, network_data, network_state, network_view
+from .common import PNG_COMPRESS_LEVEL, mark_shocks, new_figure, stacked_flows
+from .dashboard import dashboard_data
+from .network import QUIET_EDGE_ALPHA, model_graph, network_data, network_state, network_view
 from .style import GHOST_COLOR, asset_color, series_color
 
 PLAY_INTERVAL_MS = 100
@@ -193,12 +197,12 @@ class AppModel(mesa.Model):
 
     def export(self, root: str | Path = EXPORT_ROOT) -> Path:
         """Write the run so far to root/<scenario>-seed<seed>-day<day> as `interlock run` would
-        (tables, summary, dashboard): the runner re-simulates it under the same seed, overrides and
+        (tables, summary, dashboard, report.html): the runner re-simulates it under the same seed, overrides and
         shocks, so it is the run the app shows (same config + seed ⇒ same outputs)."""
         result = run(self.scenario, days=self.day, seed=self.sim.seed_value, overrides=self.overrides,
                      amplification=False)
-        return write_tables(result, Path(root) / f"{self.scenario.name}-seed{self.sim.seed_value}-day{self.day}",
-                            also=lambda folder: dashboard(result, folder / "dashboard.png"))
+        return write_run(result, Path(root) / f"{self.scenario.name}-seed{self.sim.seed_value}-day{self.day}",
+                         card=card_assets(self.scenario, result.assets))
 
     def result(self):
         """The run so far as a `RunResult` (what the static figures read), cached per day."""
@@ -228,13 +232,27 @@ def ghost_of(model: AppModel) -> pd.DataFrame | None:
                         index=d["prices"].index).assign(label=f"{model.scenario.name}, seed {model.sim.seed_value}")
 
 
+OVERVIEW_PANELS = ("prices", "vol", "flows_equities")
+
+
 def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
     """Prices, net equity flows by class and VOL 1M/3M on one figure (fixed margins, one draw),
     with the previous run as grey ghost lines."""
-    d = dashboard_data(res)
+    fig, axes = _overview_axes()
+    draw_overview(axes, res, ghost, end_day)
+    return fig
+
+
+def _overview_axes():
     fig = new_figure(7.2, 7.4)
-    axes = fig.subplots(3, 1, sharex=True, gridspec_kw=dict(left=0.1, right=0.88, top=0.95, bottom=0.07,
-                                                              hspace=0.42))
+    return fig, fig.subplots(3, 1, sharex=True, gridspec_kw=dict(left=0.1, right=0.88, top=0.95, bottom=0.07,
+                                                                 hspace=0.42))
+
+
+def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> None:
+    """The overview's data, titles and legends on its three axes (fresh, or emptied by
+    `OverviewPanelState`)."""
+    d = dashboard_data(res, panels=OVERVIEW_PANELS)
     ax = axes[0]
     for a in d["prices"].columns:
         ax.plot(d["prices"].index, d["prices"][a], color=asset_color(a), lw=1.6 if a == "SPX" else 0.8,
@@ -242,7 +260,8 @@ def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
     if ghost is not None:
         ax.plot(ghost.index, ghost["SPX"], color=GHOST_COLOR, lw=2.2, alpha=0.8, zorder=0,
                 label=f"SPX, previous run")
-    ax.set_title("Prices, rebased to 100 at day 0", fontsize=9)
+    # titles at a fixed height: automatic placement measures every axis at each draw
+    ax.set_title("Prices, rebased to 100 at day 0", fontsize=9, y=1.0)
     ax.set_ylabel("index (day 0 = 100)", fontsize=8)
     ax.legend(fontsize=6, ncol=5, loc="upper left", frameon=False)
     ax = axes[1]
@@ -250,7 +269,7 @@ def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
     if ghost is not None:
         ax.plot(ghost.index, ghost["flows"], color=GHOST_COLOR, lw=1.4, alpha=0.9, zorder=0,
                 drawstyle="steps-mid")
-    ax.set_title("Net equity flows by agent class (grey: net, previous run)", fontsize=9)
+    ax.set_title("Net equity flows by agent class (grey: net, previous run)", fontsize=9, y=1.0)
     ax.set_ylabel("$bn per day", fontsize=8)
     ax = axes[2]
     v = d["vol"]
@@ -259,7 +278,7 @@ def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
     if ghost is not None:
         ax.plot(ghost.index, ghost["VOL_1M"], color=GHOST_COLOR, lw=2.2, alpha=0.8, zorder=0,
                 label="VOL 1M, previous run")
-    ax.set_title("Implied volatility of the S&P 500", fontsize=9)
+    ax.set_title("Implied volatility of the S&P 500", fontsize=9, y=1.0)
     ax.set_ylabel("vol points", fontsize=8)
     ax.set_xlabel("trading day", fontsize=8)
     ax.legend(fontsize=6, ncol=3, loc="upper left", frameon=False)
@@ -268,7 +287,28 @@ def overview_figure(res: RunResult, ghost: pd.DataFrame | None, end_day: int):
         ax.set_xlim(0, last)
         ax.tick_params(labelsize=7)
     mark_shocks(axes, res.summary)
-    return fig
+
+
+class OverviewPanelState:
+    """One overview figure per session, redrawn in place: a step empties its three axes of data
+    and draws the new day's (creating the figure and its axes again costs as much as drawing it,
+    and reused axes keep their tick objects)."""
+
+    def __init__(self):
+        self.fig, self.axes = _overview_axes()
+
+    def png(self, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> bytes:
+        for extra in [a for a in self.fig.axes if not any(a is b for b in self.axes)]:
+            self.fig.delaxes(extra)                 # the flows panel's residual axis, made again
+        for ax in self.axes:
+            for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
+                artist.remove()
+            if ax.get_legend() is not None:
+                ax.get_legend().remove()
+            ax.relim()
+            ax.set_autoscaley_on(True)
+        draw_overview(self.axes, res, ghost, end_day)
+        return figure_png(self.fig)
 
 
 def cascade_figure(res: RunResult, day: int):
@@ -282,15 +322,24 @@ def cascade_figure(res: RunResult, day: int):
 
 
 class NetworkPanelState:
-    """One network figure per session, updated in place (redrawing the view each time costs more)."""
+    """One network figure per session, updated in place and blitted: the static parts (axes,
+    legend, colour bar, and the edges that carry nothing — most of them, drawn the same every
+    day) are rendered once into a background, again only when that set of quiet edges changes; a
+    step redraws only the edges that carry something, the nodes and the texts above them over it,
+    and encodes the pixels (`png`)."""
 
     def __init__(self, model: AppModel):
         res = model.result()
         self.data = network_data(res, [res.days], graph=model_graph(model.sim))
         self.fig = new_figure(8.5, 5.2)
+        self.fig.set_dpi(CHART_DPI)
         self.view = network_view(self.fig.add_axes((0.01, 0.02, 0.9, 0.96)), res, self.data)
+        self.above = [self.view.nodes, *self.view.ax.texts]     # drawn over the edges, every step
+        self._background = None
+        self._quiet_key = None
 
     def draw(self, model: AppModel):
+        """Update the view to the model's day; returns the figure (a full draw shows it all)."""
         res = model.result()
         data = network_data(res, [res.days], graph=model_graph(model.sim))
         self.view.edge_scale = max(self.view.edge_scale, float(data["edges"].to_numpy().max()) if data["edges"].size
@@ -298,10 +347,52 @@ class NetworkPanelState:
         self.view.update(*network_state(data, res.days), f"day {res.days}")
         return self.fig
 
+    def png(self, model: AppModel) -> bytes:
+        """The network on the model's day as PNG bytes at CHART_DPI (the pixels of a full draw of
+        `draw(model)`, at a fraction of the cost once the background is made)."""
+        self.draw(model)
+        canvas = self.fig.canvas
+        arrows = self.view.arrows
+        quiet = [i for i, a in enumerate(arrows) if a.get_alpha() == QUIET_EDGE_ALPHA]
+        key = tuple((i, arrows[i].get_linewidth()) for i in quiet)
+        busy = [a for i, a in enumerate(arrows) if i not in set(quiet)]
+        if key != self._quiet_key:
+            for a in arrows:
+                a.set_animated(False)
+            for a in [*busy, *self.above]:
+                a.set_animated(True)
+            canvas.draw()                                   # the static parts and the quiet edges
+            self._background, self._quiet_key = canvas.copy_from_bbox(self.fig.bbox), key
+        else:
+            canvas.restore_region(self._background)
+        for a in sorted([*busy, *self.above], key=lambda a: a.get_zorder()):
+            self.fig.draw_artist(a)
+        w, h = canvas.get_width_height()
+        img = PIL.Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buf = io.BytesIO()
+        img.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+        return buf.getvalue()
+
+
+def figure_png(fig, dpi: int = CHART_DPI) -> bytes:
+    """A figure as PNG bytes at the app's resolution, with fast compression (zlib level 1: the
+    encoding is a third of a small chart's cost at the default level; the image is a few % larger)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL})
+    return buf.getvalue()
+
 
 def _show(fig, key, dpi=CHART_DPI):
     """A figure as a PNG, redrawn when `key` changes (a figure updated in place is the same object)."""
-    return solara.FigureMatplotlib(fig, dependencies=[key], format="png", dpi=dpi)
+    return _show_png(lambda: figure_png(fig, dpi), key)
+
+
+@solara.component
+def _show_png(make, key):
+    """The PNG bytes `make()` returns, made again only when `key` changes (a component: its memo
+    is its own, whichever panels the page shows)."""
+    value = solara.use_memo(make, [key])
+    return rw.Image(value=value, format="png")
 
 
 def status_lines(model: AppModel) -> list[str]:
@@ -370,6 +461,7 @@ def Page():
     cascade_day = solara.use_reactive(None)   # None: the default (shock day or first forced round)
     message = solara.use_reactive("")
     net_state = solara.use_memo(lambda: {"panel": None, "model": None}, [])
+    overview = solara.use_memo(OverviewPanelState, [])     # one figure per session, redrawn in place
     lock = solara.use_memo(threading.RLock, [])   # a render may run inside a handler holding it
 
     def rebuild(values: dict):
@@ -457,7 +549,8 @@ def Page():
     solara.Text(f"Running: {m.scenario.name}, seed {m.sim.seed_value}")
     solara.Markdown("\n\n".join(status_lines(m)))
     with solara.Columns([3, 4]):
-        _show(overview_figure(res, ghost.value, m.end_day), (id(m), m.day, version.value))
+        ghost_now = ghost.value
+        _show_png(lambda: overview.png(res, ghost_now, m.end_day), (id(m), m.day, version.value))
         with solara.Column():
             if playing.value:
                 solara.Markdown("*Cascade and network panels are drawn when paused.*")
@@ -472,7 +565,8 @@ def Page():
                 fig, data = net_state["cascade"]
                 rounds = data["rounds"]["round"].nunique()
                 solara.Text(f"Cascade of day {day}: {rounds} clearing round{'s' if rounds != 1 else ''}")
-                _show(fig, (id(m), m.day, day))
+                _show(fig, (id(m), day))           # a finished day: its picture never changes
                 if net_state["model"] is not m:
                     net_state["panel"], net_state["model"] = NetworkPanelState(m), m
-                _show(net_state["panel"].draw(m), (id(m), m.day))
+                panel = net_state["panel"]
+                _show_png(lambda: panel.png(m), (id(m), m.day))

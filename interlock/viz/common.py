@@ -52,11 +52,17 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
+# zlib level of the PNGs written: 1 instead of PIL's 6 encodes a figure several times faster (≈ 0.1 s
+# of `interlock run`'s dashboard, issue #15) for files ≈ 5% larger
+PNG_COMPRESS_LEVEL = 1
+
+
 def save(fig: Figure, path: str | Path, dpi: int = 100) -> Path:
     """Write `fig` to `path` (creating its folder) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi)
+    png = path.suffix.lower() == ".png"
+    fig.savefig(path, dpi=dpi, **({"pil_kwargs": {"compress_level": PNG_COMPRESS_LEVEL}} if png else {}))
     return path
 
 

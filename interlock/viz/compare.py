@@ -18,12 +18,11 @@ import pandas as pd
 
 from ..io import atomic_write
 from .common import Drawn, class_color, new_figure
+from .vega import base, records, shock_layer
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.2.0.json"
 DIFF_COLOR = "#1f4e79"          # the median difference
 DIFF_BAND = "#9ecae1"           # its 5–95% band
 HEIGHT = 200
-SIG_DIGITS = 6
 
 
 # ----- PNG ------------------------------------------------------------------------------------
@@ -63,36 +62,6 @@ def fan_png(fans: pd.DataFrame, series: list[str], units: Mapping[str, str], pat
 
 
 # ----- Vega-Lite --------------------------------------------------------------------------------
-def _num(v) -> float | None:
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return float(f"{x:.{SIG_DIGITS}g}") if math.isfinite(x) else None
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready rows (numbers to SIG_DIGITS significant digits, NaN → null)."""
-    cols = list(frame.columns)
-    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in cols]
-    return [{c: (_num(v) if n else (None if v is None else str(v))) for c, v, n in zip(cols, row, numeric)}
-            for row in frame.itertuples(index=False, name=None)]
-
-
-def _base(title: str, height: int) -> dict:
-    return {"$schema": SCHEMA, "title": {"text": title, "anchor": "start", "fontSize": 13},
-            "width": "container", "height": height, "autosize": {"type": "fit-x", "contains": "padding"}}
-
-
-def _shock_layer(shocks: Iterable[Mapping]) -> list[dict]:
-    rows = [{"day": int(s["at"]), "shock": f"{s['type']} (day {s['at']})"} for s in shocks or []]
-    if not rows:
-        return []
-    return [{"data": {"values": rows}, "mark": {"type": "rule", "strokeDash": [2, 3], "color": "#000000"},
-             "encoding": {"x": {"field": "day", "type": "quantitative"},
-                          "tooltip": [{"field": "shock", "type": "nominal"}]}}]
-
-
 def fan_spec(fans: pd.DataFrame, series: str, unit: str, shocks: Iterable[Mapping] = ()) -> dict:
     """One series' difference fan: band, median, zero line, shocks; hover shows the three numbers."""
     f = fans[fans["series"] == series].sort_values("day")[["day", "q05", "q50", "q95"]]
@@ -116,8 +85,8 @@ def fan_spec(fans: pd.DataFrame, series: str, unit: str, shocks: Iterable[Mappin
                                       {"field": "q95", "type": "quantitative", "format": ",.4~g", "title": "95%"}]}}
     zero = {"data": {"values": [{"y": 0}]}, "mark": {"type": "rule", "color": "#666666", "strokeDash": [4, 3]},
             "encoding": {"y": {"field": "y", "type": "quantitative"}}}
-    return {**_base(f"{series}: scenario − base, median and 5–95% of seeds ({unit})", HEIGHT),
-            "data": {"values": records(f)}, "layer": [area, line, hover, zero, *_shock_layer(shocks)]}
+    return {**base(f"{series}: scenario − base, median and 5–95% of seeds ({unit})", HEIGHT),
+            "data": {"values": records(f)}, "layer": [area, line, hover, zero, *shock_layer(shocks)]}
 
 
 def interval_spec(table: pd.DataFrame, title: str, x_title: str, *, category: str = "label",
@@ -150,7 +119,7 @@ def interval_spec(table: pd.DataFrame, title: str, x_title: str, *, category: st
     zero = {"data": {"values": [{"x": 0}]}, "mark": {"type": "rule", "color": "#666666", "strokeDash": [4, 3]},
             "encoding": {"x": {"field": "x", "type": "quantitative"}}}
     n = t[category].nunique()
-    return {**_base(title, max(80, 16 * n)), "data": {"values": records(t)}, "layer": [rule, point, zero]}
+    return {**base(title, max(80, 16 * n)), "data": {"values": records(t)}, "layer": [rule, point, zero]}
 
 
 def group_fan_spec(q: pd.DataFrame, title: str, y_title: str, colors: Mapping[str, str],
@@ -175,8 +144,8 @@ def group_fan_spec(q: pd.DataFrame, title: str, y_title: str, colors: Mapping[st
                                      {"field": "q50", "type": "quantitative", "format": ",.4~g", "title": "median"},
                                      {"field": "q05", "type": "quantitative", "format": ",.4~g", "title": "5%"},
                                      {"field": "q95", "type": "quantitative", "format": ",.4~g", "title": "95%"}]}}
-    return {**_base(title, HEIGHT), "data": {"values": records(q[["day", "group", "q05", "q50", "q95"]])},
-            "layer": [area, line, *_shock_layer(shocks)]}
+    return {**base(title, HEIGHT), "data": {"values": records(q[["day", "group", "q05", "q50", "q95"]])},
+            "layer": [area, line, *shock_layer(shocks)]}
 
 
 def clean(frame: pd.DataFrame) -> pd.DataFrame:

@@ -15,23 +15,33 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from .style import asset_color, series_color
 from .common import (PRICE_ASSETS, Drawn, assets_of, class_color, equity_assets, mark_shocks, matching_columns,
                      new_figure, no_data, save, stacked_flows, title_of)
 
 FLOW_GROUPS = ("equities", "BTC", "UST10")
+FLOW_GROUP_NAMES = {"equities": "equities (S&P futures + single stocks)", "BTC": "BTC", "UST10": "10y Treasuries"}
 
 
 def flows_by_class(flows: pd.DataFrame, days, assets=None) -> pd.DataFrame:
     """Net flow ($bn per day) by agent class over `days` (all clearing rounds), optionally only
-    into `assets`. Index: day; columns: agent classes that traded."""
+    into `assets`. Index: day; columns: agent classes that traded (in the class column's
+    category order, alphabetical for plain strings — as `pivot_table` orders them)."""
     f = flows if assets is None else flows[flows["asset"].isin(list(assets))]
-    tab = f.pivot_table(index="day", columns="agent_class", values="usd_bn", aggfunc="sum", fill_value=0.0,
-                        observed=True)
-    tab = tab.reindex(pd.Index(days, name="day"), fill_value=0.0)
-    tab.columns = [str(c) for c in tab.columns]
-    return tab.astype(float)
+    index = pd.Index(days, name="day")
+    cls = pd.Categorical(f["agent_class"])
+    pos = index.get_indexer(f["day"].to_numpy())
+    keep = (pos >= 0) & (cls.codes >= 0)
+    codes = np.unique(cls.codes[keep])
+    # one bincount over (day, class) cells: the app recomputes this every step (a pivot_table
+    # costs ≈ 5× more)
+    col = np.searchsorted(codes, cls.codes[keep])
+    cells = np.bincount(pos[keep] * len(codes) + col, weights=f["usd_bn"].to_numpy(dtype=float)[keep],
+                        minlength=len(index) * len(codes))
+    return pd.DataFrame(cells.reshape(len(index), len(codes)), index=index,
+                        columns=[str(cls.categories[c]) for c in codes])
 
 
 def flow_groups(result) -> dict[str, list[str]]:
@@ -60,30 +70,44 @@ def liquidations(result) -> pd.DataFrame:
     return out
 
 
-def dashboard_data(result) -> dict[str, pd.DataFrame]:
+def dashboard_data(result, panels=None) -> dict[str, pd.DataFrame]:
     """The numbers each dashboard panel draws (index: trading day). An empty frame means the run
-    has no such data and the panel says so."""
+    has no such data and the panel says so. `panels`: only these keys (e.g. the app's overview
+    asks for prices, vol and flows_equities every step)."""
     ts = result.timeseries
     day = pd.Index(ts["day"], name="day")
+
+    def want(key: str) -> bool:
+        return panels is None or key in panels
 
     def cols(names, scale=1.0) -> pd.DataFrame:
         present = [c for c in names if c in ts]
         return pd.DataFrame({c: ts[c].to_numpy() * scale for c in present}, index=day)
 
-    prices = cols(PRICE_ASSETS)
-    data = {"prices": 100.0 * prices / prices.iloc[0], "vol": cols(["VOL_1M", "VOL_3M"], 100.0)}
+    data = {}
+    if want("prices"):
+        prices = cols(PRICE_ASSETS)
+        data["prices"] = 100.0 * prices / prices.iloc[0]
+    if want("vol"):
+        data["vol"] = cols(["VOL_1M", "VOL_3M"], 100.0)
     for g, members in flow_groups(result).items():
-        data[f"flows_{g}"] = flows_by_class(result.flows, ts["day"], members)
-    data["positioning"] = cols(["vol_target_exposure", "cta_position_spx_bn", "cta_position_ust10_bn",
-                                "cta_position_btc_bn"])
-    data["buybacks"] = cols(["buyback_spend_bn", "buyback_open_share"])
-    fed = cols(["policy_rate", "UST10_yield"], 100.0)
-    if "cut_prob" in ts:
-        fed["cut_prob"] = ts["cut_prob"].to_numpy()
-    data["fed"] = fed
-    data["crypto"] = liquidations(result)
-    data["capex"] = cols(matching_columns(ts, "capex_", "_bn")
-                         + [c for c in ts.columns if "utilisation" in c or "utilization" in c])
+        if want(f"flows_{g}"):
+            data[f"flows_{g}"] = flows_by_class(result.flows, ts["day"], members)
+    if want("positioning"):
+        data["positioning"] = cols(["vol_target_exposure", "cta_position_spx_bn", "cta_position_ust10_bn",
+                                    "cta_position_btc_bn"])
+    if want("buybacks"):
+        data["buybacks"] = cols(["buyback_spend_bn", "buyback_open_share"])
+    if want("fed"):
+        fed = cols(["policy_rate", "UST10_yield"], 100.0)
+        if "cut_prob" in ts:
+            fed["cut_prob"] = ts["cut_prob"].to_numpy()
+        data["fed"] = fed
+    if want("crypto"):
+        data["crypto"] = liquidations(result)
+    if want("capex"):
+        data["capex"] = cols(matching_columns(ts, "capex_", "_bn")
+                             + [c for c in ts.columns if "utilisation" in c or "utilization" in c])
     return data
 
 
@@ -134,8 +158,7 @@ def draw_vol(ax, vol: pd.DataFrame) -> None:
 
 
 def _draw_flows(ax, tab: pd.DataFrame, group: str) -> None:
-    what = {"equities": "equities (S&P futures + single stocks)", "BTC": "BTC", "UST10": "10y Treasuries"}[group]
-    ax.set_title(f"Net flows into {what} by agent class")
+    ax.set_title(f"Net flows into {FLOW_GROUP_NAMES[group]} by agent class")
     stacked_flows(ax, tab)
     ax.set_ylabel("$bn per day (sales < 0)")
 
@@ -239,9 +262,10 @@ def _draw_capex(ax, cx: pd.DataFrame) -> None:
 # for the y labels on the left, the twin axes on the right of each column (the crypto panel's outer
 # trust axis sits at 1.09 of its width) and the suptitle on top.
 LAYOUT = dict(left=0.055, right=0.945, bottom=0.035, top=0.955, wspace=0.28, hspace=0.27)
-def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
-    """Write the run dashboard to `path` (PNG). Returns the path and the data drawn."""
-    data = dashboard_data(result)
+def dashboard(result, path: str | Path, dpi: int = 100, data: dict[str, pd.DataFrame] | None = None) -> Drawn:
+    """Write the run dashboard to `path` (PNG). Returns the path and the data drawn. `data`: the
+    run's `dashboard_data` if the caller has it already (report.html draws the same numbers)."""
+    data = dashboard_data(result) if data is None else data
     fig = new_figure(15, 19)
     axes = fig.subplots(5, 2, sharex=True, gridspec_kw=LAYOUT)
     draw_prices(axes[0, 0], data["prices"])
@@ -266,5 +290,9 @@ def dashboard(result, path: str | Path, dpi: int = 100) -> Drawn:
     # matplotlib's automatic title placement measures every twin axis for each title at draw time
     for ax in axes.ravel():
         ax.set_title(ax.get_title(), y=1.0)
+    # at most 5 y intervals per axis (twins included): matplotlib's default fits ≈ 8 on these panels,
+    # and every tick is a set of artists made and drawn (ticks are most of the draw's cost)
+    for ax in fig.axes:
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     out = save(fig, path, dpi=dpi)                 # the one full draw
     return Drawn(out, data)

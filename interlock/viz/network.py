@@ -112,6 +112,9 @@ def edge_values(g: nx.MultiDiGraph, events: pd.DataFrame, days) -> tuple[pd.Data
     return vals, "contracted \\$bn per year (no cascade events in this run)"
 
 
+QUIET_EDGE_ALPHA = 0.25      # an edge carrying nothing that day (drawn faint)
+
+
 def edge_width(value: float, scale: float) -> float:
     """Line width (pt) of an edge carrying `value` when `scale` is drawn widest (area-like: √)."""
     return 0.3 + 7.0 * np.sqrt(max(value, 0.0) / scale) if scale > 0 else 0.3
@@ -179,7 +182,7 @@ class NetworkView:
         for a, k in zip(self.arrows, self.keys):
             v = max(edge_vals.get(k, 0.0), 0.0)
             a.set_linewidth(edge_width(v, self.edge_scale))
-            a.set_alpha(0.25 if v <= 0 else 0.75)
+            a.set_alpha(QUIET_EDGE_ALPHA if v <= 0 else 0.75)
         self.clock.set_text(clock)
 
     def legends(self, fig, edge_label: str) -> None:

@@ -124,6 +124,7 @@ def test_play_stops_at_the_scenarios_last_day_and_export_writes_that_run(tmp_pat
         assert m.day == 63 and not m.running
         out = m.export(tmp_path)
         assert out == tmp_path / "deepseek_efficiency-seed2-day63" and (out / "dashboard.png").exists()
+        assert (out / "report.html").is_file()
         pd.testing.assert_frame_equal(read_run(out).timeseries.reset_index(drop=True),
                                       m.result().timeseries.reset_index(drop=True), check_dtype=False)
     finally:
@@ -261,3 +262,37 @@ def test_a_websocket_from_a_foreign_origin_is_refused():
     assert handshake("http://127.0.0.1:8765") == [] and len(reached) == 1
     assert handshake("http://localhost:8765") == [] and len(reached) == 2
     assert handshake("http://127.0.0.1:9999") != [] and len(reached) == 2
+
+
+def _pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"), dtype=int)
+
+
+def test_the_cheap_panels_show_the_pixels_of_a_full_draw():
+    """The overview redrawn in place and the network blitted over its cached background (what a
+    Step costs, benchmarks/bench_app.py) give the picture a fresh figure / a full draw gives."""
+    import numpy as np
+    from interlock.viz import app
+    m = app.AppModel(scenario="vol_shock", seed=1)
+    try:
+        overview, net = app.OverviewPanelState(), app.NetworkPanelState(m)
+        for day in range(1, 26):
+            m.step()
+            res = m.result()
+            cheap, blit = overview.png(res, None, m.end_day), net.png(m)
+            if day in (3, 25):                  # before and after the shock on day 20
+                fresh = app.figure_png(app.overview_figure(res, None, m.end_day))
+                assert np.array_equal(_pixels(cheap), _pixels(fresh)), day
+                for a in net.fig.findobj():
+                    a.set_animated(False)
+                full = _pixels(app.figure_png(net.fig))
+                net._quiet_key = None            # the next png() makes its background again
+                diff = np.abs(_pixels(blit) - full).sum(axis=2)
+                # the same picture; a few anti-aliased pixels where an edge meets the legend differ
+                assert diff.shape == full.shape[:2] and (diff > 0).mean() < 0.001 and diff.max() <= 12, day
+    finally:
+        m.sim.release()
