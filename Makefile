@@ -12,6 +12,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python -m compileall -q interlock   # an editable install is not byte-compiled; a regular one is
 	touch $(STAMP)
 
 install: $(STAMP)
