@@ -66,9 +66,33 @@ def load() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
+def machine_speed(repeat: int = 5) -> float:
+    """CPU seconds of a fixed reference workload (the model's kind of work: many small numpy calls
+    and a Python loop), the minimum of `repeat`. The same CPU model name can be a 2–3× slower
+    machine from one session to the next (a shared host, its clock): sections measured on different
+    days compare through this figure, not through the CPU's name."""
+    import time
+
+    import numpy as np
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal(13)
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        x = a.copy()
+        acc = 0.0
+        for i in range(20_000):
+            x = np.tanh(x * 0.5 + a) + np.exp(-np.abs(x))
+            acc += float(x.sum()) * 1e-9 + (i % 7) * 1e-12
+        best = min(best, time.process_time() - t0)
+    return best
+
+
 def context(script: str, load_before: float) -> str:
-    """The line under a section's title: script, date, commit, machine, load before and now."""
+    """The line under a section's title: script, date, commit, machine (with its measured speed),
+    load before and now."""
     return (f"*{Path(script).name} · {date.today().isoformat()} · commit {commit()} · {machine()} · "
+            f"reference workload {machine_speed():.3f} CPU s (results.machine_speed: compare sections through it) · "
             f"load average {load_before:.1f} before, {load():.1f} after ({os.cpu_count()} cores: a load above "
             f"that means other work shared the CPUs — CPU times hold, wall times do not).*")
 
