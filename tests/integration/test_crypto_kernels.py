@@ -15,7 +15,6 @@ from interlock.experiments.runner import build_model, simulate
 from interlock.io import dumps_json
 from interlock.model.hooks import summary_metrics
 
-pytestmark = pytest.mark.skipif(not jit.AVAILABLE, reason="numba is not installed")
 
 
 def one_run(monkeypatch, fused: bool, scenario: str, seed: int, days: int, overrides=None):
@@ -72,3 +71,21 @@ def test_auto_mode_switches_to_the_kernels_once_the_process_has_run_enough_days(
         model.release()
     monkeypatch.setattr(jit, "MODE", "0")
     assert jit.use_kernels() is False
+
+
+def test_a_bad_interlock_numba_value_is_one_line_and_exit_2_with_nothing_written(tmp_path):
+    import os
+    import subprocess
+    import sys
+    out = tmp_path / "run"
+    res = subprocess.run([sys.executable, "-m", "interlock.cli", "run", "baseline", "--days", "2", "--quiet",
+                          "--no-figures", "--out", str(out)], capture_output=True, text=True,
+                         env={**os.environ, "INTERLOCK_NUMBA": "yes"})
+    assert res.returncode == 2 and not out.exists()
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "INTERLOCK_NUMBA" in lines[0] and "auto" in lines[0]
+
+
+def test_numba_is_installed_as_the_package_declares():
+    """numba is a dependency (pyproject.toml): the kernels' tests run, they are never skipped."""
+    assert jit.AVAILABLE

@@ -12,7 +12,6 @@ import pytest
 from interlock.agents import jit
 from interlock.experiments.runner import build_model, simulate
 
-pytestmark = pytest.mark.skipif(not jit.AVAILABLE, reason="numba is not installed")
 
 
 def crisis_run(mode: str) -> tuple[bool, pd.DataFrame]:
