@@ -17,6 +17,8 @@ from __future__ import annotations
 import importlib.util
 import os
 
+from ..errors import InputError
+
 AUTO_AFTER_DAYS = 2000            # ≈ the days whose savings repay the one-off cost: bench_default_run.py
                                   # measured +1.38 s once against 0.53 s saved per 756 days (≈ 1,950 days)
 RAW = os.environ.get("INTERLOCK_NUMBA", "auto")
@@ -28,7 +30,6 @@ days_simulated = 0                # retail-crypto days this process has simulate
 def use_kernels() -> bool:
     """Whether a population built now runs the fused kernels."""
     if MODE not in ("0", "1", "auto"):       # bad input: one line and exit 2 from the CLI, not a silent default
-        from ..errors import InputError
         raise InputError(f"INTERLOCK_NUMBA={RAW!r} is not a mode", file="environment", key="INTERLOCK_NUMBA",
                          allowed="0 (numpy path), 1 (kernels) or auto")
     if not AVAILABLE or MODE == "0":
