@@ -74,7 +74,7 @@ class ImpliedVol:
         self.etp_demand = 0.0                       # E: the volatility ETPs' share (see the module doc)
         self.expected = market.spx_variance_forecast()
         self._set()
-        self.etp = VolETPBook.from_params(p) if p.get("vol_etp.enabled", True) else None
+        self.etp = VolETPBook.from_params(p) if p["vol_etp.enabled"] else None
         self.prev_close_1m = self.vol_1m
         self.day = 0
 
