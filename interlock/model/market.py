@@ -229,6 +229,7 @@ class Market:
         self.n_instr = self.n + 1
         self.is_equity = np.array([a.kind == EQUITY for a in self.assets])
         self.equity_idx = np.flatnonzero(self.is_equity)
+        self._eq = slice(0, self.equity_idx.size)          # the equities lead (build_assets): a view, not a copy
         self.btc = self.idx["BTC"]
         self.ust10 = self.idx["UST10"]
 
@@ -247,7 +248,9 @@ class Market:
         self.news_process = NewsProcess(self.news_params, 1)
         self.impact_params = build_impact(p, self.assets)
         self.impact = ImpactKernel(self.impact_params, 1, self.n)
-        self.sigma_ref = np.sqrt((self.news_params.sigma ** 2) @ (self.L.T ** 2))   # nominal news σ per asset
+        self._LT2 = self.L.T ** 2                          # constant: squared loadings (asset × factor)ᵀ
+        self._L_eq = self.L[self.is_equity]                # constant: the equities' loadings
+        self.sigma_ref = np.sqrt((self.news_params.sigma ** 2) @ self._LT2)   # nominal news σ per asset
         # depth is normal at this σ: equities at the reference vol, BTC and UST10 at their nominal σ̄
         self.depth_ref = self.sigma_ref.copy()
         self.depth_ref[self.is_equity] *= q.depth_reference_annual_vol / (self.news_params.sigma[0] * math.sqrt(self.ann))
@@ -263,6 +266,7 @@ class Market:
         self._news_in_value = np.zeros(self.n)            # the part of `news` already in logv
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale today's news
         self.spx0 = run.spx_level
+        self._cap0_eq_total = self.cap0[self._eq].sum()   # constant: summed once, not every round
         self.cap = self.cap0.copy()
         self.w_spx = np.zeros(self.n)
         self._update_caps()
@@ -288,11 +292,14 @@ class Market:
     def _update_caps(self) -> None:
         self.price = np.exp(self.logp)
         self.cap = self.cap0 * self.price
-        eq_cap = self.cap[self.is_equity]
+        eq_cap = self.cap[self._eq]
         total = eq_cap.sum()
-        self.w_spx[:] = 0.0
-        self.w_spx[self.is_equity] = eq_cap / total
-        self.spx = self.spx0 * total / self.cap0[self.is_equity].sum()
+        np.divide(eq_cap, total, out=self.w_spx[self._eq])  # the other entries stay 0
+        self.spx = self.spx0 * total / self._cap0_eq_total
+        # the execution prices, built once per price change (read ~11 times a day); read-only, so a
+        # caller that wants to change them must copy
+        self._instr_prices = np.append(self.price, self.spx)
+        self._instr_prices.flags.writeable = False
 
     @property
     def ust10_yield(self) -> float:
@@ -304,14 +311,15 @@ class Market:
         return self.impact.transient[0]
 
     def instrument_prices(self) -> np.ndarray:
-        """Execution prices per instrument (primitive prices normalised to 1 at t=0; SPX level)."""
-        return np.append(self.price, self.spx)
+        """Execution prices per instrument (primitive prices normalised to 1 at t=0; SPX level); a
+        read-only array, the same one until the prices next change."""
+        return self._instr_prices
 
     def spx_intraday_return(self) -> float:
         return math.log(self.spx / self.open_spx)
 
     def _spx_loadings(self) -> np.ndarray:
-        return self.w_spx[self.is_equity] @ self.L[self.is_equity]
+        return self.w_spx[self._eq] @ self._L_eq
 
     def _spx_sigma(self) -> float:
         sf = self.news_process.sigma_today()[0]
@@ -349,15 +357,16 @@ class Market:
         today's depth from the news σ (after the day's shocks have scaled it)."""
         z = self.rng.standard_normal(self.news_process.n_draws)
         sf = self.news_process.sigma_today()[0]
-        sig = np.sqrt((sf ** 2) @ (self.L.T ** 2)) * self.noise_scale
+        sig = np.sqrt((sf ** 2) @ self._LT2) * self.noise_scale
         self.news_sigma = sig
         self.spx_news_sigma = float(np.sqrt(((self._spx_loadings() * sf) ** 2).sum())
-                                    * self.noise_scale[self.equity_idx].mean())
+                                    * self.noise_scale[self._eq].mean())
         ip = self.impact_params
         # depth thins with the higher of the news σ and the realised σ (what the day's flows met so
         # far): within a day g is fixed and ≤ g_max, so the round gain bound is untouched
         vol = np.maximum(sig, np.sqrt(self.var_fast))
-        self.depth = np.clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
+        # clip as np.minimum(np.maximum()): what numpy's clip computes, without its Python wrapper
+        self.depth = np.minimum(np.maximum((vol / self.depth_ref) ** ip.gamma, ip.g_min), ip.g_max)
         self.impact.g[0] = self.depth
         r = self.news_process.step(z[None, :])[0] @ self.L.T
         return r * self.noise_scale
