@@ -154,7 +154,7 @@ class CTABook(Population):
         """USD bn size of each market (SPX, UST10, BTC): the equity universe's cap, the 10-year
         float, BTC's cap — at today's prices."""
         m = self.market
-        return np.array([m.cap[m.is_equity].sum(), m.cap[m.ust10], m.cap[m.btc]])
+        return np.array([m.eq_cap_total, m.cap[m.ust10], m.cap[m.btc]])
 
     def max_kick(self) -> np.ndarray:
         """Largest forced flow per market (SPX, UST10, BTC) in one day (USD bn)."""

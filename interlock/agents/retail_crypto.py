@@ -851,9 +851,10 @@ class RetailCryptoBook(Population):
         margin = float((q * pb - self.debt[: self.n_lev]).sum())       # positions' equity
         exposure = spot + perps
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
-        appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * st.market_trust() ** self.tau
+        trust = st.market_trust()
+        appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * trust ** self.tau
         cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
-        row = {"crypto_trust": st.market_trust(), "btc_leverage": exposure / max(spot + margin, 1e-12),
+        row = {"crypto_trust": trust, "btc_leverage": exposure / max(spot + margin, 1e-12),
                "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
                "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
                "retail_equity_bn": equity, "retail_cash_bn": cash, "retail_btc_flow_bn": self.btc_flow_today,

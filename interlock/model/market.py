@@ -293,7 +293,7 @@ class Market:
         self.price = np.exp(self.logp)
         self.cap = self.cap0 * self.price
         eq_cap = self.cap[self._eq]
-        total = eq_cap.sum()
+        self.eq_cap_total = total = eq_cap.sum()           # the equity universe's cap (USD bn)
         np.divide(eq_cap, total, out=self.w_spx[self._eq])  # the other entries stay 0
         self.spx = self.spx0 * total / self._cap0_eq_total
         # the execution prices, built once per price change (read ~11 times a day); read-only, so a
@@ -365,8 +365,7 @@ class Market:
         # depth thins with the higher of the news σ and the realised σ (what the day's flows met so
         # far): within a day g is fixed and ≤ g_max, so the round gain bound is untouched
         vol = np.maximum(sig, np.sqrt(self.var_fast))
-        # clip as np.minimum(np.maximum()): what numpy's clip computes, without its Python wrapper
-        self.depth = np.minimum(np.maximum((vol / self.depth_ref) ** ip.gamma, ip.g_min), ip.g_max)
+        self.depth = np.clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
         self.impact.g[0] = self.depth
         r = self.news_process.step(z[None, :])[0] @ self.L.T
         return r * self.noise_scale

@@ -274,7 +274,7 @@ class CapitalFlowModel(mesa.Model):
         m = self.market
         r = m.end_day()
         spx_r = math.log(m.spx / m.open_spx)
-        eq_cap = m.cap[m.is_equity].sum()
+        eq_cap = m.eq_cap_total
         self.vol.update(spx_r, max(0.0, -self.systematic_equity_flow) / eq_cap)
         etp = self.vol.etp
         if etp is not None and etp.history and etp.history[-1].day == self.vol.day:

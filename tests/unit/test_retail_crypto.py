@@ -95,7 +95,7 @@ def test_a_review_never_buys_beyond_a_holders_cash_or_sells_beyond_its_holdings(
         assert (buy_btc + buy_eq <= cash0[sl] * (1 + 1e-12)).all()
         assert (sell_btc <= btc0[sl]).all() and (sell_eq <= eq0[sl]).all()
         assert np.abs(orders).sum() > 0.0                      # the review traded
-        prices = m.instrument_prices()
+        prices = m.instrument_prices().copy()              # read-only: the market's own array
         prices[m.btc] *= move                                  # the round cleared elsewhere
         pop.fill(orders, prices)
         nl, nv = pop.n_lev, pop.n_venues
