@@ -817,8 +817,8 @@ class InterlockBlock(Block):
         book = self._buyback_book()
         if book is None or not len(self._desk_rows):
             return
-        spent = np.zeros(self.ledger.n)
-        np.add.at(spent, self._desk_firms, book.spent_today[self._desk_rows])
+        # summed desk by desk from zero, in row order: np.add.at's arithmetic at a fraction of its cost
+        spent = np.bincount(self._desk_firms, book.spent_today[self._desk_rows], minlength=self.ledger.n)
         self.ledger.pay_buybacks(spent)
 
     def _record_cache(self) -> None:
