@@ -113,6 +113,10 @@ class CTABook(Population):
         self.blend = rng.dirichlet(np.ones(len(self.crossovers)), n)   # (n, crossovers)
         self.cash = q.aum * rng.dirichlet(np.full(n, q.size_concentration))
         self.alpha = 2.0 / (self.spans + 1.0)
+        # the crossovers as index arrays, and √(slow span) of each (signal_matrix takes them all at once)
+        self._fast_i = np.array([f for f, _ in self.crossovers], dtype=np.intp)
+        self._slow_i = np.array([s for _, s in self.crossovers], dtype=np.intp)
+        self._sqrt_slow = np.sqrt(self.spans[self._slow_i])
         self.ema = np.zeros((3, len(self.spans)))                      # market × span, log price
         self.stopped = np.zeros((n, 3), dtype=bool)
 
@@ -124,10 +128,10 @@ class CTABook(Population):
         m = self.market
         return np.array([m.var_fast[m.equity_idx[-1]], m.var_fast[m.ust10], m.var_fast[m.btc]])
 
-    def signal_matrix(self) -> np.ndarray:
-        sd = np.sqrt(self._daily_var())
-        y = np.stack([(self.ema[:, f] - self.ema[:, s]) / (sd * math.sqrt(self.spans[s]))
-                      for f, s in self.crossovers], axis=1)            # (3 markets, crossovers)
+    def signal_matrix(self, daily_var: np.ndarray | None = None) -> np.ndarray:
+        sd = np.sqrt(self._daily_var() if daily_var is None else daily_var)
+        # (fast EMA − slow EMA) / (σ · √slow span), every crossover at once: (3 markets, crossovers)
+        y = (self.ema[:, self._fast_i] - self.ema[:, self._slow_i]) / (sd[:, None] * self._sqrt_slow)
         raw = self.blend @ y.T                                         # (n, 3 markets)
         return np.tanh(raw / self.scale[:, None])
 
@@ -138,8 +142,9 @@ class CTABook(Population):
         m = self.market
         prices = m.instrument_prices()
         nav = np.maximum(self.cash + self.units @ prices, 0.0)
-        ann_sd = np.sqrt(self._daily_var() * self.ann)
-        target = self.signal_matrix() * (self.sigma_target / ann_sd * self.weights)[None, :] * nav[:, None]
+        daily_var = self._daily_var()
+        ann_sd = np.sqrt(daily_var * self.ann)
+        target = self.signal_matrix(daily_var) * (self.sigma_target / ann_sd * self.weights)[None, :] * nav[:, None]
         cap = self.max_lev * nav[:, None]
         total = nav.sum()
         if total > 0.0:       # each fund's slice of what exists (bit-identical where it does not bind)
@@ -166,6 +171,8 @@ class CTABook(Population):
         move = np.array([m.spx_intraday_return(), m.logp[m.ust10] - m.open_logp[m.ust10],
                          m.logp[m.btc] - m.open_logp[m.btc]])
         limit = self.stop_k * np.sqrt(self._daily_var())
+        if not (np.abs(move) > limit).any():           # no market moved past its stop: no fund is hit
+            return None
         pos_units = self.units[:, self.cols]
         against = (pos_units * move[None, :]) < 0
         hit = against & (np.abs(move)[None, :] > limit[None, :]) & ~self.stopped

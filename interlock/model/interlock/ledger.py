@@ -61,6 +61,12 @@ class Schedule:
     def __post_init__(self) -> None:
         self._ramp = self.sched == RAMP
         self._scheduled = (self.sched != RUN_RATE).astype(float)
+        # constant parts of `rate` (evaluated daily), computed once: a schedule's amounts and dates are
+        # never changed in place (a cut or a willingness moves `scale`; new edges make a new Schedule)
+        self._ramp_num = 2.0 * self.amount
+        self._dur2 = self.dur * self.dur
+        self._flat_rate = self.amount / self.dur
+        self.end = self.start + self.dur
 
     def fraction_paid(self, t: float) -> np.ndarray:
         """Share of each deal's amount paid by time t (run-rate deals: 0)."""
@@ -71,7 +77,7 @@ class Schedule:
         """Annual payment rate of each scheduled deal at t (× scale; run-rate deals: 0)."""
         x = t - self.start
         live = (x >= 0.0) & (x < self.dur)
-        per_year = np.where(self._ramp, 2.0 * self.amount * x / (self.dur * self.dur), self.amount / self.dur)
+        per_year = np.where(self._ramp, self._ramp_num * x / self._dur2, self._flat_rate)
         return per_year * (live * self._scheduled * self.scale)
 
     def paid_between(self, t0: float, t1: float) -> np.ndarray:
@@ -166,6 +172,12 @@ class InterlockLedger:
         eq = deals[deals["type"] == "equity"]
         self.equity_cash = (eq["settlement"] == "cash").to_numpy()
         self.equity_stake_pct = eq["stake_pct"].to_numpy(float)
+        # constant per equity edge, for book(): the stated stake as a share, whether there is one, the
+        # amount it vests over, and the edge's cell in the n × n stake matrices
+        self._stake_share = self.equity_stake_pct / 100.0
+        self._stake_stated = np.isfinite(self._stake_share)
+        self._vest_amount = np.maximum(self.equity.amount, MIN_AMOUNT_BN)
+        self._stake_cell = self.equity.src * n + self.equity.dst
         fin = deals[deals["type"] == "financing"]
         self.financing = _schedule(fin, self.idx, self.start_date, instant)
         lb = fin["legal_borrower"] if "legal_borrower" in fin else pd.Series("", index=fin.index)
@@ -306,11 +318,10 @@ class InterlockLedger:
         a["raised_equity"] += np.bincount(e.dst, cash_tr, minlength=self.n)
         self.invested_edge += tranche
         v = values[e.dst]
-        pct = self.equity_stake_pct / 100.0
         # a stated stake vests with the amount paid; otherwise shares are bought at the value
-        share = np.where(np.isfinite(pct), pct * tranche / np.maximum(e.amount, MIN_AMOUNT_BN),
+        share = np.where(self._stake_stated, self._stake_share * tranche / self._vest_amount,
                          tranche / np.where(v > 0, v, np.inf))
-        flat = e.src * self.n + e.dst
+        flat = self._stake_cell
         self.stakes += np.bincount(flat, share, minlength=self.n * self.n).reshape(self.n, self.n)
         self.stake_cost += np.bincount(flat, cash_tr, minlength=self.n * self.n).reshape(self.n, self.n)
         np.minimum(self.stakes, self.max_stake, out=self.stakes)
