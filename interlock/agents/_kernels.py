@@ -191,3 +191,38 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
             k += 1
     return k
 
+
+@_jit
+def perp_book(nl, btc, debt, pb, longs, shorts, equity):
+    """The perp book for the record, in one pass: the long and the short positions (contracts, row
+    order: what btc[btc > 0] and btc[btc < 0] give) and each position's equity q · P − debt; returns
+    the counts of longs and shorts (the sums stay in numpy)."""
+    nlong = 0
+    nshort = 0
+    for i in range(nl):
+        q = btc[i]
+        if q > 0.0:
+            longs[nlong] = q
+            nlong += 1
+        elif q < 0.0:
+            shorts[nshort] = q
+            nshort += 1
+        equity[i] = q * pb - debt[i]
+    return nlong, nshort
+
+
+@_jit
+def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price, mm, contracts):
+    """Open the perps of rows idx[:k] (distinct) at `price`: contracts = side · notional / P into
+    `contracts`, the margin out of cash, debt += contracts · P − margin, the liquidation price reset
+    (RetailCryptoBook._open and _set_liq_price, row by row; the sums stay in numpy)."""
+    for j in range(k):
+        i = idx[j]
+        c = side[i] * notional[j] / price
+        contracts[j] = c
+        q = btc[i] + c
+        btc[i] = q
+        cash[i] -= margin[j]
+        d = debt[i] + (c * price - margin[j])
+        debt[i] = d
+        liq_price[i] = d / (q - mm * abs(q)) if q != 0.0 else 0.0

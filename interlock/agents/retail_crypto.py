@@ -405,6 +405,7 @@ class RetailCryptoBook(Population):
         self._idx_a = np.empty(nl, dtype=np.intp)
         self._idx_b = np.empty(nl, dtype=np.intp)
         self._pay = np.empty(nl)
+        self._book = np.empty((3, nl))     # the record's perp book: longs, shorts, positions' equity
         self._none = np.zeros(1)           # a placeholder for an array a kernel does not read
 
     # ----- accounting -----------------------------------------------------------------------------
@@ -759,11 +760,16 @@ class RetailCryptoBook(Population):
         """Open long perps at the clearing price; the margin goes to the counterparty's collateral."""
         if idx.size == 0:
             return
-        contracts = self.side[idx] * notional / price                   # signed
-        self.btc[idx] += contracts
-        self.holder_cash[idx] -= margin
-        self.debt[idx] += contracts * price - margin
-        self._set_liq_price(idx)
+        if self._fast:
+            contracts = self._pay[: idx.size]                           # a free buffer here
+            self._k.open_perps(idx.size, idx, self.side, notional, margin, price, self.btc, self.holder_cash,
+                               self.debt, self.liq_price, self.mm, contracts)
+        else:
+            contracts = self.side[idx] * notional / price               # signed
+            self.btc[idx] += contracts
+            self.holder_cash[idx] -= margin
+            self.debt[idx] += contracts * price - margin
+            self._set_liq_price(idx)
         self.perp_short += float(contracts.sum())
         self.perp_cash += float(margin.sum())
 
@@ -844,11 +850,17 @@ class RetailCryptoBook(Population):
         prices = m.instrument_prices()
         pb = prices[m.btc]
         spot = float(self.units[:nv, m.btc].sum() * pb)
-        q = self.btc[: self.n_lev]
-        longs = float(q[q > 0].sum() * pb)
-        shorts = float(-q[q < 0].sum() * pb)
+        if self._fast:
+            lo, sh, eq = self._book
+            k_lo, k_sh = self._k.perp_book(self.n_lev, self.btc, self.debt, pb, lo, sh, eq)
+            q_long, q_short, pos_equity = lo[:k_lo], sh[:k_sh], eq
+        else:
+            q = self.btc[: self.n_lev]
+            q_long, q_short, pos_equity = q[q > 0], q[q < 0], q * pb - self.debt[: self.n_lev]
+        longs = float(q_long.sum() * pb)
+        shorts = float(-q_short.sum() * pb)
         perps = longs + shorts
-        margin = float((q * pb - self.debt[: self.n_lev]).sum())       # positions' equity
+        margin = float(pos_equity.sum())                                # positions' equity
         exposure = spot + perps
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         trust = st.market_trust()
