@@ -230,6 +230,8 @@ class Market:
         self.is_equity = np.array([a.kind == EQUITY for a in self.assets])
         self.equity_idx = np.flatnonzero(self.is_equity)
         self._eq = slice(0, self.equity_idx.size)          # the equities lead (build_assets): a view, not a copy
+        if not np.array_equal(self.equity_idx, np.arange(self.equity_idx.size)):
+            raise ValueError("build_assets must list the equities first (Market reads them as a slice)")
         self.btc = self.idx["BTC"]
         self.ust10 = self.idx["UST10"]
 
