@@ -7,6 +7,7 @@ writes its section, so every figure in it comes from this run. Slow (tens of min
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import time
@@ -15,7 +16,11 @@ from pathlib import Path
 import results
 
 here = Path(__file__).parent
-quick = "--quick" in sys.argv[1:]
+ap = argparse.ArgumentParser(description="Run every benchmark script and regenerate RESULTS.md (one "
+                             "script: run it directly, e.g. `python benchmarks/bench_cli.py`; it "
+                             "rewrites only its own section).")
+ap.add_argument("--quick", action="store_true", help="each script's quick mode: checks they run, writes nothing")
+quick = ap.parse_args().quick         # --help and unknown arguments exit here, before RESULTS.md is touched
 if not quick:
     results.reset()
 failed = []
