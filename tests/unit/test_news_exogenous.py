@@ -40,6 +40,18 @@ def test_an_exogenous_shock_moves_the_state_as_a_draw_of_its_size_but_returns_on
     assert exo.rel_today()[0, 0] > 1.5                                # a −4σ day: volatility up by half
 
 
+def test_beyond_four_sigma_an_exogenous_shock_moves_the_state_as_a_four_sigma_draw():
+    """EXO_Z_MAX: the news process was calibrated on N(0, 1) draws; a larger exogenous shock is not
+    extrapolated through EGARCH's exponential news impact (Engle & Ng 1993)."""
+    four, eight = _one(), _one()
+    four.step(np.array([[0.0]]), z_exo=np.array([[-4.0]]))
+    eight.step(np.array([[0.0]]), z_exo=np.array([[-8.0]]))
+    np.testing.assert_array_equal(four.x, eight.x)
+    drawn = _one()
+    drawn.step(np.array([[-8.0]]))                                    # a draw itself is not capped
+    assert drawn.rel_today()[0, 0] > eight.rel_today()[0, 0]
+
+
 def test_a_drop_on_every_equity_is_the_market_factors_and_one_firms_repricing_its_own():
     m = Market(P, np.random.default_rng(0))
     m.begin_day()
