@@ -265,6 +265,7 @@ class Market:
         self.logv = np.zeros(self.n)                      # log value: fundamentals + cumulative news
         self.fundamental_logv = np.zeros(self.n)          # the blocks' part (set_log_values)
         self.news = np.zeros(self.n)                      # pending news for today's round 0 (log)
+        self.shock_news = np.zeros(self.n)                # the part of `news` the scenario's shocks gave today
         self._news_in_value = np.zeros(self.n)            # the part of `news` already in logv
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale today's news
         self.spx0 = run.spx_level
@@ -369,7 +370,14 @@ class Market:
         vol = np.maximum(sig, np.sqrt(self.var_fast))
         self.depth = np.clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
         self.impact.g[0] = self.depth
-        r = self.news_process.step(z[None, :])[0] @ self.L.T
+        # the news a scenario's shocks gave today (priced at round 0 with the rest of `self.news`) moves
+        # the volatility state as news of its size would. Only the shocks' part: the policy channels'
+        # news has its own volatility response (the uncertainty channel), and the firms' repricing by
+        # the blocks depends on the agents, so feeding it would make the news depend on which classes
+        # are on (common random numbers, tests/integration/test_determinism.py)
+        sn = self.shock_news
+        z_exo = self.news_process.exogenous_shocks(sn[None, :], self.L) if sn.any() else None
+        r = self.news_process.step(z[None, :], z_exo)[0] @ self.L.T
         return r * self.noise_scale
 
     def to_primitive(self, flows_instr: np.ndarray) -> np.ndarray:
@@ -409,6 +417,7 @@ class Market:
             dlogp = dlogp + news
             self.logv += news - self._news_in_value          # news moves value and price together
             self.news[:] = 0.0
+            self.shock_news[:] = 0.0
             self._news_in_value[:] = 0.0
             self._decay_today[:] = 0.0
         self.logp += dlogp

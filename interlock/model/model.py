@@ -118,6 +118,7 @@ class CapitalFlowModel(mesa.Model):
 
         self.valuation.update()
         self.market.news[:] = 0.0                   # day-0 values are the starting point, not news
+        self.market.shock_news[:] = 0.0
         self.spx_peak = self.market.spx
         self.running = True
         self.series = SeriesRecorder({"market": self._market_columns(),
@@ -185,6 +186,7 @@ class CapitalFlowModel(mesa.Model):
 
     def _apply_shocks(self) -> None:
         day = self.day
+        before = self.market.news.copy() if self.shocks else None
         for s in self.shocks:
             if s.at == day:
                 self.log_event("shock", "scenario", s.type_name, "shock", float("nan"), s.describe())
@@ -193,6 +195,8 @@ class CapitalFlowModel(mesa.Model):
                 s.during(self, day - s.at)
             if day == s.at + s.duration:
                 s.end(self)
+        if before is not None:
+            self.market.shock_news += self.market.news - before
 
     def _policy_and_macro(self) -> None:
         self.fed.step()

@@ -43,6 +43,12 @@ from scipy.special import log_ndtr
 
 SQ2PI = math.sqrt(2.0 / math.pi)         # E|z|
 VAR_ABS = 1.0 - 2.0 / math.pi            # Var|z|
+# Exogenous news enters the log-volatility update up to ±4σ: the draws the news process was calibrated
+# on are N(0, 1) (beyond 4σ once in ≈ 60 years of days), and EGARCH's exponential news impact is too
+# steep for large shocks (Engle & Ng 1993, J. Finance 48:1749). A −4% scenario day at a calm 9% vol is
+# a −7σ day: uncapped, it took the market's news vol to its bound (45%) and VOL_1M up 33 points, where
+# the VIX rose ≈ 15–20 on the −3…−4% days of 5 Feb 2018 and 5 Aug 2024 (docs/validation.md)
+EXO_Z_MAX = 4.0
 
 
 def _log_mgf_abs_lin(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -165,9 +171,14 @@ class NewsProcess:
     def sigma_today(self) -> np.ndarray:
         return self.p.sigma * self.rel * self.uncertainty
 
-    def step(self, z: np.ndarray) -> np.ndarray:
+    def step(self, z: np.ndarray, z_exo: np.ndarray | None = None) -> np.ndarray:
         """Advance one day with standard normals z of shape (E, F); return the news log returns
-        (E, F). Call `rel_today()` first if depth/forecasts need today's volatility (step calls it)."""
+        (E, F). Call `rel_today()` first if depth/forecasts need today's volatility (step calls it).
+
+        z_exo (E, F), optional: the day's exogenous news (a scenario shock's news return — priced
+        by the market, not returned here) in units of today's σ per factor (`exogenous_shocks`). It enters the log-volatility update with the day's own shock,
+        z + z_exo: a −4σ news day raises volatility as a −4σ draw would (leverage and clustering
+        do not ask where the news came from; Nelson 1991), capped at ±EXO_Z_MAX."""
         p = self.p
         rel = self.rel_today()
         if np.any(p.lam != 0.0):
@@ -175,8 +186,27 @@ class NewsProcess:
         az = np.abs(z)
         eps = (z * np.exp(0.5 * p.h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
         r = (p.kmu * p.sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
+        if z_exo is not None:
+            bound = np.maximum(np.abs(z), EXO_Z_MAX)         # a draw beyond it keeps its own size
+            z = np.clip(z + z_exo, -bound, bound)
+            az = np.abs(z)
         self.x = p.phi * self.x + p.a * (az - SQ2PI)[..., None] + p.theta * z[..., None]
         return r
+
+    def exogenous_shocks(self, news: np.ndarray, L: np.ndarray) -> np.ndarray:
+        """Today's exogenous news per asset (log returns, (E, N)) as standardised factor shocks
+        (E, F): the factor moves that most likely produced it given today's factor variances Σ
+        (the conditional mean r = Σ Lᵀ (L Σ Lᵀ)⁺ news for Gaussian factors), each divided by its
+        factor's σ today. A drop shared by every equity is mostly the market factor's; one firm's
+        repricing mostly its own factor's."""
+        sd = self.sigma_today()                                     # (E, F)
+        out = np.zeros_like(sd)
+        for e in range(news.shape[0]):
+            S = sd[e] ** 2
+            A = (L * S) @ L.T
+            r = S * (L.T @ (np.linalg.pinv(A, hermitian=True) @ news[e]))
+            out[e] = np.divide(r, sd[e], out=np.zeros_like(r), where=sd[e] > 0)
+        return out
 
     # ----- variance forecasts -------------------------------------------------------------------
     def _prep_forecast(self, H: int) -> None:

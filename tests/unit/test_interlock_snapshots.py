@@ -9,6 +9,7 @@ comes online."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -105,7 +106,7 @@ def test_a_deal_announced_after_the_snapshot_date_is_refused(tmp_path):
         S.select("2025-11-21", str(root))
 
 
-def test_the_snapshot_sets_the_market_levels_before_the_scenarios_own_overrides():
+def test_the_snapshot_sets_the_market_levels_before_the_scenarios_own_overrides(tmp_path):
     snap = S.select("2025-11-21")
     p = load_scenario("baseline").params()
     assert p["run.spx_level"] == snap.value("market.spx_level")
@@ -119,7 +120,11 @@ def test_the_snapshot_sets_the_market_levels_before_the_scenarios_own_overrides(
     feb = load_scenario("episode_feb2018")
     assert feb.params()["vol.initial_annual_vol"] == 0.084                   # the 2018 snapshot's realised vol
     assert feb.params()["run.spx_level"] == 2872.87
-    assert feb.params()["assets.REST.cap"] == 39500.0 != S.select("2018-01-26").value("market.rest_cap")
+    assert feb.params()["assets.REST.cap"] == S.select("2018-01-26").value("market.rest_cap") == 21607.0
+    own = tmp_path / "feb_big_rest.toml"
+    own.write_text(Path(load_scenario("episode_feb2018").path).read_text().replace(
+        '[overrides]\n', '[overrides]\n"assets.REST.cap" = 39500.0\n', 1))
+    assert load_scenario(own).params()["assets.REST.cap"] == 39500.0
     assert feb.params({"run.spx_level": 3000.0})["run.spx_level"] == 3000.0
 
 
