@@ -249,9 +249,9 @@ def _overview_axes():
                                                                  hspace=0.42))
 
 
-def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> None:
+def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int, twin=None) -> None:
     """The overview's data, titles and legends on its three axes (fresh, or emptied by
-    `OverviewPanelState`)."""
+    `OverviewPanelState`, which passes the flows panel's right axis as `twin`)."""
     d = dashboard_data(res, panels=OVERVIEW_PANELS)
     ax = axes[0]
     for a in d["prices"].columns:
@@ -265,7 +265,7 @@ def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int
     ax.set_ylabel("index (day 0 = 100)", fontsize=8)
     ax.legend(fontsize=6, ncol=5, loc="upper left", frameon=False)
     ax = axes[1]
-    stacked_flows(ax, d["flows_equities"], legend=False)
+    stacked_flows(ax, d["flows_equities"], legend=False, twin=twin)
     if ghost is not None:
         ax.plot(ghost.index, ghost["flows"], color=GHOST_COLOR, lw=1.4, alpha=0.9, zorder=0,
                 drawstyle="steps-mid")
@@ -296,18 +296,18 @@ class OverviewPanelState:
 
     def __init__(self):
         self.fig, self.axes = _overview_axes()
+        self.twin = self.axes[1].twinx()            # the flows panel's residual axis, kept (hidden when unused)
+        self.twin.set_visible(False)
 
     def png(self, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> bytes:
-        for extra in [a for a in self.fig.axes if not any(a is b for b in self.axes)]:
-            self.fig.delaxes(extra)                 # the flows panel's residual axis, made again
-        for ax in self.axes:
+        for ax in [*self.axes, self.twin]:
             for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
                 artist.remove()
             if ax.get_legend() is not None:
                 ax.get_legend().remove()
             ax.relim()
             ax.set_autoscaley_on(True)
-        draw_overview(self.axes, res, ghost, end_day)
+        draw_overview(self.axes, res, ghost, end_day, twin=self.twin)
         return figure_png(self.fig)
 
 
