@@ -4,7 +4,8 @@ app's resolution as the page does (`figure_png`, the panels' `png`).
 
 - Play: the model steps every day and the charts (prices, flows, VOL with the ghost run) are drawn
   every RENDER_EVERY days and on the last: CPU per day, amortised.
-- Step (paused): one day, then every panel: the charts (one figure per session, redrawn in place),
+- Step (paused): one day, then every panel: the charts (one figure per session, its data, y axes
+  and legends drawn over a cached background of titles and x axes),
   the cascade of the default day round by round (drawn when that day changes: a finished day's
   cascade is cached, as in the app), and the network (updated in place, its static parts blitted).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
 from pathlib import Path
@@ -20,14 +21,17 @@ def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = 
     from ..reports.run import summary_assets  # lazy: startup time
     m = result.summary["metrics"]
     click.echo(f"scenario {result.scenario} · seed {result.seed} · {result.days} days")
-    click.echo(f"{'asset':<7} {'return':>8} {'max DD':>8} {'peak→trough':>12} {'recovery':>9} {'ampl.':>6}")
-    amp = m.get("amplification", {})
+    amp = m.get("amplification")             # only with --attribution (a rerun with every class off)
+    click.echo(f"{'asset':<7} {'return':>8} {'max DD':>8} {'peak→trough':>12} {'recovery':>9}"
+               + (f" {'ampl.':>6}" if amp is not None else ""))
     for a in summary_assets(result.summary, card):
         s = m["assets"][a]
         rec = "-" if s["recovery_days"] is None else f"{s['recovery_days']}d"
-        ar = amp.get(a)
-        click.echo(f"{a:<7} {s['total_return']:>+8.1%} {s['max_drawdown']:>8.1%} "
-                   f"{s['days_to_trough']:>11}d {rec:>9} {('-' if ar is None else f'{ar:.2f}'):>6}")
+        line = f"{a:<7} {s['total_return']:>+8.1%} {s['max_drawdown']:>8.1%} {s['days_to_trough']:>11}d {rec:>9}"
+        if amp is not None:
+            ar = amp.get(a)
+            line += f" {('-' if ar is None else f'{ar:.2f}'):>6}"
+        click.echo(line)
     click.echo(f"peak VOL_1M {m['peak_VOL_1M'] * 100:.1f} vol points (day {m['peak_VOL_1M_day']}), "
                f"policy rate at end {m['final_policy_rate']:.2%}, forced flows {m['forced_flow_bn']:.0f}bn")
     for k, v in sorted(m.get("net_flow_by_class_bn", {}).items()):
@@ -85,7 +89,9 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
               help="Override a parameter (repeatable); `interlock params` lists them.")
 @click.option("--config", "config", type=click.Path(dir_okay=False), default=None,
               help="A TOML file of overrides (e.g. written by `interlock calibrate`).")
-@click.option("--attribution", is_flag=True, help="Rerun with each agent class off (same random numbers).")
+@click.option("--attribution", is_flag=True,
+              help="Rerun with each agent class off, and with every trading class off (the amplification "
+                   "ratio), under the same random numbers.")
 @click.option("--no-figures", is_flag=True, help="Skip dashboard.png and report.html.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, days, seed, as_of, out, force, sets, config, attribution, no_figures, quiet):
@@ -117,10 +123,20 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
     run_seed = sc.run.seed if seed is None else seed
     out_dir = Path(out) if out else default_out(sc.name, run_seed, overrides)
     with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running
+        # the counterfactual reruns (each class off; every trading class off, for the amplification
+        # ratio) only on request: the all-off rerun was a third of a plain run's simulation (issue #15)
         result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
-                     progress=not quiet)
+                     amplification=attribution, progress=not quiet)
         card = card_assets(sc, result.summary["asset_names"])
-        write_run(result, out_dir, figures=not no_figures, force=force, card=card)
+        # the run's numbers are made: while its files and figures are written, what is alive now
+        # (modules, the result) is kept out of the collector's reach, so the dashboard's many
+        # short-lived artists do not make each full collection walk it (≈ 10–20% of the draw,
+        # issue #15); given back afterwards (a process that runs many commands, e.g. the tests)
+        gc.freeze()
+        try:
+            write_run(result, out_dir, figures=not no_figures, force=force, card=card)
+        finally:
+            gc.unfreeze()
     warning = warning_line(result.summary)
     if warning:
         click.echo(warning, err=True)

@@ -55,16 +55,18 @@ def summary_assets(summary: dict, card: Sequence[str] = ()) -> list[str]:
 def summary_table(summary: dict, card: Sequence[str] = ()) -> pd.DataFrame:
     """The printed summary's table: per asset total return and maximum drawdown (%), days from
     the peak to the trough, days to recover (– if not), amplification (move with every class ÷
-    with the trading classes off)."""
+    with the trading classes off; a column only when the run has it: `interlock run --attribution`)."""
     m = summary["metrics"]
-    amp = m.get("amplification", {})
+    amp = m.get("amplification")
     rows = []
     for a in summary_assets(summary, card):
         s = m["assets"][a]
-        rows.append({"asset": a, "total return %": 100 * s["total_return"], "max drawdown %": 100 * s["max_drawdown"],
-                     "peak→trough, days": str(s["days_to_trough"]),
-                     "recovery, days": "–" if s["recovery_days"] is None else str(s["recovery_days"]),
-                     "amplification ×": float("nan") if amp.get(a) is None else float(amp[a])})
+        row = {"asset": a, "total return %": 100 * s["total_return"], "max drawdown %": 100 * s["max_drawdown"],
+               "peak→trough, days": str(s["days_to_trough"]),
+               "recovery, days": "–" if s["recovery_days"] is None else str(s["recovery_days"])}
+        if amp is not None:
+            row["amplification ×"] = float("nan") if amp.get(a) is None else float(amp[a])
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -249,9 +249,11 @@ def _overview_axes():
                                                                  hspace=0.42))
 
 
-def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> None:
+def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int, twin=None,
+                  legends: bool = True) -> None:
     """The overview's data, titles and legends on its three axes (fresh, or emptied by
-    `OverviewPanelState`)."""
+    `OverviewPanelState`, which passes the flows panel's right axis as `twin`, and
+    `legends=False` when the axes keep legends of the same entries)."""
     d = dashboard_data(res, panels=OVERVIEW_PANELS)
     ax = axes[0]
     for a in d["prices"].columns:
@@ -263,9 +265,10 @@ def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int
     # titles at a fixed height: automatic placement measures every axis at each draw
     ax.set_title("Prices, rebased to 100 at day 0", fontsize=9, y=1.0)
     ax.set_ylabel("index (day 0 = 100)", fontsize=8)
-    ax.legend(fontsize=6, ncol=5, loc="upper left", frameon=False)
+    if legends:
+        ax.legend(fontsize=6, ncol=5, loc="upper left", frameon=False)
     ax = axes[1]
-    stacked_flows(ax, d["flows_equities"], legend=False)
+    stacked_flows(ax, d["flows_equities"], legend=False, twin=twin)
     if ghost is not None:
         ax.plot(ghost.index, ghost["flows"], color=GHOST_COLOR, lw=1.4, alpha=0.9, zorder=0,
                 drawstyle="steps-mid")
@@ -281,7 +284,8 @@ def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int
     ax.set_title("Implied volatility of the S&P 500", fontsize=9, y=1.0)
     ax.set_ylabel("vol points", fontsize=8)
     ax.set_xlabel("trading day", fontsize=8)
-    ax.legend(fontsize=6, ncol=3, loc="upper left", frameon=False)
+    if legends:
+        ax.legend(fontsize=6, ncol=3, loc="upper left", frameon=False)
     last = max(end_day, int(res.days), int(ghost.index.max()) if ghost is not None else 0)
     for ax in axes:
         ax.set_xlim(0, last)
@@ -290,25 +294,59 @@ def draw_overview(axes, res: RunResult, ghost: pd.DataFrame | None, end_day: int
 
 
 class OverviewPanelState:
-    """One overview figure per session, redrawn in place: a step empties its three axes of data
-    and draws the new day's (creating the figure and its axes again costs as much as drawing it,
-    and reused axes keep their tick objects)."""
+    """One overview figure per session, redrawn in place and blitted: a step empties its axes of
+    data and draws the new day's (creating the figure and its axes again costs as much as drawing
+    it, and reused axes keep their tick objects). What does not change from day to day — the
+    titles and the x axes (their range is the scenario's days), and the background — is rendered
+    once into a cached image, again only when the x range changes; a step draws over it only each
+    axes' data, y axis, spines and legend, in the order a full draw would, and encodes the pixels:
+    the picture a full draw gives (tests/integration/test_viz_app.py) at ≈ half its cost."""
 
     def __init__(self):
         self.fig, self.axes = _overview_axes()
+        self.fig.set_dpi(CHART_DPI)
+        self.twin = self.axes[1].twinx()            # the flows panel's residual axis, kept (hidden when unused)
+        self.twin.set_visible(False)
+        self._background = None
+        self._key = None
+        self._legend_key = None
 
     def png(self, res: RunResult, ghost: pd.DataFrame | None, end_day: int) -> bytes:
-        for extra in [a for a in self.fig.axes if not any(a is b for b in self.axes)]:
-            self.fig.delaxes(extra)                 # the flows panel's residual axis, made again
-        for ax in self.axes:
+        # the legends' entries depend only on the run's assets and on whether a ghost is drawn:
+        # kept while those stay (a legend draws its own copies of the handles)
+        legend_key = (tuple(res.summary.get("asset_names") or ()), ghost is None)
+        new_legends = legend_key != self._legend_key
+        for ax in [*self.axes, self.twin]:
             for artist in [*ax.lines, *ax.collections, *ax.patches, *ax.texts]:
                 artist.remove()
-            if ax.get_legend() is not None:
+            if new_legends and ax.get_legend() is not None:
                 ax.get_legend().remove()
             ax.relim()
             ax.set_autoscaley_on(True)
-        draw_overview(self.axes, res, ghost, end_day)
-        return figure_png(self.fig)
+        draw_overview(self.axes, res, ghost, end_day, twin=self.twin, legends=new_legends)
+        self._legend_key = legend_key
+        canvas = self.fig.canvas
+        # each axes' artists that change with the day, in Axes.draw's order (its children, sorted
+        # by z-order, stably); the rest (patch, x axis, titles) is the cached background
+        layers = []
+        for ax in self.fig.axes:
+            static = {id(a) for a in (ax.patch, ax.xaxis, ax.title, ax._left_title, ax._right_title)}
+            moving = sorted((a for a in ax.get_children() if id(a) not in static), key=lambda a: a.get_zorder())
+            for a in moving:
+                a.set_animated(True)
+            ax.viewLim                          # autoscale now: drawing artists one by one skips Axes.draw
+            layers.append((ax, moving))
+        key = tuple(tuple(ax.get_xlim()) for ax in self.axes)
+        if key != self._key:
+            canvas.draw()                       # the background: everything not animated
+            self._background, self._key = canvas.copy_from_bbox(self.fig.bbox), key
+        else:
+            canvas.restore_region(self._background)
+        for ax, moving in layers:
+            if ax.get_visible():
+                for a in moving:
+                    self.fig.draw_artist(a)
+        return canvas_png(canvas)
 
 
 def cascade_figure(res: RunResult, day: int):
@@ -367,11 +405,16 @@ class NetworkPanelState:
             canvas.restore_region(self._background)
         for a in sorted([*busy, *self.above], key=lambda a: a.get_zorder()):
             self.fig.draw_artist(a)
-        w, h = canvas.get_width_height()
-        img = PIL.Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        buf = io.BytesIO()
-        img.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
-        return buf.getvalue()
+        return canvas_png(canvas)
+
+
+def canvas_png(canvas) -> bytes:
+    """The pixels on an Agg canvas (after a draw or a blit) as PNG bytes, fast compression."""
+    w, h = canvas.get_width_height()
+    img = PIL.Image.frombuffer("RGBA", (w, h), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    buf = io.BytesIO()
+    img.save(buf, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    return buf.getvalue()
 
 
 def figure_png(fig, dpi: int = CHART_DPI) -> bytes:

@@ -105,10 +105,14 @@ def mark_shocks(axes, summary: dict, label_axes=(), x_of_day=None) -> None:
 APART = ("discretionary",)
 
 
-def stacked_flows(ax, table: pd.DataFrame, legend: bool = True, apart=APART):
+def stacked_flows(ax, table: pd.DataFrame, legend: bool = True, apart=APART, twin=None):
     """Net flows ($bn/day) by agent class as stacked steps: buys above zero, sales below. The
     classes in `apart` are drawn as a line on a right axis of their own (returned, else None), so
-    the documented classes stay readable on the left axis."""
+    the documented classes stay readable on the left axis. `twin`: that right axis, made earlier
+    and emptied by the caller (the app redraws in place: a new twin axis every step makes its
+    axes and ticks again); shown only when it draws something."""
+    if twin is not None:
+        twin.set_visible(False)
     if table.empty or not np.any(table.to_numpy()):
         ax.axhline(0, color="k", lw=0.5)
         return None
@@ -129,7 +133,8 @@ def stacked_flows(ax, table: pd.DataFrame, legend: bool = True, apart=APART):
     ax2 = None
     rest = [c for c in table.columns if c in apart and np.any(table[c].to_numpy())]
     if rest:
-        ax2 = ax.twinx()
+        ax2 = ax.twinx() if twin is None else twin
+        ax2.set_visible(True)
         for c in rest:
             ax2.plot(x, table[c].to_numpy(dtype=float), color=class_color(c), lw=0.7, alpha=0.9,
                      drawstyle="steps-mid", label=f"{c} (right axis)")

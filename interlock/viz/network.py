@@ -83,10 +83,11 @@ def graph_events(g: nx.MultiDiGraph, events: pd.DataFrame) -> pd.DataFrame:
     return ev[ev["source"].isin(list(g.nodes)) & ev["target"].isin(list(g.nodes))]
 
 
-def edge_keys(g: nx.MultiDiGraph, events: pd.DataFrame) -> list[tuple[str, str, str]]:
-    """Edges as drawn: one per (source, target, channel) over deals and cascade hops."""
+def edge_keys(g: nx.MultiDiGraph, events: pd.DataFrame, hops: pd.DataFrame | None = None) -> list[tuple[str, str, str]]:
+    """Edges as drawn: one per (source, target, channel) over deals and cascade hops (`hops`:
+    `graph_events(g, events)` if the caller has it)."""
     keys = {(u, v, d["type"]) for u, v, d in g.edges(data=True)}
-    ev = graph_events(g, events)
+    ev = graph_events(g, events) if hops is None else hops
     keys |= set(zip(ev["source"], ev["target"], ev["channel"]))
     return sorted(keys)
 
@@ -94,12 +95,14 @@ def edge_keys(g: nx.MultiDiGraph, events: pd.DataFrame) -> list[tuple[str, str, 
 def edge_values(g: nx.MultiDiGraph, events: pd.DataFrame, days) -> tuple[pd.DataFrame, str]:
     """What each edge carries by day, and what that is: the cumulative $bn lost through each
     hop if the run has interlock cascade events, else the contracted $bn/year of its deals."""
-    keys = edge_keys(g, events)
     ev = graph_events(g, events)
+    keys = edge_keys(g, events, hops=ev)
     idx = pd.Index(days, name="day")
     if len(ev):
         ev = ev.assign(key=list(zip(ev["source"], ev["target"], ev["channel"])), usd=ev["usd_bn"].abs().fillna(0.0))
-        daily = ev.pivot_table(index="day", columns="key", values="usd", aggfunc="sum", fill_value=0.0)
+        # the sums pivot_table makes (the same groupby), without its overhead: the app makes
+        # this table at every paused step (issue #15)
+        daily = ev.groupby(["day", "key"])["usd"].sum().unstack(fill_value=0.0)
         daily = daily.reindex(idx, fill_value=0.0).reindex(columns=keys, fill_value=0.0)
         cum = daily.cumsum()
         cum.columns = pd.MultiIndex.from_tuples(keys, names=["source", "target", "channel"])
