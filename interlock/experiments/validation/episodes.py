@@ -300,12 +300,14 @@ START_VOL = {"calm": 0.12, "stress": 0.35}      # the news state's starting annu
 
 
 def selling_response(amount_bn: float, start: str = "calm", agents: bool = True, days: int = 5,
-                     seeds: Iterable[int] = tuple(range(1, 11)), at: int = 5) -> SellingResponse:
+                     seeds: Iterable[int] = tuple(range(1, 11)), at: int = 5,
+                     overrides: dict | None = None) -> SellingResponse:
     """$amount_bn of external index selling spread over `days` days from day `at` of the baseline,
     against the same seed without it: the index's log move from the day before the selling to its
     last day. `start` sets the news state's starting vol (calm 12%, stress 35%); `agents=False`
-    switches every trading class off (the kernel alone)."""
-    over = {"vol.initial_annual_vol": START_VOL[start], "retail_crypto.n_holders": 10000}
+    switches every trading class off (the kernel alone); `overrides` (e.g. another start date's
+    snapshot: {"run.start_date": "2018-01-26"}) are applied on top."""
+    over = {"vol.initial_annual_vol": START_VOL[start], "retail_crypto.n_holders": 10000, **(overrides or {})}
     disabled = () if agents else tuple(trading_classes())
     moves = []
     for s in seeds:
