@@ -57,6 +57,9 @@ FIGURE_SUFFIXES = (".png", ".gif", ".csv", ".html")    # a folder of only these 
 RUN_FILES = ("timeseries.parquet", "flows.parquet", "events.parquet", "summary.json", "dashboard.png",
              "report.html", "cascade*.png", "sankey*.png", "network*.png", "network*.gif", LOCK_NAME)
 RUN_SUMMARY_KEYS = ("scenario", "seed", "days", "metrics")
+# check_writable's probe file: another writer of the same folder may see it for an instant (a run
+# folder's concurrent writers raced on it: "holds … files a run does not write (.interlock-probe-…)")
+PROBE_PREFIX = ".interlock-probe-"
 
 
 def host() -> str:
@@ -99,7 +102,7 @@ def recognise(folder: str | Path) -> str | None:
     c = _json(d / "compare.json")
     if c is not None and c.get("kind") == "compare":
         return "compare"
-    entries = [e for e in d.iterdir() if e.name != LOCK_NAME]
+    entries = [e for e in d.iterdir() if e.name != LOCK_NAME and not e.name.startswith(PROBE_PREFIX)]
     if entries and all(e.is_file() and e.suffix in FIGURE_SUFFIXES for e in entries):
         return "figures"
     return None
@@ -107,8 +110,8 @@ def recognise(folder: str | Path) -> str | None:
 
 def _foreign_run_files(d: Path) -> list[str]:
     """Entries of a run folder that a run does not write (replacing it would delete them)."""
-    return sorted(e.name for e in d.iterdir()
-                  if not (e.is_file() and any(fnmatch.fnmatchcase(e.name, pat) for pat in RUN_FILES)))
+    return sorted(e.name for e in d.iterdir() if not e.name.startswith(PROBE_PREFIX)
+                  and not (e.is_file() and any(fnmatch.fnmatchcase(e.name, pat) for pat in RUN_FILES)))
 
 
 # ----- checking an output folder before any work -------------------------------------------------
@@ -148,7 +151,7 @@ def check_writable(p: Path, option: str = "--out") -> None:
         raise InputError(f"cannot be created: {base} is a file, not a folder", file=str(p), key=option)
     st = base.stat()
     try:
-        fd, probe = tempfile.mkstemp(prefix=".interlock-probe-", dir=base)
+        fd, probe = tempfile.mkstemp(prefix=PROBE_PREFIX, dir=base)
     except OSError as e:
         raise InputError(f"cannot be written ({e.strerror or e})", file=str(p), key=option,
                          allowed="a folder you can write") from None
@@ -172,7 +175,7 @@ def check_output(path: str | Path, accept: Iterable[str], *, force: bool = False
             raise InputError("is a file, not a folder", file=str(p), key=option, allowed="a folder")
         if replace:
             _refuse_protected(p, option)
-        entries = sorted(e.name for e in p.iterdir())
+        entries = sorted(e.name for e in p.iterdir() if not e.name.startswith(PROBE_PREFIX))
         if entries:
             kind = recognise(p)
             if kind in accept:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from interlock.errors import InputError
-from interlock.experiments.outputs import (LOCK_NAME, FolderBusy, FolderLock, check_output, clean_stale,
+from interlock.experiments.outputs import (LOCK_NAME, PROBE_PREFIX, FolderBusy, FolderLock, check_output, clean_stale,
                                            output_folder, recognise, run_output, sibling_lock, temp_prefix)
 
 
@@ -62,6 +62,18 @@ def test_a_run_folder_holding_a_users_file_is_not_replaced_without_force(tmp_pat
     with pytest.raises(InputError, match="my_analysis.ipynb"):
         check_output(d, ("run",), replace=True)
     check_output(d, ("run",), replace=True, force=True)
+
+
+def test_another_writers_writability_probe_is_not_a_users_file(tmp_path):
+    """The race of test_run_folder's concurrent writers, made deterministic: while one writer probes
+    the folder (check_writable's probe file lives there for an instant), another checks it."""
+    d = a_run_folder(tmp_path / "run")
+    (d / f"{PROBE_PREFIX}x5lzef6v").touch()
+    assert check_output(d, ("run",), replace=True) == d
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / f"{PROBE_PREFIX}abc").touch()
+    assert check_output(empty, ("run",)) == empty
 
 
 def test_force_never_reaches_home_root_or_the_working_directory(tmp_path, monkeypatch):
