@@ -95,6 +95,7 @@ class NewsConfig(ParamView, section="news"):
     market_mean_slope: float           # κ_μ: conditional mean falls with volatility
     market_rel_floor: float            # bounds on relative volatility σ/σ̄
     market_rel_cap: float
+    exogenous_variance_impact: float   # g: a scenario's news of r raises a factor's spot variance by g·r²
     idio_timescales_days: list[float]  # the same for each stock's own factor
     idio_logvol_sd: list[float]
     idio_leverage: list[float]
@@ -248,6 +249,7 @@ class Market:
         # the news process and the impact kernel (ensemble axis of size 1)
         self.news_params, self.L = build_news(p, self.assets)
         self.news_process = NewsProcess(self.news_params, 1)
+        self.news_process.exo_variance_impact = NewsConfig.from_params(p).exogenous_variance_impact
         self.impact_params = build_impact(p, self.assets)
         self.impact = ImpactKernel(self.impact_params, 1, self.n)
         self._LT2 = self.L.T ** 2                          # constant: squared loadings (asset × factor)ᵀ

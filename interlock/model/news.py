@@ -43,12 +43,6 @@ from scipy.special import log_ndtr
 
 SQ2PI = math.sqrt(2.0 / math.pi)         # E|z|
 VAR_ABS = 1.0 - 2.0 / math.pi            # Var|z|
-# Exogenous news enters the log-volatility update up to ±4σ: the draws the news process was calibrated
-# on are N(0, 1) (beyond 4σ once in ≈ 60 years of days), and EGARCH's exponential news impact is too
-# steep for large shocks (Engle & Ng 1993, J. Finance 48:1749). A −4% scenario day at a calm 9% vol is
-# a −7σ day: uncapped, it took the market's news vol to its bound (45%) and VOL_1M up 33 points, where
-# the VIX rose ≈ 15–20 on the −3…−4% days of 5 Feb 2018 and 5 Aug 2024 (docs/validation.md)
-EXO_Z_MAX = 4.0
 
 
 def _log_mgf_abs_lin(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
@@ -142,6 +136,9 @@ class NewsProcess:
         self._prep_forecast(max(horizons))
         self._has_parent = bool(np.any(p.parent >= 0))
         self._par = np.where(p.parent >= 0, p.parent, 0)
+        self.exo_variance_impact = 0.0               # g of `exogenous_draw` (0: exogenous news leaves it alone)
+        D = (p.a - p.theta).sum(-1)                  # log-vol rise per unit of a negative draw, (F,)
+        self._exo_D = np.where(D > 0, D, np.inf)     # a factor without volatility dynamics: no response
 
     def start_at(self, f: int, rel0: float) -> None:
         """Start factor `f` at relative volatility `rel0` (e.g. a calm start): every component is
@@ -176,9 +173,11 @@ class NewsProcess:
         (E, F). Call `rel_today()` first if depth/forecasts need today's volatility (step calls it).
 
         z_exo (E, F), optional: the day's exogenous news (a scenario shock's news return — priced
-        by the market, not returned here) in units of today's σ per factor (`exogenous_shocks`). It enters the log-volatility update with the day's own shock,
-        z + z_exo: a −4σ news day raises volatility as a −4σ draw would (leverage and clustering
-        do not ask where the news came from; Nelson 1991), capped at ±EXO_Z_MAX."""
+        by the market, not returned here) in units of today's σ per factor (`exogenous_shocks`). It
+        moves the log-volatility state through GJR's quadratic news impact (`exogenous_draw`), added
+        to the day's own draw: leverage and clustering do not ask where the news came from (Nelson
+        1991), but EGARCH's exponential response, calibrated on N(0, 1) draws, is far too steep for
+        a −4…−8σ scenario day (Engle & Ng 1993)."""
         p = self.p
         rel = self.rel_today()
         if np.any(p.lam != 0.0):
@@ -187,11 +186,19 @@ class NewsProcess:
         eps = (z * np.exp(0.5 * p.h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
         r = (p.kmu * p.sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
         if z_exo is not None:
-            bound = np.maximum(np.abs(z), EXO_Z_MAX)         # a draw beyond it keeps its own size
-            z = np.clip(z + z_exo, -bound, bound)
+            z = z + self.exogenous_draw(z_exo)
             az = np.abs(z)
         self.x = p.phi * self.x + p.a * (az - SQ2PI)[..., None] + p.theta * z[..., None]
         return r
+
+    def exogenous_draw(self, z_exo: np.ndarray) -> np.ndarray:
+        """The draw that moves the log-volatility state as GJR's news impact says exogenous news of
+        z_exo σ should: spot variance × (1 + g z_exo²), i.e. σ² + g r² (Glosten, Jagannathan & Runkle
+        1993; Engle & Ng 1993 find this quadratic shape, not EGARCH's exponential one, fits large
+        news). A draw of size m raises log-vol by D·m on a down day, D = Σ_k (a_k − θ_k), so
+        m = ln(1 + g z²) / (2D), signed as the news; the components share it as they share a draw."""
+        m = np.log1p(self.exo_variance_impact * z_exo * z_exo) / (2.0 * self._exo_D)
+        return np.sign(z_exo) * m
 
     def exogenous_shocks(self, news: np.ndarray, L: np.ndarray) -> np.ndarray:
         """Today's exogenous news per asset (log returns, (E, N)) as standardised factor shocks

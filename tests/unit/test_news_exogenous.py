@@ -1,7 +1,7 @@
 """A scenario shock's news return moves the volatility state (`NewsProcess.exogenous_shocks`, the
 `z_exo` of `NewsProcess.step`, `Market.shock_news`; docs/validation.md, "Attribution"): it is news like
-a draw of the same size — the leverage effect and volatility clustering do not
-ask where it came from — while the policy channels' news, which has its own calibrated volatility
+a draw — the leverage effect and volatility clustering do not ask where it came from — through
+GJR's quadratic news impact (σ² + g·r², `news.exogenous_variance_impact`), while the policy channels' news, which has its own calibrated volatility
 response (the uncertainty channel), does not move it a second time, and the firms' repricing by the
 blocks (which depends on the agents) does not move it at all — the news stays the same whichever
 classes are on (common random numbers)."""
@@ -25,31 +25,45 @@ from interlock.model.shocks.policy import Tariff
 P = Params.defaults()
 
 
-def _one() -> NewsProcess:
-    return NewsProcess(NewsParams.make(["f"], sigma=[0.01], tau=[[3.0, 60.0]], s=[[0.3, 0.3]],
-                                       rho=[[-0.9, -0.9]]), 1)
+def _one(g: float = 0.17) -> NewsProcess:
+    nw = NewsProcess(NewsParams.make(["f"], sigma=[0.01], tau=[[3.0, 60.0]], s=[[0.3, 0.3]],
+                                     rho=[[-0.9, -0.9]]), 1)
+    nw.exo_variance_impact = g
+    return nw
 
 
-def test_an_exogenous_shock_moves_the_state_as_a_draw_of_its_size_but_returns_only_the_draw():
-    drawn, exo = _one(), _one()
-    r_drawn = drawn.step(np.array([[-4.0]]))
-    r_exo = exo.step(np.array([[0.0]]), z_exo=np.array([[-4.0]]))
-    np.testing.assert_array_equal(drawn.x, exo.x)                     # the same volatility state
-    assert r_exo[0, 0] == pytest.approx(0.0, abs=1e-4)               # the news itself is priced elsewhere
-    assert r_drawn[0, 0] < -0.025
-    assert exo.rel_today()[0, 0] > 1.5                                # a −4σ day: volatility up by half
+def _spot_rel_after(z_exo: float, g: float = 0.17, z: float = 0.0) -> tuple[float, float]:
+    """Relative volatility the day after one step with draw z and exogenous news z_exo, and the
+    news return the step gave."""
+    nw = _one(g)
+    r = nw.step(np.array([[z]]), z_exo=np.array([[z_exo]]) if z_exo else None)
+    return float(nw.rel_today()[0, 0]), float(r[0, 0])
 
 
-def test_beyond_four_sigma_an_exogenous_shock_moves_the_state_as_a_four_sigma_draw():
-    """EXO_Z_MAX: the news process was calibrated on N(0, 1) draws; a larger exogenous shock is not
-    extrapolated through EGARCH's exponential news impact (Engle & Ng 1993)."""
-    four, eight = _one(), _one()
-    four.step(np.array([[0.0]]), z_exo=np.array([[-4.0]]))
-    eight.step(np.array([[0.0]]), z_exo=np.array([[-8.0]]))
-    np.testing.assert_array_equal(four.x, eight.x)
-    drawn = _one()
-    drawn.step(np.array([[-8.0]]))                                    # a draw itself is not capped
-    assert drawn.rel_today()[0, 0] > eight.rel_today()[0, 0]
+def test_exogenous_news_raises_spot_variance_by_g_times_its_square_gjr():
+    """σ'² = σ² (1 + g z²) exactly (GJR's news impact in the units of today's σ), whatever the size:
+    quadratic in variance, not EGARCH's exponential — and only the state moves: the news itself is
+    priced by the market, not returned here."""
+    plain, r_plain = _spot_rel_after(0.0)
+    for z in (-2.0, -4.0, -8.0):
+        rel, r = _spot_rel_after(z)
+        assert (rel / plain) ** 2 == pytest.approx(1.0 + 0.17 * z * z, rel=1e-12)
+        assert r == r_plain
+    # a −8σ day raises variance (1 + 0.17·64)/(1 + 0.17·16) ≈ 3.2× as much as a −4σ day, not e^{…}
+    assert _spot_rel_after(-8.0)[0] < 2.0 * _spot_rel_after(-4.0)[0]
+
+
+def test_good_news_lowers_a_leveraged_factors_volatility_and_zero_impact_leaves_it_alone():
+    plain, _ = _spot_rel_after(0.0)
+    assert _spot_rel_after(+4.0)[0] < plain < _spot_rel_after(-4.0)[0]
+    assert _spot_rel_after(-4.0, g=0.0)[0] == plain
+
+
+def test_exogenous_news_adds_to_the_days_own_draw():
+    a, b = _one(), _one()
+    a.step(np.array([[-1.5]]), z_exo=np.array([[-3.0]]))
+    b.step(np.array([[-1.5 + float(b.exogenous_draw(np.array([[-3.0]]))[0, 0])]]))
+    np.testing.assert_array_equal(a.x, b.x)
 
 
 def test_a_drop_on_every_equity_is_the_market_factors_and_one_firms_repricing_its_own():
