@@ -11,7 +11,8 @@ in annual-variance units; it appears only when a threshold is crossed and decays
 
     H_t = δ H_{t−1} + η_r · max(0, −r_t/σ_t − k_r)  +  η_F · max(0, S_t − k_F),   δ = 2^{−1/h}
 
-(r_t/σ_t: the index move in units of today's news σ; S_t: systematic net selling / equity cap).
+(r_t/σ_t: the index move in units of yesterday's implied daily vol, VOL_1M/√252 — what option
+buyers measured the day against; S_t: systematic net selling / equity cap).
 Because H decays geometrically its mean over the next n days is H·ℓ_n, ℓ_n = (1 − δ^n)/(n(1 − δ)):
 it loads 1M about three times more than 3M, so hedging inverts the curve after a shock and never on
 a calm day (seeds/001: an inverted VIX curve is hedging flow, not panic).
@@ -50,7 +51,7 @@ class VolParams(ParamView, section="vol"):
     variance_risk_premium: float       # VRP_1M: implied / expected variance, 1 month
     variance_risk_premium_3m: float    # VRP_3M
     hedging_half_life_days: float      # days: decay of the hedging-demand variance H
-    hedging_loss_threshold: float      # news σ: a fall beyond this many σ adds hedging demand
+    hedging_loss_threshold: float      # implied σ: a fall beyond this many σ adds hedging demand
     hedging_per_sigma: float           # annual variance of H per σ of fall beyond the threshold
     hedging_flow_threshold: float      # share of equity cap a day: systematic selling beyond it adds H
     hedging_per_systematic_flow: float  # annual variance of H per unit of that selling share
@@ -91,7 +92,7 @@ class ImpliedVol:
 
     def update(self, spx_return: float, systematic_sell_fraction: float) -> None:
         """End of day: `systematic_sell_fraction` = vol-target + CTA net selling / equity cap (≥ 0)."""
-        sigma = max(self.market.spx_news_sigma, 1e-12)
+        sigma = self.prev_close_1m / math.sqrt(self.ann)      # yesterday's implied daily vol
         shock = max(0.0, -spx_return / sigma - self.k_r)
         flow = max(0.0, systematic_sell_fraction - self.k_F)
         self.hedging = self.delta * self.hedging + self.eta_r * shock + self.eta_F * flow

@@ -20,7 +20,7 @@ DOCUMENTED_MISSES: dict[int, set[str]] = {
     3: {"hill_abs", "skew"},
     4: {"annual_vol"},
     6: {"gain_loss"},
-    7: {"hill_abs"},
+    7: {"hill_abs", "gain_loss"},
     8: {"abs_ac50", "skew"},
     9: {"gain_loss"},
     10: {"gain_loss"},

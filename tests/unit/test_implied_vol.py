@@ -4,6 +4,8 @@ volatile state inverts it; hedging demand appears only past a threshold and load
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -29,18 +31,36 @@ def test_a_calm_state_is_in_contango_and_a_volatile_one_inverted():
     assert stressed.vol_1m > stressed.vol_3m
 
 
+def _implied_sigma(iv: ImpliedVol) -> float:
+    return iv.vol_1m / math.sqrt(P["run.trading_days_per_year"])
+
+
 def test_an_ordinary_day_adds_no_hedging_demand():
-    m, iv = _iv()
-    iv.update(-0.5 * m.spx_news_sigma, 0.0)                 # a half-σ fall
+    _, iv = _iv()
+    iv.update(-0.5 * _implied_sigma(iv), 0.0)                 # a half-σ fall
     assert iv.hedging == 0.0
 
 
 def test_a_fall_past_the_threshold_adds_hedging_demand_that_lifts_1m_more_than_3m():
-    m, iv = _iv()
+    _, iv = _iv()
     v1, v3 = iv.vol_1m, iv.vol_3m
-    iv.update(-4.0 * m.spx_news_sigma, 0.0)
+    iv.update(-4.0 * _implied_sigma(iv), 0.0)
     assert iv.hedging > 0.0
     assert iv.vol_1m - v1 > iv.vol_3m - v3 > 0.0 - 1e-12
+
+
+def test_the_threshold_is_counted_in_implied_not_news_sigma():
+    """Option buyers measure the day against the vol they paid for (docs/validation.md, Implied vol):
+    a fall just short of the threshold in implied σ adds nothing, one past it adds hedging demand even
+    where it is less than the threshold in the news process's σ."""
+    m, iv = _iv(-1.0)
+    k = P["vol.hedging_loss_threshold"]
+    past = (k + 1.0) * _implied_sigma(iv)
+    assert past < k * m.spx_news_sigma                       # not past it in news σ
+    iv.update(-0.95 * k * _implied_sigma(iv), 0.0)
+    assert iv.hedging == 0.0
+    iv.update(-(k + 1.0) * _implied_sigma(iv), 0.0)
+    assert iv.hedging > 0.0
 
 
 def test_exogenous_hedging_demand_lifts_vol_1m_squared_by_the_given_variance():
