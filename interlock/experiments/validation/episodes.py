@@ -325,3 +325,69 @@ def selling_response(amount_bn: float, start: str = "calm", agents: bool = True,
                 m.release()
         moves.append(lv[1] - lv[0])
     return SellingResponse(amount_bn, start, agents, moves)
+
+
+# ----- implied vol's response to a day's news (issue #12 item 4; docs/validation.md, "Implied vol") ------
+VIX_RESPONSE_BINS = ((-2.0, -1.5), (-3.0, -2.0), (-10.0, -3.0))     # the S&P's daily log return, %
+
+
+def vix_response_k(first: str = "2014", last: str = "2017") -> dict[tuple[float, float], tuple[int, float, float, float]]:
+    """The VIX's response to the S&P's down days in data: K = ΔVIX² / r² (VIX points, r in %) per
+    return bin → (days, median, p25, p75). ΔVIX² ≈ K r² with K ≈ 25–34 in every bin of 2014–17:
+    quadratic in the return, as GJR's news impact (arch.data.sp500, arch.data.vix)."""
+    df = pd.DataFrame({"s": sp500.load()["Close"], "v": vix.load()["vix"]}).dropna().loc[first:last]
+    r = 100.0 * np.log(df["s"]).diff()
+    k = (df["v"] ** 2 - df["v"].shift() ** 2) / r ** 2
+    out = {}
+    for lo, hi in VIX_RESPONSE_BINS + ((-10.0, -1.5),):
+        x = k[(r >= lo) & (r < hi)].dropna()
+        out[(lo, hi)] = (len(x), float(x.median()), float(x.quantile(0.25)), float(x.quantile(0.75)))
+    return out
+
+
+@dataclass
+class VolResponse:
+    """VOL_1M's response on the day of a scenario's index drop, per drop and seed."""
+
+    scenario: str
+    drops: tuple[float, ...]
+    vol_before: dict[float, list[float]]        # VOL_1M the day before (points)
+    rise: dict[float, list[float]]              # VOL_1M change on the day (points)
+    ret: dict[float, list[float]]               # the S&P's log return on the day (%)
+
+    def k(self, drop: float) -> list[float]:
+        """K = ΔVOL_1M² / r² per seed, the data's statistic."""
+        return [((v + d) ** 2 - v * v) / (r * r) for v, d, r in zip(self.vol_before[drop], self.rise[drop], self.ret[drop])]
+
+    def table(self) -> str:
+        lines = [f"{self.scenario}: drop | VOL_1M before | rise on the day | S&P that day | K = ΔVOL²/r² (median, range)"]
+        for d in self.drops:
+            k = self.k(d)
+            lines.append(f"  {100 * d:+.0f}% | {np.median(self.vol_before[d]):.1f} | {np.median(self.rise[d]):+.1f} | "
+                         f"{np.median(self.ret[d]):+.2f}% | {np.median(k):.0f} ({min(k):.0f} … {max(k):.0f})")
+        return "\n".join(lines)
+
+
+def vol_response(scenario: str = "baseline", drops: Iterable[float] = (-0.02, -0.03, -0.04),
+                 seeds: Iterable[int] = (1, 2, 3, 4, 5), at: int = 5) -> VolResponse:
+    """A one-day index drop (a `vol_spike` shock with no hedging input) on day `at` of `scenario`,
+    every class on, its own shocks removed: VOL_1M before, its rise and the S&P's return that day."""
+    base = load_scenario(scenario)
+    spike = type(load_scenario("episode_feb2018").shocks[0])
+    drops, seeds = tuple(drops), tuple(seeds)
+    before, rise, ret = ({d: [] for d in drops} for _ in range(3))
+    for d in drops:
+        sc = base.model_copy(update={"shocks": [spike(at=at, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=d)]})
+        for s in seeds:
+            m = build_model(sc, seed=s)
+            try:
+                for _ in range(at - 1):          # row `at` of the time series is the shock's day
+                    m.step()
+                v0, p0 = 100.0 * m.vol.vol_1m, m.market.spx
+                m.step()
+                before[d].append(v0)
+                rise[d].append(100.0 * m.vol.vol_1m - v0)
+                ret[d].append(100.0 * float(np.log(m.market.spx / p0)))
+            finally:
+                m.release()
+    return VolResponse(scenario, drops, before, rise, ret)
