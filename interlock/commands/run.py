@@ -12,6 +12,7 @@ import click
 from ..config import load_override_file, parse_set_options
 from ..errors import InputError
 from ..io import dumps_json
+from ._startup import lean_imports
 
 
 def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = ()) -> None:
@@ -97,21 +98,18 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
 def command(scenario, days, seed, as_of, out, force, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
     # The imports (the model, pandas, scipy, Mesa, matplotlib) make ~10⁶ objects that live as long
-    # as the process. With the collector on, its collections walk them again and again while they
-    # are made (≈ 0.2–0.4 s of the command's CPU, issue #15), and once made, each collection that
-    # reaches them walks them all again (≈ 0.2 s of the simulation). So no collection while
-    # importing, and what is alive then is frozen (out of the collector's reach) until the command
-    # ends; given back then (a process that runs many commands, e.g. the tests).
-    gc.disable()
-    try:
+    # as the process: no collection while they are made, nor work at import that a command never
+    # reads (`_startup.lean_imports`, issue #15); and what is alive afterwards is frozen (out of the
+    # collector's reach: once made, each collection that reached them walked them all again, ≈ 0.2 s
+    # of the simulation) until the command ends; given back then (a process that runs many
+    # commands, e.g. the tests).
+    with lean_imports():
         from ..experiments.cards import card_assets  # lazy: startup time
         from ..experiments.outputs import run_output  # lazy: startup time
         from ..experiments.runner import run  # lazy: startup time
         from ..experiments.scenarios import load_scenario  # lazy: startup time
         from ..experiments.stability import warning_line  # lazy: startup time
         from ..reports.run import write_run  # lazy: startup time
-    finally:
-        gc.enable()
     gc.freeze()
     try:
         cap = max_days()
