@@ -99,10 +99,10 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
     # The imports (the model, pandas, scipy, Mesa, matplotlib) make ~10⁶ objects that live as long
     # as the process: no collection while they are made, nor work at import that a command never
-    # reads (`_startup.lean_imports`, issue #15); and what is alive afterwards is frozen (out of the
-    # collector's reach: once made, each collection that reached them walked them all again, ≈ 0.2 s
-    # of the simulation) until the command ends; given back then (a process that runs many
-    # commands, e.g. the tests).
+    # reads (`_startup.lean_imports`, issue #15). What is alive afterwards is frozen (out of the
+    # collector's reach) before the collector is back on, until the command ends: else its next
+    # collections walk them all, twice (≈ 0.1 s each), and every later full one again; given back
+    # then (a process that runs many commands, e.g. the tests).
     with lean_imports():
         from ..experiments.cards import card_assets  # lazy: startup time
         from ..experiments.outputs import run_output  # lazy: startup time
@@ -110,7 +110,7 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
         from ..experiments.scenarios import load_scenario  # lazy: startup time
         from ..experiments.stability import warning_line  # lazy: startup time
         from ..reports.run import write_run  # lazy: startup time
-    gc.freeze()
+        gc.freeze()
     try:
         cap = max_days()
         if days is not None and not 1 <= days <= cap:
