@@ -46,7 +46,7 @@ def test_a_deferred_mesa_space_loads_on_first_use(code):
 # ----- `interlock run`'s lean imports (commands/_startup.py, issue #15) ---------------------------
 
 LEAN = ("import gc, inspect, sys\n"
-        "real_stack, real_outer = inspect.stack, inspect.getouterframes\n"
+        "real_stack, real_outer, real_getmodule = inspect.stack, inspect.getouterframes, inspect.getmodule\n"
         "from interlock.commands._startup import lean_imports\n"
         "with lean_imports():\n"
         "    assert not gc.isenabled()\n"
@@ -56,9 +56,10 @@ LEAN = ("import gc, inspect, sys\n"
 
 def test_lean_imports_leave_the_process_as_it_was_and_numpys_tools_unloaded():
     out = python(LEAN + "print(gc.isenabled(), inspect.stack is real_stack, inspect.getouterframes is real_outer,\n"
-                 "      matplotlib.artist.kwdoc.__name__, 'numpy.f2py.f2py2e' in sys.modules)\n"
+                 "      matplotlib.artist.kwdoc.__name__, 'numpy.f2py.f2py2e' in sys.modules,\n"
+                 "      inspect.getmodule is real_getmodule)\n"
                  "import mesa; print(type(mesa.model._mesa_logger).__name__, mesa.model._mesa_logger.name)")
-    assert out.split() == ["True", "True", "True", "kwdoc", "False", "Logger", "MESA.mesa.model"]
+    assert out.split() == ["True", "True", "True", "kwdoc", "False", "True", "Logger", "MESA.mesa.model"]
 
 
 @pytest.mark.parametrize("code", [
