@@ -18,7 +18,8 @@ command's outputs are the same.
 - matplotlib's property tables in docstrings: each Artist class builds, at import, the docstring of
   its `set` method listing every property (`matplotlib.artist.kwdoc`, ≈ 0.1 s of matplotlib's
   ≈ 0.35 s). A command never shows them; in a process whose first import of matplotlib was made
-  here, `help(Line2D.set)` lists the properties' names (the signature) without the table.
+  here, `help(Line2D.set)` lists the properties' names (the signature) without the table, and so do
+  the docstrings that include such a table (e.g. `Axes.plot`'s keyword arguments).
 """
 
 from __future__ import annotations
