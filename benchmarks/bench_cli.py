@@ -3,7 +3,8 @@ end to end — CPU seconds of the whole process (user + system, from the childre
 and printing its summary — and where it goes: importing, simulating, writing the tables, drawing
 the dashboard, writing report.html. Two comparisons in
 one process, interleaved: start-up with Mesa's unused spaces deferred (interlock/__init__.py) against
-Mesa imported first (which loads them all, as before issue #16), and the dashboard as drawn (once)
+Mesa imported first (which loads them all, as before issue #16) — and as `interlock run` makes those
+imports (commands/_startup.py) — and the dashboard as drawn (once)
 against the same figure with a `tight_layout` pass first (as before issue #16). Issue #15's target:
 `interlock run vol_shock` ≤ 3 s of CPU.
 
@@ -30,6 +31,10 @@ import results  # benchmarks/results.py
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_VOL_SHOCK_S = 3.0
 IMPORTS = "import interlock.experiments.runner, interlock.reports.run"
+# the same imports as `interlock run` makes them (commands/_startup.py): no collection meanwhile, work at
+# import that a command never reads skipped, and what they made frozen before the process ends
+LEAN_IMPORTS = ("import gc\nfrom interlock.commands._startup import lean_imports\nwith lean_imports():\n"
+                f"    {IMPORTS}\n    gc.freeze()")
 
 
 # An arm whose command is given as (BYTECODE, cmd) runs with Python's bytecode cache on, as an
@@ -92,12 +97,14 @@ def dashboard_costs(repeat: int) -> tuple[list[float], list[float]]:
 def run_split() -> dict[str, float]:
     """CPU seconds of vol_shock's stages in this process (imports are measured apart, in children),
     as `interlock run` makes them: no all-classes-off rerun (only with --attribution: measured
-    apart), and the files written with the objects alive after the simulation frozen (gc.freeze)."""
+    apart), with what the imports made frozen (gc.freeze) while simulating and the objects alive
+    after the simulation frozen too while the files are written."""
     import gc
     from interlock.experiments.runner import run, write_run
     from interlock.reports.run import write_report
     from interlock.viz.dashboard import dashboard, dashboard_data
     out = {}
+    gc.freeze()
     with tempfile.TemporaryDirectory() as tmp:
         c = time.process_time()
         result = run("vol_shock", progress=False, amplification=False)
@@ -144,6 +151,9 @@ def main() -> None:
         "imports of `interlock run` (Mesa's spaces deferred)": lambda d: [sys.executable, "-c", IMPORTS],
         "the same imports, Mesa first (every space loaded, as before #16)":
             lambda d: [sys.executable, "-c", "import mesa; " + IMPORTS],
+        "the same imports as `interlock run` makes them (no collection meanwhile, numpy's f2py/testing "
+        "and matplotlib's property docstrings skipped; commands/_startup.py)":
+            lambda d: [sys.executable, "-c", LEAN_IMPORTS],
         "`interlock -h`": lambda d: cli("-h"),
     }
     cpu = {k: [] for k in arms}

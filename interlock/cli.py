@@ -9,6 +9,8 @@ code 2 for usage errors by convention, and composes subcommands from separate mo
 
 from __future__ import annotations
 
+import atexit
+import gc
 import importlib
 import logging
 import sys
@@ -77,6 +79,11 @@ def cli(verbose: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # The process ends when the command does: what is alive then is frozen (out of the collector's
+    # reach) before the interpreter's exit collections, which would walk every object the imports
+    # made (≈ 0.3 s of `interlock run`'s CPU, issue #15) only to free memory the OS takes back anyway.
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     cli.main(args=argv, prog_name="interlock")
 
 

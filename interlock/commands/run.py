@@ -12,6 +12,7 @@ import click
 from ..config import load_override_file, parse_set_options
 from ..errors import InputError
 from ..io import dumps_json
+from ._startup import lean_imports
 
 
 def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = ()) -> None:
@@ -96,49 +97,55 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
 def command(scenario, days, seed, as_of, out, force, sets, config, attribution, no_figures, quiet):
     """Run SCENARIO (a shipped name or a path to a .toml file) and write its outputs."""
-    from ..experiments.cards import card_assets  # lazy: startup time
-    from ..experiments.outputs import run_output  # lazy: startup time
-    from ..experiments.runner import run  # lazy: startup time
-    from ..experiments.scenarios import load_scenario  # lazy: startup time
-    from ..experiments.stability import warning_line  # lazy: startup time
-    from ..reports.run import write_run  # lazy: startup time
-
-    cap = max_days()
-    if days is not None and not 1 <= days <= cap:
-        raise InputError(f"--days must be 1..{cap:,}, got {days}", key="--days", allowed=f"an integer 1..{cap}")
-    if seed is not None and seed < 0:
-        raise InputError(f"--seed must be ≥ 0, got {seed}", key="--seed")
-    sc = load_scenario(scenario)
-    overrides = load_override_file(config) if config else {}
-    if overrides:
-        sc.params(overrides, origin=str(config))
-    sets = parse_set_options(sets)
-    if as_of is not None:
-        if "run.start_date" in sets:
-            raise InputError("give --as-of or --set run.start_date, not both", key="--as-of")
-        sc.params({"run.start_date": as_of}, origin="--as-of")
-        sets["run.start_date"] = as_of
-    overrides.update(sets)
-    sc.params(overrides)                      # validate before running anything
-    run_seed = sc.run.seed if seed is None else seed
-    out_dir = Path(out) if out else default_out(sc.name, run_seed, overrides)
-    with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running
-        # the counterfactual reruns (each class off; every trading class off, for the amplification
-        # ratio) only on request: the all-off rerun was a third of a plain run's simulation (issue #15)
-        result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
-                     amplification=attribution, progress=not quiet)
-        card = card_assets(sc, result.summary["asset_names"])
-        # the run's numbers are made: while its files and figures are written, what is alive now
-        # (modules, the result) is kept out of the collector's reach, so the dashboard's many
-        # short-lived artists do not make each full collection walk it (≈ 10–20% of the draw,
-        # issue #15); given back afterwards (a process that runs many commands, e.g. the tests)
+    # The imports (the model, pandas, scipy, Mesa, matplotlib) make ~10⁶ objects that live as long
+    # as the process: no collection while they are made, nor work at import that a command never
+    # reads (`_startup.lean_imports`, issue #15). What is alive afterwards is frozen (out of the
+    # collector's reach) before the collector is back on, until the command ends: else its next
+    # collections walk them all, twice (≈ 0.1 s each), and every later full one again; given back
+    # then (a process that runs many commands, e.g. the tests).
+    with lean_imports():
+        from ..experiments.cards import card_assets  # lazy: startup time
+        from ..experiments.outputs import run_output  # lazy: startup time
+        from ..experiments.runner import run  # lazy: startup time
+        from ..experiments.scenarios import load_scenario  # lazy: startup time
+        from ..experiments.stability import warning_line  # lazy: startup time
+        from ..reports.run import write_run  # lazy: startup time
         gc.freeze()
-        try:
+    try:
+        cap = max_days()
+        if days is not None and not 1 <= days <= cap:
+            raise InputError(f"--days must be 1..{cap:,}, got {days}", key="--days", allowed=f"an integer 1..{cap}")
+        if seed is not None and seed < 0:
+            raise InputError(f"--seed must be ≥ 0, got {seed}", key="--seed")
+        sc = load_scenario(scenario)
+        overrides = load_override_file(config) if config else {}
+        if overrides:
+            sc.params(overrides, origin=str(config))
+        sets = parse_set_options(sets)
+        if as_of is not None:
+            if "run.start_date" in sets:
+                raise InputError("give --as-of or --set run.start_date, not both", key="--as-of")
+            sc.params({"run.start_date": as_of}, origin="--as-of")
+            sets["run.start_date"] = as_of
+        overrides.update(sets)
+        sc.params(overrides)                      # validate before running anything
+        run_seed = sc.run.seed if seed is None else seed
+        out_dir = Path(out) if out else default_out(sc.name, run_seed, overrides)
+        with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running
+            # the counterfactual reruns (each class off; every trading class off, for the amplification
+            # ratio) only on request: the all-off rerun was a third of a plain run's simulation (issue #15)
+            result = run(sc, days=days, seed=seed, overrides=overrides, attribution=attribution,
+                         amplification=attribution, progress=not quiet)
+            card = card_assets(sc, result.summary["asset_names"])
+            # the run's numbers are made: while its files and figures are written, what is alive now
+            # (the model, the result) is frozen too, so the dashboard's many short-lived artists do
+            # not make each full collection walk it (≈ 10–20% of the draw, issue #15)
+            gc.freeze()
             write_run(result, out_dir, figures=not no_figures, force=force, card=card)
-        finally:
-            gc.unfreeze()
-    warning = warning_line(result.summary)
-    if warning:
-        click.echo(warning, err=True)
-    if not quiet:
-        print_summary(result, out_dir, card)
+        warning = warning_line(result.summary)
+        if warning:
+            click.echo(warning, err=True)
+        if not quiet:
+            print_summary(result, out_dir, card)
+    finally:
+        gc.unfreeze()
