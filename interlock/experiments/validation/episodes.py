@@ -19,6 +19,7 @@ from arch.data import sp500, vix
 
 from ..metrics import drawdown_stats
 from ...model.model import trading_classes
+from ...model.shocks.markets import VolSpike
 from ..runner import build_model, run
 from ..scenarios import load_scenario
 
@@ -373,11 +374,10 @@ def vol_response(scenario: str = "baseline", drops: Iterable[float] = (-0.02, -0
     """A one-day index drop (a `vol_spike` shock with no hedging input) on day `at` of `scenario`,
     every class on, its own shocks removed: VOL_1M before, its rise and the S&P's return that day."""
     base = load_scenario(scenario)
-    spike = type(load_scenario("episode_feb2018").shocks[0])
     drops, seeds = tuple(drops), tuple(seeds)
     before, rise, ret = ({d: [] for d in drops} for _ in range(3))
     for d in drops:
-        sc = base.model_copy(update={"shocks": [spike(at=at, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=d)]})
+        sc = base.model_copy(update={"shocks": [VolSpike(at=at, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=d)]})
         for s in seeds:
             m = build_model(sc, seed=s)
             try:
