@@ -29,10 +29,9 @@ import importlib
 import inspect
 import os
 import sys
+import types
 from contextlib import contextmanager
 from typing import Iterator
-
-from .. import _Deferred
 
 # numpy's submodules that load on first attribute access and that no command uses
 NUMPY_DEFERRED = ("f2py", "testing")
@@ -65,12 +64,24 @@ def _defer_numpy_tools() -> None:
     for name in NUMPY_DEFERRED:
         full = f"numpy.{name}"
         if full not in sys.modules and name not in vars(numpy):
-            stand_in = _Deferred(full)            # also numpy's attribute: numpy's module
+            stand_in = _NumpyDeferred(full)
             stand_in.__spec__ = None
             # inspect.getmodule (Mesa's loggers) reads every module's __file__: without loading
             stand_in.__file__ = os.path.join(numpy.__path__[0], name, "__init__.py")
             sys.modules[full] = stand_in
-            setattr(numpy, name, stand_in)      # __getattr__ would import it otherwise
+            setattr(numpy, name, stand_in)      # numpy's own __getattr__ would import it
+
+
+class _NumpyDeferred(types.ModuleType):
+    """A numpy submodule stand-in, also set as numpy's attribute (numpy's module `__getattr__`
+    imports it otherwise): at the first attribute access both are replaced by the real module (the
+    import sets numpy's attribute)."""
+
+    def __getattr__(self, attr: str):
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        return getattr(importlib.import_module(name), attr)
 
 
 def _outer_frames(frame, context: int = 1) -> list[inspect.FrameInfo]:
