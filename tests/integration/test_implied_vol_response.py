@@ -40,11 +40,12 @@ def test_from_a_normal_start_vol_1m_rises_as_the_vix_does_on_a_down_day(band):
         assert all(x > 0 for x, ret in zip(r.rise[d], r.ret[d]) if ret <= -1.5)
 
 
-@pytest.mark.xfail(strict=True, reason="docs/validation.md (Implied vol): from February 2018's calm start "
-                   "(VOL_1M 12.9) a −2% drop gives K ≈ 43, the data's IQR ends at 39 — hedging adds ≈ 6 of it, "
-                   "the rest is the news state starting near its floor, where one day's news multiplies a "
-                   "small variance")
 def test_from_a_calm_start_vol_1m_rises_as_the_vix_does_on_a_down_day(band):
-    r = E.vol_response("episode_feb2018", drops=(-0.02,))
+    """February 2018's calm start (VOL_1M ≈ 13): the same K as from a normal start — the data's K does
+    not depend on the VIX's level (11–28). It was 43 for −2% (a strict xfail) while a hedging term per σ
+    of fall beyond −2σ came on top of GJR's news impact (`vol.hedging_per_sigma` 0.02, now 0). −4%
+    is left out: from this start the day's return is ≈ −5.8%, beyond the data's down days."""
+    r = E.vol_response("episode_feb2018", drops=(-0.02, -0.03))
     print("\n" + r.table())
-    assert band[0] <= np.median(r.k(-0.02)) <= band[1]
+    for d in r.drops:
+        assert band[0] <= np.median(r.k(d)) <= band[1], d

@@ -14,14 +14,16 @@ from interlock.model.market import Market
 from interlock.model.volatility import ImpliedVol
 
 P = Params.defaults()
+# the threshold mechanism switched on (it is off by default: docs/validation.md, Implied vol)
+PH = P.with_overrides({"vol.hedging_per_sigma": 0.02}, origin="test_implied_vol")
 
 
-def _iv(x_market=None) -> tuple[Market, ImpliedVol]:
-    m = Market(P, np.random.default_rng(0))
+def _iv(x_market=None, params: Params = PH) -> tuple[Market, ImpliedVol]:
+    m = Market(params, np.random.default_rng(0))
     if x_market is not None:
         m.news_process.x[:, 0, :] = x_market
     m.news_process.rel_today()
-    return m, ImpliedVol(P, m)
+    return m, ImpliedVol(params, m)
 
 
 def test_a_calm_state_is_in_contango_and_a_volatile_one_inverted():
@@ -38,6 +40,15 @@ def _implied_sigma(iv: ImpliedVol) -> float:
 def test_an_ordinary_day_adds_no_hedging_demand():
     _, iv = _iv()
     iv.update(-0.5 * _implied_sigma(iv), 0.0)                 # a half-σ fall
+    assert iv.hedging == 0.0
+
+
+def test_by_default_a_fall_adds_no_threshold_hedging_demand():
+    """The VIX's rise on a down day is GJR's news impact alone in the 2014–17 data (K flat in the
+    return and the VIX's level): the default leaves the threshold term out."""
+    assert P["vol.hedging_per_sigma"] == 0.0
+    _, iv = _iv(params=P)
+    iv.update(-4.0 * _implied_sigma(iv), 0.0)
     assert iv.hedging == 0.0
 
 
