@@ -107,7 +107,7 @@ def _replay_feb2018(ep: Episode, seeds: tuple[int, ...]) -> EpisodeResult:
         EpisodeRow("S&P return on 5 Feb", float(np.log(h_sp[d] / h_sp[d - 1])),
                    [float(np.log(p[d] / p[d - 1])) for p in sp], -0.08, -0.02, "%"),
         EpisodeRow("VIX close on 5 Feb (model: VOL_1M)", float(h_vix[d]), [float(v[d]) for v in vol],
-                   25.0, 50.0, "pts", "13 of the model's points are the scenario's hedging-demand input"),
+                   25.0, 50.0, "pts", "10 of the model's points are the scenario's hedging-demand input (5 Feb)"),
         EpisodeRow("VIX one-day rise 2 Feb → 5 Feb", float(h_vix[d] - h_vix[d - 1]),
                    [float(v[d] - v[d - 1]) for v in vol], 10.0, 30.0, "pts",
                    "10 points of hedging demand are input on 5 Feb (the afternoon's option buying, before "
