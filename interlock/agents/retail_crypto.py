@@ -28,7 +28,9 @@ probabilities (hazards: the book responds smoothly instead of all at once at a t
     open: close with prob. c · exp(−b (y_h − e_h))
 Liquidation (clearing rounds ≥ 1): when the intraday low P·exp(−k·σ_d) reaches the liquidation
 price P_liq = debt / (contracts · (1 − maintenance margin)), debt = notional − margin, the position
-is closed in that round. Settlement: equity = contracts · P − debt; the holder gets equity minus a
+is closed in that round — with every position the cascade it starts reaches: the counterparty's
+hedge of the liquidated contracts moves BTC, the move widens the day's low, and so on, solved to the
+cascade's least fixed point in the round (`_cascade`) rather than over many rounds. Settlement: equity = contracts · P − debt; the holder gets equity minus a
 fee (to the venue's reserves), or nothing when the price gapped past bankruptcy, the deficit then
 drawn from the venue's reserves — the holder's loss is at most its margin.
 
@@ -676,9 +678,65 @@ class RetailCryptoBook(Population):
         edge = min(p, p0) if side < 0 else max(p, p0)
         return edge * math.exp(side * self.wick * self.day_sigma(side))
 
+    def _extreme_at(self, x: np.ndarray, side: int) -> np.ndarray:
+        """`intraday_extreme` had BTC's log price been x (an array): the reach a cascade's walk reads."""
+        m = self.market
+        x_open = float(m.open_logp[m.btc])
+        move = np.maximum(side * (x - x_open), 0.0) / math.sqrt(2.0 / math.pi)
+        sig = np.maximum(max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc])), move)
+        edge = np.minimum(x, x_open) if side < 0 else np.maximum(x, x_open)
+        return np.exp(edge + side * self.wick * sig)
+
+    def _hedge_flow(self, long_units, short_units, pb: float, desk_units: float):
+        """The USD bn the market clears for the counterparty's hedge of liquidated contracts: it
+        sells h × the longs' units (what it holds at most) and buys h × the shorts' at price pb."""
+        return self.hedge * short_units * pb - np.minimum(self.hedge * long_units, desk_units) * pb
+
+    def _cascade(self, idx: np.ndarray) -> np.ndarray:
+        """The day's liquidation cascade solved to its fixed point in one round. Liquidating the
+        positions already reached (idx) moves BTC through the counterparty's spot hedge (the market's
+        impact kernel, `preview_asset`); the move widens the day's low (or high), which may reach
+        more positions, whose liquidation moves BTC further. On the move's side the candidates are
+        sorted nearest first; after the first k of them BTC's log price x_k is monotone in k, and the
+        cascade stops at the first k whose reach misses candidate k+1 — the least fixed point, where
+        clearing round after round converges, however slowly (near a gain of 1 that took more
+        rounds than the round cap: the stability sweep's one bound run, docs/validation.md). The
+        walk values the hedge flow as the round's clearing does (buys at face value, sales at the
+        round's opening price) and the positions settle at the round's clearing price, as the
+        counterparty's hedge does: one uniform price per round, as for every other order."""
+        m = self.market
+        b = m.btc
+        nl = self.n_lev
+        pb = float(m.price[b])
+        x0 = float(m.logp[b])
+        u0 = self.btc[idx]
+        long0, short0 = float(u0[u0 > 0.0].sum()), float(-u0[u0 < 0.0].sum())
+        desk = float(self.units[self.desk, b])
+        cap = float(m.cap[b])
+        f0 = float(self._hedge_flow(long0, short0, pb, desk))
+        if f0 == 0.0:
+            return idx
+        d = -1 if f0 < 0.0 else 1                     # the move's direction; its victims: longs when down
+        liq = self.liq_price[:nl]
+        cand = (self.side == -d) & (liq > 0.0)
+        cand[idx] = False
+        cand = np.flatnonzero(cand)
+        if cand.size == 0:
+            return idx
+        t = liq[cand]
+        order = np.argsort(d * t, kind="stable")      # nearest first: longs from the top, shorts from below
+        cand, t = cand[order], t[order]
+        cu = np.concatenate(([0.0], np.cumsum(np.abs(self.btc[cand]))))
+        f = self._hedge_flow(long0 + cu, short0, pb, desk) if d < 0 else self._hedge_flow(long0, short0 + cu, pb, desk)
+        x = x0 + m.impact.preview_asset(b, f, cap)      # x[k]: after the first k candidates
+        missed = d * (t - self._extreme_at(x[:-1], d)) > 0.0
+        k = int(np.argmax(missed)) if missed.any() else cand.size
+        return np.sort(np.concatenate((idx, cand[:k])))
+
     def forced_orders(self, round_no: int):
-        """Liquidate every perp position whose liquidation price the intraday low reached; the
-        counterparty unwinds its spot hedge of those contracts in this round."""
+        """Liquidate every perp position the day's cascade reaches: those whose liquidation price the
+        intraday low (longs) or high (shorts) reached, and those their liquidation then reaches
+        (`_cascade`); the counterparty unwinds its spot hedge of those contracts in this round."""
         if not self.liquidations_on or self.n_lev == 0:
             return None
         m = self.market
@@ -694,6 +752,7 @@ class RetailCryptoBook(Population):
             idx = np.flatnonzero(self._breach)
         if idx.size == 0:
             return None
+        idx = self._cascade(idx)
         units = self.btc[idx]
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros_like(buy)

@@ -86,6 +86,15 @@ class ImpactKernel:
         Qc = p.qc * cap
         return p.M * F / cap + self.g * p.R * p.M / cap * (psi(self.Q + F, Qc) - psi(self.Q, Qc))
 
+    def preview_asset(self, i: int, F: np.ndarray, cap_i: float) -> np.ndarray:
+        """`preview` for asset i (member 0 of the ensemble) at each of the candidate flows F (1-D,
+        USD bn): the log-price change each would give in one round, without changing the state. A
+        book that solves its own cascade's fixed point walks its candidates with it."""
+        p = self.p
+        Qc = p.qc[i] * cap_i
+        Q = self.Q[0, i]
+        return p.M[i] * F / cap_i + self.g[0, i] * p.R[i] * p.M[i] / cap_i * (psi(Q + F, Qc) - psi(Q, Qc))
+
     def clear(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
         """Apply one clearing round's net flows F (E, N) in USD bn; return Δ log price (E, N)."""
         p = self.p

@@ -268,6 +268,64 @@ def test_a_rally_squeezes_the_shorts_at_the_days_high_and_spares_the_longs(jump)
         model.release()
 
 
+CROWDED = {"retail_crypto.leveraged_share": 0.3, "retail_crypto.leveraged_row_share": 0.5,
+           "retail_crypto.leverage_max": 50.0, "retail_crypto.leverage_tail": 1.0,
+           "retail_crypto.notional_per_trader": 25000.0, "retail_crypto.perp_spot_passthrough": 0.2,
+           "retail_crypto.short_share": 0.5, "retail_crypto.n_holders": 4000, "market.btc_multiplier": 3.0}
+
+
+def _iterated_cascade(pop, idx):
+    """The cascade the rounds would run, one batch at a time on the previewed price: liquidate what
+    the day's reach covers, move BTC by the hedge flow of everything liquidated so far (valued as the
+    round's clearing values it), repeat until no new position is reached. Independent of `_cascade`'s
+    sorted walk; returns the set and the number of batches it took."""
+    m = pop.market
+    b, nl = m.btc, pop.n_lev
+    pb, x0, desk = float(m.price[b]), float(m.logp[b]), float(pop.units[pop.desk, b])
+    done = np.zeros(nl, bool)
+    done[idx] = True
+    batches = 1
+    while True:
+        u = pop.btc[:nl][done]
+        f = pop._hedge_flow(float(u[u > 0].sum()), float(-u[u < 0].sum()), pb, desk)
+        x = x0 + float(m.impact.preview_asset(b, np.array([f]), float(m.cap[b]))[0])
+        low, high = pop._extreme_at(np.array([x]), -1)[0], pop._extreme_at(np.array([x]), 1)[0]
+        liq = pop.liq_price[:nl]
+        reach = ((pop.side > 0) & (liq > 0) & (liq >= low)) | ((pop.side < 0) & (liq > 0) & (liq <= high))
+        if not (reach & ~done).any():
+            return np.flatnonzero(done), batches
+        done |= reach
+        batches += 1
+
+
+@pytest.mark.parametrize("move", [-0.06, 0.06])
+def test_a_liquidation_cascade_clears_in_one_round_at_the_fixed_point_the_rounds_converge_to(move):
+    """A crowded book (half the leveraged traders short, up to 50×) on a thin BTC market: the first
+    breach's hedge flow reaches more positions, theirs more still, over many batches. The book solves
+    that cascade in its first forced round — the same positions a batch-by-batch iteration ends with
+    (the least fixed point) — and after the round's clearing nothing more is in reach."""
+    model = crypto_model(CROWDED)
+    try:
+        pop = model.population("retail_crypto")
+        m = model.market
+        crash(model, move)
+        low, high = pop.intraday_extreme(-1), pop.intraday_extreme(1)
+        liq = pop.liq_price[: pop.n_lev]
+        first = np.flatnonzero(((pop.side > 0) & (liq >= low)) | ((pop.side < 0) & (liq > 0) & (liq <= high)))
+        expected, batches = _iterated_cascade(pop, first)
+        assert batches >= 3 and expected.size > first.size      # a real cascade, not one batch
+        victims = pop.side[expected] == (-1 if move > 0 else 1)
+        assert victims.mean() > 0.9                             # the move's side: shorts in a rally
+        orders, reason = pop.forced_orders(1)
+        idx = pop._pending[3]
+        np.testing.assert_array_equal(idx, expected)
+        m.clear(orders.sum(axis=0), 1)
+        pop.fill(orders, m.instrument_prices())
+        assert pop.forced_orders(2) is None                      # the fixed point: nothing left in reach
+    finally:
+        model.release()
+
+
 def test_funding_sits_at_the_base_rate_on_calm_days_and_turns_negative_on_a_day_of_heavy_selling():
     """Binance's formula f = premium + clamp(0.01% − premium, ±0.05%): small perp flows leave f at
     the 0.01%/8 h base; a 10-Oct-sized day of net perp selling drives it below zero; and funding is
