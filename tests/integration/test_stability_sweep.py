@@ -35,3 +35,16 @@ def test_no_guard_binds_anywhere_in_the_box():
           f"most forced rounds in a day {max(o.max_rounds for o in outs)}")
     assert unstable == []
     assert worst > -0.25                      # no −99.6% days (issue #12, commit 44bcae6)
+
+
+def test_the_benchmark_sweeps_slow_short_squeeze_clears_in_one_round():
+    """Point #1144 of the 2,000-point benchmark design (`ai_boom`, the crypto box near its top: leverage
+    to 40×, 47% of the leveraged book short) squeezed the shorts on day 1 at $0.1–0.5bn a round until
+    the 50-round cap cut it (the one bound run of benchmarks/RESULTS.md at 055911b). The book solves
+    its cascade's fixed point within a round now: the run is stable and no day needs the rounds."""
+    logging.getLogger("interlock").setLevel(logging.ERROR)
+    point = S.design(2000, seed=2026)[1144]
+    assert point.narrative == "ai_boom" and point.overrides["retail_crypto.leverage_max"] > 35
+    out = S.run_point(point, 10)
+    assert out.stable, out.reasons
+    assert out.max_rounds <= 3
