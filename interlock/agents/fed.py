@@ -11,8 +11,13 @@ tariff price-level rise the committee looks through:
 The growth outlook is the macro block's exogenous growth anchor (tariffs, fiscal, data, AI capex
 and the equity wealth effect; not the IS term of the Fed's own rate), so the rule reacts at once to
 growth news and, through the wealth effect, to equity sell-offs (Cieslak & Vissing-Jorgensen 2021:
-most of the "Fed put" is the Fed revising its growth outlook). `stance` is a discretionary tilt
-(surprise moves, path guidance) that decays with half-life `stance_half_life_days`.
+most of the "Fed put" is the Fed revising its growth outlook). `stance` is the discretionary tilt,
+in two parts: guidance (pinned odds, path guidance), which decays with half-life
+`stance_half_life_days`, and the target shift a surprise move reveals (`action`), which decays like
+any other gap between the target and the longer-run rate, with τ_p = `target_convergence_years`
+(Kuttner 2001: a surprise target change moves the 1-year yield 0.72 for 1 — 0.73 here, 0.54 at the
+guidance half-life — and has little effect on expectations of future actions; Gürkaynak, Sack &
+Swanson 2005: actions and statements are different factors).
 
 Partial adjustment on a continuous shadow rate s that is never reset to the rounded rate, so
 small gaps accumulate meeting after meeting; at a meeting
@@ -39,11 +44,12 @@ die out within a few quarters).
 
 The expected path of the short rate (years h after the next meeting):
 
-    E[i(h)] = i_LR + (i*_rule − i_LR) e^{−h/τ_p} − stance · e^{−h/τ_st} + (m − i*) e^{−h/τ_s}
+    E[i(h)] = i_LR + (i*_rule − action − i_LR) e^{−h/τ_p} − guidance · e^{−h/τ_st} + (m − i*) e^{−h/τ_s}
 
 i_LR = r* + π* (the longer-run rate), τ_p = `target_convergence_years` (the SEP path closes most of
-the gap in two years), τ_st from the stance half-life, τ_s = −interval / ln ρ (the rule's own
-adjustment). `path_average(H)` is its mean over H years (the 10-year's expectations part).
+the gap in two years; a surprise move's target shift closes with it), τ_st from the stance
+half-life, τ_s = −interval / ln ρ (the rule's own adjustment). `path_average(H)` is its mean over
+H years (the 10-year's expectations part).
 
 The balance sheet follows the schedule as of the start date: the starting pace (QT runoff < 0)
 until QT ends (`qt_end_date`), then reserve-management bill purchases from `rmp_start_date` at
@@ -78,8 +84,8 @@ class FedParams(ParamView, section="fed"):
     growth_outlook_years: float        # years: h, how far ahead the gap is read
     tariff_look_through: float         # λ_LT: share of the tariff part of inflation looked through
     inertia: float                     # ρ: weight on the shadow rate per meeting
-    stance_half_life_days: float       # days: decay of a discretionary tilt (surprise moves, path guidance)
-    target_convergence_years: float    # years: τ_p, the market's view of how fast i* returns to the long run
+    stance_half_life_days: float       # days: decay of guidance (pinned odds, path guidance)
+    target_convergence_years: float    # years: τ_p, how fast i* (and a surprise move's shift) returns to the long run
     meeting_interval_days: int         # trading days between FOMC meetings
     first_meeting_day: int             # trading day of the first meeting
     step: float                        # decimal: one move (25 bp)
@@ -142,11 +148,13 @@ class Fed(mesa.Agent):
         self.next_meeting = q.first_meeting_day
         self.step_size = q.step
         self.political_pressure = q.political_pressure
-        self.stance = 0.0                            # discretionary tilt subtracted from i*
+        self.guidance = 0.0                          # tilt from guidance, subtracted from i* (decays τ_st)
+        self.action = 0.0                            # target shift a surprise move reveals (decays τ_p)
         self.misreading = 0.0                        # d: the market's misreading of Fed speak
         self.pins: dict[int, float] = {}             # day -> cut odds a fed_guidance shock pins
         self.drawdown = 0.0                          # S&P drawdown the outlook reads (averaged, last close)
         self.decay_stance = 0.5 ** (1.0 / q.stance_half_life_days)
+        self.decay_action = math.exp(-1.0 / (q.target_convergence_years * self.ann))
         self.decay_speech = 0.5 ** (1.0 / q.speech_half_life_days)
         # time scales of the expected path (years)
         self.tau_p = q.target_convergence_years
@@ -174,6 +182,16 @@ class Fed(mesa.Agent):
         self._refresh()
 
     # ----- the rule --------------------------------------------------------------------------
+    @property
+    def stance(self) -> float:
+        """The discretionary tilt subtracted from the rule's target: guidance + a surprise move's
+        target shift. Setting it moves the guidance part."""
+        return self.guidance + self.action
+
+    @stance.setter
+    def stance(self, value: float) -> None:
+        self.guidance = value - self.action
+
     def rule_inflation(self) -> float:
         """π̃: core inflation net of the looked-through part of the tariff price-level rise."""
         mac = self.model.macro
@@ -251,14 +269,15 @@ class Fed(mesa.Agent):
         """Guidance: the Fed moves its stance so that the market's cut odds are `prob` (the stance
         enters the next decision with weight 1 − ρ, so it moves by shift / (1 − ρ))."""
         w = 1.0 - self.q.inertia
-        self.stance -= self._solve_shift(prob) / w
+        self.guidance -= self._solve_shift(prob) / w
         self._refresh()
 
     # ----- the expected path -------------------------------------------------------------------
     def path_average(self, years: float) -> float:
         """The market's expected average short rate over the next `years` (from the next meeting)."""
         return (self.long_run + (self.i_rule - self.long_run) * path_weight(years, self.tau_p)
-                - self.stance * path_weight(years, self.tau_st)
+                - self.action * path_weight(years, self.tau_p)
+                - self.guidance * path_weight(years, self.tau_st)
                 + (self.expected_next - self.i_star) * path_weight(years, self.tau_s))
 
     def expected_rate(self, weight: float = 1.0) -> float:
@@ -299,17 +318,20 @@ class Fed(mesa.Agent):
     # ----- moves -----------------------------------------------------------------------------
     def surprise_move(self, change: float, reason: str) -> None:
         """An unscheduled (or surprise) move: the rate and the shadow rate move by `change`, and the
-        stance by the same amount, so the market reads it as a persistent shift of policy (it
-        decays with the stance half-life; Bernanke & Kuttner 2005: permanent surprises move stocks)."""
+        target by the same amount (`action`), so the market reads it as a persistent shift of policy
+        (Bernanke & Kuttner 2005: permanent surprises move stocks). The shift closes like any gap of
+        the target to the longer-run rate (τ_p), not at the guidance half-life: a surprise target
+        change moves the 1-year yield 0.72 for 1 and barely changes the expected next actions
+        (Kuttner 2001); path_weight(1 y, τ_p = 1.5 y) = 0.73."""
         self.set_rate(self.policy_rate + change, reason=reason)
         self.shadow += change
-        self.stance -= change
+        self.action -= change
         self._refresh()
 
     def add_path_guidance(self, change: float) -> None:
         """Guidance about the path beyond the next meeting: a stance shift that decays with the
         stance half-life (Swanson 2021: forward-guidance effects die out within a few quarters)."""
-        self.stance -= change
+        self.guidance -= change
         self._refresh()
 
     def set_rate(self, new_rate: float, reason: str) -> None:
@@ -327,7 +349,8 @@ class Fed(mesa.Agent):
         if not self.active:
             return
         self.drawdown = self.model.macro.equity_drawdown   # averaged over weeks (macro.drawdown_half_life_days)
-        self.stance *= self.decay_stance
+        self.guidance *= self.decay_stance
+        self.action *= self.decay_action
         self.misreading = self.decay_speech * self.misreading + q.speech_noise * z[0]
         if day in self.pins:
             self.pin_odds(self.pins[day])

@@ -17,7 +17,6 @@ transmission"):
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from policy_runs import run
 
 from interlock.agents.fed import trading_day_of
@@ -50,10 +49,6 @@ def test_a_surprise_cut_lowers_the_ten_year_on_the_day():
         assert -0.0020 <= day <= -0.0003, seed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "documented miss (docs/validation.md, Policy transmission): 60 days after a surprise cut the fair "
-    "10-year keeps 44-50% of its day-1 move (band >= 50%): the stance fades with its 126-day half-life, "
-    "the term-premium over-reaction with 90 days, and the rule reads the rally's stronger outlook"))
 def test_most_of_a_surprise_cuts_ten_year_move_stays_sixty_days_later():
     rows = _cut_rows()
     for seed, day, later, fair in rows:

@@ -135,9 +135,25 @@ def test_a_surprise_cut_moves_the_rate_the_shadow_rate_and_the_expected_path():
     fed.surprise_move(-0.0025, reason="test")
     assert fed.policy_rate == pytest.approx(rate0 - 0.0025)
     assert fed.shadow == pytest.approx(shadow0 - 0.0025)
-    # the market reads a persistent easing: the 1-year path falls by 25bp × the stance's weight
-    expect = -0.0025 * path_weight(1.0, fed.tau_st)
+    # the market reads a persistent easing: the 1-year path falls by 25bp × the target shift's
+    # weight over a year, τ_p = 1.5 years ⇒ 0.73 (Kuttner 2001: the 1-year yield moves 0.72 for 1)
+    expect = -0.0025 * path_weight(1.0, fed.tau_p)
     assert fed.path_average(1.0) - p1_0 == pytest.approx(expect, abs=0.0002)
+    assert 0.65 < (fed.path_average(1.0) - p1_0) / -0.0025 < 0.80
+
+
+def test_a_surprise_moves_target_shift_fades_with_the_target_convergence_not_the_guidance_half_life():
+    model, fed = _fed()
+    fed.surprise_move(-0.0025, reason="test")
+    fed.add_path_guidance(-0.0025)
+    assert fed.action == pytest.approx(0.0025) and fed.guidance == pytest.approx(0.0025)
+    hl = fed.q.stance_half_life_days
+    while model.day < hl:
+        model.day += 1
+        fed.step()
+    assert fed.guidance == pytest.approx(0.00125)                               # guidance: Swanson 2021
+    assert fed.action == pytest.approx(0.0025 * math.exp(-hl / (fed.tau_p * fed.ann)))   # τ_p
+    assert fed.stance == pytest.approx(fed.guidance + fed.action)
 
 
 def test_path_weights_are_the_mean_of_an_exponential_decay():
