@@ -33,14 +33,16 @@ class _FedMove(Shock):
 class FedCut(_FedMove):
     type_name = "fed_cut"
     summary = ("An unscheduled (or surprise) cut of the policy rate by `bps`: the shadow rate moves with "
-               "it and the market reads a persistent easing (it fades with fed.stance_half_life_days).")
+               "it and the market reads a persistent easing (an action, not guidance: the target shift closes with "
+               "fed.target_convergence_years, as any gap to the longer-run rate does).")
     sign = -1.0
 
 
 class FedHike(_FedMove):
     type_name = "fed_hike"
     summary = ("An unscheduled (or surprise) hike of the policy rate by `bps`: the shadow rate moves with "
-               "it and the market reads a persistent tightening (it fades with fed.stance_half_life_days).")
+               "it and the market reads a persistent tightening (an action, not guidance: the target shift closes "
+               "with fed.target_convergence_years, as any gap to the longer-run rate does).")
     sign = 1.0
 
 
