@@ -40,7 +40,7 @@ import numpy as np
 from ..config import Params, ParamView, RunParams
 from ..errors import InputError
 from .impact import ImpactKernel, ImpactParams
-from .news import NewsParams, NewsProcess, loading_matrix
+from .news import NewsParams, NewsProcess, _clip, loading_matrix
 from .volatility import VolParams
 
 log = logging.getLogger(__name__)
@@ -272,6 +272,8 @@ class Market:
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale today's news
         self.spx0 = run.spx_level
         self._cap0_eq_total = self.cap0[self._eq].sum()   # constant: summed once, not every round
+        self._n_eq = self.equity_idx.size
+        self._ones_1n = np.ones((1, self.n))              # the kernel's placeholder depth at the open (read only)
         self.cap = self.cap0.copy()
         self.w_spx = np.zeros(self.n)
         self._update_caps()
@@ -303,8 +305,10 @@ class Market:
         self.spx = self.spx0 * total / self._cap0_eq_total
         # the execution prices, built once per price change (read ~11 times a day); read-only, so a
         # caller that wants to change them must copy
-        self._instr_prices = np.append(self.price, self.spx)
-        self._instr_prices.flags.writeable = False
+        ip = self._instr_prices = np.empty(self.n_instr)   # a new array: callers keep the old one
+        ip[:self.n] = self.price
+        ip[self.n] = self.spx
+        ip.flags.writeable = False
 
     @property
     def ust10_yield(self) -> float:
@@ -354,7 +358,7 @@ class Market:
         self.open_spx = self.spx
         self.flows_today[:] = 0.0
         self.news_process.rel_today()
-        self._decay_today = self.impact.begin_day(np.ones((1, self.n)))[0]   # depth set in draw_noise
+        self._decay_today = self.impact.begin_day(self._ones_1n)[0]   # depth set in draw_noise
 
     def draw_noise(self) -> np.ndarray:
         """Today's news log returns per asset. Always `news_process.n_draws` normals from the market
@@ -364,13 +368,14 @@ class Market:
         sf = self.news_process.sigma_today()[0]
         sig = np.sqrt((sf ** 2) @ self._LT2) * self.noise_scale
         self.news_sigma = sig
+        # the mean written out as np.mean computes it (sum / count): the same bits without its wrapper
         self.spx_news_sigma = float(np.sqrt(((self._spx_loadings() * sf) ** 2).sum())
-                                    * self.noise_scale[self._eq].mean())
+                                    * (self.noise_scale[self._eq].sum() / self._n_eq))
         ip = self.impact_params
         # depth thins with the higher of the news σ and the realised σ (what the day's flows met so
         # far): within a day g is fixed and ≤ g_max, so the round gain bound is untouched
         vol = np.maximum(sig, np.sqrt(self.var_fast))
-        self.depth = np.clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
+        self.depth = _clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
         self.impact.g[0] = self.depth
         # the news a scenario's shocks gave today (priced at round 0 with the rest of `self.news`) moves
         # the volatility state as news of its size would. Only the shocks' part: the policy channels'
@@ -414,8 +419,9 @@ class Market:
             # news is exogenous: priced as given (not clipped; a jump past the guard is reported)
             news = self.news + (noise if noise is not None else 0.0)
             jumps = np.abs(news) > self.max_move
-            for i in np.flatnonzero(jumps):
-                self.news_jumps.append((self.names[i], float(news[i])))
+            if jumps.any():                                  # rare: skip flatnonzero's cost on quiet days
+                for i in np.flatnonzero(jumps):
+                    self.news_jumps.append((self.names[i], float(news[i])))
             dlogp = dlogp + news
             self.logv += news - self._news_in_value          # news moves value and price together
             self.news[:] = 0.0

@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import log_ndtr
 
+# np.clip's ufunc without np.clip's Python wrapper around it (the same results, ~3 µs less a call)
+_clip = np._core.umath.clip
+
 SQ2PI = math.sqrt(2.0 / math.pi)         # E|z|
 VAR_ABS = 1.0 - 2.0 / math.pi            # Var|z|
 
@@ -136,6 +139,17 @@ class NewsProcess:
         self._prep_forecast(max(horizons))
         self._has_parent = bool(np.any(p.parent >= 0))
         self._par = np.where(p.parent >= 0, p.parent, 0)
+        # per-run constants of the daily step, hoisted out of it (the arrays are ~14 long, so each
+        # numpy call is mostly overhead). A factor without a parent gets exponent 0: rel**0 == 1.0
+        # exactly, the same factor as the `np.where(..., 1.0)` it replaces
+        self._psi_eff = np.where(p.parent >= 0, p.psi, 0.0)
+        self._psi2_eff = np.where(p.parent >= 0, 2 * p.psi, 0.0)
+        self._has_lam = bool(np.any(p.lam != 0.0))
+        self._lam_c = np.sqrt(1.0 - p.lam ** 2)
+        self._half_h = 0.5 * p.h
+        self._kmu_sigma = p.kmu * p.sigma
+        self._floor2 = p.floor[:, None] ** 2
+        self._cap2 = p.cap[:, None] ** 2
         self.exo_variance_impact = 0.0               # g of `exogenous_draw` (0: exogenous news leaves it alone)
         D = (p.a - p.theta).sum(-1)                  # log-vol rise per unit of a negative draw, (F,)
         self._exo_D = np.where(D > 0, D, np.inf)     # a factor without volatility dynamics: no response
@@ -158,10 +172,10 @@ class NewsProcess:
     def rel_today(self) -> np.ndarray:
         """Relative volatility σ_t/σ̄ per factor for today (known at the open), shape (E, F)."""
         p = self.p
-        rel = np.clip(np.exp(self.x.sum(-1) - p.c), p.floor, p.cap)
+        rel = _clip(np.exp(self.x.sum(-1) - p.c), p.floor, p.cap)
         if self._has_parent:
             # parents come first, so one pass over the (few) generations is enough for depth ≤ 2
-            rel = rel * np.where(p.parent >= 0, rel[:, self._par] ** p.psi, 1.0)
+            rel = rel * rel[:, self._par] ** self._psi_eff
         self.rel = rel
         return rel
 
@@ -180,11 +194,11 @@ class NewsProcess:
         a −4…−8σ scenario day (Engle & Ng 1993)."""
         p = self.p
         rel = self.rel_today()
-        if np.any(p.lam != 0.0):
-            z = p.lam * z[:, self._par] + np.sqrt(1.0 - p.lam ** 2) * z
+        if self._has_lam:
+            z = p.lam * z[:, self._par] + self._lam_c * z
         az = np.abs(z)
-        eps = (z * np.exp(0.5 * p.h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
-        r = (p.kmu * p.sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
+        eps = (z * np.exp(self._half_h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
+        r = (self._kmu_sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
         if z_exo is not None:
             z = z + self.exogenous_draw(z_exo)
             az = np.abs(z)
@@ -231,9 +245,9 @@ class NewsProcess:
         volatility is held at today's level. Cost: one (E,F,K)×(F,H,K) contraction + H exps."""
         p = self.p
         lv = 2.0 * np.einsum("efk,fhk->efh", self.x, self._phi_pow) + self._logP    # (E, F, H)
-        ev = np.clip(np.exp(lv), p.floor[:, None] ** 2, p.cap[:, None] ** 2)
+        ev = _clip(np.exp(lv), self._floor2, self._cap2)
         if self._has_parent:
-            ev = ev * np.where(p.parent >= 0, self.rel[:, self._par] ** (2 * p.psi), 1.0)[..., None]
+            ev = ev * (self.rel[:, self._par] ** self._psi2_eff)[..., None]
         cm = np.cumsum(ev, axis=-1)
         s2 = ((p.sigma * self.uncertainty) ** 2)[None, :]
         return {H: s2 * cm[..., H - 1] / H for H in self.horizons}
