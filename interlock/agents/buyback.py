@@ -99,6 +99,8 @@ class BuybackBook(Population):
         rel = (phase[None, :] - self.earnings_day[:, None]) % self.q_len       # days since earnings
         in_blackout = (rel < self.after) | (rel >= self.q_len - self.before)
         self.intensity_profile = np.where(in_blackout, self.blackout_share, 1.0)   # (n, q_len)
+        self._steps = phase                       # 0 … q_len − 1: the quarter's days still to come
+        self._rows = np.arange(self.n)            # one order per desk, in its firm's column
         self._start_quarter(0)
 
     def quarterly_budget(self) -> np.ndarray:
@@ -121,7 +123,7 @@ class BuybackBook(Population):
             self._start_quarter(day)
         phase_now = day % self.q_len
         left = self.q_len - (day - self.quarter_start)
-        phases = (phase_now + np.arange(left)) % self.q_len
+        phases = (phase_now + self._steps[:left]) % self.q_len
         remaining_intensity = self.intensity_profile[:, phases].sum(axis=1)
         today = self.intensity_profile[:, phase_now]
         r_prev = m.last_returns[self.asset]
@@ -135,7 +137,7 @@ class BuybackBook(Population):
         self.remaining -= amount
         self.spent_today = amount
         orders = np.zeros((self.n, m.n_instr))
-        orders[np.arange(self.n), self.asset] = amount
+        orders[self._rows, self.asset] = amount
         return orders
 
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:

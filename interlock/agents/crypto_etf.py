@@ -160,7 +160,7 @@ class CryptoETFBook(Population):
         gap = self.target_weight() * nav - held
         trade = np.where((np.abs(gap) > self.band * nav) & (self.exit_days_left == 0), self.speed * gap, 0.0)
         buy = np.zeros((self.n, m.n_instr))
-        sell = np.zeros_like(buy)
+        sell = np.zeros((self.n, m.n_instr))
         buy[:, m.btc] = np.minimum(np.maximum(trade, 0.0), np.maximum(self.cash, 0.0))
         sell[:, m.btc] = np.minimum(np.maximum(-trade, 0.0) / pb, self.units[:, m.btc])
         self._pending = (buy, sell)
@@ -195,7 +195,7 @@ class CryptoETFBook(Population):
         sell[:, m.btc] = np.where(sel, np.minimum(self.exit_units, self.units[:, m.btc]), 0.0)
         self.exit_days_left[sel] -= 1
         self.sold_today |= sel
-        buy = np.zeros_like(sell)
+        buy = np.zeros((self.n, m.n_instr))
         self._pending = (buy, sell)
         return clearing_value(buy, sell, m.instrument_prices()), reason
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..config import ParamView, RunParams
 from ..errors import InputError
-from .base import Member, Population
+from .base import Member, Population, clip
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ class CTABook(Population):
         total = nav.sum()
         if total > 0.0:       # each fund's slice of what exists (bit-identical where it does not bind)
             cap = np.minimum(cap, (self.max_share * self.market_sizes())[None, :] * (nav / total)[:, None])
-        target = np.clip(target, -cap, cap)
+        target = clip(target, -cap, cap)
         pos = self.units[:, self.cols] * prices[self.cols]
         orders = np.zeros((self.n, m.n_instr))
         orders[:, self.cols] = self.speed[:, None] * (target - pos)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
-from .base import Member, Population
+from .base import Member, Population, clip
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class DiscretionaryBook(Population):
         prices = m.instrument_prices()
         held = self.units[:, m.SPX] * prices[m.SPX]
         nav = np.maximum(self.cash + held, 0.0)
-        target = np.clip(q.base_exposure + self.view + q.value_sensitivity * self.mispricing(),
+        target = clip(q.base_exposure + self.view + q.value_sensitivity * self.mispricing(),
                          0.0, q.max_leverage) * nav
         trade = np.maximum(q.speed * (target - held), -np.maximum(held, 0.0))
         orders = np.zeros((self.n, m.n_instr))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView, RunParams
-from .base import Member, Population
+from .base import Member, Population, clip
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ class VolTargetBook(Population):
         self.ann = RunParams.from_params(model.params).trading_days_per_year
         self.sigma_target = rng.uniform(q.target_vol_min, q.target_vol_max, n)
         self.speed = rng.uniform(q.speed_min, q.speed_max, n)
+        self._cols = np.array([m.SPX, m.ust10])             # the instruments it holds
         self.lam = rng.uniform(q.ewma_lambda_min, q.ewma_lambda_max, n)
         self.loss_limit = rng.uniform(q.loss_limit_min, q.loss_limit_max, n)
         self.risk_parity = rng.random(n) < q.risk_parity_share
@@ -131,7 +132,10 @@ class VolTargetBook(Population):
         navp = np.maximum(nav, 0.0)
         eq = np.where(self.risk_parity, lev_rp * w_eq, lev_eq) * navp
         bond = np.where(self.risk_parity, lev_rp * w_b, 0.0) * navp
-        return np.column_stack([eq, bond])
+        out = np.empty((self.n, 2))              # the two columns, without column_stack's overhead
+        out[:, 0] = eq
+        out[:, 1] = bond
+        return out
 
     def targets(self) -> np.ndarray:
         return self._targets(self.nav())
@@ -144,12 +148,11 @@ class VolTargetBook(Population):
         prices = m.instrument_prices()
         nav = self.cash + self.units @ prices
         tgt = self._targets(nav)
-        held = np.column_stack([self.units[:, m.SPX] * prices[m.SPX],
-                                self.units[:, m.ust10] * prices[m.ust10]])
+        held = self.units[:, self._cols] * prices[self._cols]     # SPX, UST10: the same products
         gap = tgt - held
         navp = np.maximum(nav, 0.0)[:, None]
         trade = np.where(np.abs(gap) > self.band * np.maximum(nav, 1e-9)[:, None], self.speed[:, None] * gap, 0.0)
-        trade = np.clip(trade, -self.max_change * navp, self.max_change * navp)
+        trade = clip(trade, -self.max_change * navp, self.max_change * navp)
         trade = np.maximum(trade, -np.maximum(held, 0.0))      # cannot sell more than it holds
         orders = np.zeros((self.n, m.n_instr))
         orders[:, m.SPX] = trade[:, 0]
