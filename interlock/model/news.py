@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy.special import log_ndtr
@@ -52,6 +53,25 @@ def _log_mgf_abs_lin(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
     """log E[exp(α(|z| − √(2/π)) + β z)] for z ~ N(0,1), elementwise (exact)."""
     p, m = alpha + beta, alpha - beta
     return np.logaddexp(0.5 * p * p + log_ndtr(p), 0.5 * m * m + log_ndtr(m)) - alpha * SQ2PI
+
+
+@lru_cache(maxsize=8)
+def _normalisation(phi_b: bytes, a_b: bytes, theta_b: bytes, shape: tuple[int, int], tau_max: float):
+    """c, E[rel], the (F, L) log-mgf table and the (F, L, K) powers of φ for components (φ, a, θ)
+    (as bytes, shape (F, K)). ~10 ms of log_ndtr on (F, ~3,000) arrays, the same for every run of
+    a sweep: cached per process (issue #16); the shared tables are read-only."""
+    phi, a, theta = (np.frombuffer(b, dtype=float).reshape(shape) for b in (phi_b, a_b, theta_b))
+    # exact normalisation: X = Σ_j G_j(z_{t-j}), G_j = Σ_k φ_k^j (a_k(|z|−C) + θ_k z)
+    L = int(12 * tau_max) + 10
+    pw = phi[:, None, :] ** np.arange(L)[None, :, None]                   # (F, L, K)
+    A = (pw * a[:, None, :]).sum(-1)                                        # (F, L)
+    B = (pw * theta[:, None, :]).sum(-1)
+    log_mgf2 = _log_mgf_abs_lin(2 * A, 2 * B)                               # (F, L), also for forecasts
+    c = 0.5 * log_mgf2.sum(-1)                                              # E[e^{2X}] = e^{2c}
+    mean_rel = np.exp(_log_mgf_abs_lin(A, B).sum(-1) - c)                   # E[e^{X-c}] (unclipped)
+    for arr in (c, mean_rel, log_mgf2, pw):
+        arr.flags.writeable = False
+    return c, mean_rel, log_mgf2, pw
 
 
 @dataclass
@@ -105,17 +125,11 @@ class NewsParams:
         sh = self.s * np.sqrt(1.0 - self.phi ** 2)
         self.theta = self.rho * sh
         self.a = np.sqrt(1.0 - self.rho ** 2) * sh / math.sqrt(VAR_ABS)
-        # exact normalisation: X = Σ_j G_j(z_{t-j}), G_j = Σ_k φ_k^j (a_k(|z|−C) + θ_k z)
-        L = int(12 * self.tau.max()) + 10
-        pw = self.phi[:, None, :] ** np.arange(L)[None, :, None]          # (F, L, K)
-        A = (pw * self.a[:, None, :]).sum(-1)                               # (F, L)
-        B = (pw * self.theta[:, None, :]).sum(-1)
-        self.c = 0.5 * _log_mgf_abs_lin(2 * A, 2 * B).sum(-1)               # E[e^{2X}] = e^{2c}
-        self.mean_rel = np.exp(_log_mgf_abs_lin(A, B).sum(-1) - self.c)     # E[e^{X-c}] (unclipped)
+        c, mean_rel, self._L_logmgf, self._pw = _normalisation(
+            self.phi.tobytes(), self.a.tobytes(), self.theta.tobytes(), self.tau.shape, float(self.tau.max()))
+        self.c, self.mean_rel = c.copy(), mean_rel.copy()
         self.s_h = (1.0 - 2.0 * self.h) ** -0.75                            # sqrt(E[z² e^{h z²}])
         self.n_b = np.sqrt(1.0 + self.b ** 2 * VAR_ABS)
-        self._L_logmgf = _log_mgf_abs_lin(2 * A, 2 * B)                    # (F, L) for forecasts
-        self._pw = pw
 
     @property
     def F(self) -> int:

@@ -30,7 +30,7 @@ Funding rounds and borrowing are `funding` events.
 from __future__ import annotations
 
 import math
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 from mesa.discrete_space import Network
@@ -43,6 +43,7 @@ from ...agents.hyperscaler import CapexParams, CapexSignals, fade
 from ...inputs.deals import parse_conversion
 from ...inputs.firms import load_firms, snake
 from ...inputs.snapshots import data_files
+from ...inputs.tables import stamp
 from ..blocks import Block
 from .compute_market import ComputeMarket
 from .deals import book_deals, build_graph, load_deals, resolve_schedules
@@ -57,6 +58,23 @@ EPS = 1e-9                    # divisor floor for amounts (USD bn) and ratios th
 LOG_FLOOR = 1e-12             # floor of a ratio before its log
 MIN_VALUE_BN = 1e-6           # a firm's value stays positive (its log is taken)
 MIN_LOSS_BN = 1e-12           # a stake mark-down is logged only if there is a loss (threshold 0)
+
+
+@lru_cache(maxsize=8)
+def _deal_tables(firms_file: str, firms_stamp: tuple[int, int], deals_file: str, deals_stamp: tuple[int, int],
+                 dp: DealsParams, start_date: str) -> tuple:
+    """The deals graph (as announced) and the deals table as booked, for the files as they are
+    (path, modification time and size: the loaders' own cache key) and the deal parameters: ~25 ms
+    of pandas row iteration, the same for every run of a sweep, so cached per process (issue #16).
+    Callers take copies."""
+    firms = load_firms(firms_file)
+    deals = load_deals(deals_file, firms, ramped=dp.ramped, share_settled=dp.share_settled, as_of=start_date)
+    deals = resolve_schedules(deals, firms, dp.run_rate_max_years)
+    graph = build_graph(firms, deals)
+    booked = book_deals(deals, start_date, parse_conversion(dp.conversion, "interlock.deals.conversion",
+                                                            "interlock.deals.conversion"),
+                        dp.renewal_rate, dp.renewal_max_years, dp.renewal_horizon_years, dp.recognition_ramp_years)
+    return graph, booked
 
 
 class InterlockBlock(Block):
@@ -83,13 +101,10 @@ class InterlockBlock(Block):
         self.quarters = self.ann / self.q_len                 # quarters a year
         firms_file, deals_file = data_files(p)
         firms = load_firms(firms_file)
-        deals = load_deals(deals_file, firms, ramped=dp.ramped, share_settled=dp.share_settled, as_of=rp.start_date)
-        deals = resolve_schedules(deals, firms, dp.run_rate_max_years)
-        self.graph = build_graph(firms, deals)             # the deals as announced
-        deals = book_deals(deals, rp.start_date, parse_conversion(dp.conversion, "interlock.deals.conversion",
-                                                                  "interlock.deals.conversion"),
-                           dp.renewal_rate, dp.renewal_max_years, dp.renewal_horizon_years,
-                           dp.recognition_ramp_years)
+        graph, deals = _deal_tables(str(firms_file), stamp(firms_file), str(deals_file), stamp(deals_file), dp,
+                                    rp.start_date)
+        self.graph = graph.copy()                          # the deals as announced
+        deals = deals.copy()
         self.deals = deals                                 # as booked: × conversion, renewals, recognition
         L = self.ledger = InterlockLedger(
             firms, deals, rp.start_date, days_per_year=int(self.ann),
