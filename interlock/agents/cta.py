@@ -100,6 +100,7 @@ class CTABook(Population):
         self.ann = RunParams.from_params(model.params).trading_days_per_year
         self.market_names = ["SPX", "UST10", "BTC"]
         self.cols = np.array([m.SPX, m.ust10, m.btc])             # instrument columns
+        self._var_idx = np.array([m.equity_idx[-1], m.ust10, m.btc])   # the assets whose variance it reads
         self.weights = np.array([q.weight_equity, q.weight_bond, q.weight_btc])
         self.sigma_target = q.target_vol
         self.max_lev = q.max_leverage
@@ -125,8 +126,7 @@ class CTABook(Population):
         return np.array([math.log(m.spx / m.spx0), m.logp[m.ust10], m.logp[m.btc]])
 
     def _daily_var(self) -> np.ndarray:
-        m = self.market
-        return np.array([m.var_fast[m.equity_idx[-1]], m.var_fast[m.ust10], m.var_fast[m.btc]])
+        return self.market.var_fast[self._var_idx]      # one gather, not three scalar reads
 
     def signal_matrix(self, daily_var: np.ndarray | None = None) -> np.ndarray:
         sd = np.sqrt(self._daily_var() if daily_var is None else daily_var)

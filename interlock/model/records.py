@@ -71,12 +71,12 @@ class FlowLog:
             return
         self._raw = []
         per_fill = [r[4].shape[0] for r in raw]
-        rows, cols = np.nonzero(np.concatenate([r[4] for r in raw]))
+        orders = np.concatenate([r[4] for r in raw])
+        rows, cols = np.nonzero(orders)
         fill = np.repeat(np.arange(len(raw)), per_fill)[rows]           # which fill each entry is from
         entries = np.bincount(fill, minlength=len(raw))
         self._blocks.append((entries, [(r[0], r[1], r[2], r[5], r[6]) for r in raw],
-                             np.concatenate([r[3] for r in raw])[rows], cols,
-                             np.concatenate([r[4] for r in raw])[rows, cols]))
+                             np.concatenate([r[3] for r in raw])[rows], cols, orders[rows, cols]))
 
     @property
     def chunks(self) -> list[tuple]:
