@@ -336,9 +336,7 @@ class Market:
 
     def spx_variance_forecast(self) -> dict[int, float]:
         """Expected mean daily news variance of the index over the next 21 and 63 days."""
-        fc = self.news_process.forecast_mean_variance()
-        load2 = self._spx_loadings() ** 2
-        return {h: float((load2 * v[0]).sum()) for h, v in fc.items()}
+        return self.news_process.forecast_weighted(self._spx_loadings() ** 2)
 
     # ----- the value anchor ---------------------------------------------------------------
     def set_log_values(self, new_logv: np.ndarray) -> None:

@@ -148,9 +148,12 @@ class NewsProcess:
         self.E = ensemble
         self.x = np.zeros((ensemble, p.F, p.K))      # log-vol components (start at their mean)
         self.rel = np.ones((ensemble, p.F))          # today's relative volatility (set by `rel_today`)
+        self._rel_of = b""                           # the bytes of the x `rel` was computed from
         self.uncertainty = np.ones(p.F)              # σ multiplier per factor (policy / macro channels)
         self.horizons = tuple(horizons)
         self._prep_forecast(max(horizons))
+        self._h_last = np.array(self.horizons) - 1                  # each horizon's last day (forecast_weighted)
+        self._h_div = np.array(self.horizons, dtype=float)[:, None]
         self._has_parent = bool(np.any(p.parent >= 0))
         self._par = np.where(p.parent >= 0, p.parent, 0)
         # per-run constants of the daily step, hoisted out of it (the arrays are ~14 long, so each
@@ -191,6 +194,7 @@ class NewsProcess:
             # parents come first, so one pass over the (few) generations is enough for depth ≤ 2
             rel = rel * rel[:, self._par] ** self._psi_eff
         self.rel = rel
+        self._rel_of = self.x.tobytes()              # the state `rel` was computed from (see `step`)
         return rel
 
     def sigma_today(self) -> np.ndarray:
@@ -207,7 +211,9 @@ class NewsProcess:
         1991), but EGARCH's exponential response, calibrated on N(0, 1) draws, is far too steep for
         a −4…−8σ scenario day (Engle & Ng 1993)."""
         p = self.p
-        rel = self.rel_today()
+        # the market asks for today's rel at the open (`rel_today`) and steps later the same day: if
+        # the state is bit for bit the one it was computed from, it is today's rel (~8 µs a day)
+        rel = self.rel if self.x.tobytes() == self._rel_of else self.rel_today()
         if self._has_lam:
             z = p.lam * z[:, self._par] + self._lam_c * z
         az = np.abs(z)
@@ -257,14 +263,26 @@ class NewsProcess:
         `self.horizons`, given the state after today's step: {H: array (E, F)}. Exact for the
         unclipped factor; the clip is applied to each day's expectation; the parent's relative
         volatility is held at today's level. Cost: one (E,F,K)×(F,H,K) contraction + H exps."""
+        cm, s2 = self._cumulative_variance()
+        return {H: s2 * cm[..., H - 1] / H for H in self.horizons}
+
+    def forecast_weighted(self, w: np.ndarray) -> dict[int, float]:
+        """Σ_f w_f · `forecast_mean_variance()[H][0, f]` for each horizon H (ensemble member 0): the
+        same products and the same sum over factors, for all horizons in one pass (the index's
+        forecast, read daily)."""
+        cm, s2 = self._cumulative_variance()
+        v = s2[0] * cm[0].T[self._h_last] / self._h_div                           # (horizons, F)
+        return dict(zip(self.horizons, (w * v).sum(axis=1).tolist()))         # each row summed as a 1-D sum
+
+    def _cumulative_variance(self) -> tuple[np.ndarray, np.ndarray]:
+        """Cumulative sums over j = 1…H_max of each day's expected variance in units of σ̄² (E, F,
+        H_max), and (σ̄ · uncertainty)² (1, F)."""
         p = self.p
         lv = 2.0 * np.einsum("efk,fhk->efh", self.x, self._phi_pow) + self._logP    # (E, F, H)
         ev = _clip(np.exp(lv), self._floor2, self._cap2)
         if self._has_parent:
             ev = ev * (self.rel[:, self._par] ** self._psi2_eff)[..., None]
-        cm = np.cumsum(ev, axis=-1)
-        s2 = ((p.sigma * self.uncertainty) ** 2)[None, :]
-        return {H: s2 * cm[..., H - 1] / H for H in self.horizons}
+        return np.cumsum(ev, axis=-1), ((p.sigma * self.uncertainty) ** 2)[None, :]
 
 
 def loading_matrix(n_assets: int, rows: list[tuple[int, int, float]], F: int) -> np.ndarray:
