@@ -724,6 +724,9 @@ class RetailCryptoBook(Population):
         if cand.size == 0:
             return idx
         t = liq[cand]
+        x1 = x0 + m.impact.preview_asset(b, np.array([f0]), cap)
+        if d * (float((d * t).min()) * d - float(self._extreme_at(x1, d)[0])) > 0.0:
+            return idx                                # most days: the first batch reaches no one else
         order = np.argsort(d * t, kind="stable")      # nearest first: longs from the top, shorts from below
         cand, t = cand[order], t[order]
         cu = np.concatenate(([0.0], np.cumsum(np.abs(self.btc[cand]))))
