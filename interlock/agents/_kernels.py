@@ -53,17 +53,16 @@ def spot_exp_args(start, n, sty, appetite, x_style, rot_style, out):
 
 @_jit
 def spot_review(start, n, hold, cash, ven, nav, pb, e, base_btc, base_eq, any_loss, trust_tau,
-                phi, max_share, band, speed, any_frozen, frozen, px, orders):
+                phi, max_share, band, speed, any_frozen, frozen, orders):
     """The spot review of rows [start, start + n) given e = exp of `spot_exp_args` (and, when a venue
-    has lost trust, trust^τ per row): fills px (2 × n: BTC price, the row's pool NAV) and orders (4 × n:
-    buy BTC $, buy pool $, sell BTC units, sell pool shares) — RetailCryptoBook.voluntary_orders'
-    numpy arithmetic, row by row."""
+    has lost trust, trust^τ per row): fills orders (4 × n: buy BTC $, buy pool $, sell BTC units, sell
+    pool shares) — RetailCryptoBook.voluntary_orders' numpy arithmetic, row by row. Branch-free where
+    the data decide (selects, not jumps: the rows' signs and bands are random, and a mispredicted
+    branch per row cost more than the arithmetic); the fill reads the row's NAV from `nav` itself."""
     for i in range(n):
         j = start + i
         v = ven[j]
         p1 = nav[v]
-        px[0, i] = pb
-        px[1, i] = p1
         h0 = hold[0, j]
         h1 = hold[1, j]
         v0 = h0 * pb
@@ -98,12 +97,10 @@ def spot_review(start, n, hold, cash, ven, nav, pb, e, base_btc, base_eq, any_lo
         b0 = _max0(t0)
         b1 = _max0(t1)
         spend = b0 + b1
-        if spend > c:                                   # buys are paid from cash on hand
-            scale = c / spend
-            b0 *= scale
-            b1 *= scale
-        orders[0, i] = b0
-        orders[1, i] = b1
+        scale = c / spend                               # used only when spend > c (then spend > 0)
+        short = spend > c                               # buys are paid from cash on hand
+        orders[0, i] = b0 * scale if short else b0
+        orders[1, i] = b1 * scale if short else b1
         orders[2, i] = _minimum(_max0(-t0) / pb, h0)
         orders[3, i] = _minimum(_max0(-t1) / p1, h1)
 
@@ -144,51 +141,56 @@ def lev_exp_args(nl, sty, appetite, xr, any_loss, log_trust, side, entry, b, out
 def lev_decide(nl, draw, ex, open_rate, close_rate, cash, flat_since, last_ok, btc, any_frozen, frozen,
                ven, i_open, i_close):
     """Which leveraged rows open and close today (ex = exp(b (side · y − e))): fills the index buffers
-    in row order and returns their counts."""
+    in row order and returns their counts. Branch-free (every row is written to the next free slot,
+    which only advances when the row qualifies): the draws make the decisions unpredictable."""
     no = 0
     nc = 0
     for i in range(nl):
         is_open = btc[i] != 0.0
-        fz = any_frozen and frozen[ven[i]]
-        if fz:
-            continue
-        if is_open:
-            if draw[i] * ex[i] < close_rate:
-                i_close[nc] = i
-                nc += 1
-        elif draw[i] < open_rate * ex[i] and cash[i] > 0.0 and flat_since[i] <= last_ok:
-            i_open[no] = i
-            no += 1
+        ok = not (any_frozen and frozen[ven[i]])
+        x = ex[i]
+        d = draw[i]
+        cl = is_open & (d * x < close_rate) & ok
+        op = (not is_open) & (d < open_rate * x) & (cash[i] > 0.0) & (flat_since[i] <= last_ok) & ok
+        i_close[nc] = i
+        i_open[no] = i
+        nc += 1 if cl else 0
+        no += 1 if op else 0
     return no, nc
 
 
 @_jit
 def breaches(nl, liq, side, low, high, out):
-    """Rows whose liquidation price the round's low (longs) or high (shorts) reached; returns the count."""
+    """Rows whose liquidation price the round's low (longs) or high (shorts) reached; returns the count.
+    Branch-free, as `lev_decide`."""
     k = 0
     for i in range(nl):
         q = liq[i]
-        if (q >= low and side[i] > 0.0) or (side[i] < 0.0 and q > 0.0 and q <= high):
-            out[k] = i
-            k += 1
+        s = side[i]
+        hit = ((q >= low) & (s > 0.0)) | ((s < 0.0) & (q > 0.0) & (q <= high))
+        out[k] = i
+        k += 1 if hit else 0
     return k
 
 
 @_jit
 def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
     """Funding on every open position: pay = 3f · contracts · P added to its debt, its liquidation
-    price reset; fills idx / pay (row order) and returns the count (the sum stays in numpy)."""
+    price reset; fills idx / pay (row order) and returns the count (the sum stays in numpy).
+    Branch-free: a flat row's debt and liquidation price are written back unchanged."""
     k = 0
     for i in range(nl):
         q = btc[i]
-        if q != 0.0:
-            p = (f3 * q) * pb
-            d = debt[i] + p
-            debt[i] = d
-            liq_price[i] = d / (q - mm * abs(q))
-            idx[k] = i
-            pay[k] = p
-            k += 1
+        o = q != 0.0
+        p = (f3 * q) * pb
+        d0 = debt[i]
+        d = d0 + p
+        debt[i] = d if o else d0
+        lq = d / (q - mm * abs(q))
+        liq_price[i] = lq if o else liq_price[i]
+        idx[k] = i
+        pay[k] = p
+        k += 1 if o else 0
     return k
 
 
@@ -196,17 +198,15 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
 def perp_book(nl, btc, debt, pb, longs, shorts, equity):
     """The perp book for the record, in one pass: the long and the short positions (contracts, row
     order: what btc[btc > 0] and btc[btc < 0] give) and each position's equity q · P − debt; returns
-    the counts of longs and shorts (the sums stay in numpy)."""
+    the counts of longs and shorts (the sums stay in numpy). Branch-free, as `lev_decide`."""
     nlong = 0
     nshort = 0
     for i in range(nl):
         q = btc[i]
-        if q > 0.0:
-            longs[nlong] = q
-            nlong += 1
-        elif q < 0.0:
-            shorts[nshort] = q
-            nshort += 1
+        longs[nlong] = q
+        shorts[nshort] = q
+        nlong += 1 if q > 0.0 else 0
+        nshort += 1 if q < 0.0 else 0
         equity[i] = q * pb - debt[i]
     return nlong, nshort
 

@@ -547,7 +547,7 @@ class RetailCryptoBook(Population):
         tt = self._trust_tau(sl, ven, loss, any_loss)
         self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self._ven, nav, pb, e, self.base_btc,
                              self.base_eq, any_loss, self._none if tt is None else tt, self.phi, self.max_share,
-                             self.band, self.speed, any_frozen, frozen, self._px, self._orders)
+                             self.band, self.speed, any_frozen, frozen, self._orders)
         return self._orders[:, :n]
 
     def _decide_fused(self, day, loss, any_loss, frozen, any_frozen) -> tuple[np.ndarray, np.ndarray]:
