@@ -19,6 +19,7 @@ imports it only then.
 from __future__ import annotations
 
 import numba
+import numpy as np
 
 
 def _jit(f):
@@ -174,11 +175,14 @@ def breaches(nl, liq, side, low, high, out):
 
 
 @_jit
-def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
+def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pos):
     """Funding on every open position: pay = 3f · contracts · P added to its debt, its liquidation
-    price reset; fills idx / pay (row order) and returns the count (the sum stays in numpy).
-    Branch-free: a flat row's debt and liquidation price are written back unchanged."""
+    price reset; fills `pos` with the positive payments (row order: what pay[pay > 0] gives; the sum
+    stays in numpy) and returns their count and the new `liq_bounds`. Branch-free: a flat row's debt
+    and liquidation price are written back unchanged."""
     k = 0
+    hi = -np.inf
+    lo = np.inf
     for i in range(nl):
         q = btc[i]
         o = q != 0.0
@@ -186,12 +190,51 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, idx, pay):
         d0 = debt[i]
         d = d0 + p
         debt[i] = d if o else d0
-        lq = d / (q - mm * abs(q))
-        liq_price[i] = lq if o else liq_price[i]
-        idx[k] = i
-        pay[k] = p
-        k += 1 if o else 0
-    return k
+        lq = d / (q - mm * abs(q)) if o else liq_price[i]
+        liq_price[i] = lq
+        pos[k] = p
+        k += 1 if (o and p > 0.0) else 0
+        s = side[i]
+        hi = lq if (s > 0.0 and lq > hi) else hi
+        lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
+    return k, hi, lo
+
+
+@_jit
+def liq_bounds(nl, liq, side):
+    """(the highest liquidation price of a long row, flat ones' 0 included; the lowest positive one of
+    a short row): a round whose low is above the first and whose high is below the second breaches no
+    row (`breaches`' test; NaN never breaches and is skipped here too)."""
+    hi = -np.inf
+    lo = np.inf
+    for i in range(nl):
+        lq = liq[i]
+        s = side[i]
+        hi = lq if (s > 0.0 and lq > hi) else hi
+        lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
+    return hi, lo
+
+
+@_jit
+def settle(k, idx, contracts, price, fee, charge, btc, debt, liq_price, cash, flat_since, day, venue,
+           equity, by_venue):
+    """Close the perps of rows idx[:k] (distinct) at `price` (RetailCryptoBook._settle, row by row):
+    equity = contracts · P − debt into `equity` (the sums stay in numpy), the payout max(equity −
+    fee · |contracts| · P, 0) (no fee unless `charge`) to cash, the position zeroed, and equity −
+    payout added per venue to `by_venue` (zeros on entry) in row order, as np.bincount adds."""
+    for j in range(k):
+        i = idx[j]
+        c = contracts[j]
+        e = c * price - debt[i]
+        ch = fee * abs(c) * price if charge else 0.0
+        pay = _max0(e - ch)
+        cash[i] += pay
+        btc[i] = 0.0
+        debt[i] = 0.0
+        liq_price[i] = 0.0
+        flat_since[i] = day
+        equity[j] = e
+        by_venue[venue[i]] += e - pay
 
 
 @_jit
@@ -212,10 +255,11 @@ def perp_book(nl, btc, debt, pb, longs, shorts, equity):
 
 
 @_jit
-def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price, mm, contracts):
+def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price, mm, contracts, hi, lo):
     """Open the perps of rows idx[:k] (distinct) at `price`: contracts = side · notional / P into
     `contracts`, the margin out of cash, debt += contracts · P − margin, the liquidation price reset
-    (RetailCryptoBook._open and _set_liq_price, row by row; the sums stay in numpy)."""
+    (RetailCryptoBook._open and _set_liq_price, row by row; the sums stay in numpy); returns the
+    `liq_bounds` (hi, lo) widened by the new liquidation prices."""
     for j in range(k):
         i = idx[j]
         c = side[i] * notional[j] / price
@@ -225,4 +269,9 @@ def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price
         cash[i] -= margin[j]
         d = debt[i] + (c * price - margin[j])
         debt[i] = d
-        liq_price[i] = d / (q - mm * abs(q)) if q != 0.0 else 0.0
+        lq = d / (q - mm * abs(q)) if q != 0.0 else 0.0
+        liq_price[i] = lq
+        s = side[i]
+        hi = lq if (s > 0.0 and lq > hi) else hi
+        lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
+    return hi, lo

@@ -409,13 +409,26 @@ class RetailCryptoBook(Population):
         self._pay = np.empty(nl)
         self._book = np.empty((3, nl))     # the record's perp book: longs, shorts, positions' equity
         self._none = np.zeros(1)           # a placeholder for an array a kernel does not read
+        self._by_ven = np.empty(nv)        # a settlement's per-venue sums
+        # bounds of the liquidation prices (`_kernels.liq_bounds`): a round whose low and high stay
+        # inside them breaches no row, and `forced_orders` skips the scan (kernel path; None = stale)
+        self._liq_hi = self._liq_lo = None
+        self._shares_pos = None            # every pool has shares (pool_nav's plain division); None = stale
 
     # ----- accounting -----------------------------------------------------------------------------
     def pool_nav(self, prices: np.ndarray) -> np.ndarray:
         """Value of one equity-pool share, per venue."""
         value = self.units[: self.n_venues, self.eq_cols] @ prices[self.eq_cols]
+        if self._all_pools_held():
+            return value / self.pool_shares            # = the np.where form below when every pool has shares
         has = self.pool_shares > 1e-12
         return np.where(has, value / np.where(has, self.pool_shares, 1.0), 1.0)
+
+    def _all_pools_held(self) -> bool:
+        """Every venue's pool has shares (> 1e-12); cached until `pool_shares` next changes."""
+        if self._shares_pos is None:
+            self._shares_pos = bool((self.pool_shares > 1e-12).all())
+        return self._shares_pos
 
     def pool_weights(self, prices: np.ndarray) -> np.ndarray:
         """How a venue's pool purchase is split (n_venues × instruments): a slice of the pool as it is
@@ -491,7 +504,8 @@ class RetailCryptoBook(Population):
         sell[:nv, m.btc] = sums[2]
         eq_buy, eq_sell = sums[1], sums[3]
         buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
-        frac = np.minimum(eq_sell / np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0), 1.0)
+        held = self.pool_shares if self._all_pools_held() else np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0)
+        frac = np.minimum(eq_sell / held, 1.0)
         sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
         # leveraged traders decide daily: open or close with signal-dependent probabilities
@@ -545,7 +559,7 @@ class RetailCryptoBook(Population):
         self._k.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
         np.exp(e[: 2 * n], out=e[: 2 * n])                    # one contiguous call, like the numpy path's rows
         tt = self._trust_tau(sl, ven, loss, any_loss)
-        self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self._ven, nav, pb, e, self.base_btc,
+        self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self.venue, nav, pb, e, self.base_btc,
                              self.base_eq, any_loss, self._none if tt is None else tt, self.phi, self.max_share,
                              self.band, self.speed, any_frozen, frozen, self._orders)
         return self._orders[:, :n]
@@ -563,7 +577,7 @@ class RetailCryptoBook(Population):
                               self.side, self.entry, self.signal_b, ex)
         np.exp(ex, out=ex)                                    # exp(b · (side · y − e))
         no, nc = self._k.lev_decide(nl, self._draw, ex, self.open_rate, self.close_rate, self.holder_cash,
-                                     self.flat_since, day - self.reentry, self.btc, any_frozen, frozen, self._ven,
+                                     self.flat_since, day - self.reentry, self.btc, any_frozen, frozen, self.venue,
                                      self._idx_a, self._idx_b)
         return self._idx_a[:no].copy(), self._idx_b[:nc].copy()
 
@@ -746,6 +760,10 @@ class RetailCryptoBook(Population):
         nl = self.n_lev
         low, high = self.intraday_extreme(-1), self.intraday_extreme(1)
         if self._fast:
+            if self._liq_hi is None:
+                self._liq_hi, self._liq_lo = self._k.liq_bounds(nl, self.liq_price, self.side)
+            if low > self._liq_hi and high < self._liq_lo:
+                return None                                # no row within reach: most rounds
             idx = self._idx_a[: self._k.breaches(nl, self.liq_price, self.side, low, high, self._idx_a)].copy()
         else:
             liq = self.liq_price[:nl]
@@ -775,9 +793,10 @@ class RetailCryptoBook(Population):
         execute(self.units, self.cash, orders, buy, sell, prices)
         if kind == "voluntary" and self._fast:
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
-            self._k.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self._ven,
+            self._k.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self.venue,
                                nav, pb)
             self.pool_shares += eq_buy / nav - eq_sell
+            self._shares_pos = None
             i_open, margin, notional, i_close, close_units = perps
             self._open(i_open, margin, notional, pb)
             self._settle(i_close, close_units, pb, fee=False)
@@ -799,6 +818,7 @@ class RetailCryptoBook(Population):
             cash += cash_in
             np.maximum(cash, 0.0, out=cash)            # rounding dust of buys scaled to cash
             self.pool_shares += eq_buy / nav - eq_sell
+            self._shares_pos = None
             i_open, margin, notional, i_close, close_units = perps
             self._open(i_open, margin, notional, pb)
             self._settle(i_close, close_units, pb, fee=False)
@@ -824,8 +844,11 @@ class RetailCryptoBook(Population):
             return
         if self._fast:
             contracts = self._pay[: idx.size]                           # a free buffer here
-            self._k.open_perps(idx.size, idx, self.side, notional, margin, price, self.btc, self.holder_cash,
-                               self.debt, self.liq_price, self.mm, contracts)
+            if self._liq_hi is None:
+                self._liq_hi, self._liq_lo = self._k.liq_bounds(self.n_lev, self.liq_price, self.side)
+            self._liq_hi, self._liq_lo = self._k.open_perps(
+                idx.size, idx, self.side, notional, margin, price, self.btc, self.holder_cash, self.debt,
+                self.liq_price, self.mm, contracts, self._liq_hi, self._liq_lo)
         else:
             contracts = self.side[idx] * notional / price               # signed
             self.btc[idx] += contracts
@@ -848,6 +871,19 @@ class RetailCryptoBook(Population):
         a negative equity (the price gapped past bankruptcy) is made good by the venue's reserves,
         so the holder loses at most its margin."""
         if idx.size == 0:
+            return
+        if self._fast:
+            k = idx.size
+            by_venue = self._by_ven
+            by_venue[:] = 0.0
+            equity = self._pay[:k]                                       # a free buffer here
+            self._k.settle(k, idx, contracts, price, self.fee, fee, self.btc, self.debt, self.liq_price,
+                           self.holder_cash, self.flat_since, self.model.day, self.venue, equity, by_venue)
+            if self._liq_hi is not None and self._liq_hi < 0.0:
+                self._liq_hi = 0.0                                       # the settled rows' price is 0
+            self.perp_short -= float(contracts.sum())
+            self.perp_cash -= float(equity.sum())
+            self.crypto.reserves += by_venue
             return
         equity = contracts * price - self.debt[idx]
         charge = self.fee * np.abs(contracts) * price if fee else 0.0
@@ -880,10 +916,9 @@ class RetailCryptoBook(Population):
         if self._fast:
             if f != 0.0:
                 m = self.market
-                k = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f, float(m.price[m.btc]),
-                                     self.mm, self._idx_a, self._pay)
-                pay = self._pay[:k]
-                self.funding_paid_total += float(pay[pay > 0].sum())
+                k, self._liq_hi, self._liq_lo = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f,
+                                                                float(m.price[m.btc]), self.mm, self.side, self._pay)
+                self.funding_paid_total += float(self._pay[:k].sum())     # the positive payments, row order
             return
         open_ = np.flatnonzero(self.btc[:nl])
         if open_.size and f != 0.0:
