@@ -53,28 +53,23 @@ def spot_exp_args(start, n, sty, appetite, x_style, rot_style, out):
 
 
 @_jit
-def spot_review(start, n, hold, cash, ven, nav, pb, e, base_btc, base_eq, any_loss, trust_tau,
-                phi, max_share, band, speed, any_frozen, frozen, orders):
-    """The spot review of rows [start, start + n) given e = exp of `spot_exp_args` (and, when a venue
-    has lost trust, trust^τ per row): fills orders (4 × n: buy BTC $, buy pool $, sell BTC units, sell
-    pool shares) — RetailCryptoBook.voluntary_orders' numpy arithmetic, row by row. Branch-free where
-    the data decide (selects, not jumps: the rows' signs and bands are random, and a mispredicted
-    branch per row cost more than the arithmetic); the fill reads the row's NAV from `nav` itself."""
-    for i in range(n):
-        j = start + i
-        v = ven[j]
-        p1 = nav[v]
-        h0 = hold[0, j]
-        h1 = hold[1, j]
+def _review_run(m, pb, p1, frozen, hold0, hold1, cash, e0, e1, base_btc, base_eq, any_loss, trust_tau, phi,
+                max_share, band, speed, o0, o1, o2, o3):
+    """`spot_review` over m rows of one venue (pool NAV p1; `frozen`: the venue's holders do not trade),
+    every array a view starting at the run's first row. No gather and no data-dependent branch, so LLVM
+    vectorises it (the same IEEE operations lane by lane: bit-identical to the scalar loop)."""
+    for i in range(m):
+        h0 = hold0[i]
+        h1 = hold1[i]
         v0 = h0 * pb
         v1 = h1 * p1
-        c = cash[j]
+        c = cash[i]
         w = c + v0
         w = w + v1
-        fs = e[i] * base_btc[j]                         # free share
+        fs = e0[i] * base_btc[i]                        # free share
         tr = fs * trust_tau[i] if any_loss else fs      # trusted
-        bs = _minimum(tr * e[n + i], max_share)         # BTC share
-        be = base_eq[j]
+        bs = _minimum(tr * e1[i], max_share)            # BTC share
+        be = base_eq[i]
         es = be * p1
         es = es / (w if w > 1e-300 else 1e-300)         # np.maximum(wealth, 1e-300); wealth ≥ 0, not NaN
         es = es + (tr - bs)
@@ -92,38 +87,65 @@ def spot_review(start, n, hold, cash, ven, nav, pb, e, base_btc, base_eq, any_lo
         bw = band * w
         t0 = (g0 * speed) * (1.0 if abs(g0) > bw else 0.0)
         t1 = (g1 * speed) * (1.0 if abs(g1) > bw else 0.0)
-        if any_frozen and frozen[v]:
-            t0 = 0.0
-            t1 = 0.0
+        t0 = 0.0 if frozen else t0
+        t1 = 0.0 if frozen else t1
         b0 = _max0(t0)
         b1 = _max0(t1)
         spend = b0 + b1
         scale = c / spend                               # used only when spend > c (then spend > 0)
         short = spend > c                               # buys are paid from cash on hand
-        orders[0, i] = b0 * scale if short else b0
-        orders[1, i] = b1 * scale if short else b1
-        orders[2, i] = _minimum(_max0(-t0) / pb, h0)
-        orders[3, i] = _minimum(_max0(-t1) / p1, h1)
+        o0[i] = b0 * scale if short else b0
+        o1[i] = b1 * scale if short else b1
+        o2[i] = _minimum(_max0(-t0) / pb, h0)
+        o3[i] = _minimum(_max0(-t1) / p1, h1)
 
 
 @_jit
-def spot_fill(start, n, hold, cash, orders, ven, nav, pb):
-    """Book the review's fills at the clearing prices (BTC pb, the venue's pool NAV): holdings +=
-    buys / px − sells; cash += sells · px − buys (≥ 0)."""
-    for i in range(n):
-        j = start + i
-        b0 = orders[0, i]
-        b1 = orders[1, i]
-        s0 = orders[2, i]
-        s1 = orders[3, i]
-        p0 = pb
-        p1 = nav[ven[j]]
-        hold[0, j] += b0 / p0 - s0
-        hold[1, j] += b1 / p1 - s1
-        cash_in = s0 * p0 + s1 * p1
+def spot_review(start, n, seg_v, seg_lo, seg_hi, hold0, hold1, cash, nav, pb, e, base_btc, base_eq, any_loss,
+                trust_tau, phi, max_share, band, speed, any_frozen, frozen, o0, o1, o2, o3):
+    """The spot review of rows [start, start + n) given e = exp of `spot_exp_args` (and, when a venue
+    has lost trust, trust^τ per row): fills the orders o0..o3 (buy BTC $, buy pool $, sell BTC units,
+    sell pool shares) — RetailCryptoBook.voluntary_orders' numpy arithmetic, row by row. The block's
+    rows are ordered by venue: run s is rows [seg_lo[s], seg_hi[s]) of the block, all at venue seg_v[s]."""
+    for s in range(seg_v.size):
+        v = seg_v[s]
+        lo = seg_lo[s]
+        hi = seg_hi[s]
+        a = start + lo
+        b = start + hi
+        _review_run(hi - lo, pb, nav[v], any_frozen and frozen[v], hold0[a:b], hold1[a:b], cash[a:b], e[lo:hi],
+                    e[n + lo:n + hi], base_btc[a:b], base_eq[a:b], any_loss,
+                    trust_tau[lo:hi] if any_loss else trust_tau, phi, max_share, band, speed,
+                    o0[lo:hi], o1[lo:hi], o2[lo:hi], o3[lo:hi])
+
+
+@_jit
+def _fill_run(m, pb, p1, hold0, hold1, cash, o0, o1, o2, o3):
+    """`spot_fill` over m rows of one venue (pool NAV p1), views from the run's first row (vectorised)."""
+    for i in range(m):
+        b0 = o0[i]
+        b1 = o1[i]
+        s0 = o2[i]
+        s1 = o3[i]
+        hold0[i] += b0 / pb - s0
+        hold1[i] += b1 / p1 - s1
+        cash_in = s0 * pb + s1 * p1
         cash_in -= b0
         cash_in -= b1
-        cash[j] = _max0(cash[j] + cash_in)
+        cash[i] = _max0(cash[i] + cash_in)
+
+
+@_jit
+def spot_fill(start, seg_v, seg_lo, seg_hi, hold0, hold1, cash, o0, o1, o2, o3, nav, pb):
+    """Book the review's fills at the clearing prices (BTC pb, the venue's pool NAV): holdings +=
+    buys / px − sells; cash += sells · px − buys (≥ 0); runs of one venue as in `spot_review`."""
+    for s in range(seg_v.size):
+        lo = seg_lo[s]
+        hi = seg_hi[s]
+        a = start + lo
+        b = start + hi
+        _fill_run(hi - lo, pb, nav[seg_v[s]], hold0[a:b], hold1[a:b], cash[a:b], o0[lo:hi], o1[lo:hi],
+                  o2[lo:hi], o3[lo:hi])
 
 
 @_jit

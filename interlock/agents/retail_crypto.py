@@ -272,11 +272,13 @@ class RetailCryptoBook(Population):
         for a in (self.venue, self.style, self.appetite, self.young, self.sensitivity, wealth, people_w):
             a[nl:] = a[order]
         self.block_segments = []             # per block: (venues present, where each starts)
+        self._block_runs = []                # per block: the kernels' runs (venue, first row, end), intp
         for k in range(self.review_days):
             blk = self.venue[self._block_start[k]: self._block_start[k + 1]]
             bounds = np.searchsorted(blk, np.arange(nv + 1))
             present = np.flatnonzero(bounds[1:] > bounds[:-1])
             self.block_segments.append((present, bounds[present]))
+            self._block_runs.append(tuple(a.astype(np.intp) for a in (present, bounds[present], bounds[present + 1])))
         self.style_share = np.bincount(self.style, minlength=len(styles)) / N
         self._ven = self.venue.astype(np.intp)        # index arrays for np.take (no cast each day)
         self._sty = self.style.astype(np.intp)
@@ -559,10 +561,12 @@ class RetailCryptoBook(Population):
         self._k.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
         np.exp(e[: 2 * n], out=e[: 2 * n])                    # one contiguous call, like the numpy path's rows
         tt = self._trust_tau(sl, ven, loss, any_loss)
-        self._k.spot_review(sl.start, n, self._hold, self.holder_cash, self.venue, nav, pb, e, self.base_btc,
-                             self.base_eq, any_loss, self._none if tt is None else tt, self.phi, self.max_share,
-                             self.band, self.speed, any_frozen, frozen, self._orders)
-        return self._orders[:, :n]
+        o = self._orders
+        self._k.spot_review(sl.start, n, *self._block_runs[self.model.day % self.review_days], self.btc,
+                            self.eq_shares, self.holder_cash, nav, pb, e, self.base_btc, self.base_eq, any_loss,
+                            self._none if tt is None else tt, self.phi, self.max_share, self.band, self.speed,
+                            any_frozen, frozen, o[0], o[1], o[2], o[3])
+        return o[:, :n]
 
     def _decide_fused(self, day, loss, any_loss, frozen, any_frozen) -> tuple[np.ndarray, np.ndarray]:
         """The leveraged traders' open / close draws by the fused kernels (numpy's log and exp)."""
@@ -793,8 +797,9 @@ class RetailCryptoBook(Population):
         execute(self.units, self.cash, orders, buy, sell, prices)
         if kind == "voluntary" and self._fast:
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
-            self._k.spot_fill(sl.start, sl.stop - sl.start, self._hold, self.holder_cash, self._orders, self.venue,
-                               nav, pb)
+            o = self._orders
+            self._k.spot_fill(sl.start, *self._block_runs[self.model.day % self.review_days], self.btc,
+                              self.eq_shares, self.holder_cash, o[0], o[1], o[2], o[3], nav, pb)
             self.pool_shares += eq_buy / nav - eq_sell
             self._shares_pos = None
             i_open, margin, notional, i_close, close_units = perps
