@@ -41,15 +41,34 @@ def _minimum(a, b):
 
 
 @_jit
+def _pick3(s, a, b, c):
+    # x[s] for a 3-vector x = (a, b, c) and s in {0, 1, 2}, as selects (a gather does not vectorise)
+    return a if s == 0 else (b if s == 1 else c)
+
+
+@_jit
 def spot_exp_args(start, n, sty, appetite, x_style, rot_style, out):
     """out[i] = x_style[style] · appetite, out[n + i] = −(rot_style[style] · appetite) for the
     reviewing rows [start, start + n); numpy's exp comes next."""
+    if x_style.size != 3:                               # the general form (Style has three members)
+        for i in range(n):
+            j = start + i
+            s = sty[j]
+            a = appetite[j]
+            out[i] = x_style[s] * a
+            out[n + i] = -(rot_style[s] * a)
+        return
+    _exp_args3(n, sty[start:start + n], appetite[start:start + n], x_style[0], x_style[1], x_style[2],
+               rot_style[0], rot_style[1], rot_style[2], out[:n], out[n:2 * n])
+
+
+@_jit
+def _exp_args3(n, sty, appetite, x0, x1, x2, r0, r1, r2, out_x, out_r):
     for i in range(n):
-        j = start + i
-        s = sty[j]
-        a = appetite[j]
-        out[i] = x_style[s] * a
-        out[n + i] = -(rot_style[s] * a)
+        s = sty[i]
+        a = appetite[i]
+        out_x[i] = _pick3(s, x0, x1, x2) * a
+        out_r[i] = -(_pick3(s, r0, r1, r2) * a)
 
 
 @_jit
@@ -151,8 +170,20 @@ def spot_fill(start, seg_v, seg_lo, seg_hi, hold0, hold1, cash, o0, o1, o2, o3, 
 @_jit
 def lev_exp_args(nl, sty, appetite, xr, any_loss, log_trust, side, entry, b, out):
     """out = b · (side · (xr[style] · appetite [+ τ ln trust]) − e) per leveraged row; numpy's exp next."""
+    if xr.size != 3:                                    # the general form (Style has three members)
+        for i in range(nl):
+            d = xr[sty[i]] * appetite[i]
+            if any_loss:
+                d = d + log_trust[i]
+            d = d * side[i]
+            d = d - entry[i]
+            out[i] = d * b
+        return
+    x0 = xr[0]
+    x1 = xr[1]
+    x2 = xr[2]
     for i in range(nl):
-        d = xr[sty[i]] * appetite[i]
+        d = _pick3(sty[i], x0, x1, x2) * appetite[i]
         if any_loss:
             d = d + log_trust[i]
         d = d * side[i]
@@ -197,14 +228,12 @@ def breaches(nl, liq, side, low, high, out):
 
 
 @_jit
-def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pos):
+def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pay):
     """Funding on every open position: pay = 3f · contracts · P added to its debt, its liquidation
-    price reset; fills `pos` with the positive payments (row order: what pay[pay > 0] gives; the sum
-    stays in numpy) and returns their count and the new `liq_bounds`. Branch-free: a flat row's debt
-    and liquidation price are written back unchanged."""
-    k = 0
-    hi = -np.inf
-    lo = np.inf
+    price reset; leaves the positive payments at the front of `pay` (row order: what pay[pay > 0]
+    gives; the sum stays in numpy) and returns their count and the new `liq_bounds`. The update is
+    select-only (a flat row's debt and liquidation price are written back unchanged), so it vectorises;
+    the compaction and the bounds are a second, scalar pass."""
     for i in range(nl):
         q = btc[i]
         o = q != 0.0
@@ -212,10 +241,17 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pos):
         d0 = debt[i]
         d = d0 + p
         debt[i] = d if o else d0
-        lq = d / (q - mm * abs(q)) if o else liq_price[i]
-        liq_price[i] = lq
-        pos[k] = p
-        k += 1 if (o and p > 0.0) else 0
+        lq = d / (q - mm * abs(q))
+        liq_price[i] = lq if o else liq_price[i]
+        pay[i] = p if o else 0.0
+    k = 0
+    hi = -np.inf
+    lo = np.inf
+    for i in range(nl):
+        p = pay[i]
+        pay[k] = p
+        k += 1 if p > 0.0 else 0
+        lq = liq_price[i]
         s = side[i]
         hi = lq if (s > 0.0 and lq > hi) else hi
         lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo

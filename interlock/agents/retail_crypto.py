@@ -558,7 +558,7 @@ class RetailCryptoBook(Population):
         """The spot review by the fused kernels (numpy's exp between them): the (4, n) orders."""
         n = sl.stop - sl.start
         e = self._exp
-        self._k.spot_exp_args(sl.start, n, self._sty, self.appetite, self.x_style, self.rot_style, e)
+        self._k.spot_exp_args(sl.start, n, self.style, self.appetite, self.x_style, self.rot_style, e)
         np.exp(e[: 2 * n], out=e[: 2 * n])                    # one contiguous call, like the numpy path's rows
         tt = self._trust_tau(sl, ven, loss, any_loss)
         o = self._orders
@@ -577,7 +577,7 @@ class RetailCryptoBook(Population):
             self.trust[:nl] = trust_l
             log_trust = self.tau * np.log(np.maximum(trust_l, 1e-12))
         ex = self._lev_exp
-        self._k.lev_exp_args(nl, self._sty, self.appetite, self.x_style - self.rot_style, any_loss, log_trust,
+        self._k.lev_exp_args(nl, self.style, self.appetite, self.x_style - self.rot_style, any_loss, log_trust,
                               self.side, self.entry, self.signal_b, ex)
         np.exp(ex, out=ex)                                    # exp(b · (side · y − e))
         no, nc = self._k.lev_decide(nl, self._draw, ex, self.open_rate, self.close_rate, self.holder_cash,

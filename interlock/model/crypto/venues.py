@@ -115,7 +115,8 @@ class CryptoVenues:
         self.holder_weights = w / w.sum() if w.sum() > 0 else np.full(nv, 1.0 / nv)
         pw = np.array([v.perp_share for v in self.venues], dtype=float)
         self.perp_weights = pw / pw.sum() if pw.sum() > 0 else self.holder_weights.copy()
-        self.trust_loss = np.zeros(nv)
+        self.trust_loss = np.zeros(nv)        # change it through hit_trust / end_day (they reset the cache)
+        self._market_trust: float | None = None   # market_trust() until trust_loss next changes
         self.trust_decay = 0.5 ** (1.0 / q.trust_half_life_days)
         self.frozen_until = np.zeros(nv, dtype=np.int64)    # frozen while day < frozen_until
         self.stolen_usd = 0.0                 # paid by venues for hacks (out of the model)
@@ -178,6 +179,7 @@ class CryptoVenues:
         self._issued_hist[day % self._issued_hist.size] = self.stablecoin_issued_tn
         self.drawdown_btc = 1.0 - math.exp(lb - float(self.window.max()))
         self.trust_loss *= self.trust_decay
+        self._market_trust = None
         self.trust_prev = self.market_trust()
 
     # ----- trust, freezes, hacks ---------------------------------------------------------------
@@ -185,7 +187,11 @@ class CryptoVenues:
         return 1.0 - self.trust_loss
 
     def market_trust(self) -> float:
-        return float(self.holder_weights @ (1.0 - self.trust_loss))
+        """Holder-weighted mean trust (read ~4 times a day: by the retail record and the crypto ETF;
+        computed once per change of trust_loss)."""
+        if self._market_trust is None:
+            self._market_trust = float(self.holder_weights @ (1.0 - self.trust_loss))
+        return self._market_trust
 
     def frozen(self) -> np.ndarray:
         """Boolean per venue: holders cannot trade voluntarily today."""
@@ -201,6 +207,7 @@ class CryptoVenues:
         """Lose a share `hit` of trust at venue v (None = every venue)."""
         sel = slice(None) if v is None else v
         self.trust_loss[sel] = 1.0 - (1.0 - self.trust_loss[sel]) * (1.0 - hit)
+        self._market_trust = None
 
     def freeze(self, v: int | None, days: int) -> None:
         sel = slice(None) if v is None else v
