@@ -273,6 +273,8 @@ class RetailCryptoBook(Population):
             a[nl:] = a[order]
         self.block_segments = []             # per block: (venues present, where each starts)
         self._block_runs = []                # per block: the kernels' runs (venue, first row, end), intp
+        self._block_rows = [slice(int(self._block_start[k]), int(self._block_start[k + 1]))
+                            for k in range(self.review_days)]
         for k in range(self.review_days):
             blk = self.venue[self._block_start[k]: self._block_start[k + 1]]
             bounds = np.searchsorted(blk, np.arange(nv + 1))
@@ -440,6 +442,9 @@ class RetailCryptoBook(Population):
         w = np.zeros((nv, prices.size))
         w[:, self.eq_cols] = self.units[:nv, self.eq_cols] * prices[self.eq_cols]
         tot = w.sum(axis=1, keepdims=True)
+        if (tot > 1e-12).all():                # no empty pool (most days): what the general form gives
+            w /= tot
+            return w
         empty = tot[:, 0] <= 1e-12
         w /= np.where(tot > 1e-12, tot, 1.0)
         w[empty] = self.eq_weights
@@ -452,6 +457,8 @@ class RetailCryptoBook(Population):
         """Per-venue sums of `values` (k × rows) over the rows reviewing on `day` (ordered by
         venue): k × n_venues."""
         present, starts = self.block_segments[day % self.review_days]
+        if present.size == self.n_venues:      # every venue has rows in the block: no gaps to fill
+            return np.add.reduceat(values, starts, axis=1)
         out = np.zeros((values.shape[0], self.n_venues))
         if present.size:
             out[:, present] = np.add.reduceat(values, starts, axis=1)
@@ -459,8 +466,7 @@ class RetailCryptoBook(Population):
 
     def review_rows(self, day: int) -> slice:
         """The spot rows reviewing on `day`: one contiguous block per day, cycling."""
-        k = day % self.review_days
-        return slice(int(self._block_start[k]), int(self._block_start[k + 1]))
+        return self._block_rows[day % self.review_days]
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
@@ -793,7 +799,7 @@ class RetailCryptoBook(Population):
         self._pending = None
         m = self.market
         pb = prices[m.btc]
-        nav = self.pool_nav(prices)                  # before the pools' units change
+        nav = self.pool_nav(prices) if kind == "voluntary" else None    # before the pools' units change
         execute(self.units, self.cash, orders, buy, sell, prices)
         if kind == "voluntary" and self._fast:
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
