@@ -228,6 +228,26 @@ def breaches(nl, liq, side, low, high, out):
 
 
 @_jit
+def cascade_candidates(nl, side, liq, victim_side, idx, flag, cand, t):
+    """The rows a cascade moving against `victim_side` may reach: that side, an open position (liq > 0)
+    and not among idx (already liquidated); fills cand / t (row order, the liquidation prices) and
+    returns their count — RetailCryptoBook._cascade's np.flatnonzero((side == −d) & (liq > 0) & ~idx).
+    `flag` is an all-False scratch array of nl booleans, left all False."""
+    for j in range(idx.size):
+        flag[idx[j]] = True
+    k = 0
+    for i in range(nl):
+        q = liq[i]
+        ok = (side[i] == victim_side) & (q > 0.0) & (not flag[i])
+        cand[k] = i
+        t[k] = q
+        k += 1 if ok else 0
+    for j in range(idx.size):
+        flag[idx[j]] = False
+    return k
+
+
+@_jit
 def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pay):
     """Funding on every open position: pay = 3f · contracts · P added to its debt, its liquidation
     price reset; leaves the positive payments at the front of `pay` (row order: what pay[pay > 0]

@@ -414,6 +414,9 @@ class RetailCryptoBook(Population):
         self._book = np.empty((3, nl))     # the record's perp book: longs, shorts, positions' equity
         self._none = np.zeros(1)           # a placeholder for an array a kernel does not read
         self._by_ven = np.empty(nv)        # a settlement's per-venue sums
+        self._flag = np.zeros(nl, dtype=bool)      # the cascade's candidates: scratch and buffers
+        self._cand_i = np.empty(nl, dtype=np.intp)
+        self._cand_t = np.empty(nl)
         # bounds of the liquidation prices (`_kernels.liq_bounds`): a round whose low and high stay
         # inside them breaches no row, and `forced_orders` skips the scan (kernel path; None = stale)
         self._liq_hi = self._liq_lo = None
@@ -742,12 +745,16 @@ class RetailCryptoBook(Population):
             return idx
         d = -1 if f0 < 0.0 else 1                     # the move's direction; its victims: longs when down
         liq = self.liq_price[:nl]
-        cand = (self.side == -d) & (liq > 0.0)
-        cand[idx] = False
-        cand = np.flatnonzero(cand)
+        if self._fast:
+            k = self._k.cascade_candidates(nl, self.side, liq, float(-d), idx, self._flag, self._cand_i, self._cand_t)
+            cand, t = self._cand_i[:k], self._cand_t[:k]
+        else:
+            cand = (self.side == -d) & (liq > 0.0)
+            cand[idx] = False
+            cand = np.flatnonzero(cand)
+            t = liq[cand]
         if cand.size == 0:
             return idx
-        t = liq[cand]
         x1 = x0 + m.impact.preview_asset(b, np.array([f0]), cap)
         if d * (float((d * t).min()) * d - float(self._extreme_at(x1, d)[0])) > 0.0:
             return idx                                # most days: the first batch reaches no one else
