@@ -129,6 +129,7 @@ class CryptoVenues:
         self.alpha = 2.0 / (q.momentum_span_days + 1.0)
         self.alpha_rot = 2.0 / (q.rotation_span_days + 1.0)
         self.ai_idx = np.array([i for i in m.equity_idx if m.names[i] != "REST"], dtype=int)
+        self._ai_cap0 = m.cap0[self.ai_idx].sum()     # constant (cap0 is the start): summed once
         self.ema_btc = self.log_btc()
         self.ema_btc_long = self.log_btc()
         self.ema_ai_long = self.log_ai()
@@ -147,7 +148,7 @@ class CryptoVenues:
     def log_ai(self) -> float:
         """Log of the listed AI firms' combined value relative to the start."""
         m = self.model.market
-        return math.log(float(m.cap[self.ai_idx].sum() / m.cap0[self.ai_idx].sum()))
+        return math.log(float(m.cap[self.ai_idx].sum() / self._ai_cap0))
 
     def expected_rate(self) -> float:
         fed = self.model.fed
