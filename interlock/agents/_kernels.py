@@ -8,8 +8,14 @@ compares the two paths). What stays in numpy, on purpose:
   - random draws (same Generator calls, same order);
   - transcendental functions (exp, log, pow): numpy's SIMD loops and LLVM's libm may differ by an ulp
     on some machines, so the kernels stop before them and numpy applies them to the kernel's output;
-  - every reduction that feeds prices or outputs (np.sum, np.add.reduceat, np.bincount), so the
-    summation order (numpy's pairwise sums) is unchanged.
+  - every reduction that feeds prices or outputs (np.sum, np.add.reduceat), so the summation order
+    (numpy's pairwise sums) is unchanged; the one exception is `settle`'s per-venue sum, which adds
+    row by row in row order exactly as np.bincount does (not pairwise).
+Kernels that compact rows (the index lists, the positive payments, the perp book) write every row to
+the next free slot and advance it only when the row qualifies: no data-dependent branch to mispredict.
+The spot review and fill run one inner loop per run of a venue's rows (one NAV, one frozen flag), so
+LLVM vectorises them: the same IEEE operations lane by lane, bit-identical to the scalar loop (numba
+does not contract a·b + c into an FMA without fastmath).
 
 The kernels are compiled on first use and cached on disk (`cache=True`, in __pycache__ next to this
 file, or NUMBA_CACHE_DIR). This module imports numba: `jit.py` decides when a population uses it and
