@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from interlock.agents import jit
 from interlock.agents.base import clearing_value, execute
 from interlock.agents.retail_crypto import PERP_COUNTERPARTY, RetailCryptoParams, Style, StyleParams
 from interlock.config import Params
@@ -298,15 +299,19 @@ def _iterated_cascade(pop, idx):
         batches += 1
 
 
+@pytest.mark.parametrize("fused", [False, True], ids=["numpy", "kernels"])
 @pytest.mark.parametrize("move", [-0.06, 0.06])
-def test_a_liquidation_cascade_clears_in_one_round_at_the_fixed_point_the_rounds_converge_to(move):
+def test_a_liquidation_cascade_clears_in_one_round_at_the_fixed_point_the_rounds_converge_to(monkeypatch, move, fused):
     """A crowded book (half the leveraged traders short, up to 50×) on a thin BTC market: the first
     breach's hedge flow reaches more positions, theirs more still, over many batches. The book solves
     that cascade in its first forced round — the same positions a batch-by-batch iteration ends with
-    (the least fixed point) — and after the round's clearing nothing more is in reach."""
+    (the least fixed point) — and after the round's clearing nothing more is in reach. On both paths:
+    the numpy code and the fused kernels (agents/jit.py)."""
+    monkeypatch.setattr(jit, "MODE", "1" if fused else "0")
     model = crypto_model(CROWDED)
     try:
         pop = model.population("retail_crypto")
+        assert pop._fast is fused
         m = model.market
         crash(model, move)
         low, high = pop.intraday_extreme(-1), pop.intraday_extreme(1)
