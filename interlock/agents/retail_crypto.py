@@ -694,7 +694,12 @@ class RetailCryptoBook(Population):
         close −7%, low −14%), while its high stays near the open."""
         m = self.market
         move = max(side * float(m.logp[m.btc] - m.open_logp[m.btc]), 0.0) / math.sqrt(2.0 / math.pi)
-        return max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc]), move)
+        return max(self._sigma_floor(), move)
+
+    def _sigma_floor(self) -> float:
+        """The part of `day_sigma` the day's own move does not set: the realised σ or today's news σ."""
+        m = self.market
+        return max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc]))
 
     def intraday_extreme(self, side: int) -> float:
         """The round's intraday low (side −1) or high (+1): beyond the open or the current price,
@@ -710,14 +715,20 @@ class RetailCryptoBook(Population):
         m = self.market
         x_open = float(m.open_logp[m.btc])
         move = np.maximum(side * (x - x_open), 0.0) / math.sqrt(2.0 / math.pi)
-        sig = np.maximum(max(math.sqrt(m.var_fast[m.btc]), float(m.news_sigma[m.btc])), move)
+        sig = np.maximum(self._sigma_floor(), move)
         edge = np.minimum(x, x_open) if side < 0 else np.maximum(x, x_open)
         return np.exp(edge + side * self.wick * sig)
 
+    def _hedge_legs(self, long_units, short_units, pb: float, desk_units: float):
+        """The counterparty's unwind of its spot hedge of liquidated contracts: (BTC units sold, USD
+        bought) — it sells h × the longs' units (what it holds at most) and buys back h × the shorts'
+        at price pb."""
+        return np.minimum(self.hedge * long_units, desk_units), self.hedge * short_units * pb
+
     def _hedge_flow(self, long_units, short_units, pb: float, desk_units: float):
-        """The USD bn the market clears for the counterparty's hedge of liquidated contracts: it
-        sells h × the longs' units (what it holds at most) and buys h × the shorts' at price pb."""
-        return self.hedge * short_units * pb - np.minimum(self.hedge * long_units, desk_units) * pb
+        """The USD bn the market clears for those legs (sales at the round's opening price pb)."""
+        sold, bought = self._hedge_legs(long_units, short_units, pb, desk_units)
+        return bought - sold * pb
 
     def _cascade(self, idx: np.ndarray) -> np.ndarray:
         """The day's liquidation cascade solved to its fixed point in one round. Liquidating the
@@ -795,8 +806,8 @@ class RetailCryptoBook(Population):
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros_like(buy)
         pb = float(m.price[m.btc])
-        sell[self.desk, m.btc] = min(self.hedge * float(units[units > 0].sum()), self.units[self.desk, m.btc])
-        buy[self.desk, m.btc] = self.hedge * float(-units[units < 0].sum()) * pb
+        sell[self.desk, m.btc], buy[self.desk, m.btc] = self._hedge_legs(
+            float(units[units > 0].sum()), float(-units[units < 0].sum()), pb, float(self.units[self.desk, m.btc]))
         self._pending = ("liquidation", buy, sell, idx, units)
         return clearing_value(buy, sell, m.instrument_prices()), "liquidation"
 

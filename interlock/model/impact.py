@@ -40,6 +40,13 @@ def dpsi(Q: np.ndarray, Qc: np.ndarray) -> np.ndarray:
     return 1.0 / np.sqrt(1.0 + 2.0 * np.abs(Q) / Qc)
 
 
+def _transient(g, R, M, qc, Q, F, cap):
+    """The concave transient part of a round's log-price change: g·R·M/C·[ψ(Q+F) − ψ(Q)], Q_c = qc·C
+    (`preview`, `preview_asset` and `clear` share it, so they cannot drift apart)."""
+    Qc = qc * cap
+    return g * R * M / cap * (psi(Q + F, Qc) - psi(Q, Qc))
+
+
 @dataclass
 class ImpactParams:
     """Per-asset impact parameters (arrays of shape (N,)) and the shared propagator."""
@@ -83,23 +90,19 @@ class ImpactKernel:
     def preview(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
         """The log-price change `clear(F, cap)` would give, without changing the state."""
         p = self.p
-        Qc = p.qc * cap
-        return p.M * F / cap + self.g * p.R * p.M / cap * (psi(self.Q + F, Qc) - psi(self.Q, Qc))
+        return p.M * F / cap + _transient(self.g, p.R, p.M, p.qc, self.Q, F, cap)
 
     def preview_asset(self, i: int, F: np.ndarray, cap_i: float) -> np.ndarray:
         """`preview` for asset i (member 0 of the ensemble) at each of the candidate flows F (1-D,
         USD bn): the log-price change each would give in one round, without changing the state. A
         book that solves its own cascade's fixed point walks its candidates with it."""
         p = self.p
-        Qc = p.qc[i] * cap_i
-        Q = self.Q[0, i]
-        return p.M[i] * F / cap_i + self.g[0, i] * p.R[i] * p.M[i] / cap_i * (psi(Q + F, Qc) - psi(Q, Qc))
+        return p.M[i] * F / cap_i + _transient(self.g[0, i], p.R[i], p.M[i], p.qc[i], self.Q[0, i], F, cap_i)
 
     def clear(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
         """Apply one clearing round's net flows F (E, N) in USD bn; return Δ log price (E, N)."""
         p = self.p
-        Qc = p.qc * cap
-        tr = self.g * p.R * p.M / cap * (psi(self.Q + F, Qc) - psi(self.Q, Qc))
+        tr = _transient(self.g, p.R, p.M, p.qc, self.Q, F, cap)
         self.Q += F
         self.T += tr[..., None] * self.w
         return p.M * F / cap + tr
