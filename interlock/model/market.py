@@ -37,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..agents.base import clip
 from ..config import Params, ParamView, RunParams
 from ..errors import InputError
 from .impact import ImpactKernel, ImpactParams
-from .news import NewsParams, NewsProcess, _clip, loading_matrix
+from .news import NewsParams, NewsProcess, loading_matrix
 from .volatility import VolParams
 
 log = logging.getLogger(__name__)
@@ -373,7 +374,7 @@ class Market:
         # depth thins with the higher of the news σ and the realised σ (what the day's flows met so
         # far): within a day g is fixed and ≤ g_max, so the round gain bound is untouched
         vol = np.maximum(sig, np.sqrt(self.var_fast))
-        self.depth = _clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
+        self.depth = clip((vol / self.depth_ref) ** ip.gamma, ip.g_min, ip.g_max)
         self.impact.g[0] = self.depth
         # the news a scenario's shocks gave today (priced at round 0 with the rest of `self.news`) moves
         # the volatility state as news of its size would. Only the shocks' part: the policy channels'
