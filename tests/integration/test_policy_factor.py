@@ -65,6 +65,18 @@ def test_btc_falls_on_most_sp500_sell_off_days(baselines):
     assert share >= 0.70
 
 
+@pytest.mark.xfail(strict=True, reason="docs/validation.md (Common factor): BTC's mean move on the S&P's sell-off "
+                   "days is ≈ −1.5% on these seeds (−2.0% on seeds 101–120) against −2 … −5%: with one linear "
+                   "loading, the move on a sell-off day is tied to the daily correlation, and the data's BTC falls "
+                   "harder on down days than that correlation implies")
+def test_btc_falls_about_as_hard_as_in_the_data_on_sp500_sell_off_days(baselines):
+    """The band, set from the data before any model run (G4): on the 77 days with the S&P below −1.5%
+    in 2022–25 BTC fell 3.4% on average ⇒ the pooled mean over the seeds' sell-off days in −5 … −2%."""
+    pooled = np.concatenate(list(baselines.values()))
+    sell = pooled[:, 0] < -0.015
+    assert -0.05 <= pooled[sell, 1].mean() <= -0.02
+
+
 def test_btc_falls_with_the_sp500_on_the_vol_shock_day():
     rows = []
     for seed in SEEDS:
