@@ -61,11 +61,9 @@ def test_past_a_threshold_in_vol_target_aum_the_funds_deepen_the_crashes(aum_swe
     _feedback_deepens_crashes(aum_sweep)
 
 
-@pytest.mark.xfail(strict=True, reason="documented miss (docs/validation.md, item 3): with the threshold hedging "
-                   "term off the largest daily loss grows 5.4% → 7.0% (1.30×) at 4× AUM on this one seed, below the "
-                   "1.5× written before the sweep (it held, 1.74×, while the term was on: one path's worst day); the "
-                   "crash-day regime change (1 → 7 days below −5%) holds")
 def test_at_four_times_the_aum_the_largest_daily_loss_grows_by_half(aum_sweep):
+    """One path's worst day, so fragile (docs/validation.md, "Not done / known misses"): 5.1% → 7.9%
+    (1.55×) since news.market_mean_slope 0.04; it was 1.30× (a strict xfail) at 0.12."""
     calm, wild = 0, len(aum_sweep.values) - 1
     assert aum_sweep.threshold is not None and aum_sweep.values[calm] < aum_sweep.threshold <= aum_sweep.values[wild]
     assert aum_sweep.largest_loss[wild] > 1.5 * aum_sweep.largest_loss[calm]

@@ -17,13 +17,13 @@ from long_runs import FACTS_SEEDS
 # Per-seed misses that honest work on the mechanism did not remove, each documented with its size in
 # docs/validation.md ("Stylized facts, seed by seed"): seed → statistics outside their band.
 DOCUMENTED_MISSES: dict[int, set[str]] = {
-    3: {"hill_abs", "skew"},
-    4: {"annual_vol"},
+    1: {"hill_abs"},
+    2: {"skew"},
+    3: {"hill_abs", "gain_loss"},
     6: {"gain_loss"},
-    7: {"hill_abs", "gain_loss"},
-    8: {"abs_ac50", "skew"},
-    9: {"gain_loss"},
-    10: {"gain_loss"},
+    7: {"hill_abs", "skew", "gain_loss"},
+    8: {"abs_ac50", "skew", "gain_loss"},
+    9: {"skew"},
 }
 
 
@@ -81,6 +81,23 @@ def test_the_median_over_seeds_is_inside_every_band(on, off):
     print("\n" + _table(off, "agents off"))
     med = {k: float(np.median([f[k] for f in on])) for k in V.BANDS}
     assert V.outside_bands(med) == {}
+
+
+def test_a_year_is_as_dispersed_as_the_sp500s_and_a_calm_year_earns_what_it_did():
+    """The one-year horizon (checks.YEAR_BANDS, set from the S&P 500 1999–2018 before any model run):
+    the s.d. of a 252-day log return and the mean of the windows whose realised vol is below 12%,
+    pooled over the 10 seeds. A persistent volatility state with a steep conditional mean made calm
+    years earn +31% and years scatter with an s.d. of 0.27 (news.market_mean_slope 0.12)."""
+    data = V.year_facts([V.sp500_returns()])
+    assert data["year_sd"] == pytest.approx(0.173, abs=0.002) and data["calm_year_mean"] == pytest.approx(0.122, abs=0.002)
+
+
+def test_the_model_year_lands_in_the_sp500_bands(long_runs):
+    with long_runs.installed():
+        f = V.year_facts([V.log_returns(r.timeseries["SPX"].to_numpy()) for r in V.facts_runs()])
+    print("\none-year windows, agents on:", {k: round(v, 3) for k, v in f.items()})
+    for k, (lo, hi) in V.YEAR_BANDS.items():
+        assert lo <= f[k] <= hi, (k, f[k])
 
 
 def test_the_agents_deepen_the_left_tail(tails):
