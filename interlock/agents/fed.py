@@ -71,6 +71,8 @@ from scipy.special import ndtr, ndtri
 
 from ..config import Params, ParamView, RunParams
 
+_add_reduce = np.add.reduce       # ndarray.sum without its Python wrapper (the same reduction)
+
 
 @dataclass(frozen=True)
 class FedParams(ParamView, section="fed"):
@@ -161,6 +163,15 @@ class Fed(mesa.Agent):
         self.tau_st = q.stance_half_life_days / self.ann / math.log(2.0)
         self.tau_s = (self.interval / self.ann / -math.log(q.inertia)) if 0.0 < q.inertia < 1.0 else (
             0.0 if q.inertia <= 0.0 else math.inf)
+        self._path_weights: dict[float, tuple[float, float, float]] = {}   # horizon -> (w_p, w_st, w_s)
+        # the meeting's outcomes in steps, fixed for the run: where the decision turns to k steps, the
+        # bin edges of the market's odds (× the step) and the moves k·step, k = −K..K (issue #16)
+        K = q.max_steps_per_meeting
+        self._edge_steps = np.array([0.5] + [float(k) for k in range(2, K + 1)])
+        e = self._edge_steps
+        self._cut_moves = np.concatenate([[-np.inf], -e[::-1], e, [np.inf]]) * self.step_size
+        self._moves = np.arange(-K, K + 1) * self.step_size
+        self._rates_at = math.nan                    # the policy rate `_rates` was computed at
         # the balance sheet: the schedule as of the start date
         start = run.start_date
         events = [(0, q.balance_sheet_pace)]
@@ -220,17 +231,17 @@ class Fed(mesa.Agent):
         days = max(0, self.next_meeting - self.model.day)
         return math.sqrt(q.judgment_sd ** 2 + q.data_news_sd ** 2 * days / self.interval)
 
-    def _mu_rule(self) -> float:
-        """The market's expected shadow rate at the next meeting from the rule alone."""
+    def _mu_rule(self, target: float | None = None) -> float:
+        """The market's expected shadow rate at the next meeting from the rule alone (`target`:
+        i* when the caller has it)."""
         rho = self.q.inertia
-        return rho * self.shadow + (1.0 - rho) * self.target_rate()
+        return rho * self.shadow + (1.0 - rho) * (self.target_rate() if target is None else target)
 
     def _edges(self) -> np.ndarray:
         """Where the decision turns to k = 1, 2, … steps, in steps of (s + g − i): the first step at
         half a step (rounding), the k-th (k ≥ 2) only once the gap is k whole steps (gradualism: a
         50bp move needs a 50bp gap, so a bold move does not overshoot and get reversed)."""
-        K = self.q.max_steps_per_meeting
-        return np.array([0.5] + [float(k) for k in range(2, K + 1)])
+        return self._edge_steps
 
     def _decide(self, x: float) -> int:
         """Steps the meeting moves for a gap of x steps (the same edges as the market prices)."""
@@ -239,23 +250,23 @@ class Fed(mesa.Agent):
 
     def _step_probs(self, mu: float, sigma: float) -> np.ndarray:
         """P(the meeting moves k steps), k = −K..K, when s + g ~ N(mu, sigma)."""
-        e = self._edges()
-        cuts = np.concatenate([[-np.inf], -e[::-1], e, [np.inf]])      # bin edges in steps
-        cdf = ndtr((self.policy_rate + cuts * self.step_size - mu) / sigma)
-        return np.diff(cdf)
+        cdf = ndtr((self.policy_rate + self._cut_moves - mu) / sigma)   # at the bin edges (± the edges, ±∞)
+        return cdf[1:] - cdf[:-1]
 
     def _refresh(self) -> None:
         """The rule's target, the odds and the expected rate after the next meeting, from the
         current state (kept until the next refresh: a Fed switched off keeps its day-0 reading)."""
         self.i_rule = self.rule_rate()
         self.i_star = self.i_rule - self.stance
-        mu = self._mu_rule() + self.misreading
+        mu = self._mu_rule(self.i_star) + self.misreading
         probs = self._step_probs(mu, self._sigma())
         K = self.q.max_steps_per_meeting
-        rates = np.maximum(self.q.effective_lower_bound, self.policy_rate + np.arange(-K, K + 1) * self.step_size)
-        self.cut_prob = float(probs[:K].sum())
-        self.hike_prob = float(probs[K + 1:].sum())
-        self.expected_next = float(probs @ rates)
+        if self.policy_rate != self._rates_at:        # the rates after each move: only a move changes them
+            self._rates_at = self.policy_rate
+            self._rates = np.maximum(self.q.effective_lower_bound, self.policy_rate + self._moves)
+        self.cut_prob = float(_add_reduce(probs[:K]))
+        self.hike_prob = float(_add_reduce(probs[K + 1:]))
+        self.expected_next = float(probs @ self._rates)
 
     def _solve_shift(self, prob: float) -> float:
         """The shift of the market's expected shadow rate for the next meeting that puts the cut
@@ -275,10 +286,13 @@ class Fed(mesa.Agent):
     # ----- the expected path -------------------------------------------------------------------
     def path_average(self, years: float) -> float:
         """The market's expected average short rate over the next `years` (from the next meeting)."""
-        return (self.long_run + (self.i_rule - self.long_run) * path_weight(years, self.tau_p)
-                - self.action * path_weight(years, self.tau_p)
-                - self.guidance * path_weight(years, self.tau_st)
-                + (self.expected_next - self.i_star) * path_weight(years, self.tau_s))
+        w = self._path_weights.get(years)
+        if w is None:                                # the weights depend on the horizon alone
+            w = self._path_weights[years] = (path_weight(years, self.tau_p), path_weight(years, self.tau_st),
+                                             path_weight(years, self.tau_s))
+        w_p, w_st, w_s = w
+        return (self.long_run + (self.i_rule - self.long_run) * w_p - self.action * w_p
+                - self.guidance * w_st + (self.expected_next - self.i_star) * w_s)
 
     def expected_rate(self, weight: float = 1.0) -> float:
         """The policy rate plus `weight` × the expected move at the next meeting (what crypto
