@@ -395,8 +395,7 @@ class InterlockBlock(Block):
     def _ramp_live(self, t: float) -> bool:
         """Whether a ramping contract (a GW deployment, a contract coming online) is paying at t:
         its rate rises every day, so revenue is recognised daily rather than at billing."""
-        s = self.ledger.supply
-        return bool((s._ramp & (s.start <= t) & (t < s.end)).any())
+        return self.ledger.supply.ramp_live(t)
 
     def _recognise(self) -> None:
         """Between billing days, while contracts ramp: book the days at the old rates, then set

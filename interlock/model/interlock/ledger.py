@@ -22,6 +22,7 @@ end, scaled by the buyer's capex (spenders) or revenue (chip vendors: cost of sa
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 
@@ -67,6 +68,20 @@ class Schedule:
         self._dur2 = self.dur * self.dur
         self._flat_rate = self.amount / self.dur
         self.end = self.start + self.dur
+        # the time ramping deals pay, as disjoint [from, to) spans (their union; `ramp_live`)
+        spans: list[list[float]] = []
+        for a, b in sorted(zip(self.start[self._ramp].tolist(), self.end[self._ramp].tolist())):
+            if spans and a <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], b)
+            elif a < b:
+                spans.append([a, b])
+        self._ramp_from = [a for a, _ in spans]
+        self._ramp_to = [b for _, b in spans]
+
+    def ramp_live(self, t: float) -> bool:
+        """Whether a ramping deal pays at t (start ≤ t < end for one of them)."""
+        k = bisect.bisect_right(self._ramp_from, t) - 1
+        return k >= 0 and t < self._ramp_to[k]
 
     def fraction_paid(self, t: float) -> np.ndarray:
         """Share of each deal's amount paid by time t (run-rate deals: 0)."""
@@ -202,6 +217,7 @@ class InterlockLedger:
         self.drawn = np.zeros(self.financing.n, dtype=bool)
         self._init_positions()
         self.t = 0.0
+        self._eq_flows_for: np.ndarray | None = None
         self.rates = np.zeros(self.supply.n)
         self.equity_rates = np.zeros(self.equity.n)
         self.rates_at(0.0)
@@ -288,10 +304,14 @@ class InterlockLedger:
 
     def daily_cash_change(self) -> np.ndarray:
         """Each firm's cash change per day at the current rates (USD bn)."""
-        eq_cash = np.where(self.equity_cash, self.equity_rates, 0.0)
+        if self._eq_flows_for is not self.equity_rates:      # the tranches' cash in and out: per rate set
+            self._eq_flows_for = self.equity_rates
+            eq_cash = np.where(self.equity_cash, self.equity_rates, 0.0)
+            self._eq_flows = (np.bincount(self.equity.dst, eq_cash, minlength=self.n),
+                              np.bincount(self.equity.src, eq_cash, minlength=self.n))
+        eq_in, eq_out = self._eq_flows
         return (self.operating_rate - self.spend * self.pays_cash - self.fixed_capex - self.dividend_rate
-                + np.bincount(self.equity.dst, eq_cash, minlength=self.n)
-                - np.bincount(self.equity.src, eq_cash, minlength=self.n)) / self.ann
+                + eq_in - eq_out) / self.ann
 
     def book(self, days: int, values: np.ndarray) -> None:
         """Book `days` trading days at the current rates into the accounts and stakes (`values`:
