@@ -36,6 +36,7 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from ...agents import ai_lab, hyperscaler, investor
+from ...agents.base import clip
 from ...agents.ai_lab import FundingParams
 from ...agents.firms import Firm
 from ...config import RunParams
@@ -155,9 +156,11 @@ class InterlockBlock(Block):
         sales = col("compute_sales_share")
         self.compute_sales = np.clip(np.where(np.isnan(sales), np.where(L.is_lab, 0.0, self.ai_share), sales), 0.0, 1.0)
         self.compute_fwd_growth = col("compute_forward_growth")
+        self._fwd_of: np.ndarray | None = None
         guid_rate = np.nan_to_num(np.where(np.isnan(col("capex_guidance_bn")), L.capex0, col("capex_guidance_bn")))
         self.buyer_share = np.where(self._hyper & (L.revenue0 > 0), guid_rate / np.maximum(L.revenue0, EPS), 0.0)
         self.volume_shocks: list[tuple[float, float, np.ndarray]] = []   # (from, to, Δ expected growth)
+        self._pv_bins: dict[int, tuple] = {}      # copies -> (supply schedule, bins), _present_values
         self.saving = np.zeros(n)                 # buyers' compute-cost saving kept (USD bn/yr)
         ex = ExposureParams.from_params(p)
         self.forward_years, self.saving_kept = ex.forward_years, ex.buyer_saving_kept
@@ -629,9 +632,12 @@ class InterlockBlock(Block):
         g_guid = np.log(np.maximum(self.guidance, EPS) / np.maximum(L.capex, EPS)) * (L.capex > 0)
         g_capex_all = self._g_capex
         g_ai = self._g_ai + np.where(self._sup, g_capex_all, 0.0)
-        fwd = np.isfinite(self.compute_fwd_growth)
+        if self._fwd_of is not self.compute_fwd_growth:     # which firms guide their growth, once
+            self._fwd_of = self.compute_fwd_growth
+            self._fwd = np.isfinite(self._fwd_of), np.nan_to_num(self._fwd_of)
+        fwd, fwd_growth = self._fwd
         if fwd.any():
-            g_own = fade(np.nan_to_num(self.compute_fwd_growth), t, self.horizon, self.g_inf) + self.growth_adj
+            g_own = fade(fwd_growth, t, self.horizon, self.g_inf) + self.growth_adj
             g_ai = np.where(fwd, g_own, g_ai)
         g_ai = g_ai + self._volume_adjustment(t)
         # run-rate flows grow with the buyer's guidance (spenders) or its customers' (chip vendors)
@@ -683,12 +689,17 @@ class InterlockBlock(Block):
                                 self.saving])
         rates = np.array([r] if not bump else [r, r + bump])                   # (k, n): one row per rate
         k = len(rates)
+        tile = (lambda x: np.concatenate([x] * k)) if k > 1 else (lambda x: x)  # noqa: E731 - np.tile's values
         contract = s.present_value(self.t, rates[:, s.dst].ravel() if k > 1 else rates[0, s.dst], k)
-        contract = np.bincount(np.tile(s.dst, k) + np.repeat(np.arange(k) * n, s.n),
-                               (contract.reshape(k, s.n) * self.q_lab[s.src]).ravel(), minlength=k * n).reshape(k, n)
-        mult = growth_multiple(np.tile(g, k), np.repeat(rates, 4, axis=0).ravel(), h, self.g_inf,
+        of, bins = self._pv_bins.get(k, (None, None))
+        if of is not s:                           # the sellers' bins of each copy, per schedule and copies
+            bins = np.tile(s.dst, k) + np.repeat(np.arange(k) * n, s.n)
+            self._pv_bins[k] = (s, bins)
+        contract = np.bincount(bins, (contract.reshape(k, s.n) * self.q_lab[s.src]).ravel(),
+                               minlength=k * n).reshape(k, n)
+        mult = growth_multiple(tile(g), np.repeat(rates, 4, axis=0).ravel(), h, self.g_inf,
                                self.valuation_params.min_spread)
-        return contract + (np.tile(flows, k) * mult).reshape(k, 4, n).sum(axis=1)
+        return contract + (tile(flows) * mult).reshape(k, 4, n).sum(axis=1)
 
     def _counterparty(self) -> None:
         """Funded share of each lab's commitments over the counterparty horizon (1 if covered):
@@ -697,7 +708,7 @@ class InterlockBlock(Block):
         L, vp, qf = self.ledger, self.valuation_params, self.funding_params
         H = vp.counterparty_horizon_years
         needs = L.forward_purchases(self.t, H)[self._labs]
-        g = np.clip(self._g_ai[self._labs], vp.growth_floor, vp.ai_growth_cap)
+        g = clip(self._g_ai[self._labs], vp.growth_floor, vp.ai_growth_cap)
         v = self.value[self._labs]
         resources = (np.maximum(L.cash[self._labs], 0.0)
                      + self.firm_params.lab_cash_margin * self.revenue[self._labs] * H * np.exp(g * H / 2)
@@ -751,7 +762,7 @@ class InterlockBlock(Block):
         (loans × loss given distress) and investors (stakes) by DebtRank; the lenders' distress
         widens the AI credit spread."""
         L, qf = self.ledger, self.funding_params
-        h_now = np.clip(1.0 - self.value / np.maximum(self.value_peak, EPS), 0.0, 1.0)
+        h_now = clip(1.0 - self.value / np.maximum(self.value_peak, EPS), 0.0, 1.0)
         if L.other >= 0:
             h_now[L.other] = 0.0          # the lenders' node: distress only from its borrowers
         dh0 = np.maximum(h_now - self.h_logged, 0.0)

@@ -141,7 +141,8 @@ class ComputeMarket:
         n = len(self._lag)
         days = int(self.ann)
         if self.lag_days > 0:
-            order = [self._lag[(self._slot + 1 + k) % n] for k in range(min(n, days))]   # oldest first
+            s = self._slot + 1
+            order = (self._lag[s:] + self._lag[:s])[:days]       # oldest first (the ring from slot + 1)
             arriving = sum(order) + max(days - n, 0) * self._lag[self._slot]
         else:
             arriving = days * self._current

@@ -68,6 +68,7 @@ class Schedule:
         self._dur2 = self.dur * self.dur
         self._flat_rate = self.amount / self.dur
         self.end = self.start + self.dur
+        self._tiles: dict[int, tuple[np.ndarray, ...]] = {}
         # the time ramping deals pay, as disjoint [from, to) spans (their union; `ramp_live`)
         spans: list[list[float]] = []
         for a, b in sorted(zip(self.start[self._ramp].tolist(), self.end[self._ramp].tolist())):
@@ -106,16 +107,27 @@ class Schedule:
     def present_value(self, t: float, r: np.ndarray, copies: int = 1) -> np.ndarray:
         """Present value at t of the remaining scheduled payments at discount rates r (per deal;
         with `copies` = k, r holds k rates per deal, deal-major blocks of length n)."""
-        tile = (lambda x: np.tile(x, copies)) if copies > 1 else (lambda x: x)  # noqa: E731
-        start, dur, amount = tile(self.start), tile(self.dur), tile(self.amount)
+        start, end, flat, ramp_k, is_ramp = self._tiled(copies)
         a = np.maximum(start - t, 0.0)
-        b = np.maximum(start + dur - t, 0.0)
+        b = np.maximum(end - t, 0.0)
         ea, eb = np.exp(-r * a), np.exp(-r * b)
-        uniform = amount / dur * (ea - eb) / r
+        uniform = flat * (ea - eb) / r
         c = t - start                           # ramp rate 2A/T²·(c + τ) at τ years from now
         prim = lambda tau, e: -(c + tau) * e / r - e / (r * r)  # noqa: E731 - ∫(c+τ)e^{-rτ}dτ
-        ramp = 2.0 * amount / (dur * dur) * (prim(b, eb) - prim(a, ea))
-        return np.where(tile(self._ramp), ramp, uniform) * tile(self._scheduled * self.scale)
+        ramp = ramp_k * (prim(b, eb) - prim(a, ea))
+        w = self._scheduled * self.scale
+        return np.where(is_ramp, ramp, uniform) * (np.concatenate([w] * copies) if copies > 1 else w)
+
+    def _tiled(self, copies: int) -> tuple[np.ndarray, ...]:
+        """`present_value`'s constants, `copies` times over: start, start + T, A/T, 2A/T², is-ramp
+        (computed once per number of copies: the dates and amounts are never changed in place)."""
+        out = self._tiles.get(copies)
+        if out is None:
+            tile = (lambda x: np.tile(x, copies)) if copies > 1 else (lambda x: x)  # noqa: E731
+            start, dur, amount = tile(self.start), tile(self.dur), tile(self.amount)
+            out = self._tiles[copies] = (start, start + dur, amount / dur, 2.0 * amount / (dur * dur),
+                                         tile(self._ramp))
+        return out
 
 
 def _schedule(deals: pd.DataFrame, idx: dict[str, int], start_date: pd.Timestamp, instant_years: float) -> Schedule:
