@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 # np.clip's ufunc without np.clip's Python wrapper (the same results; the wrapper is ~3 µs of a
 # call on the populations' ~10-row arrays, issue #16)
 clip = np._core.umath.clip
+# ndarray.sum()'s reduction without its Python wrapper (the same call underneath: the same sums)
+add_reduce = np.add.reduce
 
 
 class Member(mesa.Agent):
@@ -67,7 +69,7 @@ class Population:
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
         """Execute `orders` ($) at `prices`: positions always equal the sum of executed trades."""
         self.units += orders / prices
-        self.cash -= orders.sum(axis=1)
+        self.cash -= add_reduce(orders, 1)
 
     # ----- decision hooks (override) ---------------------------------------------------------
     def begin_day(self) -> None:
@@ -116,4 +118,4 @@ def execute(units: np.ndarray, cash: np.ndarray, orders: np.ndarray, buy_usd: np
     dollars (what flows.parquet records)."""
     units += buy_usd / prices - sell_units
     np.subtract(buy_usd, sell_units * prices, out=orders)
-    cash -= orders.sum(axis=1)
+    cash -= add_reduce(orders, 1)

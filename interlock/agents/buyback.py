@@ -20,7 +20,7 @@ import numpy as np
 from ..config import ParamView, RunParams
 from ..inputs.firms import load_firms
 from ..inputs.snapshots import firms_path
-from .base import Member, Population
+from .base import Member, Population, add_reduce
 
 QUARTERS_PER_YEAR = 4.0      # a unit: annual cash flows → quarterly budgets
 
@@ -101,6 +101,7 @@ class BuybackBook(Population):
         self.intensity_profile = np.where(in_blackout, self.blackout_share, 1.0)   # (n, q_len)
         self._steps = phase                       # 0 … q_len − 1: the quarter's days still to come
         self._rows = np.arange(self.n)            # one order per desk, in its firm's column
+        self._remaining_intensity: dict[tuple[int, int], np.ndarray] = {}
         self._start_quarter(0)
 
     def quarterly_budget(self) -> np.ndarray:
@@ -123,8 +124,11 @@ class BuybackBook(Population):
             self._start_quarter(day)
         phase_now = day % self.q_len
         left = self.q_len - (day - self.quarter_start)
-        phases = (phase_now + self._steps[:left]) % self.q_len
-        remaining_intensity = self.intensity_profile[:, phases].sum(axis=1)
+        remaining_intensity = self._remaining_intensity.get((phase_now, left))
+        if remaining_intensity is None:      # the profile is fixed: each (phase, days left) summed once
+            phases = (phase_now + self._steps[:left]) % self.q_len
+            remaining_intensity = self._remaining_intensity[(phase_now, left)] = (
+                self.intensity_profile[:, phases].sum(axis=1))
         today = self.intensity_profile[:, phase_now]
         r_prev = m.last_returns[self.asset]
         sd = np.sqrt(m.var_fast[self.asset])
@@ -142,7 +146,7 @@ class BuybackBook(Population):
 
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
         # repurchased shares are retired: the desk holds nothing, the firm's cash pays
-        self.cash -= orders.sum(axis=1)
+        self.cash -= add_reduce(orders, 1)
 
     def columns(self) -> list[str]:
         return ["buyback_spend_bn", "buyback_open_share"]
@@ -150,5 +154,5 @@ class BuybackBook(Population):
     def record(self) -> dict[str, float]:
         open_ = self.window_open()
         weights = self.fcf_annual * self.payout
-        share = float((open_ * weights).sum() / max(weights.sum(), 1e-12))
-        return {"buyback_spend_bn": float(self.spent_today.sum()), "buyback_open_share": share}
+        share = float(add_reduce(open_ * weights, None) / max(add_reduce(weights, None), 1e-12))
+        return {"buyback_spend_bn": float(add_reduce(self.spent_today, None)), "buyback_open_share": share}

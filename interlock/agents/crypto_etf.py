@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
-from .base import Member, Population, clearing_value, execute
+from .base import Member, Population, add_reduce, clearing_value, execute
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ class CryptoETFBook(Population):
         buy, sell = self._pending
         self._pending = None
         execute(self.units, self.cash, orders, buy, sell, prices)
-        self.flow_today += float(orders[:, self.market.btc].sum())
+        self.flow_today += float(add_reduce(orders[:, self.market.btc], None))
 
     def end_day(self, returns: np.ndarray) -> None:
         self.mandate = 1.0 - (1.0 - self.mandate) * self.recovery
@@ -214,9 +214,9 @@ class CryptoETFBook(Population):
 
     def record(self) -> dict[str, float]:
         m = self.market
-        aum = float(self.units[:, m.btc].sum() * m.price[m.btc])
-        return {"etf_aum_bn": aum, "etf_flow_bn": self.flow_today, "etf_cash_bn": float(self.cash.sum()),
-                "etf_mandate": float(self.mandate.mean())}
+        aum = float(add_reduce(self.units[:, m.btc], None) * m.price[m.btc])
+        return {"etf_aum_bn": aum, "etf_flow_bn": self.flow_today, "etf_cash_bn": float(add_reduce(self.cash, None)),
+                "etf_mandate": float(add_reduce(self.mandate) / self.n)}      # mean() without its wrapper
 
     # ----- summary ------------------------------------------------------------------------------
     def summary_metrics(self, ts, flows, events) -> dict:

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..config import ParamView, RunParams
 from ..errors import InputError
-from .base import Member, Population, clip
+from .base import Member, Population, add_reduce, clip
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class CTABook(Population):
         self.market_names = ["SPX", "UST10", "BTC"]
         self.cols = np.array([m.SPX, m.ust10, m.btc])             # instrument columns
         self._var_idx = np.array([m.equity_idx[-1], m.ust10, m.btc])   # the assets whose variance it reads
+        self._var_list = self._var_idx.tolist()
         self.weights = np.array([q.weight_equity, q.weight_bond, q.weight_btc])
         self.sigma_target = q.target_vol
         self.max_lev = q.max_leverage
@@ -146,7 +147,7 @@ class CTABook(Population):
         ann_sd = np.sqrt(daily_var * self.ann)
         target = self.signal_matrix(daily_var) * (self.sigma_target / ann_sd * self.weights)[None, :] * nav[:, None]
         cap = self.max_lev * nav[:, None]
-        total = nav.sum()
+        total = add_reduce(nav, None)
         if total > 0.0:       # each fund's slice of what exists (bit-identical where it does not bind)
             cap = np.minimum(cap, (self.max_share * self.market_sizes())[None, :] * (nav / total)[:, None])
         target = clip(target, -cap, cap)
@@ -168,11 +169,13 @@ class CTABook(Population):
 
     def forced_orders(self, round_no: int):
         m = self.market
-        move = np.array([m.spx_intraday_return(), m.logp[m.ust10] - m.open_logp[m.ust10],
-                         m.logp[m.btc] - m.open_logp[m.btc]])
-        limit = self.stop_k * np.sqrt(self._daily_var())
-        if not (np.abs(move) > limit).any():           # no market moved past its stop: no fund is hit
+        moves = (m.spx_intraday_return(), m.logp[m.ust10] - m.open_logp[m.ust10], m.logp[m.btc] - m.open_logp[m.btc])
+        var, k = m.var_fast, self.stop_k
+        # no market moved past its stop: no fund is hit (the test below, a market at a time in floats)
+        if not any(abs(x) > k * math.sqrt(var[i]) for x, i in zip(moves, self._var_list)):
             return None
+        move = np.array(moves)
+        limit = self.stop_k * np.sqrt(self._daily_var())
         pos_units = self.units[:, self.cols]
         against = (pos_units * move[None, :]) < 0
         hit = against & (np.abs(move)[None, :] > limit[None, :]) & ~self.stopped
@@ -193,6 +196,6 @@ class CTABook(Population):
 
     def record(self) -> dict[str, float]:
         prices = self.market.instrument_prices()
-        pos = (self.units[:, self.cols] * prices[self.cols]).sum(axis=0)
+        pos = add_reduce(self.units[:, self.cols] * prices[self.cols], 0)
         return {"cta_position_spx_bn": float(pos[0]), "cta_position_ust10_bn": float(pos[1]),
-                "cta_position_btc_bn": float(pos[2]), "cta_nav": float((self.cash + self.units @ prices).sum())}
+                "cta_position_btc_bn": float(pos[2]), "cta_nav": float(add_reduce(self.cash + self.units @ prices, None))}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
-from .base import Member, Population, clip
+from .base import Member, Population, add_reduce, clip
 
 
 @dataclass(frozen=True)
@@ -99,5 +99,5 @@ class DiscretionaryBook(Population):
     def record(self) -> dict[str, float]:
         m = self.market
         prices = m.instrument_prices()
-        eq = float(self.units[:, m.SPX].sum() * prices[m.SPX])
-        return {"discretionary_equity_bn": eq, "discretionary_nav": float(self.cash.sum()) + eq}
+        eq = float(add_reduce(self.units[:, m.SPX], None) * prices[m.SPX])
+        return {"discretionary_equity_bn": eq, "discretionary_nav": float(add_reduce(self.cash, None)) + eq}

@@ -70,8 +70,7 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..config import Params, ParamView, RunParams
-
-_add_reduce = np.add.reduce       # ndarray.sum without its Python wrapper (the same reduction)
+from .base import add_reduce
 
 
 @dataclass(frozen=True)
@@ -264,8 +263,8 @@ class Fed(mesa.Agent):
         if self.policy_rate != self._rates_at:        # the rates after each move: only a move changes them
             self._rates_at = self.policy_rate
             self._rates = np.maximum(self.q.effective_lower_bound, self.policy_rate + self._moves)
-        self.cut_prob = float(_add_reduce(probs[:K]))
-        self.hike_prob = float(_add_reduce(probs[K + 1:]))
+        self.cut_prob = float(add_reduce(probs[:K]))
+        self.hike_prob = float(add_reduce(probs[K + 1:]))
         self.expected_next = float(probs @ self._rates)
 
     def _solve_shift(self, prob: float) -> float:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView, RunParams
-from .base import Member, Population, clip
+from .base import Member, Population, add_reduce, clip
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,9 @@ class VolTargetBook(Population):
         self.speed = rng.uniform(q.speed_min, q.speed_max, n)
         self._cols = np.array([m.SPX, m.ust10])             # the instruments it holds
         self.lam = rng.uniform(q.ewma_lambda_min, q.ewma_lambda_max, n)
+        self._one_minus_lam = 1.0 - self.lam
         self.loss_limit = rng.uniform(q.loss_limit_min, q.loss_limit_max, n)
+        self._loss_limit_min = float(self.loss_limit.min())     # per-fund parameters: fixed for the run
         self.risk_parity = rng.random(n) < q.risk_parity_share
         self.max_lev = q.max_leverage
         self.band = q.band
@@ -125,7 +127,8 @@ class VolTargetBook(Population):
         sd_b = np.sqrt(self.var_bond * self.ann)
         lev_eq = np.minimum(self.max_lev, self.sigma_target / sd_eq)
         # risk parity: inverse-vol weights, levered to the target (zero correlation assumed)
-        w_eq = (1.0 / sd_eq) / (1.0 / sd_eq + 1.0 / sd_b)
+        inv_eq = 1.0 / sd_eq
+        w_eq = inv_eq / (inv_eq + 1.0 / sd_b)
         w_b = 1.0 - w_eq
         sd_p = np.sqrt((w_eq * sd_eq) ** 2 + (w_b * sd_b) ** 2)
         lev_rp = np.minimum(self.max_lev, self.sigma_target / sd_p)
@@ -152,7 +155,8 @@ class VolTargetBook(Population):
         gap = tgt - held
         navp = np.maximum(nav, 0.0)[:, None]
         trade = np.where(np.abs(gap) > self.band * np.maximum(nav, 1e-9)[:, None], self.speed[:, None] * gap, 0.0)
-        trade = clip(trade, -self.max_change * navp, self.max_change * navp)
+        cap = self.max_change * navp                              # −cap is (−max_change)·navp, bit for bit
+        trade = clip(trade, -cap, cap)
         trade = np.maximum(trade, -np.maximum(held, 0.0))      # cannot sell more than it holds
         orders = np.zeros((self.n, m.n_instr))
         orders[:, m.SPX] = trade[:, 0]
@@ -167,6 +171,8 @@ class VolTargetBook(Population):
     def forced_orders(self, round_no: int):
         m = self.market
         loss = -m.spx_intraday_return()
+        if loss <= self._loss_limit_min:
+            return None                                   # below every fund's limit: no one exits
         hit = (~self.exited_today) & (loss > self.loss_limit)
         if not hit.any():
             return None
@@ -180,9 +186,10 @@ class VolTargetBook(Population):
         m = self.market
         r_eq = math.log(m.spx / m.open_spx)
         r_b = returns[m.ust10]
-        self.var_eq = self.lam * self.var_eq + (1.0 - self.lam) * r_eq * r_eq
+        lam, rest = self.lam, self._one_minus_lam
+        self.var_eq = lam * self.var_eq + rest * r_eq * r_eq
         self.var_eq_slow = self.lam_slow * self.var_eq_slow + (1.0 - self.lam_slow) * r_eq * r_eq
-        self.var_bond = self.lam * self.var_bond + (1.0 - self.lam) * r_b * r_b
+        self.var_bond = lam * self.var_bond + rest * r_b * r_b
 
     def columns(self) -> list[str]:
         return ["vol_target_nav", "vol_target_equity_bn", "vol_target_exposure", "vol_target_bond_bn"]
@@ -190,8 +197,8 @@ class VolTargetBook(Population):
     def record(self) -> dict[str, float]:
         m = self.market
         prices = m.instrument_prices()
-        nav = float((self.cash + self.units @ prices).sum())
-        eq = float(self.units[:, m.SPX].sum() * prices[m.SPX])
-        bond = float(self.units[:, m.ust10].sum() * prices[m.ust10])
+        nav = float(add_reduce(self.cash + self.units @ prices, None))
+        eq = float(add_reduce(self.units[:, m.SPX], None) * prices[m.SPX])
+        bond = float(add_reduce(self.units[:, m.ust10], None) * prices[m.ust10])
         return {"vol_target_nav": nav, "vol_target_equity_bn": eq,
                 "vol_target_exposure": eq / nav if nav > 0 else 0.0, "vol_target_bond_bn": bond}

@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 import mesa
 import numpy as np
 
-from ..agents.base import Population
+from ..agents.base import Population, add_reduce
 from ..agents.buyback import BuybackBook
 from ..agents.crypto_etf import CryptoETFBook
 from ..agents.cta import CTABook
@@ -221,7 +221,7 @@ class CapitalFlowModel(mesa.Model):
             o = pop.voluntary_orders()
             if o is not None:
                 pending.append((pop, o, "voluntary"))
-                total += o.sum(axis=0)
+                total += add_reduce(o, 0)
         if self.external_flow:
             ext = np.zeros(m.n_instr)
             for name, usd in self.external_flow.items():
@@ -244,7 +244,7 @@ class CapitalFlowModel(mesa.Model):
                 if res is not None:
                     o, reason = res
                     pending.append((pop, o, reason))
-                    total += o.sum(axis=0)
+                    total += add_reduce(o, 0)
                     self.log_event("trigger", pop.agent_class, "market", reason, float(o.sum()),
                                    f"round {rnd}")
             if not pending:
@@ -305,7 +305,7 @@ class CapitalFlowModel(mesa.Model):
             self.flows.add(self.day, rnd, self.class_code[pop.agent_class], pop.ids, o, rnd > 0,
                            self.flows.reason_code(reason))
             if pop.agent_class in SYSTEMATIC:
-                self.systematic_equity_flow += float(o[:, eq_cols].sum())
+                self.systematic_equity_flow += float(add_reduce(o[:, eq_cols], None))
 
     # ----- recording ----------------------------------------------------------------------------
     def _market_columns(self) -> list[str]:
