@@ -39,6 +39,7 @@ _SCHED = {"uniform": UNIFORM, "ramp": RAMP, "run_rate": RUN_RATE}
 RESIDUAL_START_YEARS, RESIDUAL_DURATION_YEARS = -1.0, 1.0
 MIN_CAPEX_BN = 1e-9                  # guard: a spender with no capex has no residual
 MIN_AMOUNT_BN = 1e-12                # guard: a deal of zero amount vests no stake
+PAID_AT_KEPT = 8                     # times whose paid shares a schedule keeps (fraction_paid)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Schedule:
         self._flat_rate = self.amount / self.dur
         self.end = self.start + self.dur
         self._tiles: dict[int, tuple[np.ndarray, ...]] = {}
+        self._paid_at: dict[float, np.ndarray] = {}
         # the time ramping deals pay, as disjoint [from, to) spans (their union; `ramp_live`)
         spans: list[list[float]] = []
         for a, b in sorted(zip(self.start[self._ramp].tolist(), self.end[self._ramp].tolist())):
@@ -85,9 +87,17 @@ class Schedule:
         return k >= 0 and t < self._ramp_to[k]
 
     def fraction_paid(self, t: float) -> np.ndarray:
-        """Share of each deal's amount paid by time t (run-rate deals: 0)."""
-        u = np.minimum(np.maximum((t - self.start) / self.dur, 0.0), 1.0)
-        return np.where(self._ramp, u * u, u) * self._scheduled
+        """Share of each deal's amount paid by time t (run-rate deals: 0). Read-only: a refresh asks
+        for the same few times again and again (now, a year on, the counterparty horizon), so the
+        last few are kept (the dates never change in place)."""
+        out = self._paid_at.get(t)
+        if out is None:
+            if len(self._paid_at) >= PAID_AT_KEPT:
+                self._paid_at.clear()
+            u = np.minimum(np.maximum((t - self.start) / self.dur, 0.0), 1.0)
+            out = self._paid_at[t] = np.where(self._ramp, u * u, u) * self._scheduled
+            out.flags.writeable = False
+        return out
 
     def rate(self, t: float) -> np.ndarray:
         """Annual payment rate of each scheduled deal at t (× scale; run-rate deals: 0)."""
