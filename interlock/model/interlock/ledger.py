@@ -240,6 +240,8 @@ class InterlockLedger:
         self._init_positions()
         self.t = 0.0
         self._eq_flows_for: np.ndarray | None = None
+        self._eq_booked_for: tuple | None = None
+        self._rr_terms_for: tuple | None = None
         self.rates = np.zeros(self.supply.n)
         self.equity_rates = np.zeros(self.equity.n)
         self.rates_at(0.0)
@@ -309,13 +311,26 @@ class InterlockLedger:
         r = s.rate(t)
         contract_out = np.bincount(s.src, r, minlength=self.n)
         flex = np.maximum(self.capex - contract_out, 0.0)
-        live = s.start <= t
-        r = r + np.where(self.rr_spender & live, flex[s.src] * self.rr_share, 0.0) * s.scale
-        r = r + np.where(self.rr_chip & live, s.amount * self.revenue_ratio[s.src], 0.0) * s.scale
+        spender_live, chip = self._run_rate_terms(s.start <= t)
+        r = r + np.where(spender_live, flex[s.src] * self.rr_share, 0.0) * s.scale
+        r = r + chip
         self.rates = r
         self.spend = np.bincount(s.src, r, minlength=self.n)
         self.revenue_graph = np.bincount(s.dst, r, minlength=self.n)
         return r
+
+    def _run_rate_terms(self, live: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For `rates_at`, given which edges have started: the spenders' live run-rate edges, and
+        the chip vendors' run-rate purchases (cost of sales × revenue ratio × scale). A function of
+        `live`, the scales and the revenue ratios alone, kept until one of them changes (they move
+        at billing, not day by day; issue #16)."""
+        s = self.supply
+        key = (live.tobytes(), s.scale.tobytes(), self.revenue_ratio.tobytes())
+        if key != self._rr_terms_for:
+            self._rr_terms = (self.rr_spender & live,
+                              np.where(self.rr_chip & live, s.amount * self.revenue_ratio[s.src], 0.0) * s.scale)
+            self._rr_terms_for = key
+        return self._rr_terms
 
     def equity_rates_at(self, t: float, willingness: np.ndarray) -> np.ndarray:
         """Annual rate of each equity tranche at t: the schedule × `willingness` (per equity edge,
@@ -353,20 +368,35 @@ class InterlockLedger:
         a["operating_in"] += self.operating_rate * dt
         a["fixed_capex"] += self.fixed_capex * dt
         a["dividends"] += self.dividend_rate * dt
-        e = self.equity
-        tranche = self.equity_rates * dt
-        cash_tr = np.where(self.equity_cash, tranche, 0.0)
-        a["invested"] += np.bincount(e.src, cash_tr, minlength=self.n)
-        a["raised_equity"] += np.bincount(e.dst, cash_tr, minlength=self.n)
+        tranche, invested, raised, stakes, stake_cost = self._equity_booking(dt, values)
+        a["invested"] += invested
+        a["raised_equity"] += raised
         self.invested_edge += tranche
-        v = values[e.dst]
-        # a stated stake vests with the amount paid; otherwise shares are bought at the value
-        share = np.where(self._stake_stated, self._stake_share * tranche / self._vest_amount,
-                         tranche / np.where(v > 0, v, np.inf))
-        flat = self._stake_cell
-        self.stakes += np.bincount(flat, share, minlength=self.n * self.n).reshape(self.n, self.n)
-        self.stake_cost += np.bincount(flat, cash_tr, minlength=self.n * self.n).reshape(self.n, self.n)
+        self.stakes += stakes
+        self.stake_cost += stake_cost
         np.minimum(self.stakes, self.max_stake, out=self.stakes)
+
+    def _equity_booking(self, dt: float, values: np.ndarray) -> tuple[np.ndarray, ...]:
+        """What `dt` years of the equity tranches book at the current rates: the tranches, cash
+        invested by firm, raised by firm, and the stakes and their cost by cell. A function of dt,
+        the rates and the investees' values alone, so it is kept for the next call with the same
+        three (between refreshes a day books the same tranches at the same values; issue #16)."""
+        key = (dt, self.equity_rates.tobytes(), values.tobytes())
+        if key != self._eq_booked_for:
+            e, n = self.equity, self.n
+            tranche = self.equity_rates * dt
+            cash_tr = np.where(self.equity_cash, tranche, 0.0)
+            v = values[e.dst]
+            # a stated stake vests with the amount paid; otherwise shares are bought at the value
+            share = np.where(self._stake_stated, self._stake_share * tranche / self._vest_amount,
+                             tranche / np.where(v > 0, v, np.inf))
+            flat = self._stake_cell
+            self._eq_booked = (tranche, np.bincount(e.src, cash_tr, minlength=n),
+                               np.bincount(e.dst, cash_tr, minlength=n),
+                               np.bincount(flat, share, minlength=n * n).reshape(n, n),
+                               np.bincount(flat, cash_tr, minlength=n * n).reshape(n, n))
+            self._eq_booked_for = key
+        return self._eq_booked
 
     # ----- decisions booked -------------------------------------------------------------------
     def raise_equity(self, i: int, amount: float) -> None:
