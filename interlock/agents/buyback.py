@@ -102,12 +102,19 @@ class BuybackBook(Population):
         self._steps = phase                       # 0 … q_len − 1: the quarter's days still to come
         self._rows = np.arange(self.n)            # one order per desk, in its firm's column
         self._remaining_intensity: dict[tuple[int, int], np.ndarray] = {}
+        self._budget_for: tuple | None = None
         self._start_quarter(0)
 
     def quarterly_budget(self) -> np.ndarray:
-        tax = max(0.0, 1.0 - self.tax_elasticity * self.tax_rate)
-        return (self.payout * np.maximum(self.fcf_annual, 0.0) / QUARTERS_PER_YEAR
-                * (1.0 - self.ban_share) * tax)
+        # a function of the tax rate, payouts, cash flows and bans alone, which move at billing or
+        # with a shock: kept until one of them changes (a copy is returned; issue #16)
+        key = (self.tax_rate, self.payout.tobytes(), self.fcf_annual.tobytes(), self.ban_share.tobytes())
+        if key != self._budget_for:
+            tax = max(0.0, 1.0 - self.tax_elasticity * self.tax_rate)
+            self._budget = (self.payout * np.maximum(self.fcf_annual, 0.0) / QUARTERS_PER_YEAR
+                            * (1.0 - self.ban_share) * tax)
+            self._budget_for = key
+        return self._budget.copy()
 
     def _start_quarter(self, day: int) -> None:
         self.quarter_start = day
