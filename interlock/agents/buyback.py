@@ -100,7 +100,8 @@ class BuybackBook(Population):
         in_blackout = (rel < self.after) | (rel >= self.q_len - self.before)
         self.intensity_profile = np.where(in_blackout, self.blackout_share, 1.0)   # (n, q_len)
         self._steps = phase                       # 0 … q_len − 1: the quarter's days still to come
-        self._rows = np.arange(self.n)            # one order per desk, in its firm's column
+        # one order per desk, in its firm's column: its cell in the flattened orders (put)
+        self._cells = np.arange(self.n) * m.n_instr + self.asset
         self._remaining_intensity: dict[tuple[int, int], np.ndarray] = {}
         self._budget_for: tuple | None = None
         self._start_quarter(0)
@@ -148,7 +149,7 @@ class BuybackBook(Population):
         self.remaining -= amount
         self.spent_today = amount
         orders = np.zeros((self.n, m.n_instr))
-        orders[self._rows, self.asset] = amount
+        orders.put(self._cells, amount)            # desk i's amount in its firm's column
         return orders
 
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
