@@ -72,7 +72,9 @@ class FlowLog:
         self._raw = []
         per_fill = [r[4].shape[0] for r in raw]
         orders = np.concatenate([r[4] for r in raw])
-        rows, cols = np.nonzero(orders)
+        # np.nonzero's (row, column) pairs in its C order, from the flat indices: ~40% cheaper on the
+        # ~10⁵ mostly-zero entries of a batch than nonzero's two-dimensional path (issue #16)
+        rows, cols = np.divmod(np.flatnonzero(orders), orders.shape[1])
         fill = np.repeat(np.arange(len(raw)), per_fill)[rows]           # which fill each entry is from
         entries = np.bincount(fill, minlength=len(raw))
         self._blocks.append((entries, [(r[0], r[1], r[2], r[5], r[6]) for r in raw],
