@@ -49,7 +49,7 @@ def _band(key: str) -> str:
     if key == "liq_bn_per_year":
         return f"max ≤ {C.LIQ_MAX_BN_PER_YEAR:g}"
     if key == "funding_mean_8h":
-        return "each in 0–0.0003"
+        return f"each in {C.FUNDING_BAND[0]:g}–{C.FUNDING_BAND[1]:g}"
     return "–"
 
 
@@ -62,7 +62,7 @@ def _verdict(key: str, v: list[float]) -> str:
     if key == "liq_bn_per_year":
         return "inside" if max(v) <= C.LIQ_MAX_BN_PER_YEAR else "**outside**"
     if key == "funding_mean_8h":
-        return "inside" if all(0.0 <= f <= 0.0003 for f in v) else "**outside**"
+        return "inside" if all(C.FUNDING_BAND[0] <= f <= C.FUNDING_BAND[1] for f in v) else "**outside**"
     return ""
 
 

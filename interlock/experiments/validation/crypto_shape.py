@@ -21,6 +21,7 @@ from scipy import stats
 
 from ..runner import build_model, simulate
 from ..scenarios import load_scenario
+from .checks import hill_tail_index
 
 YEAR = 252
 HOLDERS = 20000                     # the crypto population of the long runs (rows)
@@ -30,6 +31,7 @@ SHAPE_BANDS = {"vol": (0.40, 0.65), "kurtosis": (3.0, 10.0), "hill": (2.5, 3.6)}
 ISSUE_KURTOSIS = (5.0, 10.0)        # the issue's band, reported beside the data's
 LIQ_LIMITS = {"days_over_5bn_per_year": 0.5, "days_over_2p5bn_per_year": 2.0}
 LIQ_MAX_BN_PER_YEAR = 150.0
+FUNDING_BAND = (0.0, 0.0003)      # each seed's mean funding per 8 h (+0.01% on calm days, H9)
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,13 +45,6 @@ def long_run(seed: int, days: int) -> pd.DataFrame:
     return ts
 
 
-def hill(r: np.ndarray, top: float = 0.05) -> float:
-    """Hill estimator of the tail index of |r| over its top `top` share."""
-    a = np.sort(np.abs(r))[::-1]
-    k = int(top * a.size)
-    return float(1.0 / np.mean(np.log(a[:k] / a[k])))
-
-
 def shape(ts: pd.DataFrame) -> dict[str, float]:
     """BTC's return shape, its liquidation days and funding over one run."""
     r = np.diff(np.log(ts["BTC"].to_numpy()))
@@ -58,7 +53,7 @@ def shape(ts: pd.DataFrame) -> dict[str, float]:
     up = r > np.log(1.08)
     short_liq = (ts["liquidations_bn"] - ts["long_liquidations_bn"]).to_numpy()[1:]
     long_liq = ts["long_liquidations_bn"].to_numpy()[1:]
-    return {"vol": float(r.std() * np.sqrt(YEAR)), "kurtosis": float(stats.kurtosis(r)), "hill": hill(r),
+    return {"vol": float(r.std() * np.sqrt(YEAR)), "kurtosis": float(stats.kurtosis(r)), "hill": hill_tail_index(r),
             "down10_per_year": float((r < -0.1).sum() / years), "liq_bn_per_year": float(liq.sum() / years),
             "days_over_5bn_per_year": float((liq >= 5.0).sum() / years),
             "days_over_2p5bn_per_year": float((liq >= 2.5).sum() / years),
