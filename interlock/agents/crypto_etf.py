@@ -118,7 +118,6 @@ class CryptoETFBook(Population):
         self.trust_exits = 0
         self.risk_exits = 0
         self._pending = None
-        self._least_of: dict[bytes, float] = {}
 
     def nav(self) -> np.ndarray:
         return self.cash + self.units @ self.market.instrument_prices()
@@ -140,21 +139,12 @@ class CryptoETFBook(Population):
         self.sold_today[:] = False
         st = self.crypto
         drop = st.trust_prev - st.market_trust()
-        if drop <= self._least(self.tolerance):         # no allocator's tolerance is exceeded
+        if drop <= self.tolerance.min():               # no allocator's tolerance is exceeded
             return
         hit = (drop > self.tolerance) & (self.exit_days_left == 0)
         if hit.any():
             self._start_exit(hit, self.exit_share, False, f"market trust −{drop:.1%} in a day")
             self.trust_exits += int(hit.sum())
-
-    def _least(self, limits: np.ndarray) -> float:
-        """The smallest of an allocator parameter (drawn at the start; a test may set it): kept
-        per value of the array, not reduced again every day and round (issue #16)."""
-        key = limits.tobytes()
-        least = self._least_of.get(key)
-        if least is None:
-            least = self._least_of[key] = limits.min()
-        return least
 
     def target_weight(self) -> np.ndarray:
         st = self.crypto
@@ -190,7 +180,7 @@ class CryptoETFBook(Population):
             r = lb - float(m.open_logp[m.btc])
             vol = math.sqrt((self.lam * float(m.var_fast[m.btc]) + (1.0 - self.lam) * r * r) * self.ann)
             dd = 1.0 - math.exp(lb - max(float(st.window.max()), lb))
-            if vol <= self._least(self.vol_limit) and dd <= self._least(self.dd_limit):
+            if vol <= self.vol_limit.min() and dd <= self.dd_limit.min():
                 return None                            # no allocator's risk limit is breached
             day = self.model.day
             sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \
