@@ -39,31 +39,19 @@ def _one(args: tuple[int, int]) -> tuple[dict[str, float], float]:
     return row, time.process_time() - t
 
 
-def _band(key: str) -> str:
-    if key in C.SHAPE_BANDS:
-        lo, hi = C.SHAPE_BANDS[key]
+def _checks() -> dict[str, tuple[str, object]]:
+    """Each banded statistic: the band as text, and whether the seeds' values are inside it (the CI
+    test's assertions, on crypto_shape's bands)."""
+    out: dict[str, tuple[str, object]] = {}
+    for key, (lo, hi) in C.SHAPE_BANDS.items():
         extra = f" (issue: {C.ISSUE_KURTOSIS[0]:g}–{C.ISSUE_KURTOSIS[1]:g})" if key == "kurtosis" else ""
-        return f"median in {lo:g}–{hi:g}{extra}"
-    if key in C.LIQ_LIMITS:
-        return f"mean ≤ {C.LIQ_LIMITS[key]:g}"
-    if key == "liq_bn_per_year":
-        return f"max ≤ {C.LIQ_MAX_BN_PER_YEAR:g}"
-    if key == "funding_mean_8h":
-        return f"each in {C.FUNDING_BAND[0]:g}–{C.FUNDING_BAND[1]:g}"
-    return "–"
-
-
-def _verdict(key: str, v: list[float]) -> str:
-    if key in C.SHAPE_BANDS:
-        lo, hi = C.SHAPE_BANDS[key]
-        return "inside" if lo <= np.median(v) <= hi else "**outside**"
-    if key in C.LIQ_LIMITS:
-        return "inside" if np.mean(v) <= C.LIQ_LIMITS[key] else "**outside**"
-    if key == "liq_bn_per_year":
-        return "inside" if max(v) <= C.LIQ_MAX_BN_PER_YEAR else "**outside**"
-    if key == "funding_mean_8h":
-        return "inside" if all(C.FUNDING_BAND[0] <= f <= C.FUNDING_BAND[1] for f in v) else "**outside**"
-    return ""
+        out[key] = (f"median in {lo:g}–{hi:g}{extra}", lambda v, lo=lo, hi=hi: lo <= np.median(v) <= hi)
+    for key, limit in C.LIQ_LIMITS.items():
+        out[key] = (f"mean ≤ {limit:g}", lambda v, limit=limit: np.mean(v) <= limit)
+    out["liq_bn_per_year"] = (f"max ≤ {C.LIQ_MAX_BN_PER_YEAR:g}", lambda v: max(v) <= C.LIQ_MAX_BN_PER_YEAR)
+    lo, hi = C.FUNDING_BAND
+    out["funding_mean_8h"] = (f"each in {lo:g}–{hi:g}", lambda v: all(lo <= f <= hi for f in v))
+    return out
 
 
 def main() -> None:
@@ -89,10 +77,13 @@ def main() -> None:
              f"Bands from data, set before any run (the module's docstring; docs/validation.md, \"Crypto market "
              f"structure\"). CPU {sum(cpu):.0f} s in {a.workers} processes (wall {wall:.0f} s).", "",
              "| statistic | median | range over seeds | band | verdict |", "|---|---:|---:|---|---|"]
+    checks = _checks()
     for key, label, fmt in ROWS:
         v = t[key]
+        band, inside = checks.get(key, ("–", None))
+        verdict = "" if inside is None else ("inside" if inside(v) else "**outside**")
         lines.append(f"| {label} | {fmt.format(np.median(v))} | {fmt.format(min(v))} … {fmt.format(max(v))} | "
-                     f"{_band(key)} | {_verdict(key, v)} |")
+                     f"{band} | {verdict} |")
     up = sum(t["up8_days"])
     lines += ["", f"Strong up-days (BTC > +8%): {up} over the seeds; short liquidations on them "
               f"${sum(t['up8_short_liq_bn']):.1f}bn against longs' ${sum(t['up8_long_liq_bn']):.1f}bn "
