@@ -148,6 +148,11 @@ class Macro:
         return (-self.tariff_drag * self.tariff_change() - self.fiscal_multiplier * self.fiscal_cut
                 + self.growth_news + self.gap_news)
 
+    def data_growth_news(self) -> float:
+        """The part of `earnings_growth_news` that data surprises made (the growth outlook's news and
+        the output-gap jumps of unemployment surprises), without tariffs and fiscal policy."""
+        return self.growth_news + self.gap_news
+
     def inflation_anchor(self) -> float:
         """Underlying core inflation's anchor (the tariff part is added to it separately)."""
         return self.inflation_target + self.phillips * self.output_gap + self.inflation_news

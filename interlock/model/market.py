@@ -236,6 +236,8 @@ class Market:
             raise ValueError("build_assets must list the equities first (Market reads them as a slice)")
         self.btc = self.idx["BTC"]
         self.ust10 = self.idx["UST10"]
+        self.risk_asset = self.is_equity.copy()            # equities and BTC (not the 10-year)
+        self.risk_asset[self.btc] = True
 
         self.cap0 = np.array([a.cap0 for a in self.assets], dtype=float)
         self.M = np.array([a.multiplier for a in self.assets], dtype=float)

@@ -114,6 +114,7 @@ class CapitalFlowModel(mesa.Model):
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
         self.systematic_equity_flow = 0.0            # today's net SYSTEMATIC equity trades, USD bn
         self.day_rounds_capped = False
+        self._shock_day = False                      # a scenario shock acts today (set by _apply_shocks)
         self.guard_log: list[tuple[int, str, str]] = []   # (day, guard, detail): every guard that bound
 
         self.valuation.update()
@@ -187,14 +188,19 @@ class CapitalFlowModel(mesa.Model):
     def _apply_shocks(self) -> None:
         day = self.day
         before = self.market.news.copy() if self.shocks else None
+        acting = []
         for s in self.shocks:
             if s.at == day:
                 self.log_event("shock", "scenario", s.type_name, "shock", float("nan"), s.describe())
                 s.apply(self)
             if s.at <= day < s.at + s.duration:
                 s.during(self, day - s.at)
+                acting.append(s)
             if day == s.at + s.duration:
                 s.end(self)
+        # today's valuation repricing is the shocks' news only when every shock acting today is
+        # policy news without a volatility channel of its own (Shock.valuation_news_moves_vol)
+        self._shock_day = bool(acting) and all(s.valuation_news_moves_vol for s in acting)
         if before is not None:
             self.market.shock_news += self.market.news - before
 
@@ -207,7 +213,19 @@ class CapitalFlowModel(mesa.Model):
         """Firms and other blocks, then fundamental values, then the traders' start of day."""
         for b in self.blocks:
             b.begin_day()
-        self.valuation.update()
+        m = self.market
+        if self._shock_day:
+            # on a day a policy shock acts, the valuation's repricing (policy news, the discount
+            # rate) is that shock's news: it moves the volatility state as any news of its size does
+            # (news.py, `exogenous_draw`; Engle & Ng 1993). Other days' repricing (the Fed's rule
+            # reading the markets) stays out, so without such shocks the news is the same whichever
+            # classes are on; on their days it holds the Fed's state, which the markets moved. Risk
+            # assets only: g was fitted to the S&P's returns, and the 10-year's news keeps its own state
+            before = m.news.copy()
+            self.valuation.update()
+            m.shock_news += np.where(m.risk_asset, m.news - before, 0.0)
+        else:
+            self.valuation.update()
         for pop in self.populations:
             pop.begin_day()
 

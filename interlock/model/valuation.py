@@ -20,7 +20,7 @@ Two paths into prices, both through the core's seams:
 * policy news (`Market.news`, priced in full on the day, no trade needed), per asset:
 
       equity i:  ln EPS news + β̃_i · (−D_erp · ΔERP + β_L,eq · L)
-      BTC:       β_ra · (−D_erp · ΔERP) + β_L,btc · L
+      BTC:       β_ra · (b_g · (data growth news) − D_erp · ΔERP) + β_L,btc · L
       UST10:     −D_bond · (y* − y*₀)
       ln EPS news = −b_τ · Δτ + b_g · (growth news)            (tariffs, fiscal, data)
       ΔERP        = k_erp · U + k_mp · (1-year expected path − its day-0 value)
@@ -131,7 +131,12 @@ class Valuation:
         risk = -q.erp_duration * self.erp_change()             # the index's risk-appetite move
         v = np.zeros(m.n)
         v[m.is_equity] = self.eps_news() + self.beta[m.is_equity] * (risk + q.liquidity_beta_equity * liq)
-        v[m.btc] = self.btc_risk_beta * risk + q.liquidity_beta_btc * liq
+        # BTC on risk appetite and on the data's growth news: btc_risk_beta's source (G3–G5) is BTC's
+        # move per unit of the S&P's whole move on data days (a growth scare sells BTC too: 2 Aug 2024
+        # S&P −1.8%, BTC ≈ −6%). Tariffs' and fiscal earnings news stay out: on tariff days BTC fell
+        # less than the S&P (3–4 Apr 2025: ≈ −4% against −10.8% over the two days), as the risk part gives
+        v[m.btc] = (self.btc_risk_beta * (risk + q.eps_per_growth * self.model.macro.data_growth_news())
+                    + q.liquidity_beta_btc * liq)
         v[m.ust10] = -self.D_bond * (self.y_fair - self.y_fair0)
         return v
 

@@ -74,14 +74,11 @@ def test_an_inflation_shock_makes_the_fed_hike_or_cut_less(inflation_gaps):
     assert (inflation_gaps[:, -1] >= 0.0025 - 1e-9).all()
 
 
-@pytest.mark.xfail(strict=True, reason="documented miss (docs/validation.md, Policy transmission): seed 2 is "
-                   "+150bp after four meetings against the band's +125bp top. Its shadow rate is +130bp above "
-                   "the same seed's (partial adjustment: 1.5pp x (1 - 0.6^4) = 1.31pp; 120-133bp over seeds "
-                   "1-20) and the two paths round to 25bp on opposite sides (the base 11bp below its shadow, "
-                   "the shocked path 9bp above); the band's top lies below the rule's own expected response, "
-                   "so rounding alone crosses it. Not the averaged drawdown: with the outlook on the last close "
-                   "(macro.equity_drawdown undamped) seed 2 is +150bp too")
 def test_after_four_meetings_the_inflation_response_is_within_the_partial_adjustment_band(inflation_gaps):
+    """Fragile, by the 25bp grid: the rule's own expected response (shadow rate +120…133bp over seeds
+    1–20; 1.5pp × (1 − 0.6⁴) = 1.31pp) lies above the band's top, so whether a seed ends at +125 or
+    +150bp is the rounding of two paths. Seed 2 was +150bp (a strict xfail) until the shock day's
+    repricing moved the volatility state (docs/validation.md, Policy days); it is +125bp now."""
     assert (inflation_gaps[:, -1] <= 0.0125 + 1e-9).all()
 
 

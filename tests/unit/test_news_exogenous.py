@@ -1,10 +1,13 @@
 """A scenario shock's news return moves the volatility state (`NewsProcess.exogenous_shocks`, the
 `z_exo` of `NewsProcess.step`, `Market.shock_news`; docs/validation.md, "Attribution"): it is news like
 a draw — the leverage effect and volatility clustering do not ask where it came from — through
-GJR's quadratic news impact (σ² + g·r², `news.exogenous_variance_impact`), while the policy channels' news, which has its own calibrated volatility
-response (the uncertainty channel), does not move it a second time, and the firms' repricing by the
-blocks (which depends on the agents) does not move it at all — the news stays the same whichever
-classes are on (common random numbers)."""
+GJR's quadratic news impact (σ² + g·r², `news.exogenous_variance_impact`). On the day a policy shock
+without a volatility channel of its own acts (a data surprise, Fed guidance or a surprise move, fiscal
+news: `Shock.valuation_news_moves_vol`), the valuation's repricing is that shock's news and moves the
+state the same way; a tariff's news, which has its own calibrated volatility response (the uncertainty
+channel), does not move it a second time, and the firms' repricing by the blocks (which depends on the
+agents) and the valuation's repricing on other days do not move it at all — without policy shocks the
+news stays the same whichever classes are on (common random numbers)."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from interlock.experiments.scenarios import load_scenario
 from interlock.model.market import Market
 from interlock.model.news import NewsParams, NewsProcess
 from interlock.model.shocks.markets import VolSpike
-from interlock.model.shocks.policy import Tariff
+from interlock.model.shocks.policy import FedGuidance, MacroSurprise, Tariff
 
 P = Params.defaults()
 
@@ -109,3 +112,29 @@ def test_the_policy_channels_news_leaves_the_volatility_state_to_the_uncertainty
         m.release()
     np.testing.assert_array_equal(states[0], states[1])
     assert spx[1] < 0.98 * spx[0]
+
+
+def _state_after(shocks, days: int = 5):
+    sc = load_scenario("baseline").model_copy(update={"shocks": shocks})
+    m = build_model(sc, seed=1)
+    for _ in range(days):
+        m.step()
+    out = (m.market.news_process.x.copy(), float(m.market.news_process.rel_today()[0, 0]), m.market.spx)
+    m.release()
+    return out
+
+
+@pytest.mark.parametrize("shock", [MacroSurprise(at=5, unemployment=0.003), MacroSurprise(at=5, inflation=0.003),
+                                   FedGuidance(at=5, path_bps=75.0)], ids=["jobs", "cpi", "hawkish_dots"])
+def test_a_policy_shocks_repricing_raises_the_market_factors_volatility_like_news_of_its_size(shock):
+    """The S&P falls on the day (bad news for earnings or a hawkish path) and the market factor's
+    volatility the next morning is higher than without the shock, by about what a scenario drop of
+    the same size does (GJR's news impact does not ask where the news came from)."""
+    x0, rel0, spx0 = _state_after([])
+    x1, rel1, spx1 = _state_after([shock])
+    fall = math.log(spx1 / spx0)
+    assert fall < -0.003
+    # the same fall as a scenario drop: the market factor's relative vol after it
+    _, rel_drop, _ = _state_after([VolSpike(at=5, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=math.expm1(fall))])
+    assert rel1 > rel0 * 1.005
+    assert (rel1 - rel0) == pytest.approx(rel_drop - rel0, rel=0.5)

@@ -154,3 +154,17 @@ def test_a_tariff_lifts_core_inflation_within_a_year_and_cuts_growth():
     assert 0.005 <= max(gap) <= 0.012
     assert gap[-1] == pytest.approx(max(gap), abs=0.001)          # a level effect: y/y peaks after a year
     assert hit.inflation - hit.underlying == pytest.approx(hit.tariff_inflation)
+
+
+def test_a_growth_scare_sells_btc_with_equities():
+    """btc_risk_beta's source (G3–G5) is BTC's move per unit of the S&P's whole move on macro days:
+    BTC loads on the index's earnings news as well as its risk appetite, so a jump in unemployment (2
+    Aug 2024: S&P −1.8%, BTC −5…−6%) is bad news for BTC too, though the expected path falls."""
+    model = _model()
+    m, v = model.market, model.valuation
+    MacroSurprise(at=1, unemployment=0.002).apply(model)
+    news = _day(model)
+    risk = -v.q.erp_duration * v.erp_change()
+    assert risk > 0                                                  # the dovish path alone lifts risk appetite
+    assert news[m.btc] == pytest.approx(v.btc_risk_beta * (v.eps_news() + risk), abs=2e-4)   # all of it data news
+    assert news[m.btc] < 0 and news[m.idx["REST"]] < 0

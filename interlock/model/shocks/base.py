@@ -27,6 +27,11 @@ class Shock(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type_name: ClassVar[str] = ""
     summary: ClassVar[str] = ""
+    # news through the valuation channel whose size alone should move the volatility state (GJR's news
+    # impact, news.py): policy news without a volatility channel of its own. Tariffs and policy
+    # uncertainty have one (their uncertainty points, calibrated on the VIX of 2–4 Apr 2025, which
+    # already holds the fall's own effect); markets, crypto and AI shocks price their news elsewhere
+    valuation_news_moves_vol: ClassVar[bool] = False
     at: int = Field(ge=1, description="trading day the shock starts")
     duration: int = Field(default=1, ge=1, description="days it lasts")
 

@@ -24,6 +24,7 @@ class _FedMove(Shock):
     """An unscheduled (or surprise) move of the policy rate by `bps` in direction `sign`."""
 
     sign: ClassVar[float] = 0.0
+    valuation_news_moves_vol = True
     bps: float = Field(default=25.0, gt=0, le=500)
 
     def apply(self, model) -> None:
@@ -48,6 +49,7 @@ class FedHike(_FedMove):
 
 class FedGuidance(Shock):
     type_name = "fed_guidance"
+    valuation_news_moves_vol = True
     summary = ("Fed communication, a change of stance the Fed then follows: pins the market's cut odds "
                "for the next meeting to `probs[k]` on day at + k·spacing (seeds/001: 80% → 30% → 80%) "
                "and/or shifts the expected path by `path_bps` (signed, negative = dovish); it fades "
@@ -74,6 +76,7 @@ class FedGuidance(Shock):
 
 class FedIndependence(Shock):
     type_name = "fed_independence"
+    valuation_news_moves_vol = True
     summary = ("Political pressure lowers the Fed's target by `pressure` (decimal; negative raises it), "
                "ramped in linearly over `duration` days (seeds/000: midterm-election easing).")
     pressure: float = Field(gt=-0.1, le=0.2)
@@ -84,6 +87,7 @@ class FedIndependence(Shock):
 
 class BalanceSheet(Shock):
     type_name = "balance_sheet"
+    valuation_news_moves_vol = True
     summary = ("Sets the Fed's balance-sheet pace in $bn/month from day `at` on, replacing the schedule "
                "(QT end, reserve-management purchases): negative = runoff, positive = purchases, of "
                "which `duration_share` are coupons (0 = bills, as reserve management; 1 = QE).")
@@ -119,6 +123,7 @@ class Tariff(Shock):
 
 class FiscalCut(Shock):
     type_name = "fiscal_cut"
+    valuation_news_moves_vol = True
     summary = ("Cuts federal spending by `share` of GDP (e.g. DOGE; negative = stimulus): the growth "
                "outlook and earnings fall by the multiplier, the deficit and the term premium fall.")
     share: Annotated[float, Field(ge=-0.2, le=0.2), AfterValidator(_nonzero)]
@@ -142,6 +147,7 @@ class PolicyUncertainty(Shock):
 
 class TermPremium(Shock):
     type_name = "term_premium"
+    valuation_news_moves_vol = True
     summary = ("Moves the 10-year term premium by `bps` (signed; fiscal news, inflation uncertainty, "
                "supply): the 10-year and the bond price move on the day; it stays until reversed.")
     bps: Annotated[float, Field(ge=-300.0, le=300.0), AfterValidator(_nonzero)]
@@ -152,6 +158,7 @@ class TermPremium(Shock):
 
 class MacroSurprise(Shock):
     type_name = "macro_surprise"
+    valuation_news_moves_vol = True
     summary = ("Data news (signed, decimals): `inflation` lifts core inflation and its anchor, "
                "`unemployment` jumps the unemployment rate (the output gap by −Okun × it), `growth` "
                "shifts the growth outlook. The Fed's rule and the market read them at once.")
