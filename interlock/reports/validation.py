@@ -23,6 +23,7 @@ from .._version import __version__
 from ..config import param_specs
 from ..experiments.validation import checks as V
 from ..experiments.validation import episodes as E
+from ..experiments.validation import policy_days as PD
 from ..experiments.validation.checks import Check
 from ..io import dumps_json
 from ..viz import validation_figures as F
@@ -402,6 +403,38 @@ def section_episodes(rep: Report, sz: Sizes) -> None:
     rep.sections.append("\n".join(lines))
 
 
+# ----- section 5a: policy days (issue #13), out of sample ------------------------------------------
+def section_policy_days(rep: Report, sz: Sizes) -> None:
+    seeds = PD.SEEDS if not rep.quick else PD.SEEDS[:2]
+    lines = ["## 5a. Policy days beside history (out of sample)", "",
+             f"One piece of policy news as the shock a user would write for it, on day {PD.DAY} of the baseline, "
+             f"against the same seed without it (every class on), seeds {list(seeds)}; the landing ranges were "
+             "written before any model run and nothing was fitted to these days "
+             "(`interlock/experiments/validation/policy_days.py`, its docstring cites the figures). Reported, "
+             "not must-hold.", ""]
+    rep.numbers["policy_days"] = {}
+    for day in PD.POLICY_DAYS:
+        rows = PD.replay_policy_day(day, seeds)
+        lines += [f"### {day.title}", "", f"Sources: {day.source}.", "",
+                  "| quantity | history | model median | model range | landing range | lands? |",
+                  "|---|---|---|---|---|---|"]
+        for r in rows:
+            judged = math.isfinite(r.lo) or math.isfinite(r.hi)
+            verdict = ("✅" if r.lands else "❌") if judged else "not judged"
+            lines.append(f"| {r.quantity} | {PD.show(r.history, r.unit)} | {PD.show(r.median, r.unit)} | "
+                         f"{PD.show(min(r.model), r.unit)} … {PD.show(max(r.model), r.unit)} | "
+                         + (f"{PD.show(r.lo, r.unit)} … {PD.show(r.hi, r.unit)}" if judged else "–")
+                         + f" | {verdict} |")
+            if judged:
+                rep.add(Check(f"policy day {day.name}: {r.quantity}", r.lands,
+                              f"history {PD.show(r.history, r.unit)}, model median {PD.show(r.median, r.unit)}",
+                              must_hold=False))
+        lines.append("")
+        rep.numbers["policy_days"][day.name] = [{"quantity": r.quantity, "history": r.history, "model": r.model,
+                                                 "lo": r.lo, "hi": r.hi} for r in rows]
+    rep.sections.append("\n".join(lines))
+
+
 # ----- section 5b: attribution (issue #12 item 5) -------------------------------------------------
 def section_attribution(rep: Report, sz: Sizes) -> None:
     a = E.feb2018_attribution(sz.attribution_seeds)
@@ -482,7 +515,7 @@ def section_books(rep: Report, sz: Sizes) -> None:
 
 
 SECTIONS = (section_stability, section_facts, section_multiplier, section_loops, section_leverage_cycle,
-            section_episodes, section_attribution, section_books)
+            section_episodes, section_policy_days, section_attribution, section_books)
 
 
 def build_report(out: str | Path, quick: bool = False, progress=None) -> Report:
