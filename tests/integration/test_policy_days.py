@@ -1,13 +1,14 @@
 """Policy days beside history, out of sample (issue #13; `interlock.experiments.validation.policy_days`):
 18 Dec 2024 (hawkish FOMC projections), 2 Aug 2024 (a jobs-report growth scare), 13 Sep 2022 (a hot
-CPI), each replayed as one shock on day 20 of the baseline against the same seed without it, seeds
+CPI) and 10 Nov 2022 (a cool one), each replayed as one shock on day 20 of the baseline against the same seed without it, seeds
 1–5. The landing ranges were written before any model run (docs/validation.md, "Policy days"); the
 model's median must land.
 
 The rates and the odds land; BTC falls with the S&P on each day. What misses is the size of the
-equity move — a third to a fifth of the day's, the same ratio on all three days — and with it implied
-vol, which answers a day's fall as the VIX does on average (K ≈ 28) but cannot rise by 5–12 points
-for a 1% fall. Those rows are strict expected failures: the day the model lands them, the mark must go.
+equity move — a third to a fifth of the day's, about the same ratio on all four days — and with it
+implied vol on the bad-news days, which answers a day's fall as the VIX does on average (K ≈ 28) but
+cannot rise by 5–12 points for a 1% fall. The days were picked because they were large (the tail of
+the news, not its average). Those rows are strict expected failures: the day the model lands them, the mark must go.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ DOCUMENTED_MISSES = {
     ("jobs_aug2024", "VOL_1M on the day"): "docs/validation.md (Policy days): +0.1 points against +4.8",
     ("cpi_sep2022", "S&P on the day"): "docs/validation.md (Policy days): −1.0% against −4.32% (range −6 … −1.5%)",
     ("cpi_sep2022", "VOL_1M on the day"): "docs/validation.md (Policy days): +0.5 points against +3.4",
+    ("cpi_nov2022", "S&P on the day"): "docs/validation.md (Policy days): +1.37% against +5.54% (range +2 … +8%)",
 }
 
 CASES = [(d.name, q.name) for d in P.POLICY_DAYS for q in d.quantities if q.banded]
@@ -48,11 +50,13 @@ def test_the_policy_day_lands_in_the_range_written_before_the_run(replays, day, 
     assert row.lo <= row.median <= row.hi
 
 
-def test_on_every_policy_day_the_sp500_falls_implied_vol_rises_and_btc_falls_on_every_seed(replays):
-    """The direction of every market on each day, seed by seed: bad news for stocks is bad news for BTC
-    (a growth scare too, though the expected path falls), and a fall raises implied vol."""
+def test_on_every_policy_day_the_sp500_implied_vol_and_btc_move_as_they_did_on_every_seed(replays):
+    """The direction of every market on each day, seed by seed, as in history: bad news for stocks is
+    bad news for BTC (a growth scare too, though the expected path falls) and raises implied vol; good
+    news (a cool CPI) lifts both and lowers implied vol."""
     for day, rows in replays.items():
+        sign = math.copysign(1.0, rows["S&P on the day"].history)
         for k in range(len(P.SEEDS)):
-            assert rows["S&P on the day"].model[k] < 0, (day, k)
-            assert rows["VOL_1M on the day"].model[k] > 0, (day, k)
-            assert rows["BTC on the day"].model[k] < 0, (day, k)
+            assert sign * rows["S&P on the day"].model[k] > 0, (day, k)
+            assert sign * rows["VOL_1M on the day"].model[k] < 0, (day, k)        # against the S&P
+            assert sign * rows["BTC on the day"].model[k] > 0, (day, k)

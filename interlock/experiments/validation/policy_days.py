@@ -13,6 +13,11 @@ numbers), every class on — and set beside the day's closes:
 * 13 Sep 2022, August CPI: 8.3% y/y against 8.1% expected, core 6.3% against 6.1% ⇒ `macro_surprise`
   inflation = +0.002. S&P −4.32% (its worst day since June 2020), VIX ≈ 23.9 → 27.3, 10-year ≈ +5bp,
   BTC ≈ −9…−10% (Bloomberg, 13 Sep 2022).
+* 10 Nov 2022, October CPI: 7.7% y/y against 8.0% expected ⇒ `macro_surprise` inflation = −0.003.
+  S&P +5.54% (its best day since April 2020), VIX ≈ 25.5 → 23.5, 10-year ≈ −28bp, BTC ≈ +10%.
+
+The days were picked from memory because they were large — the tail of each kind of news, not its
+average — so a model that answers the average surprise right would still fall short of them.
 
 The landing ranges were written before any model run (docs/validation.md, "Policy days"), about a
 factor of two around each figure and wider where the day had other news (2 Aug 2024 began the yen
@@ -97,6 +102,13 @@ POLICY_DAYS: tuple[PolicyDay, ...] = (
                   Quantity("10-year on the day", Y10, 5.0, 2.0, 20.0, "bp"),
                   Quantity("BTC on the day", BTC, -0.094, -0.12, -0.02, "%")),
               "BLS CPI, August 2022; Sputnik/Dow Jones 13 Sep 2022 (S&P −4.32%); Bloomberg (BTC ≈ −10%)"),
+    PolicyDay("cpi_nov2022", "10 Nov 2022: October CPI 7.7% y/y against 8.0% expected",
+              lambda d: MacroSurprise(at=d, inflation=-0.003), (
+                  Quantity("S&P on the day", SPX, 0.0554, 0.02, 0.08, "%"),
+                  Quantity("VOL_1M on the day", VOL, -2.0, -6.0, -0.5, "pts"),
+                  Quantity("10-year on the day", Y10, -28.0, -40.0, -10.0, "bp"),
+                  Quantity("BTC on the day", BTC, 0.10, 0.03, 0.15, "%")),
+              "BLS CPI, October 2022; S&P +5.54% (its best day since April 2020), 10-year −28bp"),
 )
 
 
