@@ -138,3 +138,20 @@ def test_a_policy_shocks_repricing_raises_the_market_factors_volatility_like_new
     _, rel_drop, _ = _state_after([VolSpike(at=5, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=math.expm1(fall))])
     assert rel1 > rel0 * 1.005
     assert (rel1 - rel0) == pytest.approx(rel_drop - rel0, rel=0.5)
+
+
+def test_a_day_with_a_tariff_leaves_the_volatility_state_to_its_uncertainty_channel_even_with_data_news():
+    """The rule is per day: the valuation's repricing counts as the shocks' news only when every shock
+    acting that day lacks a volatility channel of its own. A data surprise on a tariff's day is priced
+    but does not move the state a second time (uncertainty switched off: the state is the no-shock one)."""
+    over = {"macro.uncertainty_per_tariff": 0.0}
+    states = []
+    for shocks in ([], [Tariff(at=5, rate=0.05), MacroSurprise(at=5, inflation=0.003)]):
+        sc = load_scenario("baseline").model_copy(update={"shocks": shocks})
+        m = build_model(sc, seed=1, overrides=over)
+        for _ in range(5):
+            m.step()
+        states.append((m.market.news_process.x.copy(), m.market.spx))
+        m.release()
+    np.testing.assert_array_equal(states[0][0], states[1][0])
+    assert states[1][1] < 0.99 * states[0][1]
