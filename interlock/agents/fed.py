@@ -311,6 +311,17 @@ class Fed(mesa.Agent):
                 pace = v
         return pace
 
+    def expected_duration_change(self, months: float) -> float:
+        """USD bn of duration the Fed's holdings gained since day 0 plus what an announced pace (a
+        `balance_sheet` shock) will add over the next `months`: the market prices a program's expected
+        stock when it is announced, not as the purchases settle (Gagnon, Raskin, Remache & Sack 2011).
+        Under the start-date schedule only the realised part counts (its remaining duration change is
+        a week of runoff, ≈ 0.3bp of term premium)."""
+        if self.scheduled:
+            return self.duration_change
+        monthly = self.pace if self.pace < 0 else self.pace * self.duration_share
+        return self.duration_change + months * monthly
+
     def set_pace(self, pace: float, duration_share: float) -> None:
         """A `balance_sheet` shock: this pace from now on, the schedule no longer applies."""
         self.scheduled = False

@@ -4,7 +4,8 @@ the cross-asset risk-appetite factor (issue #13). Sources: docs/validation.md, "
 The fair 10-year yield is the expected average short rate plus a term premium:
 
     y*  = Fed.path_average(10 y) + TP + offset
-    TP  = TP₀ + b_def · (deficit − deficit₀) − b_soma · (duration the Fed's holdings gained, $bn)
+    TP  = TP₀ + b_def · (deficit − deficit₀) − b_soma · (duration the Fed's holdings gained, $bn, and an
+          announced pace's next `balance_sheet_horizon_months` of it)
           + k_tpU · U + term-premium shocks + over-reaction
     over-reaction ← decays with its half-life, + k_or · Δ(1-year expected path)   (Hanson, Lucca &
           Wright 2021: long rates over-react to short-rate news through a temporary term premium)
@@ -53,6 +54,7 @@ class ValuationParams(ParamView, section="valuation"):
     term_premium: float                # decimal at day 0
     term_premium_per_deficit: float    # yield per unit deficit/GDP change
     term_premium_per_holdings: float   # yield per USD bn of duration the Fed's holdings lose
+    balance_sheet_horizon_months: float  # months of an announced pace the market prices at once
     term_premium_per_uncertainty: float  # yield per vol point of policy uncertainty
     term_premium_overreaction: float   # term premium per unit change of the 1-year expected path
     overreaction_half_life_days: float  # days: decay of that over-reaction
@@ -101,7 +103,7 @@ class Valuation:
         q = self.q
         fed, mac = self.model.fed, self.model.macro
         return (q.term_premium + q.term_premium_per_deficit * (mac.deficit - self.deficit0)
-                - q.term_premium_per_holdings * fed.duration_change
+                - q.term_premium_per_holdings * fed.expected_duration_change(q.balance_sheet_horizon_months)
                 + q.term_premium_per_uncertainty * mac.uncertainty
                 + self.term_premium_shock + self.overreaction)
 

@@ -17,9 +17,11 @@ transmission"):
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from policy_runs import run
 
 from interlock.agents.fed import trading_day_of
+from interlock.config import Params
 from interlock.model.shocks.policy import BalanceSheet, FedCut, FiscalCut, TermPremium
 
 SEEDS = (1, 2, 3)
@@ -113,3 +115,26 @@ def test_ctas_and_risk_parity_trade_bonds_on_top_without_running_the_ten_year():
         shares.append(1.0 - off.var() / on.var())
     print("10-year daily s.d. (bp):", np.round(sds, 2), "CTA share of its daily variance:", np.round(shares, 3))
     assert all(s <= 0.30 for s in shares)
+
+
+def test_an_announced_purchase_program_moves_the_ten_year_on_the_day_by_its_expected_stock():
+    """A `balance_sheet` shock of $100bn a month of duration (QE): the market prices the program's next
+    `valuation.balance_sheet_horizon_months` at once (Gagnon, Raskin, Remache & Sack 2011: the 10-year
+    fell on the announcement days), so the traded 10-year falls on the day by b × months × $100bn
+    (within 15%), not 1/21 of it; stopping the program 20 days later gives the expected part back on
+    that day (a taper tantrum), while the part already bought stays."""
+    day2 = DAY + 20
+    for seed in SEEDS:
+        base = run(day2 + 1, seed, [])
+        qe = run(day2 + 1, seed, [BalanceSheet(at=DAY, pace=100.0, duration_share=1.0),
+                                  BalanceSheet(at=day2, pace=0.0)])
+        move = lambda d, c="UST10_yield": float((qe[c].iloc[d] - qe[c].iloc[d - 1]) - (base[c].iloc[d] - base[c].iloc[d - 1]))  # noqa: E731
+        q = Params.defaults()
+        expected = q["valuation.term_premium_per_holdings"] * q["valuation.balance_sheet_horizon_months"] * 100.0
+        print(seed, "on the announcement: fair %.1fbp, traded %.1fbp (b × months × pace %.1fbp); on the stop: "
+              "fair %.1fbp, traded %.1fbp" % (move(DAY, "fair_yield") * 1e4, move(DAY) * 1e4, -expected * 1e4,
+                                              move(day2, "fair_yield") * 1e4, move(day2) * 1e4))
+        assert move(DAY, "fair_yield") == pytest.approx(-expected, rel=0.05), seed
+        assert move(day2, "fair_yield") == pytest.approx(expected, rel=0.05), seed
+        # the traded yield carries the news on the day, with the bond traders' flows on top
+        assert move(DAY) <= -0.8 * expected and move(day2) >= 0.8 * expected, seed

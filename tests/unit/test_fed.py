@@ -104,6 +104,18 @@ def test_a_balance_sheet_shock_replaces_the_schedule():
     assert fed.duration_change == pytest.approx(-5.0 * 3 / fed.days_per_month + 100.0 * 37 / fed.days_per_month)
 
 
+def test_an_announced_pace_is_priced_for_its_expected_months_and_the_schedule_only_as_it_settles():
+    model, fed = _fed()
+    _run_to(model, fed, 3)
+    assert fed.expected_duration_change(12.0) == fed.duration_change          # the schedule: realised only
+    fed.set_pace(100.0, duration_share=0.5)
+    assert fed.expected_duration_change(12.0) == pytest.approx(fed.duration_change + 12.0 * 50.0)
+    fed.set_pace(-95.0, duration_share=0.5)                                   # runoff takes out all of it
+    assert fed.expected_duration_change(6.0) == pytest.approx(fed.duration_change - 6.0 * 95.0)
+    fed.set_pace(40.0, duration_share=0.0)                                    # bills: no duration
+    assert fed.expected_duration_change(12.0) == fed.duration_change
+
+
 def test_the_liquidity_signal_is_the_three_month_change_in_reserves():
     model, fed = _fed({"fed.balance_sheet_pace": -300.0, "fed.qt_end_date": "2030-01-01",
                        "fed.rmp_start_date": "2030-01-01", "fed.rmp_reduced_date": "2030-01-01"})

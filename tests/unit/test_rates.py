@@ -68,8 +68,12 @@ def test_runoff_lifts_the_term_premium_and_bills_do_not():
     v, fed = model.valuation, model.fed
     tp0 = v.term_premium()
     fed.set_pace(-100.0 * fed.days_per_month, duration_share=0.0)      # $100bn of runoff a day
+    q = v.q                                                             # the announcement prices its next months
+    assert v.term_premium() - tp0 == pytest.approx(
+        q.term_premium_per_holdings * q.balance_sheet_horizon_months * 100.0 * fed.days_per_month, rel=1e-9)
+    tp_a = v.term_premium()
     _step(model)
-    assert v.term_premium() - tp0 == pytest.approx(0.000275, rel=1e-3)  # 2.75bp per $100bn (E5)
+    assert v.term_premium() - tp_a == pytest.approx(0.000275, rel=1e-3)  # each day's runoff: 2.75bp per $100bn (E5)
     fed.set_pace(100.0 * fed.days_per_month, duration_share=0.0)       # $100bn of bills
     tp1 = v.term_premium()
     _step(model)
