@@ -185,6 +185,7 @@ class Fed(mesa.Agent):
         self.duration_share = 0.0                    # share of purchases in duration (bills: 0)
         self.reserves = q.reserves
         self.duration_change = 0.0                   # USD bn of duration the Fed's holdings gained since day 0
+        self.program_end: int | None = None          # the day an announced program's pace stops (balance_sheet months)
         self._reserve_hist = [self.reserves] * q.liquidity_window_days
         # the market's reading at day 0: start the misreading so the odds equal the observed ones
         self._refresh()
@@ -319,18 +320,24 @@ class Fed(mesa.Agent):
         a week of runoff, ≈ 0.3bp of term premium)."""
         if self.scheduled:
             return self.duration_change
+        if self.program_end is not None:              # an announced length: all of what is left of it
+            months = max(0, self.program_end - self.model.day - 1) / self.days_per_month
         monthly = self.pace if self.pace < 0 else self.pace * self.duration_share
         return self.duration_change + months * monthly
 
-    def set_pace(self, pace: float, duration_share: float) -> None:
-        """A `balance_sheet` shock: this pace from now on, the schedule no longer applies."""
+    def set_pace(self, pace: float, duration_share: float, months: float | None = None) -> None:
+        """A `balance_sheet` shock: this pace from today on, the schedule no longer applies; with
+        `months`, for that long (then the pace is zero), else open-ended."""
         self.scheduled = False
         self.pace = pace
         self.duration_share = duration_share
+        self.program_end = None if months is None else self.model.day + round(months * self.days_per_month)
 
     def _balance_sheet(self, day: int) -> None:
         if self.scheduled:
             self.pace = self._scheduled_pace(day)
+        elif self.program_end is not None and day >= self.program_end:
+            self.pace, self.program_end = 0.0, None     # an announced program has run its length
         flow = self.pace / self.days_per_month
         self.reserves = max(0.0, self.reserves + flow)
         # runoff lets coupon securities and MBS mature (duration leaves); purchases add duration

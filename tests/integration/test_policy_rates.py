@@ -138,3 +138,21 @@ def test_an_announced_purchase_program_moves_the_ten_year_on_the_day_by_its_expe
         assert move(day2, "fair_yield") == pytest.approx(expected, rel=0.05), seed
         # the traded yield carries the news on the day, with the bond traders' flows on top
         assert move(DAY) <= -0.8 * expected and move(day2) >= 0.8 * expected, seed
+
+
+def test_a_program_of_announced_length_moves_the_ten_year_on_the_announcement_not_when_it_ends():
+    """`balance_sheet` with `months`: the whole program is priced on the announcement (b × months ×
+    pace), and its scheduled end, being known, does not move the fair 10-year on the day it comes."""
+    months, pace = 2.0, 100.0
+    q = Params.defaults()
+    expected = q["valuation.term_premium_per_holdings"] * months * pace
+    for seed in SEEDS[:2]:
+        base = run(DAY + 50, seed, [])
+        qe = run(DAY + 50, seed, [BalanceSheet(at=DAY, pace=pace, duration_share=1.0, months=months)])
+        fair = lambda d: float((qe["fair_yield"].iloc[d] - qe["fair_yield"].iloc[d - 1])   # noqa: E731
+                               - (base["fair_yield"].iloc[d] - base["fair_yield"].iloc[d - 1]))
+        end = DAY + round(months * 21)
+        print(seed, "fair 10-year on the announcement %.2fbp (b × months × pace %.2fbp); around the end %s"
+              % (fair(DAY) * 1e4, -expected * 1e4, [round(fair(d) * 1e4, 2) for d in range(end - 1, end + 2)]))
+        assert fair(DAY) == pytest.approx(-expected, rel=0.1), seed
+        assert all(abs(fair(d)) < 0.2 * expected for d in range(end - 1, end + 2)), seed

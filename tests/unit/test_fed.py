@@ -116,6 +116,21 @@ def test_an_announced_pace_is_priced_for_its_expected_months_and_the_schedule_on
     assert fed.expected_duration_change(12.0) == fed.duration_change
 
 
+def test_a_program_of_announced_length_is_priced_whole_and_stops_by_itself():
+    model, fed = _fed()
+    _run_to(model, fed, 3)
+    before = fed.duration_change
+    fed.set_pace(100.0, duration_share=1.0, months=2.0)      # from day 4 (the shock acts before the day's step)
+    dpm = fed.days_per_month
+    end = 3 + round(2.0 * dpm)
+    assert fed.program_end == end
+    assert fed.expected_duration_change(12.0) == pytest.approx(before + 100.0 * (end - 4) / dpm)
+    _run_to(model, fed, 60)
+    assert fed.pace == 0.0 and fed.program_end is None
+    assert fed.duration_change == pytest.approx(before + 100.0 * (end - 4) / dpm)   # bought, then stopped
+    assert fed.expected_duration_change(12.0) == fed.duration_change
+
+
 def test_the_liquidity_signal_is_the_three_month_change_in_reserves():
     model, fed = _fed({"fed.balance_sheet_pace": -300.0, "fed.qt_end_date": "2030-01-01",
                        "fed.rmp_start_date": "2030-01-01", "fed.rmp_reduced_date": "2030-01-01"})

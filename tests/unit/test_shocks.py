@@ -33,6 +33,19 @@ def test_every_shock_type_of_the_design_is_in_the_table():
     assert all(cls.type_name == name and cls.summary for name, cls in SHOCK_TYPES.items())
 
 
+def test_every_shock_class_in_the_shock_modules_can_be_written_in_a_scenario():
+    """A class with a type_name that is not in the table cannot be named in a scenario file: the
+    policy_uncertainty, term_premium and macro_surprise shocks were usable from Python only."""
+    import inspect
+
+    from interlock.experiments.scenarios import load_scenario  # noqa: F401 - the loader reads SHOCK_TYPES
+    from interlock.model.shocks import ai, crypto, markets, policy
+    defined = {cls.type_name for mod in (ai, crypto, markets, policy) for _, cls in inspect.getmembers(mod, inspect.isclass)
+               if issubclass(cls, Shock) and cls.type_name and cls.__module__ == mod.__name__}
+    assert defined - set(SHOCK_TYPES) == set()
+    assert {"policy_uncertainty", "term_premium", "macro_surprise"} <= set(SHOCK_TYPES)
+
+
 @pytest.mark.parametrize("name", sorted(SHOCK_TYPES))
 def test_every_type_refuses_an_unknown_field_and_a_day_before_the_first(name):
     with pytest.raises(ValidationError):

@@ -10,7 +10,7 @@ from .base import Shock
 
 _TYPES: tuple[type[Shock], ...] = (
     policy.FedCut, policy.FedHike, policy.FedGuidance, policy.FedIndependence, policy.BalanceSheet,
-    policy.Tariff, policy.FiscalCut,
+    policy.Tariff, policy.FiscalCut, policy.PolicyUncertainty, policy.TermPremium, policy.MacroSurprise,
     markets.VolSpike, markets.BuybackBan, markets.BuybackTax,
     ai.CapexCut, ai.AIEfficiency, ai.AgenticAdoption, ai.AIDemand, ai.LabFundingGap, ai.EarningsMiss,
     ai.EnergyCap,

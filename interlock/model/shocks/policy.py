@@ -90,12 +90,15 @@ class BalanceSheet(Shock):
     valuation_news_moves_vol = True
     summary = ("Sets the Fed's balance-sheet pace in $bn/month from day `at` on, replacing the schedule "
                "(QT end, reserve-management purchases): negative = runoff, positive = purchases, of "
-               "which `duration_share` are coupons (0 = bills, as reserve management; 1 = QE).")
+               "which `duration_share` are coupons (0 = bills, as reserve management; 1 = QE). With "
+               "`months` the program has that length (then the pace is zero) and the market prices all of "
+               "it on the day; open-ended, it prices valuation.balance_sheet_horizon_months of it.")
     pace: float = Field(ge=-500, le=500)
     duration_share: float = Field(default=0.0, ge=0.0, le=1.0)
+    months: float | None = Field(default=None, gt=0.0, le=120.0)
 
     def apply(self, model) -> None:
-        model.fed.set_pace(self.pace, self.duration_share)
+        model.fed.set_pace(self.pace, self.duration_share, self.months)
 
 
 # ----- macro --------------------------------------------------------------------------------
