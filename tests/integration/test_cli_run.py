@@ -46,6 +46,17 @@ def test_scenarios_lists_one_line_each_and_shows_one():
     assert "WHAT TO LOOK AT" in res.stdout and "001" in res.stdout
 
 
+def test_scenarios_shocks_lists_every_shock_type_with_its_parameters():
+    """The reference a user writing [[shocks]] needs, read from the shock table itself."""
+    from interlock.model.shocks import SHOCK_TYPES
+
+    res = cli("scenarios", "--shocks")
+    listed = [ln.split(":")[0].strip() for ln in res.stdout.splitlines() if ln.startswith("  ") and not ln.startswith("    ")]
+    assert listed == list(SHOCK_TYPES)
+    assert "macro_surprise: inflation (default 0.0; ≥ -0.05, ≤ 0.05)" in res.stdout
+    assert "months (optional; > 0, ≤ 120)" in res.stdout and "rate (required; ≥ -2, ≤ 1)" in res.stdout
+
+
 def test_positions_equal_the_sum_of_executed_trades_in_the_flow_table():
     """Rebuild every population's positions and cash from flows.parquet rows and the clearing
     price of each (day, round): they match the agents' books exactly."""
