@@ -114,7 +114,7 @@ class CapitalFlowModel(mesa.Model):
         self.external_flow: dict[str, float] = {}    # instrument -> $bn/day injected (tests, multiplier)
         self.systematic_equity_flow = 0.0            # today's net SYSTEMATIC equity trades, USD bn
         self.day_rounds_capped = False
-        self._shock_day = False                      # a scenario shock acts today (set by _apply_shocks)
+        self._shock_day = False                      # today's valuation repricing is the shocks' news (_apply_shocks)
         self.guard_log: list[tuple[int, str, str]] = []   # (day, guard, detail): every guard that bound
 
         self.valuation.update()
