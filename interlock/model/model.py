@@ -213,7 +213,6 @@ class CapitalFlowModel(mesa.Model):
         """Firms and other blocks, then fundamental values, then the traders' start of day."""
         for b in self.blocks:
             b.begin_day()
-        m = self.market
         if self._shock_day:
             # on a day a policy shock acts, the valuation's repricing (policy news, the discount
             # rate) is that shock's news: it moves the volatility state as any news of its size does
@@ -221,6 +220,7 @@ class CapitalFlowModel(mesa.Model):
             # reading the markets) stays out, so without such shocks the news is the same whichever
             # classes are on; on their days it holds the Fed's state, which the markets moved. Risk
             # assets only: g was fitted to the S&P's returns, and the 10-year's news keeps its own state
+            m = self.market
             before = m.news.copy()
             self.valuation.update()
             m.shock_news += np.where(m.risk_asset, m.news - before, 0.0)

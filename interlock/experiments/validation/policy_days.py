@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ...model.shocks.policy import FedGuidance, MacroSurprise
-from ..runner import build_model
+from ..runner import build_model, simulate
 from ..scenarios import load_scenario
 from .episodes import EpisodeRow
 
@@ -113,13 +113,11 @@ POLICY_DAYS: tuple[PolicyDay, ...] = (
 
 
 def _run(seed: int, shocks: list, days: int = DAY + 1) -> pd.DataFrame:
-    sc = load_scenario("baseline").model_copy(update={"shocks": shocks})
-    m = build_model(sc, seed=seed)
-    for _ in range(days):
-        m.step()
-    ts = m.series.frame()
-    m.release()
-    return ts
+    m = build_model(load_scenario("baseline").model_copy(update={"shocks": shocks}), seed=seed)
+    try:
+        return simulate(m, days)[0]                  # the engine's own stepping (its float checks too)
+    finally:
+        m.release()
 
 
 def replay_policy_day(day: PolicyDay, seeds: Iterable[int] = SEEDS) -> list[EpisodeRow]:
