@@ -117,6 +117,12 @@ class BuybackBook(Population):
             self._budget_for = key
         return self._budget.copy()
 
+    def expected_annual_flow(self) -> np.ndarray:
+        """USD bn a year each primitive asset's desks are expected to buy at today's budgets (four
+        quarters; the grid and the windows move purchases within a quarter, not the total)."""
+        return np.bincount(self.asset, weights=QUARTERS_PER_YEAR * self.quarterly_budget(),
+                           minlength=self.market.n)
+
     def _start_quarter(self, day: int) -> None:
         self.quarter_start = day
         self.remaining = self.quarterly_budget()

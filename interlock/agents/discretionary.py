@@ -73,10 +73,9 @@ class DiscretionaryBook(Population):
         self._w0 = m.cap0[eq] / m.cap0[eq].sum()
 
     def mispricing(self) -> float:
-        """Flow-induced log discount of the index: cap-weighted ln V − ln P of the equities."""
-        m = self.market
-        eq = m.equity_idx
-        return float(self._w0 @ (m.logv[eq] - m.logp[eq]))
+        """Flow-induced log discount of the index: cap-weighted ln V − ln P of the equities, beyond
+        the premium the steady buyback flow holds up (`Market.flow_discount`: 0 at the start)."""
+        return float(self._w0 @ self.market.flow_discount()[self.market.equity_idx])
 
     def voluntary_orders(self) -> np.ndarray:
         q = self.q

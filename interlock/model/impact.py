@@ -107,6 +107,17 @@ class ImpactKernel:
         self.T += tr[..., None] * self.w
         return p.M * F / cap + tr
 
+    def start_at_steady_flow(self, F: np.ndarray, cap: np.ndarray) -> None:
+        """Set the state a flow F (E, N) cleared once every day for ever leaves after a day's
+        clearing (depth g = 1): the liquidity memory Q = F/(1 − d_Q) and each transient component
+        T_k = w_k·tr/(1 − d_k), tr being the day's transient at the memory the day opens with. From
+        here the same daily flow keeps the state, and so the price, where it is."""
+        p = self.p
+        q_open = self.dec_liq * F / (1.0 - self.dec_liq)
+        tr = _transient(1.0, p.R, p.M, p.qc, q_open, F, cap)
+        self.Q = q_open + F
+        self.T = tr[..., None] * self.w / (1.0 - self.dec_prop)
+
     def marginal(self, cap: np.ndarray) -> np.ndarray:
         """Current marginal log impact per USD bn (E, N) — falls as the day's flow accumulates."""
         p = self.p

@@ -269,6 +269,7 @@ class Market:
         self.logp = np.zeros(self.n)
         self.logv = np.zeros(self.n)                      # log value: fundamentals + cumulative news
         self.fundamental_logv = np.zeros(self.n)          # the blocks' part (set_log_values)
+        self.steady_premium = np.zeros(self.n)            # log premium the steady flows hold up (start_at_steady_flows)
         self.news = np.zeros(self.n)                      # pending news for today's round 0 (log)
         self.shock_news = np.zeros(self.n)                # the part of `news` the scenario's shocks gave today
         self._news_in_value = np.zeros(self.n)            # the part of `news` already in logv
@@ -352,6 +353,31 @@ class Market:
         delta = self.news_fraction * change
         self.news += delta
         self._news_in_value += delta
+
+    def start_at_steady_flows(self, annual_bn: np.ndarray) -> None:
+        """Start where flows that run every year (buybacks) have already been running: the starting
+        prices hold the premium such a flow keeps up against the value anchor. Its permanent impact a
+        day, M·F/C, equals the anchor's pull κ·π, so value starts π below the observed price:
+
+            π = M · (F_year / days a year) / (C · κ)
+
+        (Gabaix & Koijen's multiplier against the slow value investors; MODEL.md §2); the impact
+        kernel's liquidity memory and transient start where that flow keeps them. Started at
+        P = V instead, the flow first builds the premium — about +5 points of the S&P's first year
+        at $1T of buybacks a year (docs/validation.md, "The first year"). A flow that stops (a ban)
+        lets the price relax to V; agents that read the flow-induced discount read it net of π
+        (`flow_discount`), so at the start they stand where they stood without it."""
+        daily = np.asarray(annual_bn, dtype=float) / self.ann
+        self.steady_premium = self.impact_params.M * daily / self.cap0 / self.kappa
+        self.logv -= self.steady_premium
+        # and the impact kernel's memory and transient as that flow leaves them: without it the
+        # transient's own steady level (≈ 2% of REST at $830bn a year) builds in the first weeks
+        self.impact.start_at_steady_flow(daily[None, :], self.cap0[None, :])
+
+    def flow_discount(self) -> np.ndarray:
+        """ln V − ln P per asset beyond the steady flows' premium: the discount today's flows, not
+        the flows running every year, put there (0 at the start)."""
+        return self.logv - self.logp + self.steady_premium
 
     # ----- the day --------------------------------------------------------------------------
     def begin_day(self) -> None:

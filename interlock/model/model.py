@@ -103,6 +103,11 @@ class CapitalFlowModel(mesa.Model):
                                               for cls in (TRADERS if traders is None else traders)
                                               if self.is_enabled(cls.agent_class)]
         self._pop_by_name = {pop.agent_class: pop for pop in self.populations}
+        # the flows that run every year (buybacks) have been running before the start: the starting
+        # prices hold their premium (Market.start_at_steady_flows), so they do not build it again
+        steady = [pop.expected_annual_flow() for pop in self.populations if hasattr(pop, "expected_annual_flow")]
+        if steady:
+            self.market.start_at_steady_flows(np.sum(steady, axis=0))
         classes = agent_classes() + ["external"]
         self.class_code = {c: i for i, c in enumerate(classes)}
         self.flows = FlowLog(self.market.instruments, classes)

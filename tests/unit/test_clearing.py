@@ -4,6 +4,8 @@ whatever the flow."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -126,3 +128,44 @@ def test_prices_stay_positive_and_finite_whatever_the_flow(flow, rounds):
         assert np.all(np.abs(dlogp) <= m.q.max_round_log_move + 1e-12)
     assert np.all(np.isfinite(m.price)) and np.all(m.price > 0.0)
     assert np.isfinite(m.spx) and m.spx > 0.0
+
+
+def _steady_flow_path(start_at_steady: bool, annual_bn: float = 830.0, years: int = 2) -> float:
+    """REST's log price after `years` of a flow of `annual_bn` a year, spread evenly, and no news."""
+    m = Market(P, np.random.default_rng(0))
+    yearly = np.zeros(m.n)
+    yearly[m.idx["REST"]] = annual_bn
+    if start_at_steady:
+        m.start_at_steady_flows(yearly)
+    flow = np.zeros(m.n_instr)
+    flow[m.idx["REST"]] = annual_bn / m.ann
+    for _ in range(years * m.ann):
+        m.begin_day()
+        m.clear(flow, 0)
+        m.end_day()
+    return float(m.logp[m.idx["REST"]])
+
+
+def test_a_flow_that_runs_every_year_holds_its_premium_from_the_start():
+    """`Market.start_at_steady_flows`: the starting price already holds the premium a steady flow keeps
+    up against the value anchor (M·F/C a day = κ·π) and the impact kernel starts where that flow keeps
+    its memory and transient, so a buyback-like flow of $830bn a year into REST and no news leave the
+    price where it started. Started at P = V, the same flow lifts the price by π(1 − e^{−κt}) (+12%
+    in two years, and the transient's own level on top), a drift that came only from the start."""
+    m = Market(P, np.random.default_rng(0))
+    rest = m.idx["REST"]
+    pi = m.impact_params.M[rest] * 830.0 / m.ann / m.cap0[rest] / m.kappa[rest]
+    at_steady = _steady_flow_path(True)
+    from_zero = _steady_flow_path(False)
+    assert abs(at_steady) < 1e-6                                    # the kernel starts at its steady state too
+    assert from_zero == pytest.approx(pi * (1 - math.exp(-m.kappa[rest] * 2 * m.ann)), rel=0.05)
+    assert from_zero > 0.10
+
+
+def test_the_flow_discount_agents_read_is_zero_at_a_steady_start():
+    m = Market(P, np.random.default_rng(0))
+    yearly = np.zeros(m.n)
+    yearly[m.idx["REST"]] = 830.0
+    m.start_at_steady_flows(yearly)
+    assert m.logv[m.idx["REST"]] < -0.1                             # value below the observed price
+    assert np.all(m.flow_discount() == 0.0)

@@ -21,6 +21,7 @@ from interlock.config import Params
 from interlock.experiments.runner import build_model
 from interlock.experiments.scenarios import load_scenario
 from interlock.model.market import Market
+from interlock.model.model import trading_classes
 from interlock.model.news import NewsParams, NewsProcess
 from interlock.model.shocks.markets import VolSpike
 from interlock.model.shocks.policy import FedGuidance, MacroSurprise, Tariff
@@ -114,9 +115,9 @@ def test_the_policy_channels_news_leaves_the_volatility_state_to_the_uncertainty
     assert spx[1] < 0.98 * spx[0]
 
 
-def _state_after(shocks, days: int = 5):
+def _state_after(shocks, days: int = 5, disabled=()):
     sc = load_scenario("baseline").model_copy(update={"shocks": shocks})
-    m = build_model(sc, seed=1)
+    m = build_model(sc, seed=1, disabled=disabled)
     for _ in range(days):
         m.step()
     out = (m.market.news_process.x.copy(), float(m.market.news_process.rel_today()[0, 0]), m.market.spx)
@@ -129,15 +130,24 @@ def _state_after(shocks, days: int = 5):
 def test_a_policy_shocks_repricing_raises_the_market_factors_volatility_like_news_of_its_size(shock):
     """The S&P falls on the day (bad news for earnings or a hawkish path) and the market factor's
     volatility the next morning is higher than without the shock, by about what a scenario drop of
-    the same size does (GJR's news impact does not ask where the news came from)."""
+    the same size does (GJR's news impact does not ask where the news came from). The size is the
+    news's: the day's fall with the trading classes off (with them on, their flows absorb part of
+    it — the buyback desks' grid buys more on a down day — and that part is not news). The jobs
+    report's response is the larger (≈ 1.4× the drop's): its growth news reprices BTC too, which the
+    factor projection reads as market news; a scenario drop moves equities only."""
+    off = trading_classes()
     x0, rel0, spx0 = _state_after([])
     x1, rel1, spx1 = _state_after([shock])
-    fall = math.log(spx1 / spx0)
+    assert math.log(spx1 / spx0) < -0.003
+    _, rel0_off, spx0_off = _state_after([], disabled=off)
+    _, rel1_off, spx1_off = _state_after([shock], disabled=off)
+    fall = math.log(spx1_off / spx0_off)                        # the news the shock gave the S&P
     assert fall < -0.003
-    # the same fall as a scenario drop: the market factor's relative vol after it
-    _, rel_drop, _ = _state_after([VolSpike(at=5, duration=1, noise_multiplier=1.0, vol_points=0.0, drop=math.expm1(fall))])
+    # a scenario drop of that size: the market factor's relative vol after it
+    _, rel_drop, _ = _state_after([VolSpike(at=5, duration=1, noise_multiplier=1.0, vol_points=0.0,
+                                            drop=math.expm1(fall))], disabled=off)
     assert rel1 > rel0 * 1.005
-    assert (rel1 - rel0) == pytest.approx(rel_drop - rel0, rel=0.5)
+    assert (rel1_off - rel0_off) == pytest.approx(rel_drop - rel0_off, rel=0.5)
 
 
 def test_a_day_with_a_tariff_leaves_the_volatility_state_to_its_uncertainty_channel_even_with_data_news():

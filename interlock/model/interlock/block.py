@@ -475,7 +475,7 @@ class InterlockBlock(Block):
         k = self._listed_pos.get(int(i))
         if k is not None:
             mk, a = self.model.market, self.asset_of[i]
-            listed = dict(momentum=float(self.momentum()[k]), mispricing=float(mk.logp[a] - mk.logv[a]))
+            listed = dict(momentum=float(self.momentum()[k]), mispricing=float(-mk.flow_discount()[a]))
         return CapexSignals(
             capex=self.ledger.capex[i],
             planned_growth=float(fade(self.g_plan0[i], t, self.horizon, self.g_inf)),
