@@ -294,6 +294,21 @@ class Fed(mesa.Agent):
         return (self.long_run + (self.i_rule - self.long_run) * w_p - self.action * w_p
                 - self.guidance * w_st + (self.expected_next - self.i_star) * w_s)
 
+    def path_coefficients(self) -> tuple[float, float, float, float]:
+        """The expected path as of now, E[i(h)] = i_LR + c_p e^{−h/τ_p} + c_st e^{−h/τ_st} + c_s e^{−h/τ_s}
+        (h in years from the next meeting): (i_LR, c_p, c_st, c_s) and the next meeting's day."""
+        return (self.long_run, self.i_rule - self.long_run - self.action, -self.guidance,
+                self.expected_next - self.i_star), self.next_meeting
+
+    def path_window_average(self, coefficients, years: float, ahead: float) -> float:
+        """The mean of the path `coefficients` (from `path_coefficients`) over h ∈ [ahead, ahead + years]:
+        what that day's market expected of the average short rate over a window starting `ahead` years
+        after its next meeting. At ahead = 0 with today's coefficients it is `path_average(years)`."""
+        (i_lr, c_p, c_st, c_s), _ = coefficients
+        w_p, w_st, w_s = (path_weight(years, t) * (math.exp(-ahead / t) if t > 0.0 else 0.0)
+                          for t in (self.tau_p, self.tau_st, self.tau_s))
+        return i_lr + c_p * w_p + c_st * w_st + c_s * w_s
+
     def expected_rate(self, weight: float = 1.0) -> float:
         """The policy rate plus `weight` × the expected move at the next meeting (what crypto
         allocators discount)."""

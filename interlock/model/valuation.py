@@ -7,7 +7,7 @@ The fair 10-year yield is the expected average short rate plus a term premium:
     TP  = TP₀ + b_def · (deficit − deficit₀) − b_soma · (duration the Fed's holdings gained, $bn, and an
           announced pace's next `balance_sheet_horizon_months` of it)
           + k_tpU · U + term-premium shocks + over-reaction
-    over-reaction ← decays with its half-life, + k_or · Δ(1-year expected path)   (Hanson, Lucca &
+    over-reaction ← decays with its half-life, + k_or · Δ(path news)                (Hanson, Lucca &
           Wright 2021: long rates over-react to short-rate news through a temporary term premium)
 
 `offset` puts y* at the market's starting yield (the part of the observed 10-year that the rule's
@@ -24,7 +24,13 @@ Two paths into prices, both through the core's seams:
       BTC:       β_ra · (b_g · (data growth news) − D_erp · ΔERP) + β_L,btc · L
       UST10:     −D_bond · (y* − y*₀)
       ln EPS news = −b_τ · Δτ + b_g · (growth news)            (tariffs, fiscal, data)
-      ΔERP        = k_erp · U + k_mp · (1-year expected path − its day-0 value)
+      ΔERP        = k_erp · U + k_mp · (path news)
+      path news   = the 1-year expected path − what day 0's path expected of the same window
+
+  Path news is a revision, not the path's roll: a cut the day-0 path already expected moves neither the
+  ERP nor the over-reaction when it comes (measured against day 0's window, a known cutting cycle gave
+  a predictable −40bp 'news' a year and +1–2 points of the S&P's drift; docs/validation.md, "The first
+  year").
 
   β̃_i is equity i's loading on the market news factor (the index loads 1): the AI complex loads
   more on risk appetite. L is the Fed's liquidity signal (3-month change in reserves, $tn).
@@ -93,6 +99,10 @@ class Valuation:
         fed, mac = model.fed, model.macro
         self.deficit0 = mac.deficit
         self.path1 = self.path1_0 = fed.path_average(1.0)
+        # day 0's expected path: the ERP and the over-reaction read the news about the path, the 1-year
+        # average less what day 0's path said of the same window (not its roll down a known path)
+        self._path0 = fed.path_coefficients()
+        self.path_news = 0.0
         self.offset = 0.0
         self.offset = m.y0 - self._fair_yield_raw()
         self.y_fair0 = self.y_fair = m.y0
@@ -119,7 +129,7 @@ class Valuation:
         """Change of the equity risk premium since day 0: uncertainty and the expected path."""
         q = self.q
         return (q.erp_per_uncertainty * self.model.macro.uncertainty
-                + q.erp_per_path * (self.path1 - self.path1_0))
+                + q.erp_per_path * self.path_news)
 
     def eps_news(self) -> float:
         """ln EPS news of the equity market since day 0 (tariffs, fiscal, data)."""
@@ -146,9 +156,12 @@ class Valuation:
     def update(self) -> None:
         m = self.model.market
         self.base += self.drift
-        p1 = self.model.fed.path_average(1.0)
-        self.overreaction = self.or_decay * self.overreaction + self.q.term_premium_overreaction * (p1 - self.path1)
-        self.path1 = p1
+        fed = self.model.fed
+        p1 = fed.path_average(1.0)
+        ahead = max(0, fed.next_meeting - self._path0[1]) / self.ann       # the window day 0's path had for it
+        news = p1 - fed.path_window_average(self._path0, 1.0, ahead)
+        self.overreaction = self.or_decay * self.overreaction + self.q.term_premium_overreaction * (news - self.path_news)
+        self.path1, self.path_news = p1, news
         self.y_fair = self._fair_yield_raw()
         dy = self.y_fair - self.y_fair0
         v = self.base.copy()

@@ -41,7 +41,7 @@ def test_the_ten_year_moves_with_the_expected_path():
     _step(model)
     # mostly the stance's own weight in a 10-year average; the rest is the rule's reaction to it
     assert fed.path_average(10.0) - path0 == pytest.approx(-0.01 * path_weight(10.0, fed.tau_st), rel=0.3)
-    over = v.q.term_premium_overreaction * (v.path1 - v.path1_0)
+    over = v.q.term_premium_overreaction * v.path_news
     assert over < 0
     assert v.y_fair - y0 == pytest.approx(fed.path_average(10.0) - path0 + over, abs=2e-6)   # + a day of QT
     assert -0.0030 < v.y_fair - y0 < -0.0005                  # 5–30bp for a 100bp path shift
@@ -50,8 +50,8 @@ def test_the_ten_year_moves_with_the_expected_path():
     hl = int(v.q.overreaction_half_life_days)
     over0 = v.overreaction
     for _ in range(hl):
-        model.day += 1
-        model.valuation.update()                               # the Fed is held still: only decay
+        model.valuation.update()      # the Fed and the day held still: no news, only decay (a day that
+                                      # passed without the path's expected roll would be news)
     assert v.path1 == pytest.approx(p1)
     assert v.overreaction == pytest.approx(0.5 * over0, rel=0.02)
 
@@ -99,3 +99,34 @@ def test_the_bond_prices_the_fair_yields_change_in_full_on_the_day():
     _step(model)
     assert m.news[m.ust10] == pytest.approx(-m.bond_duration * (v.y_fair - v.y_fair0))
     assert v.y_fair - v.y_fair0 == pytest.approx(0.001, abs=5e-5)
+
+
+def test_the_path_window_average_is_the_path_average_today_and_rolls_down_a_known_path():
+    model = _model()
+    fed = model.fed
+    c = fed.path_coefficients()
+    for years in (1.0, 10.0):
+        assert fed.path_window_average(c, years, 0.0) == pytest.approx(fed.path_average(years), abs=1e-15)
+    # the baseline's day-0 path expects cuts toward the longer-run rate: the next year's window is lower
+    assert fed.path_window_average(c, 1.0, 1.0) < fed.path_window_average(c, 1.0, 0.0)
+    assert fed.path_window_average(c, 1.0, 50.0) == pytest.approx(fed.long_run, abs=1e-6)
+
+
+def test_the_risk_premium_reads_path_news_not_the_roll_down_a_known_path():
+    """A year of the baseline with the rule's target following day 0's expected path exactly (the Fed
+    and the rule held at day 0's state; only the days pass): the 1-year path rolls down by tens of bp
+    as the window moves into the expected cuts, yet there is no news and the ERP does not move."""
+    model = _model()
+    v, fed = model.valuation, model.fed
+    c0, _ = fed.path_coefficients()
+    ahead = 0.0
+    for d in range(1, 253):
+        model.day = d
+        if d >= fed.next_meeting:                       # the market's reference moves to the next meeting
+            fed.next_meeting += fed.interval
+        ahead = (fed.next_meeting - v._path0[1]) / v.ann
+        # the Fed's state as day 0's path expected it at this window: a path that rolls as expected
+        fed.path_average = lambda years, a=ahead: fed.path_window_average(v._path0, years, a)
+        v.update()
+    assert v.path1 < v.path1_0 - 0.002                  # the window rolled down more than 20bp
+    assert abs(v.path_news) < 1e-12 and abs(v.erp_change()) < 1e-12
