@@ -286,13 +286,16 @@ class Fed(mesa.Agent):
     # ----- the expected path -------------------------------------------------------------------
     def path_average(self, years: float) -> float:
         """The market's expected average short rate over the next `years` (from the next meeting)."""
+        w_p, w_st, w_s = self._weights(years)
+        return (self.long_run + (self.i_rule - self.long_run) * w_p - self.action * w_p
+                - self.guidance * w_st + (self.expected_next - self.i_star) * w_s)
+
+    def _weights(self, years: float) -> tuple[float, float, float]:
         w = self._path_weights.get(years)
         if w is None:                                # the weights depend on the horizon alone
             w = self._path_weights[years] = (path_weight(years, self.tau_p), path_weight(years, self.tau_st),
                                              path_weight(years, self.tau_s))
-        w_p, w_st, w_s = w
-        return (self.long_run + (self.i_rule - self.long_run) * w_p - self.action * w_p
-                - self.guidance * w_st + (self.expected_next - self.i_star) * w_s)
+        return w
 
     def path_coefficients(self) -> tuple[float, float, float, float]:
         """The expected path as of now, E[i(h)] = i_LR + c_p e^{−h/τ_p} + c_st e^{−h/τ_st} + c_s e^{−h/τ_s}
@@ -305,8 +308,8 @@ class Fed(mesa.Agent):
         what that day's market expected of the average short rate over a window starting `ahead` years
         after its next meeting. At ahead = 0 with today's coefficients it is `path_average(years)`."""
         (i_lr, c_p, c_st, c_s), _ = coefficients
-        w_p, w_st, w_s = (path_weight(years, t) * (math.exp(-ahead / t) if t > 0.0 else 0.0)
-                          for t in (self.tau_p, self.tau_st, self.tau_s))
+        w_p, w_st, w_s = (w * (math.exp(-ahead / t) if t > 0.0 else 0.0)
+                          for w, t in zip(self._weights(years), (self.tau_p, self.tau_st, self.tau_s)))
         return i_lr + c_p * w_p + c_st * w_st + c_s * w_s
 
     def expected_rate(self, weight: float = 1.0) -> float:
