@@ -297,7 +297,7 @@ class Fed(mesa.Agent):
                                              path_weight(years, self.tau_s))
         return w
 
-    def path_coefficients(self) -> tuple[float, float, float, float]:
+    def path_coefficients(self) -> tuple[tuple[float, float, float, float], int]:
         """The expected path as of now, E[i(h)] = i_LR + c_p e^{−h/τ_p} + c_st e^{−h/τ_st} + c_s e^{−h/τ_s}
         (h in years from the next meeting): (i_LR, c_p, c_st, c_s) and the next meeting's day."""
         return (self.long_run, self.i_rule - self.long_run - self.action, -self.guidance,
