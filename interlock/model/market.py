@@ -115,6 +115,7 @@ class NewsConfig(ParamView, section="news"):
     ust_logvol_sd: list[float]
     ust_rel_floor: float
     ust_rel_cap: float
+    ust_news_half_life_days: float     # days: the 10y yield's news (its term-premium part) reverts to the fair yield
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,8 @@ def build_news(p: Params, assets: list[Asset]) -> tuple[NewsParams, np.ndarray]:
         cap=[nw.market_rel_cap] + [nw.idio_rel_cap] * ne + [nw.btc_rel_cap, nw.ust_rel_cap],
         floor=[nw.market_rel_floor] + [nw.idio_rel_floor] * ne + [nw.btc_rel_floor, nw.ust_rel_floor],
         parent=[-1] + [0] * ne + [0, -1], psi=[0.0] + [nw.idio_market_exponent] * ne + [0.0, 0.0],
-        lam=[0.0] * (1 + ne) + [nw.btc_equity_loading, 0.0])
+        lam=[0.0] * (1 + ne) + [nw.btc_equity_loading, 0.0],
+        revert=[0.0] * (2 + ne) + [math.log(2.0) / nw.ust_news_half_life_days])
     n = len(assets)
     rows = [(i, 0, float(beta_n[i])) for i in range(ne)] + [(i, 1 + i, 1.0) for i in range(ne)]
     rows += [(ne, 1 + ne, 1.0), (ne + 1, 2 + ne, -q.bond_duration)]

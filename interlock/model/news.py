@@ -25,7 +25,9 @@ numbers for on/off comparisons. Everything is vectorised over an optional leadin
     σ_t     = σ̄ · rel_t
     z*_t    = λ z_parent,t + sqrt(1 − λ²) z_t                                   (λ = 0 by default)
     ε_t     = (z* e^{h z*²/2} / s_h − b (|z*| − √(2/π))) / n_b                  unit variance
-    r_t     = κ_μ σ̄ (E[rel] − rel_t) + σ_t ε_t                                   news log return
+    r_t     = κ_μ σ̄ (E[rel] − rel_t) + σ_t ε_t − δ ℓ_t,  ℓ_t+1 = ℓ_t + r_t          news log return
+                                         (δ = 0 by default: a random walk; δ > 0: the factor's level ℓ is
+                                         stationary, e.g. the 10-year's term-premium news)
     x_k,t+1 = φ_k x_k,t + a_k (|z*_t| − √(2/π)) + θ_k z*_t,   φ_k = e^{−1/τ_k}
 
 a_k, θ_k follow from the stationary s.d. s_k of component k and its leverage share ρ_k:
@@ -92,6 +94,7 @@ class NewsParams:
     parent: np.ndarray         # (F,) index of the parent factor, −1 = none (parents first)
     psi: np.ndarray            # (F,) exponent on the parent's relative volatility
     lam: np.ndarray            # (F,) loading of the shock on the parent's shock (risk-appetite slot)
+    revert: np.ndarray         # (F,) daily rate at which the factor's cumulative news reverts to 0 (0 = a random walk)
 
     # derived (filled by __post_init__)
     phi: np.ndarray = field(init=False)
@@ -104,20 +107,23 @@ class NewsParams:
 
     @classmethod
     def make(cls, names, sigma, tau, s, rho, b=0.0, h=0.0, kmu=0.0, cap=np.inf, floor=0.0,
-             parent=-1, psi=0.0, lam=0.0) -> "NewsParams":
+             parent=-1, psi=0.0, lam=0.0, revert=0.0) -> "NewsParams":
         F = len(names)
         tau = np.atleast_2d(np.asarray(tau, float))
         K = tau.shape[-1]
         f1 = lambda v: np.broadcast_to(np.asarray(v, float), (F,)).copy()        # noqa: E731
         fk = lambda v: np.broadcast_to(np.asarray(v, float), (F, K)).copy()      # noqa: E731
         return cls(tuple(names), f1(sigma), fk(tau), fk(s), fk(rho), f1(b), f1(h), f1(kmu), f1(cap),
-                   f1(floor), np.broadcast_to(np.asarray(parent, int), (F,)).copy(), f1(psi), f1(lam))
+                   f1(floor), np.broadcast_to(np.asarray(parent, int), (F,)).copy(), f1(psi), f1(lam),
+                   f1(revert))
 
     def __post_init__(self):
         if np.any(self.h >= 0.25):
             raise ValueError("Tukey h must be < 0.25 (finite kurtosis)")
         if np.any(np.abs(self.rho) > 1) or np.any(np.abs(self.lam) >= 1):
             raise ValueError("|rho| ≤ 1 and |lam| < 1 required")
+        if np.any(self.revert < 0) or np.any(self.revert >= 1):
+            raise ValueError("a reversion rate must be in [0, 1) a day")
         for f, p in enumerate(self.parent):
             if p >= f:
                 raise ValueError("a parent factor must come before its children")
@@ -168,6 +174,10 @@ class NewsProcess:
         self._floor2 = p.floor[:, None] ** 2
         self._cap2 = p.cap[:, None] ** 2
         self.exo_variance_impact = 0.0               # g of `exogenous_draw` (0: exogenous news leaves it alone)
+        # a factor with a reversion rate is a stationary level, not a random walk (the 10-year's term-premium
+        # news): its cumulative news `level` is pulled back by `revert` a day
+        self._has_revert = bool(np.any(p.revert > 0.0))
+        self.level = np.zeros((ensemble, p.F))       # cumulative news of each factor (kept where it reverts)
         D = (p.a - p.theta).sum(-1)                  # log-vol rise per unit of a negative draw, (F,)
         self._exo_D = np.where(D > 0, D, np.inf)     # a factor without volatility dynamics: no response
 
@@ -219,6 +229,9 @@ class NewsProcess:
         az = np.abs(z)
         eps = (z * np.exp(self._half_h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b
         r = (self._kmu_sigma * (p.mean_rel - rel) + p.sigma * rel * eps) * self.uncertainty
+        if self._has_revert:
+            r = r - p.revert * self.level
+            self.level = self.level + r
         if z_exo is not None:
             z = z + self.exogenous_draw(z_exo)
             az = np.abs(z)

@@ -74,3 +74,32 @@ def test_uncertainty_scales_a_factors_volatility_and_its_forecast():
 def test_the_index_loads_one_on_the_market_factor_at_the_starting_weights():
     m = Market(P, np.random.default_rng(0))
     assert m._spx_loadings()[0] == pytest.approx(1.0)
+
+
+def test_a_reverting_factor_has_a_stationary_level_and_the_same_daily_volatility():
+    """`revert` δ > 0 (the 10-year's term-premium news): the cumulative news is an AR(1) level with
+    stationary s.d. σ/√(1 − (1 − δ)²) ≈ σ/√(2δ), while the same draws without it wander as a random
+    walk (s.d. σ√t); the daily move is the same size either way."""
+    E, T, sigma, delta = 3000, 1500, 0.01, np.log(2.0) / 100.0
+    flat = dict(s=[[0.0, 0.0]], rho=[[0.0, 0.0]], sigma=[sigma])
+    walk, stat = _one(E, **flat), _one(E, revert=delta, **flat)
+    rng = np.random.default_rng(3)
+    lw, ls, dw, ds = np.zeros(E), np.zeros(E), [], []
+    for _ in range(T):
+        z = rng.standard_normal((E, 1))
+        rw, rs = walk.step(z)[:, 0], stat.step(z)[:, 0]
+        lw += rw
+        ls += rs
+        dw.append(rw.std())
+        ds.append(rs.std())
+    assert ls == pytest.approx(stat.level[:, 0])
+    assert ls.std() == pytest.approx(sigma / np.sqrt(1.0 - (1.0 - delta) ** 2), rel=0.05)
+    assert lw.std() == pytest.approx(sigma * np.sqrt(T), rel=0.05)
+    assert np.mean(ds) == pytest.approx(np.mean(dw), rel=0.02)
+
+
+def test_the_ten_year_yields_news_reverts_and_nothing_else_does():
+    m = Market(P, np.random.default_rng(0))
+    rev = m.news_params.revert
+    assert rev[-1] == pytest.approx(np.log(2.0) / P["news.ust_news_half_life_days"])
+    assert m.news_params.names[-1] == "ust10_yield" and np.all(rev[:-1] == 0.0)
