@@ -6,8 +6,21 @@ Daily dynamics (AR(1) pulls toward anchors that shocks move):
 
     growth outlook = potential + AI-capex contribution − tariff drag · Δτ − multiplier · fiscal cut
                      + growth news − wealth effect · equity drawdown                  (exogenous)
-    growth        → outlook − IS slope · (real policy rate − its start)
+    growth        → outlook + wealth effect · (drawdown − 252 · its daily change)
+                    − IS slope · (real policy rate − its start)
     gap          += (growth − potential) / 252;    unemployment = u* − gap / Okun
+
+The wealth effect moves the *level* of output: a fall in stock wealth lowers spending by a few cents
+a dollar a year (Chodorow-Reich, Nenov & Simsek 2021), so output falls by `wealth_effect` × the
+drawdown and stays there while the drawdown lasts — growth reads the drawdown's change, and the gap
+integrates it back to the level. The Fed's growth *outlook* reads the part of that level effect the
+gap does not hold yet, −wealth effect · drawdown − W (W: the wealth effect's part of the gap, the same
+linear dynamics run on the wealth term alone): on the day of a sell-off all of it (its revision of the
+year ahead; Cieslak & Vissing-Jorgensen 2021), nothing once output has fallen, so the rule's year-ahead
+gap tends to the realised one. Read as growth instead (before 2026-12-03), a
+drawdown that lasted lowered growth every year it lasted, and the gap kept falling: over 3,000-day
+baselines it averaged −5 … −9% for a decade on three of ten seeds, with the policy rate at zero and
+inflation at 0.5% (docs/validation.md, "The Fed").
     underlying   → π* + Phillips slope · gap + inflation news
     tariff price → passthrough · (τ − τ_ref)        (a one-time rise of the core price level)
     core PCE      = underlying + (tariff price today − a year ago)
@@ -94,6 +107,9 @@ class Macro:
         self.deficit = q.deficit
         self.rate_gap = 0.0            # real policy rate − its start, set each day by the model
         self.equity_drawdown = 0.0
+        self.drawdown_change = 0.0     # today's change of the averaged drawdown (the level effect's growth)
+        self.wealth_growth = 0.0       # the wealth effect's part of growth (annual)
+        self.wealth_gap = 0.0          # W: the wealth effect's part of the output gap (its level so far)
         self.tariff_rate = q.tariff_rate   # the effective tariff rate (a level)
         self.tariff_rate0 = q.tariff_rate
         self.fiscal_cut = 0.0          # spending cut, share of GDP (negative: stimulus), set by shocks
@@ -134,12 +150,18 @@ class Macro:
         """The exogenous growth anchor: what the Fed and the market read as the growth outlook.
         `drawdown`: the S&P drawdown to read (default: the one of the last step)."""
         dd = self.equity_drawdown if drawdown is None else drawdown
+        return self._base_outlook() - self.wealth_effect * dd - self.wealth_gap
+
+    def _base_outlook(self) -> float:
+        """The outlook without the wealth effect: potential, AI capex, tariffs, fiscal policy, data."""
         return (self.potential + self.ai_share * self.ai_capex_growth_bn / self.gdp
                 - self.tariff_drag * self.tariff_change() - self.fiscal_multiplier * self.fiscal_cut
-                + self.growth_news - self.wealth_effect * dd)
+                + self.growth_news)
 
     def growth_anchor(self) -> float:
-        return self.growth_outlook() - self.is_slope * self.rate_gap
+        """Growth's anchor: the outlook with the wealth effect as a level (its change, annualised, in
+        place of its level), less the IS term of the real policy rate."""
+        return self._base_outlook() - self.wealth_effect * self.ann * self.drawdown_change - self.is_slope * self.rate_gap
 
     def earnings_growth_news(self) -> float:
         """Growth news priced into earnings on the day (exogenous shifts only, not the wealth
@@ -192,7 +214,12 @@ class Macro:
     def step(self, rate_gap: float = 0.0, equity_drawdown: float = 0.0) -> None:
         self.rate_gap = rate_gap
         # the outlook (and the Fed, which reads it) follows sustained declines, not one close
-        self.equity_drawdown = self.dd_decay * self.equity_drawdown + (1.0 - self.dd_decay) * equity_drawdown
+        dd = self.dd_decay * self.equity_drawdown + (1.0 - self.dd_decay) * equity_drawdown
+        self.drawdown_change = dd - self.equity_drawdown
+        self.equity_drawdown = dd
+        # the wealth effect's own part of growth and of the gap (growth and the gap are linear in it)
+        self.wealth_growth += self.a_g * (-self.wealth_effect * self.ann * self.drawdown_change - self.wealth_growth)
+        self.wealth_gap += self.wealth_growth / self.ann
         self.uncertainty *= self.u_decay
         self.growth += self.a_g * (self.growth_anchor() - self.growth)
         self.underlying += self.a_pi * (self.inflation_anchor() - self.underlying)
