@@ -216,6 +216,7 @@ def section_facts(rep: Report, sz: Sizes) -> None:
               "|---|---|---|---|---|"]
     for k, lab in labels.items():
         lines.append(f"| {lab} | {g_data[k]:.4g} | {rng[k][0]:.4g} – {rng[k][1]:.4g} | {med_g[k]:.4g} | {med_off[k]:.4g} |")
+    lines.append("")
     cs.append(rep.add(Check("extreme days and vol regimes: the median seed inside the S&P's sampling range",
                             all(lo <= med_g[k] <= hi for k, (lo, hi) in rng.items()),
                             ", ".join(f"{k} {v:.4g}" for k, v in med_g.items()), must_hold=False)))
