@@ -4,9 +4,10 @@ docs/validation.md, "Policy transmission".
 
 Daily dynamics (AR(1) pulls toward anchors that shocks move):
 
-    growth outlook = potential + AI-capex contribution − tariff drag · Δτ − multiplier · fiscal cut
-                     + growth news − wealth effect · equity drawdown                  (exogenous)
-    growth        → outlook + wealth effect · (drawdown − 252 · its daily change)
+    base outlook   = potential + AI-capex contribution − tariff drag · Δτ − multiplier · fiscal cut
+                     + growth news                                                     (exogenous)
+    growth outlook = base outlook − (wealth effect · equity drawdown + W)             (what the Fed reads)
+    growth        → base outlook − wealth effect · 252 · (the averaged drawdown's daily change)
                     − IS slope · (real policy rate − its start)
     gap          += (growth − potential) / 252;    unemployment = u* − gap / Okun
 
