@@ -199,7 +199,7 @@ def section_facts(rep: Report, sz: Sizes) -> None:
     g_on = [V.regime_facts(r) for r in spx]
     g_off = [V.regime_facts(r) for r in off]
     g_data = V.regime_facts(data_r)
-    rng = V.sp500_regime_ranges(length=min(sz.facts_days, len(data_r)))["bootstrap"]
+    rng = V.sp500_regime_ranges(length=min(sz.facts_days, len(data_r)))
     rep.numbers["facts"].update({"regimes_on": g_on, "regimes_off": g_off, "regimes_sp500": g_data,
                                  "regimes_sp500_range": rng})
     med_g = {k: float(np.median([g[k] for g in g_on])) for k in rng}

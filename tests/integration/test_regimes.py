@@ -38,7 +38,7 @@ DOCUMENTED_MISSES: dict[int, set[str]] = {
 
 @pytest.fixture(scope="module")
 def ranges():
-    return V.sp500_regime_ranges()["bootstrap"]
+    return V.sp500_regime_ranges()
 
 
 @pytest.fixture(scope="module")

@@ -272,29 +272,23 @@ def regime_facts(r: np.ndarray, trading_days: float = 252.0) -> dict[str, float]
     above 30%. The same function measures the S&P 500 and the model."""
     r = np.asarray(r, dtype=float)
     per = REGIME_PER / len(r)
-    c = np.concatenate([[0.0], np.cumsum(r * r)])
-    rv = np.sqrt((c[REGIME_WINDOW:] - c[:-REGIME_WINDOW]) / REGIME_WINDOW * trading_days)
+    rv = forward_realised_vol(r, REGIME_WINDOW, trading_days)[:len(r) - REGIME_WINDOW + 1]   # every full window
     return {"down5": float((r < math.log(0.95)).sum() * per), "up5": float((r > math.log(1.05)).sum() * per),
             "q01": float(np.quantile(r, 0.01)), "q99": float(np.quantile(r, 0.99)),
             "rv_median": float(np.median(rv)), "rv_p95": float(np.quantile(rv, 0.95)),
             "rv_high_share": float((rv > REGIME_HIGH_VOL).mean())}
 
 
-def sp500_regime_ranges(length: int = REGIME_PER, step: int = 21, n_boot: int = 400,
-                        block: float = 126.0, seed: int = 0) -> dict[str, dict[str, tuple[float, float]]]:
-    """The S&P 500's own sampling range of `regime_facts` over samples as long as a facts run:
-    every `length`-day window of 1999–2018 (starting every `step` days; overlapping, so the range is
-    narrow), and the 5–95% range over `n_boot` stationary-bootstrap samples (Politis & Romano 1994,
+def sp500_regime_ranges(length: int = REGIME_PER, n_boot: int = 400, block: float = 126.0,
+                        seed: int = 0) -> dict[str, tuple[float, float]]:
+    """The S&P 500's own sampling range of `regime_facts` over samples as long as a facts run: the
+    5–95% range over `n_boot` stationary-bootstrap samples of 1999–2018 (Politis & Romano 1994,
     `arch.bootstrap.StationaryBootstrap`, mean block `block` days so volatility regimes survive)."""
     from arch.bootstrap import StationaryBootstrap
 
-    r = sp500_returns()
-    win = [regime_facts(r[s:s + length]) for s in range(0, len(r) - length + 1, step)]
-    bs = StationaryBootstrap(block, r, seed=seed)
+    bs = StationaryBootstrap(block, sp500_returns(), seed=seed)
     boot = [regime_facts(data[0][0][:length]) for data in bs.bootstrap(n_boot)]
-    keys = list(win[0])
-    return {"windows": {k: (min(w[k] for w in win), max(w[k] for w in win)) for k in keys},
-            "bootstrap": {k: tuple(np.quantile([b[k] for b in boot], [0.05, 0.95]).tolist()) for k in keys}}
+    return {k: tuple(np.quantile([b[k] for b in boot], [0.05, 0.95]).tolist()) for k in boot[0]}
 
 
 FACT_LABELS = {
