@@ -40,7 +40,7 @@ def _parse_bounds(items) -> dict[str, tuple[float, float]]:
 @click.option("--target", default="sp500", show_default=True,
               help="Data whose moments to match: sp500 (arch.data.sp500, 1999–2018).")
 @click.option("--params", "params", default=None, metavar="KEY,KEY,…",
-              help="Parameters to fit (default: news.market_sigma_annual, news.market_rel_cap, "
+              help="Parameters to fit (default: news.market_sigma_annual, news.market_tail, "
                    "news.market_feedback, news.market_mean_slope).")
 @click.option("--bounds", "bounds", multiple=True, metavar="KEY=LO:HI",
               help="Search box of a parameter (default: its plausible range from `interlock params`).")

@@ -34,8 +34,14 @@ def test_vol_target_funds_deepen_the_vol_shock_drawdown(validation_runs):
 
 
 def test_vol_target_funds_sell_into_rising_vol(validation_runs):
-    cs = []
-    for s in SEEDS[:3]:
+    """They sell after implied/realised vol rises (every seed) and are net sellers over the shock's first
+    two weeks (summed over seeds 1–6, −545bn at this commit, and on five of the six). Seed by seed the
+    window depends on the path:
+    on seed 1 the shock day's own news is positive (−2.3% with the −4% scenario news), the next days are
+    quiet and the S&P rallies 4% in days 26–28, so the funds sell 3bn on day 21 and buy 8bn back (net +5bn;
+    with the news components before 2026-12-03 the day was −3.3% and they sold 26bn)."""
+    cs, windows = [], []
+    for s in SEEDS:
         r = validation_runs("vol_shock", seed=s)
         f = r.flows[(r.flows["agent_class"] == "vol_target") & r.flows["asset"].isin(["SPX"])]
         daily = f.groupby("day")["usd_bn"].sum().reindex(r.timeseries["day"], fill_value=0.0).to_numpy()
@@ -45,8 +51,10 @@ def test_vol_target_funds_sell_into_rising_vol(validation_runs):
         shock_window = daily[20:30].sum()
         print(f"seed {s}: corr(ΔVOL_t-1, vol-target flow_t) = {c:.2f}; flow days 20-29 = {shock_window:.0f}bn")
         cs.append(c)
+        windows.append(shock_window)
         assert c < 0.0                       # they sell after vol rises, every seed …
-        assert shock_window < 0.0            # … and are net sellers in the shock's first two weeks
+    assert sum(windows) < 0.0                # … and are net sellers in the shock's first two weeks
+    assert sum(w < 0.0 for w in windows) >= len(SEEDS) - 1
     assert np.mean(cs) < -0.2
 
 

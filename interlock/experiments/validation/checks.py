@@ -28,6 +28,9 @@ from arch.data import sp500
 
 from ...config import Params
 from ...model import hooks
+from ...model.market import EQUITY, build_assets, build_news
+from ...model.news import NewsProcess
+from ...model.volatility import VolParams
 from ...model.model import agent_classes, trading_classes
 from ..metrics import drawdown_stats
 from ..runner import RunResult, build_model, run, simulate
@@ -289,6 +292,49 @@ def sp500_regime_ranges(length: int = REGIME_PER, n_boot: int = 400, block: floa
     bs = StationaryBootstrap(block, sp500_returns(), seed=seed)
     boot = [regime_facts(data[0][0][:length]) for data in bs.bootstrap(n_boot)]
     return {k: tuple(np.quantile([b[k] for b in boot], [0.05, 0.95]).tolist()) for k in boot[0]}
+
+
+@dataclass(frozen=True)
+class NewsOnly:
+    """The news process alone, `samples` independent runs of `days` days on its ensemble axis: the
+    equity index's daily log returns from news (days, samples) and the market factor's relative
+    volatility each day (days, samples), with the bounds it is clipped to."""
+
+    index_returns: np.ndarray
+    market_rel: np.ndarray
+    floor: float
+    cap: float
+
+    def bound_share(self) -> float:
+        """Share of days the market factor's relative volatility sits at its floor or its cap."""
+        rel = self.market_rel
+        return float(np.mean((rel <= self.floor * (1 + 1e-12)) | (rel >= self.cap * (1 - 1e-12))))
+
+
+def news_only(overrides: dict[str, Any] | None = None, *, samples: int = 60, days: int = REGIME_PER,
+              seed: int = 0) -> NewsOnly:
+    """Simulate the baseline's news process alone (no trading, no policy channels), vectorised over
+    `samples` runs, from the baseline's calm start. What the bounds and the volatility components
+    do by themselves, before any agent trades (docs/validation.md, "Extreme days and volatility
+    regimes"); cheap: ≈ 0.1 s per 100 samples × 1,000 days."""
+    p = load_scenario("baseline").params(overrides)
+    assets = build_assets(p)
+    P, L = build_news(p, assets)
+    eq = np.array([a.kind == EQUITY for a in assets])
+    cap = np.array([a.cap0 for a in assets])[eq]
+    ann = Params.defaults()["run.trading_days_per_year"]
+    news = NewsProcess(P, samples)
+    news.start_at(0, VolParams.from_params(p).initial_annual_vol / (P.sigma[0] * math.sqrt(ann)))
+    rng = np.random.default_rng(seed)
+    R = np.empty((days, samples, P.F))
+    rel = np.empty((days, samples))
+    for t in range(days):
+        rel[t] = news.rel_today()[:, 0]
+        R[t] = news.step(rng.standard_normal((samples, P.F)))
+    log_p = np.cumsum(np.einsum("tef,af->tea", R, L[eq]), axis=0)
+    index = np.log(np.exp(log_p) @ (cap / cap.sum()))
+    r = np.diff(np.concatenate([np.zeros((1, samples)), index]), axis=0)
+    return NewsOnly(r, rel, float(P.floor[0]), float(P.cap[0]))
 
 
 FACT_LABELS = {
