@@ -26,7 +26,11 @@ small gaps accumulate meeting after meeting; at a meeting
     i ← i + step · k(s − i),   never below the lower bound
 
 k(x) rounds to the nearest step for one step (|x| ≥ half a step) and moves k ≥ 2 steps only when
-|x| ≥ k steps, at most `max_steps_per_meeting` (gradualism: a 50bp move needs a 50bp gap);
+|x| ≥ k steps, at most `max_steps_per_meeting` (gradualism: a 50bp move needs a 50bp gap); a move
+against the direction of the last one needs |x| ≥ `reversal_threshold_steps` (1: a whole step) —
+the FOMC does not reverse a move at the next meeting (none since 1994; Rudebusch 1995, Hamilton &
+Jordà 2002: target changes continue far more often than they reverse), where rounding a shadow rate
+that hovers near a half step would;
 ε ~ N(0, σ_d) is the committee's judgment (it stays in s and fades with ρ, so a bold move is not
 undone at the next meeting).
 
@@ -91,6 +95,8 @@ class FedParams(ParamView, section="fed"):
     first_meeting_day: int             # trading day of the first meeting
     step: float                        # decimal: one move (25 bp)
     max_steps_per_meeting: int         # steps: a meeting moves the rate by at most this many
+    reversal_threshold_steps: float    # steps: the gap a move against the last move's direction needs
+    last_move_direction: int           # the direction of the last move before day 0 (−1 cut, +1 hike, 0 none)
     effective_lower_bound: float       # decimal: the policy rate never goes below it
     judgment_sd: float                 # decimal: σ_d, the committee's judgment at a meeting
     data_news_sd: float                # decimal: σ_x, data still to come over one inter-meeting period
@@ -167,9 +173,12 @@ class Fed(mesa.Agent):
         # bin edges of the market's odds (× the step) and the moves k·step, k = −K..K (issue #16)
         K = q.max_steps_per_meeting
         self._edge_steps = np.array([0.5] + [float(k) for k in range(2, K + 1)])
-        e = self._edge_steps
-        self._cut_moves = np.concatenate([[-np.inf], -e[::-1], e, [np.inf]]) * self.step_size
+        # a reversal's first edge is the reversal threshold (never below the half step, never past 2)
+        self._reversal_edge_steps = self._edge_steps.copy()
+        self._reversal_edge_steps[0] = min(max(0.5, q.reversal_threshold_steps), 2.0 if K >= 2 else math.inf)
         self._moves = np.arange(-K, K + 1) * self.step_size
+        self.last_direction = int(np.sign(q.last_move_direction))
+        self._set_edges()
         self._rates_at = math.nan                    # the policy rate `_rates` was computed at
         # the balance sheet: the schedule as of the start date
         start = run.start_date
@@ -237,15 +246,20 @@ class Fed(mesa.Agent):
         rho = self.q.inertia
         return rho * self.shadow + (1.0 - rho) * (self.target_rate() if target is None else target)
 
-    def _edges(self) -> np.ndarray:
-        """Where the decision turns to k = 1, 2, … steps, in steps of (s + g − i): the first step at
-        half a step (rounding), the k-th (k ≥ 2) only once the gap is k whole steps (gradualism: a
-        50bp move needs a 50bp gap, so a bold move does not overshoot and get reversed)."""
-        return self._edge_steps
+    def _set_edges(self) -> None:
+        """Where the decision turns to k = 1, 2, … steps, in steps of (s + g − i), on each side: the
+        first step at half a step (rounding), the k-th (k ≥ 2) only once the gap is k whole steps
+        (gradualism: a 50bp move needs a 50bp gap, so a bold move does not overshoot and get
+        reversed); on the side against the last move the first step needs the reversal threshold.
+        The market's odds use the same edges (`_cut_moves`, × the step)."""
+        e, rev = self._edge_steps, self._reversal_edge_steps
+        self._cut_edges = rev if self.last_direction > 0 else e
+        self._hike_edges = rev if self.last_direction < 0 else e
+        self._cut_moves = np.concatenate([[-np.inf], -self._cut_edges[::-1], self._hike_edges, [np.inf]]) * self.step_size
 
     def _decide(self, x: float) -> int:
         """Steps the meeting moves for a gap of x steps (the same edges as the market prices)."""
-        k = int(np.searchsorted(self._edges(), abs(x), side="right"))
+        k = int(np.searchsorted(self._hike_edges if x >= 0 else self._cut_edges, abs(x), side="right"))
         return k if x >= 0 else -k
 
     def _step_probs(self, mu: float, sigma: float) -> np.ndarray:
@@ -270,11 +284,12 @@ class Fed(mesa.Agent):
 
     def _solve_shift(self, prob: float) -> float:
         """The shift of the market's expected shadow rate for the next meeting that puts the cut
-        odds at `prob`: P(μ + shift + ε < i − step/2) = prob, σ as today."""
+        odds at `prob`: P(μ + shift + ε < i − e·step) = prob, e the cut side's first edge (half a
+        step, or the reversal threshold after a hike), σ as today."""
         clip = self.q.odds_clip
         p = min(max(prob, clip), 1.0 - clip)
         mu = self._mu_rule() + self.misreading
-        return self.policy_rate - 0.5 * self.step_size - float(ndtri(p)) * self._sigma() - mu
+        return self.policy_rate - self._cut_edges[0] * self.step_size - float(ndtri(p)) * self._sigma() - mu
 
     def pin_odds(self, prob: float) -> None:
         """Guidance: the Fed moves its stance so that the market's cut odds are `prob` (the stance
@@ -386,6 +401,9 @@ class Fed(mesa.Agent):
     def set_rate(self, new_rate: float, reason: str) -> None:
         old = self.policy_rate
         self.policy_rate = max(self.q.effective_lower_bound, new_rate)
+        if self.policy_rate != old:
+            self.last_direction = 1 if self.policy_rate > old else -1
+            self._set_edges()
         self.model.log_event("fed", "Fed", "policy_rate", reason, float("nan"),
                              f"{old * 100:.2f}% -> {self.policy_rate * 100:.2f}%")
 

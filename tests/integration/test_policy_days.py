@@ -20,6 +20,10 @@ import pytest
 from interlock.experiments.validation import policy_days as P
 
 DOCUMENTED_MISSES = {
+    ("fomc_dec2024", "S&P on the day"): "docs/validation.md (Policy days): −0.97% against −2.95% (range −5 … −1%): "
+                                        "−1.02% landed by a hair until a reversal needed a whole step's gap "
+                                        "(fed.reversal_threshold_steps): after the Oct 2025 cut the hawkish path "
+                                        "moves less (10-year +7.3bp against +7.7bp)",
     ("fomc_dec2024", "VOL_1M on the day"): "docs/validation.md (Policy days): +0.6 points against +11.7 (range "
                                            "+2 … +15) — implied vol answers the model's −1.05% as a −1% day",
     ("jobs_aug2024", "S&P on the day"): "docs/validation.md (Policy days): −0.33% against −1.84% — the earnings news "

@@ -29,16 +29,11 @@ FIRST, INTERVAL = P["fed.first_meeting_day"], P["fed.meeting_interval_days"]
 STEP = P["fed.step"]
 
 
-# seed → (cut decisions, moves) of a calm year outside 1–4 cuts (docs/validation.md, "The Fed"): on seed 5
-# the rule cuts twice, hikes on day 109 as the S&P recovers from a 10% drawdown, cuts back on day 141 as
-# it falls again, cuts twice more and hikes on day 237 — the shadow rate follows the averaged drawdown both
-# ways and the 25bp rounding turns its swings into reversals one meeting apart, which the FOMC avoids
-# (found when the news components changed on 2026-12-03; before, seed 5 cut 3 times)
-WHIPSAW_SEEDS = {5: (5, 7)}
-
-
 def test_the_baseline_fed_moves_when_its_rule_says_so():
-    rows = []
+    """…and does not undo a move at the next meeting (fed.reversal_threshold_steps; none in the FOMC's
+    record since 1994). With rounding alone (0.5) seed 5 cut twice, hiked on day 109, cut on day 141,
+    cut twice more and hiked on day 237: a shadow rate near a half step, rounded."""
+    rows, reversals = [], []
     for seed in range(1, 11):
         ts = run(252, seed)
         rate = ts["policy_rate"].to_numpy()
@@ -48,6 +43,9 @@ def test_the_baseline_fed_moves_when_its_rule_says_so():
         spx = ts["SPX"].to_numpy()
         drawdown = float((1 - spx / np.maximum.accumulate(spx)).max())
         rows.append((seed, cuts, int((np.abs(moves) > 1e-9).sum()), early, drawdown, rate[-1]))
+        at = np.flatnonzero(np.abs(moves) > 1e-9)
+        direction = np.sign(moves[at])
+        reversals.append(int(((direction[1:] != direction[:-1]) & (np.diff(at) <= INTERVAL)).sum()))
     print("seed, cut decisions, moves, a cut in the first two meetings, max S&P drawdown, rate at day 252:")
     for r in rows:
         print("  ", r[0], r[1], r[2], r[3], round(r[4], 3), round(r[5] * 100, 3))
@@ -55,9 +53,8 @@ def test_the_baseline_fed_moves_when_its_rule_says_so():
     assert all(r[2] >= 1 for r in rows)
     calm = [r for r in rows if r[4] < 0.20]
     assert len(calm) >= 5
-    assert all(1 <= r[1] <= 4 for r in calm if r[0] not in WHIPSAW_SEEDS)
-    # the documented miss, kept truthful: it fails when it goes away or changes
-    assert {r[0]: (r[1], r[2]) for r in calm if not 1 <= r[1] <= 4} == WHIPSAW_SEEDS
+    assert all(1 <= r[1] <= 4 for r in calm)
+    assert reversals == [0] * len(rows)
     stressed = [r for r in rows if r[4] >= 0.20]
     assert np.mean([r[5] for r in stressed]) < np.mean([r[5] for r in calm])   # deep sell-offs: more easing
 

@@ -27,7 +27,7 @@ def _run_to(model: StubModel, fed: Fed, day: int) -> None:
 
 
 def test_the_rate_moves_only_at_meetings_in_whole_steps():
-    model, fed = _fed({"fed.judgment_sd": 1e-4}, inflation=0.035)
+    model, fed = _fed({"fed.judgment_sd": 1e-4, "fed.last_move_direction": 0}, inflation=0.035)
     first = fed.q.first_meeting_day
     rate0 = fed.policy_rate
     _run_to(model, fed, first - 1)
@@ -39,8 +39,29 @@ def test_the_rate_moves_only_at_meetings_in_whole_steps():
     assert [e[4] for e in model.events] == ["FOMC"]
 
 
+def test_a_move_against_the_last_one_needs_a_whole_step_and_the_odds_know_it():
+    """No reversal at the next meeting on a half-step gap (fed.toml, reversal_threshold_steps): after a
+    cut a hike needs the shadow rate a whole step above the rate, a further cut only half a step; after
+    a hike the other way round; the market's cut/hike odds use the same edges."""
+    from scipy.special import ndtr
+
+    _, fed = _fed({"fed.last_move_direction": -1})
+    assert fed.q.reversal_threshold_steps == 1.0
+    assert [fed._decide(x) for x in (0.6, 0.99, 1.0, -0.51, -0.49)] == [0, 0, 1, -1, 0]
+    fed.set_rate(fed.policy_rate + fed.q.step, reason="test")           # a hike: now a cut is the reversal
+    assert fed.last_direction == 1
+    assert [fed._decide(x) for x in (-0.6, -1.0, 0.51, 2.0)] == [0, -1, 1, 2]
+    mu, sd, i, st = fed.policy_rate + 0.3 * fed.q.step, 0.7 * fed.q.step, fed.policy_rate, fed.q.step
+    p = fed._step_probs(mu, sd)
+    assert p.sum() == pytest.approx(1.0)
+    assert p[:2].sum() == pytest.approx(ndtr((i - 1.0 * st - mu) / sd))      # a cut: past a whole step
+    assert p[3:].sum() == pytest.approx(1.0 - ndtr((i + 0.5 * st - mu) / sd))  # a hike: past half a step
+    _, plain = _fed({"fed.reversal_threshold_steps": 0.5})
+    assert [plain._decide(x) for x in (0.51, -0.51)] == [1, -1]               # 0.5: rounding alone
+
+
 def test_a_meeting_moves_at_most_two_steps_and_fifty_only_for_a_fifty_point_gap():
-    _, fed = _fed()
+    _, fed = _fed({"fed.last_move_direction": 0})           # no last move: the same edges both ways
     assert fed.q.max_steps_per_meeting == 2
     assert [fed._decide(x) for x in (0.49, 0.51, 1.6, 1.99, 2.0, 9.0)] == [0, 1, 1, 1, 2, 2]
     assert [fed._decide(-x) for x in (0.49, 0.51, 1.6, 2.0, 9.0)] == [0, -1, -1, -2, -2]
