@@ -199,6 +199,17 @@ def build_news(p: Params, assets: list[Asset]) -> tuple[NewsParams, np.ndarray]:
     return params, loading_matrix(n, rows, params.F)
 
 
+def build_news_process(p: Params, assets: list[Asset], ensemble: int = 1) -> tuple[NewsParams, np.ndarray, NewsProcess]:
+    """The news factors, their loadings and the process on `ensemble` members, with the scenarios'
+    news impact and started at the calm initial vol (the market's, and `checks.news_only`'s)."""
+    params, L = build_news(p, assets)
+    process = NewsProcess(params, ensemble)
+    process.exo_variance_impact = NewsConfig.from_params(p).exogenous_variance_impact
+    nominal = params.sigma[0] * math.sqrt(RunParams.from_params(p).trading_days_per_year)
+    process.start_at(0, VolParams.from_params(p).initial_annual_vol / nominal)
+    return params, L, process
+
+
 def build_impact(p: Params, assets: list[Asset]) -> ImpactParams:
     q = MarketParams.from_params(p)
     eq_cap = sum(a.cap0 for a in assets if a.kind == EQUITY)
@@ -252,9 +263,7 @@ class Market:
         self.y0 = q.ust10_yield
 
         # the news process and the impact kernel (ensemble axis of size 1)
-        self.news_params, self.L = build_news(p, self.assets)
-        self.news_process = NewsProcess(self.news_params, 1)
-        self.news_process.exo_variance_impact = NewsConfig.from_params(p).exogenous_variance_impact
+        self.news_params, self.L, self.news_process = build_news_process(p, self.assets)
         self.impact_params = build_impact(p, self.assets)
         self.impact = ImpactKernel(self.impact_params, 1, self.n)
         self._LT2 = self.L.T ** 2                          # constant: squared loadings (asset × factor)ᵀ
@@ -264,8 +273,6 @@ class Market:
         self.depth_ref = self.sigma_ref.copy()
         self.depth_ref[self.is_equity] *= q.depth_reference_annual_vol / (self.news_params.sigma[0] * math.sqrt(self.ann))
         v = VolParams.from_params(p)
-        nominal = self.news_params.sigma[0] * math.sqrt(self.ann)
-        self.news_process.start_at(0, v.initial_annual_vol / nominal)
 
         # prices are normalised to 1 at the start: P = cap / cap0 (shares constant)
         self.logp = np.zeros(self.n)

@@ -28,9 +28,7 @@ from arch.data import sp500
 
 from ...config import Params
 from ...model import hooks
-from ...model.market import EQUITY, build_assets, build_news
-from ...model.news import NewsProcess
-from ...model.volatility import VolParams
+from ...model.market import EQUITY, build_assets, build_news_process
 from ...model.model import agent_classes, trading_classes
 from ..metrics import drawdown_stats
 from ..runner import RunResult, build_model, run, simulate
@@ -319,12 +317,9 @@ def news_only(overrides: dict[str, Any] | None = None, *, samples: int = 60, day
     regimes"); cheap: ≈ 0.1 s per 100 samples × 1,000 days."""
     p = load_scenario("baseline").params(overrides)
     assets = build_assets(p)
-    P, L = build_news(p, assets)
+    P, L, news = build_news_process(p, assets, samples)
     eq = np.array([a.kind == EQUITY for a in assets])
     cap = np.array([a.cap0 for a in assets])[eq]
-    ann = Params.defaults()["run.trading_days_per_year"]
-    news = NewsProcess(P, samples)
-    news.start_at(0, VolParams.from_params(p).initial_annual_vol / (P.sigma[0] * math.sqrt(ann)))
     rng = np.random.default_rng(seed)
     R = np.empty((days, samples, P.F))
     rel = np.empty((days, samples))
