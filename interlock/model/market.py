@@ -109,6 +109,7 @@ class NewsConfig(ParamView, section="news"):
     btc_logvol_sd: list[float]
     btc_tail: float
     btc_equity_loading: float          # λ: loading of BTC's shock on the equity factor's
+    btc_equity_downside: float         # a: the loading is λ + a on the equity factor's down days, λ − a on up days
     btc_rel_floor: float
     btc_rel_cap: float
     ust_timescales_days: list[float]   # the 10y yield's news (σ̄ = market.bond_yield_sigma)
@@ -169,6 +170,10 @@ def build_news(p: Params, assets: list[Asset]) -> tuple[NewsParams, np.ndarray]:
     nw = NewsConfig.from_params(p)
     q = MarketParams.from_params(p)
     days = RunParams.from_params(p).trading_days_per_year
+    if abs(nw.btc_equity_loading) + nw.btc_equity_downside >= 1.0:
+        raise InputError(f"btc_equity_loading {nw.btc_equity_loading:g} ± btc_equity_downside "
+                         f"{nw.btc_equity_downside:g} leaves (−1, 1)", key="news.btc_equity_downside",
+                         allowed="|news.btc_equity_loading| + news.btc_equity_downside < 1")
     eq = [a for a in assets if a.kind == EQUITY]
     ne = len(eq)
     cap = np.array([a.cap0 for a in eq])
@@ -192,6 +197,7 @@ def build_news(p: Params, assets: list[Asset]) -> tuple[NewsParams, np.ndarray]:
         floor=[nw.market_rel_floor] + [nw.idio_rel_floor] * ne + [nw.btc_rel_floor, nw.ust_rel_floor],
         parent=[-1] + [0] * ne + [0, -1], psi=[0.0] + [nw.idio_market_exponent] * ne + [0.0, 0.0],
         lam=[0.0] * (1 + ne) + [nw.btc_equity_loading, 0.0],
+        lam_asym=[0.0] * (1 + ne) + [nw.btc_equity_downside, 0.0],
         revert=[0.0] * (2 + ne) + [math.log(2.0) / nw.ust_news_half_life_days])
     n = len(assets)
     rows = [(i, 0, float(beta_n[i])) for i in range(ne)] + [(i, 1 + i, 1.0) for i in range(ne)]

@@ -24,6 +24,10 @@ numbers for on/off comparisons. Everything is vectorised over an optional leadin
     rel_t   = clip(exp(Σ_k x_k,t − c), floor, cap) · rel_parent,t^ψ          relative volatility
     σ_t     = σ̄ · rel_t
     z*_t    = λ z_parent,t + sqrt(1 − λ²) z_t                                   (λ = 0 by default)
+              or, with a downside asymmetry a ≠ 0 (correlations rise in sell-offs; Longin & Solnik
+              2001, Ang & Chen 2002): λ(z_p) = λ + a if z_p < 0 else λ − a, and
+              z*_t = λ(z_p) z_p + a√(2/π) + sqrt(1 − λ² − a²(1 − 2/π)) z_t    (mean 0, variance 1,
+              correlation λ with the parent's shock)
     ε_t     = (z* e^{h z*²/2} / s_h − b (|z*| − √(2/π))) / n_b                  unit variance
     r_t     = κ_μ σ̄ (E[rel] − rel_t) + σ_t ε_t − δ ℓ_t,  ℓ_t+1 = ℓ_t + r_t          news log return
                                          (δ = 0 by default: a random walk; δ > 0: the factor's level ℓ is
@@ -94,6 +98,7 @@ class NewsParams:
     parent: np.ndarray         # (F,) index of the parent factor, −1 = none (parents first)
     psi: np.ndarray            # (F,) exponent on the parent's relative volatility
     lam: np.ndarray            # (F,) loading of the shock on the parent's shock (risk-appetite slot)
+    lam_asym: np.ndarray       # (F,) downside asymmetry of that loading: λ + a on the parent's down days, λ − a on up days
     revert: np.ndarray         # (F,) daily rate at which the factor's cumulative news reverts to 0 (0 = a random walk)
 
     # derived (filled by __post_init__)
@@ -107,7 +112,7 @@ class NewsParams:
 
     @classmethod
     def make(cls, names, sigma, tau, s, rho, b=0.0, h=0.0, kmu=0.0, cap=np.inf, floor=0.0,
-             parent=-1, psi=0.0, lam=0.0, revert=0.0) -> "NewsParams":
+             parent=-1, psi=0.0, lam=0.0, revert=0.0, lam_asym=0.0) -> "NewsParams":
         F = len(names)
         tau = np.atleast_2d(np.asarray(tau, float))
         K = tau.shape[-1]
@@ -115,13 +120,15 @@ class NewsParams:
         fk = lambda v: np.broadcast_to(np.asarray(v, float), (F, K)).copy()      # noqa: E731
         return cls(tuple(names), f1(sigma), fk(tau), fk(s), fk(rho), f1(b), f1(h), f1(kmu), f1(cap),
                    f1(floor), np.broadcast_to(np.asarray(parent, int), (F,)).copy(), f1(psi), f1(lam),
-                   f1(revert))
+                   f1(lam_asym), f1(revert))
 
     def __post_init__(self):
         if np.any(self.h >= 0.25):
             raise ValueError("Tukey h must be < 0.25 (finite kurtosis)")
         if np.any(np.abs(self.rho) > 1) or np.any(np.abs(self.lam) >= 1):
             raise ValueError("|rho| ≤ 1 and |lam| < 1 required")
+        if np.any(np.abs(self.lam) + np.abs(self.lam_asym) >= 1):
+            raise ValueError("|lam| + |lam_asym| < 1 required (both loadings inside (−1, 1))")
         if np.any(self.revert < 0) or np.any(self.revert >= 1):
             raise ValueError("a reversion rate must be in [0, 1) a day")
         for f, p in enumerate(self.parent):
@@ -167,8 +174,15 @@ class NewsProcess:
         # exactly, the same factor as the `np.where(..., 1.0)` it replaces
         self._psi_eff = np.where(p.parent >= 0, p.psi, 0.0)
         self._psi2_eff = np.where(p.parent >= 0, 2 * p.psi, 0.0)
-        self._has_lam = bool(np.any(p.lam != 0.0))
+        self._has_lam = bool(np.any(p.lam != 0.0) or np.any(p.lam_asym != 0.0))
         self._lam_c = np.sqrt(1.0 - p.lam ** 2)
+        # an asymmetric loading (λ + a on the parent's down days, λ − a on its up days): the loaded
+        # part u = λ(z_p)·z_p has mean −a·√(2/π) and variance λ² + a² − (a√(2/π))²; it is centred and
+        # the factor's own shock fills the variance to 1, so the shock stays mean 0, variance 1
+        self._has_asym = bool(np.any(p.lam_asym != 0.0))
+        self._lam_up, self._lam_dn = p.lam - p.lam_asym, p.lam + p.lam_asym
+        self._asym_mean = -p.lam_asym * SQ2PI
+        self._asym_c = np.sqrt(1.0 - (p.lam ** 2 + p.lam_asym ** 2 - self._asym_mean ** 2))
         self._half_h = 0.5 * p.h
         self._kmu_sigma = p.kmu * p.sigma
         self._floor2 = p.floor[:, None] ** 2
@@ -224,7 +238,10 @@ class NewsProcess:
         # the market asks for today's rel at the open (`rel_today`) and steps later the same day: if
         # the state is bit for bit the one it was computed from, it is today's rel (~8 µs a day)
         rel = self.rel if self.x.tobytes() == self._rel_of else self.rel_today()
-        if self._has_lam:
+        if self._has_asym:
+            zp = z[:, self._par]
+            z = (np.where(zp < 0.0, self._lam_dn, self._lam_up) * zp - self._asym_mean) + self._asym_c * z
+        elif self._has_lam:
             z = p.lam * z[:, self._par] + self._lam_c * z
         az = np.abs(z)
         eps = (z * np.exp(self._half_h * z * z) / p.s_h - p.b * (az - SQ2PI)) / p.n_b

@@ -103,3 +103,32 @@ def test_the_ten_year_yields_news_reverts_and_nothing_else_does():
     rev = m.news_params.revert
     assert rev[-1] == pytest.approx(np.log(2.0) / P["news.ust_news_half_life_days"])
     assert m.news_params.names[-1] == "ust10_yield" and np.all(rev[:-1] == 0.0)
+
+
+def test_a_downside_loading_makes_the_child_fall_harder_on_the_parents_large_down_days_at_the_same_correlation():
+    """A child loading λ + a on its parent's down days and λ − a on its up days (`lam_asym`; BTC on
+    the equity factor), centred: z* = λ z_p − a(|z_p| − √(2/π)) + c·z. Its shock keeps mean 0,
+    variance 1 and correlation λ with the parent's; on the parent's large down days (z_p < −1.5, an
+    S&P sell-off) its mean is (λ + a)·E[z_p | z_p < −1.5] + a√(2/π), well below the symmetric λ's
+    (on all down days together the centring gives back exactly what the loading takes). Checked on
+    the shocks the child's log-volatility reads (its state after one step from zero)."""
+    E = 200_000
+    rng = np.random.default_rng(5)
+    z = rng.standard_normal((E, 2))
+    shocks = {}
+    for a in (0.0, 0.3):
+        p = NewsParams.make(["parent", "child"], sigma=[0.01, 0.01], tau=[[5.0]], s=[[0.0], [0.5]],
+                            rho=[[0.0], [1.0]], parent=[-1, 0], lam=[0.0, 0.45], lam_asym=[0.0, a])
+        nw = NewsProcess(p, E)
+        nw.step(z)
+        shocks[a] = nw.x[:, 1, 0] / p.theta[1, 0]            # ρ = 1: the state is θ·z*, z* recovered
+    sell = z[:, 0] < -1.5
+    tail = z[sell, 0].mean()
+    for a, zs in shocks.items():
+        assert abs(zs.mean()) < 0.01 and abs(zs.var() - 1.0) < 0.01
+        assert abs(np.corrcoef(zs, z[:, 0])[0, 1] - 0.45) < 0.01
+        assert abs(zs[sell].mean() - ((0.45 + a) * tail + a * np.sqrt(2 / np.pi))) < 0.02
+    assert shocks[0.3][sell].mean() < shocks[0.0][sell].mean() - 0.25
+    with pytest.raises(ValueError):
+        NewsParams.make(["p", "c"], sigma=[0.01, 0.01], tau=[[5.0]], s=[[0.0], [0.5]], rho=[[0.0], [1.0]],
+                        parent=[-1, 0], lam=[0.0, 0.8], lam_asym=[0.0, 0.3])
