@@ -8,9 +8,12 @@ compares the two paths). What stays in numpy, on purpose:
   - random draws (same Generator calls, same order);
   - transcendental functions (exp, log, pow): numpy's SIMD loops and LLVM's libm may differ by an ulp
     on some machines, so the kernels stop before them and numpy applies them to the kernel's output;
-  - every reduction that feeds prices or outputs (np.sum, np.add.reduceat), so the summation order
-    (numpy's pairwise sums) is unchanged; the one exception is `settle`'s per-venue sum, which adds
-    row by row in row order exactly as np.bincount does (not pairwise).
+  - the reductions' summation order: a kernel that sums does it as numpy does — `_np_sum` is numpy's
+    pairwise summation of a float64 array (what np.add.reduce / ndarray.sum give: the identity 0.0,
+    then blocks of 8 accumulators, halving above 128 elements), used where it spares numpy calls on
+    small or compacted arrays; `settle`'s per-venue sum adds row by row in row order exactly as
+    np.bincount does. The review's per-venue sums (np.add.reduceat: numpy's SIMD loop is faster on
+    its thousands of rows) and dot products (BLAS) stay in numpy.
 Kernels that compact rows (the index lists, the positive payments, the perp book) write every row to
 the next free slot and advance it only when the row qualifies: no data-dependent branch to mispredict.
 The spot review and fill run one inner loop per run of a venue's rows (one NAV, one frozen flag), so
@@ -44,6 +47,95 @@ def _minimum(a, b):
     if a != a:
         return a
     return a if a < b else b
+
+
+@_jit
+def _pw_block(a, lo, n):
+    # numpy's pairwise sum (loops_utils.h: DOUBLE_pairwise_sum) of a[lo:lo + n] for n ≤ 128
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return res
+    r0 = a[lo]
+    r1 = a[lo + 1]
+    r2 = a[lo + 2]
+    r3 = a[lo + 3]
+    r4 = a[lo + 4]
+    r5 = a[lo + 5]
+    r6 = a[lo + 6]
+    r7 = a[lo + 7]
+    m = n - (n % 8)
+    i = 8
+    while i < m:
+        j = lo + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@_jit
+def _pw(a, lo, n):
+    # numpy's pairwise sum of a[lo:lo + n] (a float64 array)
+    if n <= 128:
+        return _pw_block(a, lo, n)
+    # the recursion pw(lo, n) = pw(lo, n2) + pw(lo + n2, n − n2), n2 = n/2 rounded down to a multiple of 8,
+    # walked with an explicit stack (numba's cache does not keep recursive functions)
+    f_lo = np.empty(64, dtype=np.int64)
+    f_n = np.empty(64, dtype=np.int64)
+    f_left = np.empty(64)
+    f_stage = np.zeros(64, dtype=np.int64)
+    sp = 0
+    f_lo[0] = lo
+    f_n[0] = n
+    f_stage[0] = 0
+    while True:
+        l = f_lo[sp]
+        m = f_n[sp]
+        if m > 128:                       # descend into the left half
+            h = m // 2
+            h -= h % 8
+            sp += 1
+            f_lo[sp] = l
+            f_n[sp] = h
+            f_stage[sp] = 0
+            continue
+        ret = _pw_block(a, l, m)
+        sp -= 1
+        while sp >= 0:
+            if f_stage[sp] == 0:          # the left half is done: keep it, descend into the right half
+                f_left[sp] = ret
+                f_stage[sp] = 1
+                m = f_n[sp]
+                h = m // 2
+                h -= h % 8
+                lo2 = f_lo[sp] + h
+                sp += 1
+                f_lo[sp] = lo2
+                f_n[sp] = m - h
+                f_stage[sp] = 0
+                break
+            ret = f_left[sp] + ret        # both halves done
+            sp -= 1
+        if sp < 0:
+            return ret
+
+
+@_jit
+def _np_sum(a, lo, n):
+    # np.add.reduce(a[lo:lo + n]) (= a[lo:lo + n].sum()): the identity 0.0 plus the pairwise sum
+    return 0.0 + _pw(a, lo, n)
 
 
 @_jit
@@ -174,6 +266,86 @@ def spot_fill(start, seg_v, seg_lo, seg_hi, hold0, hold1, cash, o0, o1, o2, o3, 
 
 
 @_jit
+def pool_orders(sums, btc_col, units, prices, eq_cols, pool_shares, w, buy, sell):
+    """The venue agents' orders from the per-venue sums of the review's row orders (`sums`: 4 ×
+    n_venues, RetailCryptoBook._venue_sums): the BTC legs into buy / sell (zeros on entry), pool
+    purchases split by the pool's current weights (RetailCryptoBook.pool_weights; scratch `w`: n_venues ×
+    instruments) and pool sales as a share of each pool's units — voluntary_orders' numpy arithmetic.
+    Returns False, having written nothing, when a pool is empty (its total value ≤ 1e-12: the caller's
+    numpy code handles that)."""
+    nv = sums.shape[1]
+    ni = w.shape[1]
+    for v in range(nv):
+        for c in range(ni):
+            w[v, c] = 0.0
+        for c in eq_cols:
+            w[v, c] = units[v, c] * prices[c]
+        if not _np_sum(w[v], 0, ni) > 1e-12:
+            return False
+    for v in range(nv):
+        buy[v, btc_col] = sums[0, v]
+        sell[v, btc_col] = sums[2, v]
+    for v in range(nv):
+        tot = _np_sum(w[v], 0, ni)
+        eb = sums[1, v]
+        for c in range(ni):
+            buy[v, c] += eb * (w[v, c] / tot)
+        ps = pool_shares[v]
+        frac = _minimum(sums[3, v] / (ps if ps > 1e-12 else 1.0), 1.0)
+        for c in eq_cols:
+            sell[v, c] += frac * units[v, c]
+    return True
+
+
+@_jit
+def perp_orders(no, nc, i_open, i_close, margin_share, cash, leverage, side, btc, nl, oi_cap, pb, margin, notional,
+                close_units, scratch):
+    """The leveraged rows' perp orders (RetailCryptoBook.voluntary_orders' numpy arithmetic, its sums as
+    numpy sums): each opening row's margin and notional (into `margin`, `notional`), cut pro rata when
+    the gross book would pass the open-interest cap `oi_cap`, and each closing row's contracts (into
+    `close_units`); returns the notional opened long and short and the contracts closed long and short
+    (`scratch`: nl floats)."""
+    for j in range(no):
+        i = i_open[j]
+        mg = margin_share[i] * cash[i]
+        margin[j] = mg
+        notional[j] = leverage[i] * mg
+    for i in range(nl):
+        scratch[i] = abs(btc[i])
+    room = oi_cap - _np_sum(scratch, 0, nl) * pb
+    want = _np_sum(notional, 0, no)
+    room0 = 0.0 if 0.0 > room else room                 # Python's max(room, 0.0)
+    if want > room0:
+        cut = room0 / want
+        for j in range(no):
+            margin[j] *= cut
+            notional[j] *= cut
+    for j in range(nc):
+        close_units[j] = btc[i_close[j]]
+    k = 0
+    for j in range(no):
+        scratch[k] = notional[j]
+        k += 1 if side[i_open[j]] > 0 else 0
+    opened_long = _np_sum(scratch, 0, k)
+    k = 0
+    for j in range(no):
+        scratch[k] = notional[j]
+        k += 0 if side[i_open[j]] > 0 else 1
+    opened_short = _np_sum(scratch, 0, k)
+    k = 0
+    for j in range(nc):
+        scratch[k] = close_units[j]
+        k += 1 if close_units[j] > 0 else 0
+    closed_long = _np_sum(scratch, 0, k)
+    k = 0
+    for j in range(nc):
+        scratch[k] = close_units[j]
+        k += 1 if close_units[j] < 0 else 0
+    closed_short = -_np_sum(scratch, 0, k)
+    return opened_long, opened_short, closed_long, closed_short
+
+
+@_jit
 def lev_exp_args(nl, sty, appetite, xr, any_loss, log_trust, side, entry, b, out):
     """out = b · (side · (xr[style] · appetite [+ τ ln trust]) − e) per leveraged row; numpy's exp next."""
     if xr.size != 3:                                    # the general form (Style has three members)
@@ -259,7 +431,7 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pay):
     price reset; leaves the positive payments at the front of `pay` (row order: what pay[pay > 0]
     gives; the sum stays in numpy) and returns their count and the new `liq_bounds`. The update is
     select-only (a flat row's debt and liquidation price are written back unchanged), so it vectorises;
-    the compaction and the bounds are a second, scalar pass."""
+    the compaction and the bounds are a second, scalar pass. Also returns the positive payments' numpy sum."""
     for i in range(nl):
         q = btc[i]
         o = q != 0.0
@@ -281,7 +453,7 @@ def funding(nl, btc, debt, liq_price, f3, pb, mm, side, pay):
         s = side[i]
         hi = lq if (s > 0.0 and lq > hi) else hi
         lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
-    return k, hi, lo
+    return k, hi, lo, _np_sum(pay, 0, k)
 
 
 @_jit
@@ -305,7 +477,8 @@ def settle(k, idx, contracts, price, fee, charge, btc, debt, liq_price, cash, fl
     """Close the perps of rows idx[:k] (distinct) at `price` (RetailCryptoBook._settle, row by row):
     equity = contracts · P − debt into `equity` (the sums stay in numpy), the payout max(equity −
     fee · |contracts| · P, 0) (no fee unless `charge`) to cash, the position zeroed, and equity −
-    payout added per venue to `by_venue` (zeros on entry) in row order, as np.bincount adds."""
+    payout added per venue to `by_venue` (zeros on entry) in row order, as np.bincount adds. Returns the
+    numpy sums of contracts[:k] and of the equity."""
     for j in range(k):
         i = idx[j]
         c = contracts[j]
@@ -319,13 +492,16 @@ def settle(k, idx, contracts, price, fee, charge, btc, debt, liq_price, cash, fl
         flat_since[i] = day
         equity[j] = e
         by_venue[venue[i]] += e - pay
+    return _np_sum(contracts, 0, k), _np_sum(equity, 0, k)
 
 
 @_jit
-def perp_book(nl, btc, debt, pb, longs, shorts, equity):
-    """The perp book for the record, in one pass: the long and the short positions (contracts, row
-    order: what btc[btc > 0] and btc[btc < 0] give) and each position's equity q · P − debt; returns
-    the counts of longs and shorts (the sums stay in numpy). Branch-free, as `lev_decide`."""
+def perp_book(nl, btc, debt, pb, longs, shorts, equity, cash, spot_units, nv, holder_cash):
+    """The record's sums, in one pass: the long and the short positions' contracts (compacted into
+    `longs` / `shorts` in row order: what btc[btc > 0] and btc[btc < 0] give) and each position's equity
+    q · P − debt into `equity`; returns the numpy sums of the longs, of the shorts and of the equity, of
+    the venue agents' cash (cash[:nv]) plus that of the leveraged rows (holder_cash[:nl]), and of the
+    venue agents' spot BTC (`spot_units`, their BTC column). Branch-free, as `lev_decide`."""
     nlong = 0
     nshort = 0
     for i in range(nl):
@@ -335,15 +511,16 @@ def perp_book(nl, btc, debt, pb, longs, shorts, equity):
         nlong += 1 if q > 0.0 else 0
         nshort += 1 if q < 0.0 else 0
         equity[i] = q * pb - debt[i]
-    return nlong, nshort
+    return (_np_sum(longs, 0, nlong), _np_sum(shorts, 0, nshort), _np_sum(equity, 0, nl),
+            _np_sum(cash, 0, nv) + _np_sum(holder_cash, 0, nl), _np_sum(spot_units, 0, nv))
 
 
 @_jit
 def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price, mm, contracts, hi, lo):
     """Open the perps of rows idx[:k] (distinct) at `price`: contracts = side · notional / P into
     `contracts`, the margin out of cash, debt += contracts · P − margin, the liquidation price reset
-    (RetailCryptoBook._open and _set_liq_price, row by row; the sums stay in numpy); returns the
-    `liq_bounds` (hi, lo) widened by the new liquidation prices."""
+    (RetailCryptoBook._open and _set_liq_price, row by row); returns the `liq_bounds` (hi, lo) widened
+    by the new liquidation prices and the numpy sums of the contracts and of margin[:k]."""
     for j in range(k):
         i = idx[j]
         c = side[i] * notional[j] / price
@@ -358,4 +535,4 @@ def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price
         s = side[i]
         hi = lq if (s > 0.0 and lq > hi) else hi
         lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
-    return hi, lo
+    return hi, lo, _np_sum(contracts, 0, k), _np_sum(margin, 0, k)

@@ -413,6 +413,7 @@ class RetailCryptoBook(Population):
         self._pay = np.empty(nl)
         self._book = np.empty((3, nl))     # the record's perp book: longs, shorts, positions' equity
         self._none = np.zeros(1)           # a placeholder for an array a kernel does not read
+        self._pool_w = np.empty((nv, m.n_instr))   # the pools' weights (`_kernels.pool_orders`' scratch)
         self._by_ven = np.empty(nv)        # a settlement's per-venue sums
         self._flag = np.zeros(nl, dtype=bool)      # the cascade's candidates: scratch and buffers
         self._cand_i = np.empty(nl, dtype=np.intp)
@@ -511,38 +512,48 @@ class RetailCryptoBook(Population):
         else:
             orders = self._review_numpy(sl, ven, nav, pb, loss, any_loss, frozen, any_frozen)
         sums = self._venue_sums(orders, day)                 # (4, n_venues)
-        buy[:nv, m.btc] = sums[0]
-        sell[:nv, m.btc] = sums[2]
+        pooled = self._fast and self._k.pool_orders(sums, m.btc, self.units, prices, self.eq_cols, self.pool_shares,
+                                                     self._pool_w, buy, sell)
         eq_buy, eq_sell = sums[1], sums[3]
-        buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
-        held = self.pool_shares if self._all_pools_held() else np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0)
-        frac = np.minimum(eq_sell / held, 1.0)
-        sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
+        if not pooled:
+            buy[:nv, m.btc] = sums[0]
+            sell[:nv, m.btc] = sums[2]
+            buy[:nv] += eq_buy[:, None] * self.pool_weights(prices)
+            held = self.pool_shares if self._all_pools_held() else np.where(self.pool_shares > 1e-12, self.pool_shares, 1.0)
+            frac = np.minimum(eq_sell / held, 1.0)
+            sell[:nv, self.eq_cols] += frac[:, None] * self.units[:nv, self.eq_cols]
 
         # leveraged traders decide daily: open or close with signal-dependent probabilities
         if self._fast:
             i_open, i_close = self._decide_fused(day, loss, any_loss, frozen, any_frozen)
         else:
             i_open, i_close = self._decide_numpy(day, loss, any_loss, frozen, any_frozen)
-        margin = self.margin_share[i_open] * self.holder_cash[i_open]
-        notional = self.leverage[i_open] * margin
         # open interest tracks the market it is written on (BTC futures OI ≈ 3.7–3.9% of BTC's cap in
         # 2025): when the gross book would pass `max_open_interest_share` of the cap, the venues' risk
         # limits scale the new positions down (a book sized in dollars cannot outgrow a fallen BTC)
-        room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
-        want = float(notional.sum())
-        if want > max(room, 0.0):
-            cut = max(room, 0.0) / want
-            margin *= cut
-            notional *= cut
-        close_units = self.btc[i_close]                              # signed contracts
+        if self._fast:
+            margin, notional, close_units = np.empty(i_open.size), np.empty(i_open.size), np.empty(i_close.size)
+            opened_long, opened_short, closed_long, closed_short = self._k.perp_orders(
+                i_open.size, i_close.size, i_open, i_close, self.margin_share, self.holder_cash, self.leverage,
+                self.side, self.btc, nl, self.max_oi * float(m.cap[m.btc]), pb, margin, notional, close_units,
+                self._pay)
+        else:
+            margin = self.margin_share[i_open] * self.holder_cash[i_open]
+            notional = self.leverage[i_open] * margin
+            room = self.max_oi * float(m.cap[m.btc]) - float(np.abs(self.btc[:nl]).sum()) * pb
+            want = float(notional.sum())
+            if want > max(room, 0.0):
+                cut = max(room, 0.0) / want
+                margin *= cut
+                notional *= cut
+            close_units = self.btc[i_close]                          # signed contracts
+            long_open = self.side[i_open] > 0
+            opened_long = float(notional[long_open].sum())
+            opened_short = float(notional[~long_open].sum())
+            closed_long = float(close_units[close_units > 0].sum())
+            closed_short = float(-close_units[close_units < 0].sum())
         # the counterparty's hedge: it buys spot against new longs and closed shorts, sells against
         # new shorts and closed longs (never more than it holds: it does not short spot)
-        long_open = self.side[i_open] > 0
-        opened_long = float(notional[long_open].sum())
-        opened_short = float(notional[~long_open].sum())
-        closed_long = float(close_units[close_units > 0].sum())
-        closed_short = float(-close_units[close_units < 0].sum())
         buy[self.desk, m.btc] = self.hedge * (opened_long + closed_short * pb)
         sell[self.desk, m.btc] = min(self.hedge * (opened_short / pb + closed_long), self.units[self.desk, m.btc])
         self.perp_flow_today += opened_long + closed_short * pb - opened_short - closed_long * pb
@@ -875,15 +886,17 @@ class RetailCryptoBook(Population):
             contracts = self._pay[: idx.size]                           # a free buffer here
             if self._liq_hi is None:
                 self._liq_hi, self._liq_lo = self._k.liq_bounds(self.n_lev, self.liq_price, self.side)
-            self._liq_hi, self._liq_lo = self._k.open_perps(
+            self._liq_hi, self._liq_lo, s_contracts, s_margin = self._k.open_perps(
                 idx.size, idx, self.side, notional, margin, price, self.btc, self.holder_cash, self.debt,
                 self.liq_price, self.mm, contracts, self._liq_hi, self._liq_lo)
-        else:
-            contracts = self.side[idx] * notional / price               # signed
-            self.btc[idx] += contracts
-            self.holder_cash[idx] -= margin
-            self.debt[idx] += contracts * price - margin
-            self._set_liq_price(idx)
+            self.perp_short += s_contracts
+            self.perp_cash += s_margin
+            return
+        contracts = self.side[idx] * notional / price                   # signed
+        self.btc[idx] += contracts
+        self.holder_cash[idx] -= margin
+        self.debt[idx] += contracts * price - margin
+        self._set_liq_price(idx)
         self.perp_short += float(contracts.sum())
         self.perp_cash += float(margin.sum())
 
@@ -906,12 +919,13 @@ class RetailCryptoBook(Population):
             by_venue = self._by_ven
             by_venue[:] = 0.0
             equity = self._pay[:k]                                       # a free buffer here
-            self._k.settle(k, idx, contracts, price, self.fee, fee, self.btc, self.debt, self.liq_price,
-                           self.holder_cash, self.flat_since, self.model.day, self.venue, equity, by_venue)
+            s_contracts, s_equity = self._k.settle(k, idx, contracts, price, self.fee, fee, self.btc, self.debt,
+                                                   self.liq_price, self.holder_cash, self.flat_since, self.model.day,
+                                                   self.venue, equity, by_venue)
             if self._liq_hi is not None and self._liq_hi < 0.0:
                 self._liq_hi = 0.0                                       # the settled rows' price is 0
-            self.perp_short -= float(contracts.sum())
-            self.perp_cash -= float(equity.sum())
+            self.perp_short -= s_contracts
+            self.perp_cash -= s_equity
             self.crypto.reserves += by_venue
             return
         equity = contracts * price - self.debt[idx]
@@ -945,9 +959,10 @@ class RetailCryptoBook(Population):
         if self._fast:
             if f != 0.0:
                 m = self.market
-                k, self._liq_hi, self._liq_lo = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f,
-                                                                float(m.price[m.btc]), self.mm, self.side, self._pay)
-                self.funding_paid_total += float(self._pay[:k].sum())     # the positive payments, row order
+                _, self._liq_hi, self._liq_lo, paid = self._k.funding(nl, self.btc, self.debt, self.liq_price, 3.0 * f,
+                                                                      float(m.price[m.btc]), self.mm, self.side,
+                                                                      self._pay)
+                self.funding_paid_total += paid                  # the positive payments' numpy sum, row order
             return
         open_ = np.flatnonzero(self.btc[:nl])
         if open_.size and f != 0.0:
@@ -975,23 +990,26 @@ class RetailCryptoBook(Population):
         nv = self.n_venues
         prices = m.instrument_prices()
         pb = prices[m.btc]
-        spot = float(self.units[:nv, m.btc].sum() * pb)
-        if self._fast:
+        if self._fast:                 # the sums in the kernel, as numpy sums (`_kernels._np_sum`)
             lo, sh, eq = self._book
-            k_lo, k_sh = self._k.perp_book(self.n_lev, self.btc, self.debt, pb, lo, sh, eq)
-            q_long, q_short, pos_equity = lo[:k_lo], sh[:k_sh], eq
+            s_long, s_short, margin, cash, s_spot = self._k.perp_book(
+                self.n_lev, self.btc, self.debt, pb, lo, sh, eq, self.cash, self.units[:nv, m.btc], nv,
+                self.holder_cash)
+            spot = float(s_spot * pb)
+            longs = float(s_long * pb)
+            shorts = float(-s_short * pb)
         else:
+            spot = float(self.units[:nv, m.btc].sum() * pb)
             q = self.btc[: self.n_lev]
-            q_long, q_short, pos_equity = q[q > 0], q[q < 0], q * pb - self.debt[: self.n_lev]
-        longs = float(q_long.sum() * pb)
-        shorts = float(-q_short.sum() * pb)
+            longs = float(q[q > 0].sum() * pb)
+            shorts = float(-q[q < 0].sum() * pb)
+            margin = float((q * pb - self.debt[: self.n_lev]).sum())           # positions' equity
+            cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
         perps = longs + shorts
-        margin = float(pos_equity.sum())                                # positions' equity
         exposure = spot + perps
         equity = float(self.units[:nv, self.eq_cols].sum(axis=0) @ prices[self.eq_cols])
         trust = st.market_trust()
         appetite = float(self.style_share @ np.exp(self.x_style - self.rot_style)) * trust ** self.tau
-        cash = float(self.cash[:nv].sum() + self.holder_cash[: self.n_lev].sum())
         row = {"crypto_trust": trust, "btc_leverage": exposure / max(spot + margin, 1e-12),
                "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
                "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
