@@ -1,5 +1,6 @@
 """Fused per-row kernels of the retail crypto pass (issue #16: the pass was ~36% of a default run, ~50
-numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic).
+numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic), and of
+the AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms).
 
 Each kernel does, row by row in one loop, exactly the element-wise arithmetic of the numpy code it
 replaces in `retail_crypto.py` (the same operations in the same order, IEEE double, no fastmath), so
@@ -536,3 +537,99 @@ def open_perps(k, idx, side, notional, margin, price, btc, cash, debt, liq_price
         hi = lq if (s > 0.0 and lq > hi) else hi
         lo = lq if (s < 0.0 and lq > 0.0 and lq < lo) else lo
     return hi, lo, _np_sum(contracts, 0, k), _np_sum(margin, 0, k)
+
+
+# ----- the AI interlock's ledger (model/interlock/ledger.py): its daily rates and booking ----------------
+@_jit
+def ledger_rates(t, start, dur, ramp, ramp_num, dur2, flat_rate, sched, scale, src, dst, capex, rr_spender,
+                 rr_share, rr_chip, amount, revenue_ratio, contract_out, r, spend, revenue_graph):
+    """InterlockLedger.rates_at's arithmetic, edge by edge: each supply edge's scheduled rate at t
+    (Schedule.rate), the spenders' flexible capex over their live run-rate edges and the chip vendors'
+    cost of sales, into `r`; the per-firm sums (np.bincount's order: edge by edge from zero) of the
+    contracts (scratch `contract_out`), of `spend` by buyer and of `revenue_graph` by seller."""
+    ne = start.size
+    n = contract_out.size
+    for i in range(n):
+        contract_out[i] = 0.0
+        spend[i] = 0.0
+        revenue_graph[i] = 0.0
+    for e in range(ne):
+        x = t - start[e]
+        live = 1.0 if (x >= 0.0 and x < dur[e]) else 0.0
+        per_year = ramp_num[e] * x / dur2[e] if ramp[e] else flat_rate[e]
+        r[e] = per_year * (live * sched[e] * scale[e])
+        contract_out[src[e]] += r[e]
+    for e in range(ne):
+        b = src[e]
+        started = start[e] <= t
+        flex = _max0(capex[b] - contract_out[b])
+        f = flex * rr_share[e] if (rr_spender[e] and started) else 0.0
+        c = amount[e] * revenue_ratio[b] if (rr_chip[e] and started) else 0.0
+        x = r[e] + f * scale[e]
+        x = x + c * scale[e]
+        r[e] = x
+        spend[b] += x
+        revenue_graph[dst[e]] += x
+
+
+@_jit
+def ledger_book(dt, rates, paid, src, dst, pays_cash, purchases, cash_purchases, revenue_graph, revenue_exo,
+                revenue_exo_rate, operating_in, operating_rate, fixed_capex, fixed_capex_rate, dividends,
+                dividend_rate, bought, sold):
+    """InterlockLedger.book's supply and operating part for dt years at the current rates: paid += rates · dt
+    per edge, the purchases by buyer and the revenue by seller (np.bincount's order; scratch `bought`,
+    `sold`) and the operating accounts, in place."""
+    n = bought.size
+    for i in range(n):
+        bought[i] = 0.0
+        sold[i] = 0.0
+    for e in range(rates.size):
+        p = rates[e] * dt
+        paid[e] += p
+        bought[src[e]] += p
+        sold[dst[e]] += p
+    for i in range(n):
+        b = bought[i]
+        purchases[i] += b
+        cash_purchases[i] += b * (1.0 if pays_cash[i] else 0.0)
+        revenue_graph[i] += sold[i]
+        revenue_exo[i] += revenue_exo_rate[i] * dt
+        operating_in[i] += operating_rate[i] * dt
+        fixed_capex[i] += fixed_capex_rate[i] * dt
+        dividends[i] += dividend_rate[i] * dt
+
+
+@_jit
+def interlock_cash(revenue_exo, revenue_graph, is_lab, lab_margin, ocf0, ocf_share, revenue0, spend, pays_cash,
+                   fixed_capex, dividend_rate, eq_in, eq_out, ann, revenue, operating, cash_change):
+    """The interlock block's revenue (outside the graph + on it), operating cash flow (labs: a margin of
+    revenue; others: the starting OCF + an incremental margin) and each firm's daily cash change
+    (InterlockLedger.daily_cash_change), element by element as the numpy code computes them."""
+    for i in range(revenue.size):
+        rv = revenue_exo[i] + revenue_graph[i]
+        revenue[i] = rv
+        op = lab_margin * rv if is_lab[i] else ocf0[i] + ocf_share * (rv - revenue0[i])
+        operating[i] = op
+        c = op - spend[i] * (1.0 if pays_cash[i] else 0.0)
+        c = c - fixed_capex[i]
+        c = c - dividend_rate[i]
+        c = c + eq_in[i]
+        c = c - eq_out[i]
+        cash_change[i] = c / ann
+
+
+@_jit
+def ledger_book_equity(invested_acc, invested, raised_acc, raised, invested_edge, tranche, stakes, stakes_add,
+                       stake_cost, cost_add, max_stake):
+    """InterlockLedger.book's equity part, in place: the accounts += the period's tranches, the stakes
+    and their cost += what the tranches bought, the stakes capped at `max_stake` (np.minimum)."""
+    for i in range(invested_acc.size):
+        invested_acc[i] += invested[i]
+        raised_acc[i] += raised[i]
+    for k in range(invested_edge.size):
+        invested_edge[k] += tranche[k]
+    n0, n1 = stakes.shape
+    for i in range(n0):
+        for j in range(n1):
+            stakes[i, j] = _minimum(stakes[i, j] + stakes_add[i, j], max_stake)
+            stake_cost[i, j] += cost_add[i, j]

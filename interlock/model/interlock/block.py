@@ -35,7 +35,7 @@ from functools import cached_property, lru_cache
 import numpy as np
 from mesa.discrete_space import Network
 
-from ...agents import ai_lab, hyperscaler, investor
+from ...agents import ai_lab, hyperscaler, investor, jit
 from ...agents.base import clip
 from ...agents.ai_lab import FundingParams
 from ...agents.firms import Firm
@@ -111,6 +111,8 @@ class InterlockBlock(Block):
             firms, deals, rp.start_date, days_per_year=int(self.ann),
             unknown_cash_share=fp.unknown_cash_share, unknown_cash_revenue_share=fp.unknown_cash_revenue_share,
             residual_capex_min_share=dp.residual_capex_min_share, max_stake=dp.max_stake_share)
+        if jit.use_kernels():                 # the ledger's daily arithmetic by the fused kernels (agents/jit.py)
+            L.use_kernels(jit.kernels())
         n = L.n
         m = model.market
         # operating cash flow at the starting (run-rate) revenue: the trailing figure + the
@@ -408,9 +410,17 @@ class InterlockBlock(Block):
         L.book(self.days_unbooked, self.value)
         self.days_unbooked = 0
         L.rates_at(self.t)
-        self.revenue = L.revenue_exo + L.revenue_graph
-        self._set_operating()
-        self.cash_change = L.daily_cash_change()
+        if L._k is not None:                 # the three steps below in one kernel, bit-identical
+            eq_in, eq_out = L.equity_flows()
+            self.revenue, self.operating, self.cash_change = rv, op, cc = np.empty(L.n), np.empty(L.n), np.empty(L.n)
+            L._k.interlock_cash(L.revenue_exo, L.revenue_graph, L.is_lab, self.firm_params.lab_cash_margin, L.ocf0,
+                                self.capex_params.ocf_capex_share, self._revenue0, L.spend, L.pays_cash, L.fixed_capex,
+                                L.dividend_rate, eq_in, eq_out, L.ann, rv, op, cc)
+            L.operating_rate = op
+        else:
+            self.revenue = L.revenue_exo + L.revenue_graph
+            self._set_operating()
+            self.cash_change = L.daily_cash_change()
         self._record_cache()
 
     def _decisions(self) -> None:

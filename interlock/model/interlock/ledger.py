@@ -244,7 +244,15 @@ class InterlockLedger:
         self._rr_terms_for: tuple | None = None
         self.rates = np.zeros(self.supply.n)
         self.equity_rates = np.zeros(self.equity.n)
+        # the fused kernels (agents/_kernels.py; bit-identical to the numpy code, which stays as the
+        # reference) when the process runs them (agents/jit.py): `use_kernels` switches them on
+        self._k = None
         self.rates_at(0.0)
+
+    def use_kernels(self, kernels) -> None:
+        """Run the daily rates and booking with the fused kernels module `kernels` (None: numpy)."""
+        self._k = kernels
+        self._scratch = (np.empty(self.n), np.empty(self.n))
 
     # ----- set-up ---------------------------------------------------------------------------
     def _add_residual_capex_edges(self) -> None:
@@ -308,6 +316,13 @@ class InterlockLedger:
         then each spender's flexible capex (capex − contracts) split over its run-rate edges, and
         chip vendors' cost of sales scaled by their revenue."""
         s = self.supply
+        if self._k is not None:
+            self.rates, self.spend, self.revenue_graph = r, spend, revenue = (np.empty(s.n), np.empty(self.n),
+                                                                             np.empty(self.n))
+            self._k.ledger_rates(t, s.start, s.dur, s._ramp, s._ramp_num, s._dur2, s._flat_rate, s._scheduled, s.scale,
+                                 s.src, s.dst, self.capex, self.rr_spender, self.rr_share, self.rr_chip, s.amount,
+                                 self.revenue_ratio, self._scratch[0], r, spend, revenue)
+            return r
         r = s.rate(t)
         contract_out = np.bincount(s.src, r, minlength=self.n)
         flex = np.maximum(self.capex - contract_out, 0.0)
@@ -339,14 +354,18 @@ class InterlockLedger:
         self.equity_rates = self.equity.rate(t) * willingness
         return self.equity_rates
 
-    def daily_cash_change(self) -> np.ndarray:
-        """Each firm's cash change per day at the current rates (USD bn)."""
-        if self._eq_flows_for is not self.equity_rates:      # the tranches' cash in and out: per rate set
+    def equity_flows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each firm's cash in and out from equity tranches per year at the current rates (kept per rate set)."""
+        if self._eq_flows_for is not self.equity_rates:
             self._eq_flows_for = self.equity_rates
             eq_cash = np.where(self.equity_cash, self.equity_rates, 0.0)
             self._eq_flows = (np.bincount(self.equity.dst, eq_cash, minlength=self.n),
                               np.bincount(self.equity.src, eq_cash, minlength=self.n))
-        eq_in, eq_out = self._eq_flows
+        return self._eq_flows
+
+    def daily_cash_change(self) -> np.ndarray:
+        """Each firm's cash change per day at the current rates (USD bn)."""
+        eq_in, eq_out = self.equity_flows()
         return (self.operating_rate - self.spend * self.pays_cash - self.fixed_capex - self.dividend_rate
                 + eq_in - eq_out) / self.ann
 
@@ -358,17 +377,27 @@ class InterlockLedger:
             return
         dt = days / self.ann
         a = self.acc
-        paid = self.rates * dt
-        self.paid += paid
-        bought = np.bincount(self.supply.src, paid, minlength=self.n)
-        a["purchases"] += bought
-        a["cash_purchases"] += bought * self.pays_cash
-        a["revenue_graph"] += np.bincount(self.supply.dst, paid, minlength=self.n)
-        a["revenue_exo"] += self.revenue_exo * dt
-        a["operating_in"] += self.operating_rate * dt
-        a["fixed_capex"] += self.fixed_capex * dt
-        a["dividends"] += self.dividend_rate * dt
+        if self._k is not None:
+            self._k.ledger_book(dt, self.rates, self.paid, self.supply.src, self.supply.dst, self.pays_cash,
+                                a["purchases"], a["cash_purchases"], a["revenue_graph"], a["revenue_exo"],
+                                self.revenue_exo, a["operating_in"], self.operating_rate, a["fixed_capex"],
+                                self.fixed_capex, a["dividends"], self.dividend_rate, *self._scratch)
+        else:
+            paid = self.rates * dt
+            self.paid += paid
+            bought = np.bincount(self.supply.src, paid, minlength=self.n)
+            a["purchases"] += bought
+            a["cash_purchases"] += bought * self.pays_cash
+            a["revenue_graph"] += np.bincount(self.supply.dst, paid, minlength=self.n)
+            a["revenue_exo"] += self.revenue_exo * dt
+            a["operating_in"] += self.operating_rate * dt
+            a["fixed_capex"] += self.fixed_capex * dt
+            a["dividends"] += self.dividend_rate * dt
         tranche, invested, raised, stakes, stake_cost = self._equity_booking(dt, values)
+        if self._k is not None:
+            self._k.ledger_book_equity(a["invested"], invested, a["raised_equity"], raised, self.invested_edge, tranche,
+                                       self.stakes, stakes, self.stake_cost, stake_cost, self.max_stake)
+            return
         a["invested"] += invested
         a["raised_equity"] += raised
         self.invested_edge += tranche
