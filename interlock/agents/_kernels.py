@@ -1,6 +1,7 @@
 """Fused per-row kernels of the retail crypto pass (issue #16: the pass was ~36% of a default run, ~50
-numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic), and of
-the AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms).
+numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic), of the
+AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms) and of
+the price impact kernel's round clearing and overnight decay (~25 numpy calls on ~13 assets a round).
 
 Each kernel does, row by row in one loop, exactly the element-wise arithmetic of the numpy code it
 replaces in `retail_crypto.py` (the same operations in the same order, IEEE double, no fastmath), so
@@ -8,7 +9,8 @@ a run gives bit-identical outputs with the kernels on or off (tests/integration/
 compares the two paths). What stays in numpy, on purpose:
   - random draws (same Generator calls, same order);
   - transcendental functions (exp, log, pow): numpy's SIMD loops and LLVM's libm may differ by an ulp
-    on some machines, so the kernels stop before them and numpy applies them to the kernel's output;
+    on some machines, so the kernels stop before them and numpy applies them to the kernel's output
+    (sqrt is no such function: IEEE rounds it exactly, so `_psi` takes it in the kernel);
   - the reductions' summation order: a kernel that sums does it as numpy does — `_np_sum` is numpy's
     pairwise summation of a float64 array (what np.add.reduce / ndarray.sum give: the identity 0.0,
     then blocks of 8 accumulators, halving above 128 elements), used where it spares numpy calls on
@@ -633,3 +635,51 @@ def ledger_book_equity(invested_acc, invested, raised_acc, raised, invested_edge
         for j in range(n1):
             stakes[i, j] = _minimum(stakes[i, j] + stakes_add[i, j], max_stake)
             stake_cost[i, j] += cost_add[i, j]
+
+
+# ----- the price impact kernel (model/impact.py): its overnight decay and a round's clearing ---------------
+@_jit
+def _psi(x, qc):
+    # impact.psi: np.sign(x) · Qc · (sqrt(1 + 2|x| / Qc) − 1); np.sign gives +0.0 at ±0 and NaN at NaN
+    sg = 1.0 if x > 0.0 else (-1.0 if x < 0.0 else (0.0 if x == 0.0 else x))
+    return sg * qc * (np.sqrt(1.0 + 2.0 * abs(x) / qc) - 1.0)
+
+
+@_jit
+def impact_clear(g, R, M, qc, Q, F, cap, w, T, out):
+    """ImpactKernel.clear's arithmetic, element by element (g, F and cap broadcast over the ensemble
+    rows as numpy does): the transient g·R·M/C·[ψ(Q + F) − ψ(Q)], Q += F, T += transient · w, and the
+    log-price change M·F/C + transient into `out`."""
+    E, N = Q.shape
+    gE = g.shape[0] > 1
+    fE = F.shape[0] > 1
+    cE = cap.shape[0] > 1
+    for e in range(E):
+        for i in range(N):
+            c = cap[e if cE else 0, i]
+            f = F[e if fE else 0, i]
+            q = Q[e, i]
+            Qc = qc[i] * c
+            a = q + f
+            tr = g[e if gE else 0, i] * R[i] * M[i] / c * (_psi(a, Qc) - _psi(q, Qc))
+            Q[e, i] = a
+            for j in range(w.size):
+                T[e, i, j] += tr * w[j]
+            out[e, i] = M[i] * f / c + tr
+
+
+@_jit
+def impact_decay(T, dec_prop, Q, dec_liq, d):
+    """ImpactKernel.begin_day's decay, in place: each transient component T × its decay, their change
+    summed per asset into `d` (numpy's sum over the last axis), the liquidity memory Q × dec_liq."""
+    E, N, J = T.shape
+    diff = np.empty(J)
+    for e in range(E):
+        for i in range(N):
+            for j in range(J):
+                t0 = T[e, i, j]
+                t1 = t0 * dec_prop[j]
+                diff[j] = t1 - t0
+                T[e, i, j] = t1
+            d[e, i] = _np_sum(diff, 0, J)
+            Q[e, i] *= dec_liq

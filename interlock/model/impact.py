@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..agents import jit
+
 
 def psi(Q: np.ndarray, Qc: np.ndarray) -> np.ndarray:
     """Concave impact shape: linear (slope 1) for |Q| ≪ Q_c, ≈ sqrt(2 Q_c |Q|) for |Q| ≫ Q_c."""
@@ -75,15 +77,21 @@ class ImpactKernel:
         self.dec_prop = np.exp(-1.0 / np.asarray(p.tau_prop, float))
         self.dec_liq = np.exp(-1.0 / p.tau_liq)
         self.w = np.asarray(p.w_prop, float)
+        # the fused kernels (agents/_kernels.py, bit-identical; agents/jit.py says when a process runs them)
+        self._k = jit.kernels() if jit.use_kernels() else None
 
     def begin_day(self, rel_vol: np.ndarray) -> np.ndarray:
         """Overnight relaxation; set today's depth from σ_t/σ_ref (E, N). Returns the log-price
         change from the decay of the transient displacement (E, N) — part of round 0."""
         p = self.p
-        new_T = self.T * self.dec_prop
-        d = (new_T - self.T).sum(-1)
-        self.T = new_T
-        self.Q *= self.dec_liq
+        if self._k is not None:
+            d = np.empty(self.Q.shape)
+            self._k.impact_decay(self.T, self.dec_prop, self.Q, float(self.dec_liq), d)
+        else:
+            new_T = self.T * self.dec_prop
+            d = (new_T - self.T).sum(-1)
+            self.T = new_T
+            self.Q *= self.dec_liq
         self.g = np.clip(rel_vol ** p.gamma, p.g_min, p.g_max)
         return d
 
@@ -102,6 +110,10 @@ class ImpactKernel:
     def clear(self, F: np.ndarray, cap: np.ndarray) -> np.ndarray:
         """Apply one clearing round's net flows F (E, N) in USD bn; return Δ log price (E, N)."""
         p = self.p
+        if self._k is not None and F.ndim == 2 and cap.ndim == 2 and self.g.ndim == 2:
+            out = np.empty(self.Q.shape)
+            self._k.impact_clear(self.g, p.R, p.M, p.qc, self.Q, F, cap, self.w, self.T, out)
+            return out
         tr = _transient(self.g, p.R, p.M, p.qc, self.Q, F, cap)
         self.Q += F
         self.T += tr[..., None] * self.w
