@@ -1,7 +1,8 @@
 """Fused per-row kernels of the retail crypto pass (issue #16: the pass was ~36% of a default run, ~50
 numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic), of the
-AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms) and of
-the price impact kernel's round clearing and overnight decay (~25 numpy calls on ~13 assets a round).
+AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms), of
+the price impact kernel's round clearing and overnight decay (~25 numpy calls on ~13 assets a round) and
+of the crypto ETF allocators' daily orders.
 
 Each kernel does, row by row in one loop, exactly the element-wise arithmetic of the numpy code it
 replaces in `retail_crypto.py` (the same operations in the same order, IEEE double, no fastmath), so
@@ -683,3 +684,20 @@ def impact_decay(T, dec_prop, Q, dec_liq, d):
                 T[e, i, j] = t1
             d[e, i] = _np_sum(diff, 0, J)
             Q[e, i] *= dec_liq
+
+
+# ----- the crypto ETF allocators (agents/crypto_etf.py) ---------------------------------------------------
+@_jit
+def etf_orders(nav, target, units, cash, btc, pb, band, speed, exit_days_left, prices, buy, sell, out):
+    """CryptoETFBook.voluntary_orders' arithmetic row by row: trade speed · (target · NAV − BTC held)
+    outside the band (not while exiting); buys ≤ cash, sales ≤ units held, into the BTC column of buy
+    (USD) and sell (units), both zeros on entry; `out` = buy − sell · prices (clearing_value)."""
+    n, ni = buy.shape
+    for i in range(n):
+        held = units[i, btc] * pb
+        gap = target[i] * nav[i] - held
+        trade = speed * gap if (abs(gap) > band * nav[i] and exit_days_left[i] == 0) else 0.0
+        buy[i, btc] = _minimum(_max0(trade), _max0(cash[i]))
+        sell[i, btc] = _minimum(_max0(-trade) / pb, units[i, btc])
+        for c in range(ni):
+            out[i, c] = buy[i, c] - sell[i, c] * prices[c]

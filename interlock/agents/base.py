@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 clip = np._core.umath.clip
 # ndarray.sum()'s reduction without its Python wrapper (the same call underneath: the same sums)
 add_reduce = np.add.reduce
+# likewise ndarray.any(), .min() and .max() (pass axis=None for more than one dimension)
+any_reduce = np.logical_or.reduce
+min_reduce = np.minimum.reduce
+max_reduce = np.maximum.reduce
 
 
 class Member(mesa.Agent):

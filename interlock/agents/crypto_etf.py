@@ -28,7 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
-from .base import Member, Population, add_reduce, clearing_value, execute
+from . import jit
+from .base import Member, Population, add_reduce, any_reduce, clearing_value, execute, max_reduce, min_reduce
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,7 @@ class CryptoETFBook(Population):
         self.trust_exits = 0
         self.risk_exits = 0
         self._pending = None
+        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
 
     def nav(self) -> np.ndarray:
         return self.cash + self.units @ self.market.instrument_prices()
@@ -139,10 +141,10 @@ class CryptoETFBook(Population):
         self.sold_today[:] = False
         st = self.crypto
         drop = st.trust_prev - st.market_trust()
-        if drop <= self.tolerance.min():               # no allocator's tolerance is exceeded
+        if drop <= min_reduce(self.tolerance):          # no allocator's tolerance is exceeded
             return
         hit = (drop > self.tolerance) & (self.exit_days_left == 0)
-        if hit.any():
+        if any_reduce(hit):
             self._start_exit(hit, self.exit_share, False, f"market trust −{drop:.1%} in a day")
             self.trust_exits += int(hit.sum())
 
@@ -156,19 +158,24 @@ class CryptoETFBook(Population):
         prices = m.instrument_prices()
         pb = prices[m.btc]
         nav = self.cash + self.units @ prices
+        buy = np.zeros((self.n, m.n_instr))
+        sell = np.zeros((self.n, m.n_instr))
+        self._pending = (buy, sell)
+        if self._k is not None:                 # the same arithmetic row by row (agents/_kernels.py)
+            out = np.empty((self.n, m.n_instr))
+            self._k.etf_orders(nav, self.target_weight(), self.units, self.cash, m.btc, pb, self.band, self.speed,
+                               self.exit_days_left, prices, buy, sell, out)
+            return out
         held = self.units[:, m.btc] * pb
         gap = self.target_weight() * nav - held
         trade = np.where((np.abs(gap) > self.band * nav) & (self.exit_days_left == 0), self.speed * gap, 0.0)
-        buy = np.zeros((self.n, m.n_instr))
-        sell = np.zeros((self.n, m.n_instr))
         buy[:, m.btc] = np.minimum(np.maximum(trade, 0.0), np.maximum(self.cash, 0.0))
         sell[:, m.btc] = np.minimum(np.maximum(-trade, 0.0) / pb, self.units[:, m.btc])
-        self._pending = (buy, sell)
         return clearing_value(buy, sell, prices)
 
     def forced_orders(self, round_no: int):
         m = self.market
-        exiting = bool(self.exit_days_left.any())
+        exiting = bool(any_reduce(self.exit_days_left))
         due = (self.exit_days_left > 0) & ~self.sold_today if exiting else None
         if exiting and round_no == 1 and (due & ~self.exit_is_risk).any():
             sel, reason = due & ~self.exit_is_risk, "trust_exit"
@@ -179,8 +186,8 @@ class CryptoETFBook(Population):
             lb = float(m.logp[m.btc])
             r = lb - float(m.open_logp[m.btc])
             vol = math.sqrt((self.lam * float(m.var_fast[m.btc]) + (1.0 - self.lam) * r * r) * self.ann)
-            dd = 1.0 - math.exp(lb - max(float(st.window.max()), lb))
-            if vol <= self.vol_limit.min() and dd <= self.dd_limit.min():
+            dd = 1.0 - math.exp(lb - max(float(max_reduce(st.window)), lb))
+            if vol <= min_reduce(self.vol_limit) and dd <= min_reduce(self.dd_limit):
                 return None                            # no allocator's risk limit is breached
             day = self.model.day
             sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \

@@ -54,7 +54,7 @@ import numpy as np
 from ..config import ParamView, Params
 from ..errors import InputError
 from . import jit
-from .base import Member, Population, clearing_value, execute
+from .base import Member, Population, add_reduce, any_reduce, clearing_value, execute
 
 
 @dataclass(frozen=True)
@@ -497,9 +497,9 @@ class RetailCryptoBook(Population):
         prices = m.instrument_prices()
         pb = prices[m.btc]
         frozen = st.frozen()
-        any_frozen = bool(frozen.any())
+        any_frozen = bool(any_reduce(frozen))
         loss = st.trust_loss
-        any_loss = bool(loss.any())
+        any_loss = bool(any_reduce(loss))
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros((self.n, m.n_instr))
 
@@ -876,7 +876,7 @@ class RetailCryptoBook(Population):
             self.liquidated_total_bn += usd
             self.liquidated_total_people += people
             self.liquidated_total_rows += int(idx.size)
-        self.btc_flow_today += float(orders[:, m.btc].sum())
+        self.btc_flow_today += float(add_reduce(orders[:, m.btc], None))
 
     def _open(self, idx: np.ndarray, margin: np.ndarray, notional: np.ndarray, price: float) -> None:
         """Open long perps at the clearing price; the margin goes to the counterparty's collateral."""
@@ -1014,7 +1014,7 @@ class RetailCryptoBook(Population):
                "leveraged_notional_bn": perps, "liquidations_bn": self.liquidated_today_bn,
                "liquidated_accounts": self.liquidated_today_people, "retail_btc_bn": spot,
                "retail_equity_bn": equity, "retail_cash_bn": cash, "retail_btc_flow_bn": self.btc_flow_today,
-               "retail_btc_appetite": appetite, "venue_reserves_bn": float(st.reserves.sum()),
+               "retail_btc_appetite": appetite, "venue_reserves_bn": float(add_reduce(st.reserves, None)),
                "perp_long_bn": longs, "perp_short_bn": shorts, "long_liquidations_bn": self.liquidated_today_long,
                "funding_8h": self.funding_8h}
         row.update(zip(self._trust_columns, st.venue_trust().tolist()))

@@ -56,6 +56,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...agents.base import add_reduce, max_reduce
 from ...agents.retail_crypto import RetailCryptoParams
 from ...config import ParamView, Params
 
@@ -148,7 +149,7 @@ class CryptoVenues:
     def log_ai(self) -> float:
         """Log of the listed AI firms' combined value relative to the start."""
         m = self.model.market
-        return math.log(float(m.cap[self.ai_idx].sum() / self._ai_cap0))
+        return math.log(float(add_reduce(m.cap[self.ai_idx], None) / self._ai_cap0))
 
     def expected_rate(self) -> float:
         fed = self.model.fed
@@ -178,7 +179,7 @@ class CryptoVenues:
         self.rotation = (la - self.ema_ai_long) - self.q.rotation_btc_weight * (lb - self.ema_btc_long)
         self.window[day % self.window.size] = lb
         self._issued_hist[day % self._issued_hist.size] = self.stablecoin_issued_tn
-        self.drawdown_btc = 1.0 - math.exp(lb - float(self.window.max()))
+        self.drawdown_btc = 1.0 - math.exp(lb - float(max_reduce(self.window, None)))
         self.trust_loss *= self.trust_decay
         self._market_trust = None
         self.trust_prev = self.market_trust()
