@@ -1,8 +1,8 @@
 """Fused per-row kernels of the retail crypto pass (issue #16: the pass was ~36% of a default run, ~50
 numpy calls a day on a few thousand rows each — call overhead and temporaries, not arithmetic), of the
 AI interlock ledger's daily rates and booking (a few dozen numpy calls on ~60 edges and ~15 firms), of
-the price impact kernel's round clearing and overnight decay (~25 numpy calls on ~13 assets a round) and
-of the crypto ETF allocators' daily orders.
+the price impact kernel's round clearing and overnight decay (~25 numpy calls on ~13 assets a round), of
+the crypto ETF allocators' daily orders and of every population's fills (base.py).
 
 Each kernel does, row by row in one loop, exactly the element-wise arithmetic of the numpy code it
 replaces in `retail_crypto.py` (the same operations in the same order, IEEE double, no fastmath), so
@@ -701,3 +701,26 @@ def etf_orders(nav, target, units, cash, btc, pb, band, speed, exit_days_left, p
         sell[i, btc] = _minimum(_max0(-trade) / pb, units[i, btc])
         for c in range(ni):
             out[i, c] = buy[i, c] - sell[i, c] * prices[c]
+
+
+# ----- fills (agents/base.py) ---------------------------------------------------------------------------
+@_jit
+def fill_orders(units, cash, orders, prices):
+    """Population.fill: units += orders / prices; cash −= each row's numpy sum of its orders."""
+    n, ni = orders.shape
+    for i in range(n):
+        for c in range(ni):
+            units[i, c] += orders[i, c] / prices[c]
+        cash[i] -= _np_sum(orders[i], 0, ni)
+
+
+@_jit
+def execute_orders(units, cash, orders, buy, sell, prices):
+    """base.execute: units += buy / prices − sell; orders = buy − sell · prices (the executed dollars);
+    cash −= each row's numpy sum of them."""
+    n, ni = orders.shape
+    for i in range(n):
+        for c in range(ni):
+            units[i, c] += buy[i, c] / prices[c] - sell[i, c]
+            orders[i, c] = buy[i, c] - sell[i, c] * prices[c]
+        cash[i] -= _np_sum(orders[i], 0, ni)

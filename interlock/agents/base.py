@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, ClassVar
 import mesa
 import numpy as np
 
+from . import jit
+
 if TYPE_CHECKING:
     from ..model.model import CapitalFlowModel
 
@@ -59,6 +61,7 @@ class Population:
         self.cash = np.zeros(n)                           # USD bn (negative = financed)
         self.members = [self.member_type(model, self, i) for i in range(n)]
         self.ids = np.array([m.unique_id for m in self.members], dtype=np.int64)
+        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
 
     # ----- accounting -----------------------------------------------------------------------
     def holdings(self, prices: np.ndarray | None = None) -> np.ndarray:
@@ -72,6 +75,9 @@ class Population:
 
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
         """Execute `orders` ($) at `prices`: positions always equal the sum of executed trades."""
+        if self._k is not None and orders.flags.c_contiguous and orders.dtype == np.float64:
+            self._k.fill_orders(self.units, self.cash, orders, prices)       # the same arithmetic, fused
+            return
         self.units += orders / prices
         self.cash -= add_reduce(orders, 1)
 
@@ -116,10 +122,13 @@ def clearing_value(buy_usd: np.ndarray, sell_units: np.ndarray, prices: np.ndarr
 
 
 def execute(units: np.ndarray, cash: np.ndarray, orders: np.ndarray, buy_usd: np.ndarray,
-            sell_units: np.ndarray, prices: np.ndarray) -> None:
+            sell_units: np.ndarray, prices: np.ndarray, kernels=None) -> None:
     """Fill two-sided orders at the clearing `prices`: positions change by exactly the executed
     units, cash by exactly the executed dollars, and `orders` is overwritten with the executed
-    dollars (what flows.parquet records)."""
+    dollars (what flows.parquet records). `kernels`: the fused kernels module (the same arithmetic)."""
+    if kernels is not None and orders.flags.c_contiguous:
+        kernels.execute_orders(units, cash, orders, buy_usd, sell_units, prices)
+        return
     units += buy_usd / prices - sell_units
     np.subtract(buy_usd, sell_units * prices, out=orders)
     cash -= add_reduce(orders, 1)

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
-from . import jit
 from .base import Member, Population, add_reduce, any_reduce, clearing_value, execute, max_reduce, min_reduce
 
 
@@ -119,7 +118,6 @@ class CryptoETFBook(Population):
         self.trust_exits = 0
         self.risk_exits = 0
         self._pending = None
-        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
 
     def nav(self) -> np.ndarray:
         return self.cash + self.units @ self.market.instrument_prices()
@@ -161,7 +159,7 @@ class CryptoETFBook(Population):
         buy = np.zeros((self.n, m.n_instr))
         sell = np.zeros((self.n, m.n_instr))
         self._pending = (buy, sell)
-        if self._k is not None:                 # the same arithmetic row by row (agents/_kernels.py)
+        if self._k is not None:                 # the fused kernels (Population._k): the same arithmetic
             out = np.empty((self.n, m.n_instr))
             self._k.etf_orders(nav, self.target_weight(), self.units, self.cash, m.btc, pb, self.band, self.speed,
                                self.exit_days_left, prices, buy, sell, out)
@@ -209,7 +207,7 @@ class CryptoETFBook(Population):
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
         buy, sell = self._pending
         self._pending = None
-        execute(self.units, self.cash, orders, buy, sell, prices)
+        execute(self.units, self.cash, orders, buy, sell, prices, self._k)
         self.flow_today += float(add_reduce(orders[:, self.market.btc], None))
 
     def end_day(self, returns: np.ndarray) -> None:

@@ -1,6 +1,6 @@
 """When the retail crypto pass (and the AI interlock ledger's daily rates and booking, the price impact
-kernel's clearing and decay, the crypto ETF allocators' orders) run their fused numba kernels
-(`_kernels.py`, issue #16).
+kernel's clearing and decay, the crypto ETF allocators' orders, every population's fills) run their fused
+numba kernels (`_kernels.py`, issue #16).
 
 The kernels give bit-identical runs to the numpy code, so which path runs is a question of cost only.
 Their cost is mostly fixed, per process: importing numba and loading the cached machine code takes

@@ -829,7 +829,7 @@ class RetailCryptoBook(Population):
         m = self.market
         pb = prices[m.btc]
         nav = self.pool_nav(prices) if kind == "voluntary" else None    # before the pools' units change
-        execute(self.units, self.cash, orders, buy, sell, prices)
+        execute(self.units, self.cash, orders, buy, sell, prices, self._k)
         if kind == "voluntary" and self._fast:
             (sl, ven, orders_h, eq_buy, eq_sell), perps = rest
             o = self._orders
