@@ -724,3 +724,15 @@ def execute_orders(units, cash, orders, buy, sell, prices):
             units[i, c] += buy[i, c] / prices[c] - sell[i, c]
             orders[i, c] = buy[i, c] - sell[i, c] * prices[c]
         cash[i] -= _np_sum(orders[i], 0, ni)
+
+
+@_jit
+def add_columns(total, orders):
+    """total += np.add.reduce(orders, 0) for a C-contiguous (members × instruments) array: each
+    column summed row by row from zero, as numpy reduces over the outer axis."""
+    n, ni = orders.shape
+    for c in range(ni):
+        s = 0.0
+        for i in range(n):
+            s += orders[i, c]
+        total[c] += s

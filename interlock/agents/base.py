@@ -75,7 +75,7 @@ class Population:
 
     def fill(self, orders: np.ndarray, prices: np.ndarray) -> None:
         """Execute `orders` ($) at `prices`: positions always equal the sum of executed trades."""
-        if self._k is not None and orders.flags.c_contiguous and orders.dtype == np.float64:
+        if self._k is not None and orders.ndim == 2 and orders.flags.c_contiguous and orders.dtype == np.float64:
             self._k.fill_orders(self.units, self.cash, orders, prices)       # the same arithmetic, fused
             return
         self.units += orders / prices

@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 import mesa
 import numpy as np
 
+from ..agents import jit
 from ..agents.base import Population, add_reduce
 from ..agents.buyback import BuybackBook
 from ..agents.crypto_etf import CryptoETFBook
@@ -112,6 +113,7 @@ class CapitalFlowModel(mesa.Model):
         self.class_code = {c: i for i, c in enumerate(classes)}
         self.flows = FlowLog(self.market.instruments, classes)
         self._eq_cols = np.append(self.market.equity_idx, self.market.SPX)   # equity instruments + SPX
+        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
         # called with (day, round, execution prices) before each round's fills (validation reads them)
         self.fill_observers: list[Callable[[int, int, np.ndarray], None]] = []
 
@@ -244,7 +246,7 @@ class CapitalFlowModel(mesa.Model):
             o = pop.voluntary_orders()
             if o is not None:
                 pending.append((pop, o, "voluntary"))
-                total += add_reduce(o, 0)
+                self._add_orders(total, o)
         if self.external_flow:
             ext = np.zeros(m.n_instr)
             for name, usd in self.external_flow.items():
@@ -254,6 +256,13 @@ class CapitalFlowModel(mesa.Model):
         self.systematic_equity_flow = 0.0
         m.clear(total, 0, noise)
         self._fill(pending, 0)
+
+    def _add_orders(self, total: np.ndarray, o: np.ndarray) -> None:
+        """total += the orders' sum per instrument (by the fused kernel when on: the same sums)."""
+        if self._k is not None and o.ndim == 2 and o.flags.c_contiguous and o.dtype == np.float64:
+            self._k.add_columns(total, o)
+        else:
+            total += add_reduce(o, 0)
 
     def _forced_rounds(self) -> None:
         """Rounds 1, 2, …: orders forced by the previous round's prices, until none or the cap."""
@@ -267,7 +276,7 @@ class CapitalFlowModel(mesa.Model):
                 if res is not None:
                     o, reason = res
                     pending.append((pop, o, reason))
-                    total += add_reduce(o, 0)
+                    self._add_orders(total, o)
                     self.log_event("trigger", pop.agent_class, "market", reason, float(o.sum()),
                                    f"round {rnd}")
             if not pending:
