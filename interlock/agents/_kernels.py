@@ -736,3 +736,14 @@ def add_columns(total, orders):
         for i in range(n):
             s += orders[i, c]
         total[c] += s
+
+
+@_jit
+def interlock_values(anchor, duration, dy_anchor, shift, drift, assets, base, logp, hist, row):
+    """The interlock block's daily fundamental values of its listed firms: log value = anchor −
+    duration · (y − y_anchor) + D_eq · (y − y0) (dy_anchor, shift: those scalars), less the drift, into
+    the valuation's `base` at each firm's asset; today's log prices into row `row` of `hist`."""
+    for k in range(anchor.size):
+        a = assets[k]
+        base[a] = (anchor[k] - duration[k] * dy_anchor) + shift - drift[k]
+        hist[row, k] = logp[a]

@@ -340,6 +340,11 @@ class InterlockBlock(Block):
         # rate with each firm's own duration; valuation.update() subtracts the market-wide duration
         # term D_eq·Δy and adds the drift, so both are cancelled here (no double counting)
         y = model.valuation.y_fair
+        if self.ledger._k is not None:       # the same arithmetic, fused
+            self.ledger._k.interlock_values(self.logv_anchor, self.duration, y - self.y_anchor, self.D_eq * (y - self.y0),
+                                            self._drift_listed, self.listed_assets, model.valuation.base,
+                                            model.market.logp, self.logp_hist, day % len(self.logp_hist))
+            return
         logv = self.logv_anchor - self.duration * (y - self.y_anchor) + self.D_eq * (y - self.y0)
         model.valuation.base[self.listed_assets] = logv - self._drift_listed
         self.logp_hist[day % len(self.logp_hist)] = model.market.logp[self.listed_assets]
