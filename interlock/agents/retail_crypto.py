@@ -704,8 +704,12 @@ class RetailCryptoBook(Population):
         / sqrt(2/π) (E|r| = sqrt(2/π)·σ): a day already 8% down has a crash day's low (10 Oct 2025:
         close −7%, low −14%), while its high stays near the open."""
         m = self.market
-        move = max(side * float(m.logp[m.btc] - m.open_logp[m.btc]), 0.0) / math.sqrt(2.0 / math.pi)
-        return max(self._sigma_floor(), move)
+        return self._side_sigma(side, float(m.logp[m.btc] - m.open_logp[m.btc]), self._sigma_floor())
+
+    @staticmethod
+    def _side_sigma(side: int, move: float, floor: float) -> float:
+        """`day_sigma` given the day's log move so far and the σ floor."""
+        return max(floor, max(side * move, 0.0) / math.sqrt(2.0 / math.pi))
 
     def _sigma_floor(self) -> float:
         """The part of `day_sigma` the day's own move does not set: the realised σ or today's news σ."""
@@ -720,6 +724,14 @@ class RetailCryptoBook(Population):
         p, p0 = float(m.price[m.btc]), math.exp(float(m.open_logp[m.btc]))
         edge = min(p, p0) if side < 0 else max(p, p0)
         return edge * math.exp(side * self.wick * self.day_sigma(side))
+
+    def intraday_extremes(self) -> tuple[float, float]:
+        """(`intraday_extreme(-1)`, `intraday_extreme(1)`), reading the market once."""
+        m = self.market
+        p, p0 = float(m.price[m.btc]), math.exp(float(m.open_logp[m.btc]))
+        move, floor = float(m.logp[m.btc] - m.open_logp[m.btc]), self._sigma_floor()
+        return (min(p, p0) * math.exp(-1 * self.wick * self._side_sigma(-1, move, floor)),
+                max(p, p0) * math.exp(1 * self.wick * self._side_sigma(1, move, floor)))
 
     def _extreme_at(self, x: np.ndarray, side: int) -> np.ndarray:
         """`intraday_extreme` had BTC's log price been x (an array): the reach a cascade's walk reads."""
@@ -797,7 +809,7 @@ class RetailCryptoBook(Population):
             return None
         m = self.market
         nl = self.n_lev
-        low, high = self.intraday_extreme(-1), self.intraday_extreme(1)
+        low, high = self.intraday_extremes()
         if self._fast:
             if self._liq_hi is None:
                 self._liq_hi, self._liq_lo = self._k.liq_bounds(nl, self.liq_price, self.side)
