@@ -747,3 +747,26 @@ def interlock_values(anchor, duration, dy_anchor, shift, drift, assets, base, lo
         a = assets[k]
         base[a] = (anchor[k] - duration[k] * dy_anchor) + shift - drift[k]
         hist[row, k] = logp[a]
+
+
+@_jit
+def etf_limits(exit_days_left, window, vol_limit, dd_limit):
+    """CryptoETFBook.forced_orders' reductions in one call: (whether any allocator is exiting, the
+    window's highest log price, the lowest vol limit, the lowest drawdown limit) — np.any, np.max and
+    np.min (NaN propagates)."""
+    exiting = False
+    for i in range(exit_days_left.size):
+        exiting = exiting or exit_days_left[i] != 0
+    hi = window[0]
+    for i in range(1, window.size):
+        x = window[i]
+        hi = x if (x > hi or x != x) else hi
+    v = vol_limit[0]
+    for i in range(1, vol_limit.size):
+        x = vol_limit[i]
+        v = x if (x < v or x != x) else v
+    d = dd_limit[0]
+    for i in range(1, dd_limit.size):
+        x = dd_limit[i]
+        d = x if (x < d or x != x) else d
+    return exiting, hi, v, d

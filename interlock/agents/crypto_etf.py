@@ -173,19 +173,26 @@ class CryptoETFBook(Population):
 
     def forced_orders(self, round_no: int):
         m = self.market
-        exiting = bool(any_reduce(self.exit_days_left))
+        st = self.crypto
+        if self._k is not None:                 # the four reductions below in one fused call
+            exiting, high, vol_min, dd_min = self._k.etf_limits(self.exit_days_left, st.window, self.vol_limit,
+                                                                self.dd_limit)
+        else:
+            exiting = bool(any_reduce(self.exit_days_left))
+            high = vol_min = dd_min = None
         due = (self.exit_days_left > 0) & ~self.sold_today if exiting else None
         if exiting and round_no == 1 and (due & ~self.exit_is_risk).any():
             sel, reason = due & ~self.exit_is_risk, "trust_exit"
         elif exiting and (due & self.exit_is_risk).any():
             sel, reason = due & self.exit_is_risk, "risk_exit"
         else:
-            st = self.crypto
+            if high is None:
+                high, vol_min, dd_min = max_reduce(st.window), min_reduce(self.vol_limit), min_reduce(self.dd_limit)
             lb = float(m.logp[m.btc])
             r = lb - float(m.open_logp[m.btc])
             vol = math.sqrt((self.lam * float(m.var_fast[m.btc]) + (1.0 - self.lam) * r * r) * self.ann)
-            dd = 1.0 - math.exp(lb - max(float(max_reduce(st.window)), lb))
-            if vol <= min_reduce(self.vol_limit) and dd <= min_reduce(self.dd_limit):
+            dd = 1.0 - math.exp(lb - max(float(high), lb))
+            if vol <= vol_min and dd <= dd_min:
                 return None                            # no allocator's risk limit is breached
             day = self.model.day
             sel = ((vol > self.vol_limit) | (dd > self.dd_limit)) & (day - self.last_risk_exit >= self.cooldown) \
