@@ -48,6 +48,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import log_ndtr
 
+from ..agents import jit
 from ..agents.base import clip
 
 
@@ -194,6 +195,25 @@ class NewsProcess:
         self.level = np.zeros((ensemble, p.F))       # cumulative news of each factor (kept where it reverts)
         D = (p.a - p.theta).sum(-1)                  # log-vol rise per unit of a negative draw, (F,)
         self._exo_D = np.where(D > 0, D, np.inf)     # a factor without volatility dynamics: no response
+        # the fused kernels of `step` (`_fast.py`; agents/jit.py says when): the constants packed once
+        self._k = _fast_kernels() if jit.use_kernels() else None
+        if self._k is not None:
+            k = self._k
+            c = np.zeros((k.N_CONST, p.F))
+            if self._has_asym:
+                self._mode = 2
+                c[k.LAM_DN], c[k.LAM_UP], c[k.ASYM_MEAN], c[k.LAM_C] = (self._lam_dn, self._lam_up,
+                                                                        self._asym_mean, self._asym_c)
+            elif self._has_lam:
+                self._mode = 1
+                c[k.LAM_DN], c[k.LAM_C] = p.lam, self._lam_c
+            else:
+                self._mode = 0
+            c[k.HALF_H], c[k.S_H], c[k.B], c[k.N_B] = self._half_h, p.s_h, p.b, p.n_b
+            c[k.KMU_SIGMA], c[k.MEAN_REL], c[k.SIGMA], c[k.REVERT] = self._kmu_sigma, p.mean_rel, p.sigma, p.revert
+            self._kc = c
+            self._kpat = np.ascontiguousarray(np.stack([p.phi, p.a, p.theta]))
+            self._kpar = np.ascontiguousarray(self._par, dtype=np.intp)
 
     def start_at(self, f: int, rel0: float) -> None:
         """Start factor `f` at relative volatility `rel0` (e.g. a calm start): every component is
@@ -238,6 +258,8 @@ class NewsProcess:
         # the market asks for today's rel at the open (`rel_today`) and steps later the same day: if
         # the state is bit for bit the one it was computed from, it is today's rel (~8 µs a day)
         rel = self.rel if self.x.tobytes() == self._rel_of else self.rel_today()
+        if self._k is not None and z_exo is None:
+            return self._step_kernels(z, rel)
         if self._has_asym:
             zp = z[:, self._par]
             z = (np.where(zp < 0.0, self._lam_dn, self._lam_up) * zp - self._asym_mean) + self._asym_c * z
@@ -253,6 +275,22 @@ class NewsProcess:
             z = z + self.exogenous_draw(z_exo)
             az = np.abs(z)
         self.x = p.phi * self.x + p.a * (az - SQ2PI)[..., None] + p.theta * z[..., None]
+        return r
+
+    def _step_kernels(self, z: np.ndarray, rel: np.ndarray) -> np.ndarray:
+        """`step` without exogenous news on the fused kernels: the same operations in the same order,
+        numpy's exp between them."""
+        k = self._k
+        z = np.ascontiguousarray(z, dtype=float)
+        zo = np.empty_like(z)
+        arg = np.empty_like(z)
+        k.news_shock(z, self._kpar, self._mode, self._kc, zo, arg)
+        r = np.empty_like(z)
+        level = np.empty_like(self.level) if self._has_revert else self.level
+        x = np.empty_like(self.x)
+        k.news_advance(zo, np.exp(arg), rel, self.uncertainty, self._kc, self._has_revert, self.level,
+                       self._kpat, self.x, r, level, x)
+        self.level, self.x = level, x
         return r
 
     def exogenous_draw(self, z_exo: np.ndarray) -> np.ndarray:
@@ -313,6 +351,12 @@ class NewsProcess:
         if self._has_parent:
             ev = ev * (self.rel[:, self._par] ** self._psi2_eff)[..., None]
         return np.cumsum(ev, axis=-1), ((p.sigma * self.uncertainty) ** 2)[None, :]
+
+
+def _fast_kernels():
+    """The compiled kernels module (imports numba on first use)."""
+    from . import _fast  # lazy: only a process that runs the kernels pays numba's import
+    return _fast
 
 
 def loading_matrix(n_assets: int, rows: list[tuple[int, int, float]], F: int) -> np.ndarray:

@@ -1,0 +1,66 @@
+"""Fused kernels of the market's daily news step (issue #16): `NewsProcess.step` was ~30 numpy calls a
+day on (1, F) and (1, F, K) arrays — call overhead, not arithmetic.
+
+As in `agents/_kernels.py` (read its docstring): each kernel does exactly the element-wise arithmetic
+of the numpy code it replaces (`news.py`), the same operations in the same order, IEEE double, no
+fastmath (so no FMA contraction), and stops before the transcendental functions, which numpy applies
+between two kernels; a run is bit-identical with the kernels on or off. `agents/jit.py` says when a
+process uses them; this module imports numba and is imported only then.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+
+SQ2PI = math.sqrt(2.0 / math.pi)         # E|z| (news.SQ2PI, the same double)
+
+# rows of the per-factor constants `NewsProcess` packs for the kernels, (N_CONST, F)
+LAM_DN, LAM_UP, ASYM_MEAN, LAM_C, HALF_H, S_H, B, N_B, KMU_SIGMA, MEAN_REL, SIGMA, REVERT = range(12)
+N_CONST = 12
+
+
+def _jit(f):
+    return numba.njit(cache=True, nogil=True, error_model="numpy")(f)
+
+
+@_jit
+def news_shock(z, par, mode, c, zo, arg):
+    """The day's shocks z* (zo) from the draws z, (E, F), and the argument h z*²/2 of the Tukey-h
+    exponential (arg); mode 2: the asymmetric loading on the parent's draw, 1: the symmetric one,
+    0: none. Reads z, writes zo and arg."""
+    E, F = z.shape
+    for e in range(E):
+        for f in range(F):
+            zz = z[e, f]
+            if mode == 2:
+                zp = z[e, par[f]]
+                zz = ((c[LAM_DN, f] if zp < 0.0 else c[LAM_UP, f]) * zp - c[ASYM_MEAN, f]) + c[LAM_C, f] * zz
+            elif mode == 1:
+                zz = c[LAM_DN, f] * z[e, par[f]] + c[LAM_C, f] * zz
+            zo[e, f] = zz
+            arg[e, f] = c[HALF_H, f] * zz * zz
+
+
+@_jit
+def news_advance(zo, ex, rel, unc, c, has_revert, level, pat, x, r, level_out, x_out):
+    """The day's news returns r (E, F), the reverting level (level_out, if has_revert) and the next
+    log-vol state x_out (E, F, K) from the shocks zo, ex = exp(arg) of `news_shock`, today's rel and
+    the σ multipliers unc (F,); pat = (φ, a, θ), (3, F, K)."""
+    E, F = zo.shape
+    K = x.shape[2]
+    for e in range(E):
+        for f in range(F):
+            zz = zo[e, f]
+            az = abs(zz)
+            eps = (zz * ex[e, f] / c[S_H, f] - c[B, f] * (az - SQ2PI)) / c[N_B, f]
+            rl = rel[e, f]
+            rr = (c[KMU_SIGMA, f] * (c[MEAN_REL, f] - rl) + c[SIGMA, f] * rl * eps) * unc[f]
+            if has_revert:
+                rr = rr - c[REVERT, f] * level[e, f]
+                level_out[e, f] = level[e, f] + rr
+            r[e, f] = rr
+            d = az - SQ2PI
+            for k in range(K):
+                x_out[e, f, k] = pat[0, f, k] * x[e, f, k] + pat[1, f, k] * d + pat[2, f, k] * zz
