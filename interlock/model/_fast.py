@@ -64,3 +64,34 @@ def news_advance(zo, ex, rel, unc, c, has_revert, level, pat, x, r, level_out, x
             d = az - SQ2PI
             for k in range(K):
                 x_out[e, f, k] = pat[0, f, k] * x[e, f, k] + pat[1, f, k] * d + pat[2, f, k] * zz
+
+
+@_jit
+def forecast_rows(ev, floor2, cap2, parf, has_parent, sigma, unc, h_last, h_div, v):
+    """`NewsProcess.forecast_weighted`'s per-factor forecasts of ensemble member 0, v (horizons, F):
+    each day's expected variance ev = exp(…) (E, F, H) clipped to [floor², cap²] (np.clip's rule: NaN
+    stays), times the parent's factor parf (E, F) if has_parent, summed day by day in order (the
+    cumulative sum) up to each horizon's last day h_last, times (σ̄ · uncertainty)², over the horizon
+    h_div."""
+    F = ev.shape[1]
+    n_h = h_last.shape[0]
+    H = h_last[n_h - 1] + 1
+    for f in range(F):
+        lo = floor2[f, 0]
+        hi = cap2[f, 0]
+        s = sigma[f] * unc[f]
+        s2 = s * s
+        acc = 0.0
+        i = 0
+        for h in range(H):
+            t = ev[0, f, h]
+            if not t != t:
+                t = t if t > lo else lo
+            if not t != t:
+                t = t if t < hi else hi
+            if has_parent:
+                t = t * parf[0, f]
+            acc = t if h == 0 else acc + t
+            if h == h_last[i]:
+                v[i, f] = s2 * acc / h_div[i, 0]
+                i += 1

@@ -214,6 +214,8 @@ class NewsProcess:
             self._kc = c
             self._kpat = np.ascontiguousarray(np.stack([p.phi, p.a, p.theta]))
             self._kpar = np.ascontiguousarray(self._par, dtype=np.intp)
+        # the forecast's kernel sums the days in order up to each horizon: horizons ascending
+        self._k_fc = self._k is not None and bool(np.all(np.diff(self._h_last) > 0))
 
     def start_at(self, f: int, rel0: float) -> None:
         """Start factor `f` at relative volatility `rel0` (e.g. a calm start): every component is
@@ -338,9 +340,26 @@ class NewsProcess:
         """Σ_f w_f · `forecast_mean_variance()[H][0, f]` for each horizon H (ensemble member 0): the
         same products and the same sum over factors, for all horizons in one pass (the index's
         forecast, read daily)."""
-        cm, s2 = self._cumulative_variance()
-        v = s2[0] * cm[0].T[self._h_last] / self._h_div                           # (horizons, F)
+        if self._k_fc:
+            v = self._forecast_rows_kernel()
+        else:
+            cm, s2 = self._cumulative_variance()
+            v = s2[0] * cm[0].T[self._h_last] / self._h_div                       # (horizons, F)
         return dict(zip(self.horizons, (w * v).sum(axis=1).tolist()))         # each row summed as a 1-D sum
+
+    def _forecast_rows_kernel(self) -> np.ndarray:
+        """`forecast_weighted`'s (horizons, F) rows on the fused kernel: numpy's einsum, exp and power
+        as in `_cumulative_variance`, the clip, the parent's factor, the cumulative sum and the scaling
+        of member 0 in one pass."""
+        lv = np.einsum("efk,fhk->efh", self.x, self._phi_pow)
+        np.multiply(2.0, lv, out=lv)
+        np.add(lv, self._logP, out=lv)
+        np.exp(lv, out=lv)
+        parf = self.rel[:, self._par] ** self._psi2_eff if self._has_parent else self.rel
+        v = np.empty((len(self.horizons), self.p.F))
+        self._k.forecast_rows(lv, self._floor2, self._cap2, parf, self._has_parent, self.p.sigma,
+                              self.uncertainty, self._h_last, self._h_div, v)
+        return v
 
     def _cumulative_variance(self) -> tuple[np.ndarray, np.ndarray]:
         """Cumulative sums over j = 1…H_max of each day's expected variance in units of σ̄² (E, F,
