@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView, RunParams
+from . import jit
 from .base import Member, Population, add_reduce, clip
+
+
+def fast_agents():
+    """The systematic funds' compiled kernels (`_fast_agents.py`; imports numba on first use)."""
+    from . import _fast_agents  # lazy: only a process that runs the kernels pays numba's import
+    return _fast_agents
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,7 @@ class VolTargetBook(Population):
         self.max_change = q.max_daily_change
         self.var_bond = np.full(n, m.ref_vars[m.ust10])
         self.exited_today = np.zeros(n, dtype=bool)
+        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
         # start at target so the first day is not a rebalancing burst
         self.cash = nav0.copy()
         tgt = self._targets(nav0)
@@ -153,6 +161,13 @@ class VolTargetBook(Population):
         m = self.market
         prices = m.instrument_prices()
         nav = self.cash + self.units @ prices
+        if self._k is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
+            orders = np.zeros((self.n, m.n_instr))
+            self._k.vol_target_orders(nav, self.var_eq, self.var_eq_slow, self.var_bond, float(self.ann),
+                                      self.sigma_target, float(self.max_lev), self.risk_parity, self.units,
+                                      prices, self._cols, float(self.band), self.speed, float(self.max_change),
+                                      orders)
+            return orders
         tgt = self._targets(nav)
         held = self.units.take(self._cols, axis=1) * prices[self._cols]     # SPX, UST10 (elementwise only)
         gap = tgt - held
