@@ -76,3 +76,35 @@ def vol_target_orders(nav, var_eq, var_eq_slow, var_bond, ann, sigma_target, max
             t = speed[i] * gap if abs(gap) > lim else 0.0
             t = _clip(t, -cap, cap)
             orders[i, c] = _maximum(t, -_maximum(held, 0.0))
+
+
+@_jit
+def cta_signal_inputs(daily_var, ema, fast_i, slow_i, sqrt_slow, y):
+    """`CTABook.signal_matrix`'s crossovers before the blend: y[j, c] = (fast EMA − slow EMA) /
+    (σ_j · √slow span), (3 markets, crossovers)."""
+    for j in range(y.shape[0]):
+        sd = math.sqrt(daily_var[j])
+        for c in range(y.shape[1]):
+            y[j, c] = (ema[j, fast_i[c]] - ema[j, slow_i[c]]) / (sd * sqrt_slow[c])
+
+
+@_jit
+def cta_orders(sig, nav, total, daily_var, ann, sigma_target, weights, max_lev, max_share, sizes, units, prices,
+               cols, speed, orders):
+    """`CTABook.voluntary_orders` after the signals sig (n, 3) and the NAVs (numpy's tanh, matrix
+    product and sum): the vol-scaled targets, capped by leverage and each fund's slice of the market,
+    into orders[i, cols] (orders zeroed by the caller)."""
+    m = cols.shape[0]
+    for i in range(nav.shape[0]):
+        v = nav[i]
+        lev_cap = max_lev * v
+        share = v / total
+        for j in range(m):
+            f = sigma_target / math.sqrt(daily_var[j] * ann) * weights[j]
+            target = sig[i, j] * f * v
+            cap = lev_cap
+            if total > 0.0:
+                cap = _minimum(cap, max_share[j] * sizes[j] * share)
+            target = _clip(target, -cap, cap)
+            c = cols[j]
+            orders[i, c] = speed[i] * (target - units[i, c] * prices[c])

@@ -22,7 +22,9 @@ import numpy as np
 
 from ..config import ParamView, RunParams
 from ..errors import InputError
+from . import jit
 from .base import Member, Population, add_reduce, clip
+from .vol_target import fast_agents
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class CTABook(Population):
         self._sqrt_slow = np.sqrt(self.spans[self._slow_i])
         self.ema = np.zeros((3, len(self.spans)))                      # market × span, log price
         self.stopped = np.zeros((n, 3), dtype=bool)
+        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
 
     def _log_levels(self) -> np.ndarray:
         m = self.market
@@ -147,6 +150,15 @@ class CTABook(Population):
         prices = m.instrument_prices()
         nav = np.maximum(self.cash + self.units @ prices, 0.0)
         daily_var = self._daily_var()
+        if self._k is not None:             # the same orders from fused kernels (`_fast_agents.py`)
+            y = np.empty((daily_var.shape[0], self._fast_i.shape[0]))
+            self._k.cta_signal_inputs(daily_var, self.ema, self._fast_i, self._slow_i, self._sqrt_slow, y)
+            sig = np.tanh(self.blend @ y.T / self.scale[:, None])
+            orders = np.zeros((self.n, m.n_instr))
+            self._k.cta_orders(sig, nav, float(add_reduce(nav, None)), daily_var, float(self.ann),
+                               float(self.sigma_target), self.weights, float(self.max_lev), self.max_share,
+                               self.market_sizes(), self.units, prices, self.cols, self.speed, orders)
+            return orders
         ann_sd = np.sqrt(daily_var * self.ann)
         target = self.signal_matrix(daily_var) * (self.sigma_target / ann_sd * self.weights)[None, :] * nav[:, None]
         cap = self.max_lev * nav[:, None]

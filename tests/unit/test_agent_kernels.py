@@ -9,7 +9,7 @@ from interlock.experiments.runner import build_model, simulate
 pytest.importorskip("numba")
 
 
-@pytest.mark.parametrize("book", ["VolTargetBook"])
+@pytest.mark.parametrize("book", ["VolTargetBook", "CTABook"])
 def test_kernel_orders_are_the_numpy_orders_bit_for_bit(monkeypatch, book):
     monkeypatch.setattr(jit, "MODE", "1")
     m = build_model("baseline", seed=3)
