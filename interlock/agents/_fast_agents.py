@@ -108,3 +108,32 @@ def cta_orders(sig, nav, total, daily_var, ann, sigma_target, weights, max_lev, 
             target = _clip(target, -cap, cap)
             c = cols[j]
             orders[i, c] = speed[i] * (target - units[i, c] * prices[c])
+
+
+@_jit
+def discretionary_orders(view, eps, persistence, shock, units, spx, price, cash, base, value_term, max_lev, speed,
+                         view_out, orders):
+    """`DiscretionaryBook.voluntary_orders` after the draws eps and the value term (sensitivity ×
+    mispricing, a float): the views (view_out) and each desk's SPX order (orders zeroed by the caller)."""
+    for i in range(view.shape[0]):
+        v = persistence * view[i] + shock * eps[i]
+        view_out[i] = v
+        held = units[i, spx] * price
+        nav = _maximum(cash[i] + held, 0.0)
+        target = _clip(base + v + value_term, 0.0, max_lev) * nav
+        orders[i, spx] = _maximum(speed * (target - held), -_maximum(held, 0.0))
+
+
+@_jit
+def buyback_orders(asset, last_returns, var_fast, grid_slope, grid_max, remaining, budget_cap, profile, phase,
+                   remaining_intensity, cells, remaining_out, amount_out, orders_flat):
+    """`BuybackBook.voluntary_orders` after the budget: the grid-scaled amount of each desk today,
+    what is left of its quarter (remaining_out) and the flattened orders (zeroed by the caller)."""
+    for i in range(asset.shape[0]):
+        a = asset[i]
+        grid = _minimum(1.0 + grid_slope * _maximum(0.0, -last_returns[a] / math.sqrt(var_fast[a])), grid_max)
+        rem = _minimum(remaining[i], budget_cap[i])
+        amount = _maximum(_minimum(rem * profile[i, phase] * grid / _maximum(remaining_intensity[i], 1e-9), rem), 0.0)
+        remaining_out[i] = rem - amount
+        amount_out[i] = amount
+        orders_flat[cells[i]] = amount

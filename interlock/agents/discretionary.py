@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import ParamView
+from . import jit
 from .base import Member, Population, add_reduce, clip
+from .vol_target import fast_agents
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class DiscretionaryBook(Population):
         self._shock = q.view_sd * math.sqrt(1.0 - q.view_persistence ** 2)
         eq = m.equity_idx
         self._w0 = m.cap0[eq] / m.cap0[eq].sum()
+        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
 
     def mispricing(self) -> float:
         """Flow-induced log discount of the index: cap-weighted ln V − ln P of the equities, beyond
@@ -81,6 +84,15 @@ class DiscretionaryBook(Population):
         q = self.q
         m = self.market
         eps = self.rng.standard_normal(self.n)
+        if self._k is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
+            view = np.empty(self.n)
+            orders = np.zeros((self.n, m.n_instr))
+            self._k.discretionary_orders(self.view, eps, float(q.view_persistence), float(self._shock), self.units,
+                                         m.SPX, float(m.instrument_prices()[m.SPX]), self.cash,
+                                         float(q.base_exposure), q.value_sensitivity * self.mispricing(),
+                                         float(q.max_leverage), float(q.speed), view, orders)
+            self.view = view
+            return orders
         self.view = q.view_persistence * self.view + self._shock * eps
         prices = m.instrument_prices()
         held = self.units[:, m.SPX] * prices[m.SPX]
