@@ -95,3 +95,67 @@ def forecast_rows(ev, floor2, cap2, parf, has_parent, sigma, unc, h_last, h_div,
             if h == h_last[i]:
                 v[i, f] = s2 * acc / h_div[i, 0]
                 i += 1
+
+
+@_jit
+def clear_flows(flows_instr, spx, w_spx, cap, max_frac, F):
+    """`Market.clear`'s primitive flows F = flows[:n] + flows[SPX]·w (`to_primitive`); True if one
+    passes the flow guard |F / cap| > max_frac (the caller then takes the numpy path's guard)."""
+    over = False
+    s = flows_instr[spx]
+    for i in range(F.shape[0]):
+        f = flows_instr[i] + s * w_spx[i]
+        F[i] = f
+        if abs(f / cap[i]) > max_frac:
+            over = True
+    return over
+
+
+@_jit
+def clear_round0_moves(dlogp, decay, kappa, logv, news_in_value, logp, max_move, out):
+    """Round 0's impact plus the transient's decay and the value anchor, out = dlogp + decay +
+    κ(ln V − news in value − ln P); True if one passes the round guard |out| > max_move."""
+    big = False
+    for i in range(out.shape[0]):
+        d = dlogp[i] + decay[i] + kappa[i] * (logv[i] - news_in_value[i] - logp[i])
+        out[i] = d
+        if abs(d) > max_move:
+            big = True
+    return big
+
+
+@_jit
+def any_beyond(x, bound):
+    """True if some |x_i| > bound (the guards' test; NaN is not beyond)."""
+    for i in range(x.shape[0]):
+        if abs(x[i]) > bound:
+            return True
+    return False
+
+
+@_jit
+def clear_round0_news(news, noise, max_move, total):
+    """Round 0's news total = pending news + the day's noise; True if one passes |total| > max_move
+    (a news jump, reported by the caller)."""
+    jump = False
+    for i in range(total.shape[0]):
+        t = news[i] + noise[i]
+        total[i] = t
+        if abs(t) > max_move:
+            jump = True
+    return jump
+
+
+@_jit
+def clear_round0_apply(dlogp, total, news, shock_news, news_in_value, decay, logv, logp):
+    """Round 0's close: dlogp += the news, value moves with it (ln V += news − news in value), the
+    day's pending news, shock news, news in value and decay are spent; ln P += dlogp."""
+    for i in range(dlogp.shape[0]):
+        d = dlogp[i] + total[i]
+        dlogp[i] = d
+        logv[i] += total[i] - news_in_value[i]
+        news[i] = 0.0
+        shock_news[i] = 0.0
+        news_in_value[i] = 0.0
+        decay[i] = 0.0
+        logp[i] += d

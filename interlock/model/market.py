@@ -37,11 +37,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..agents import jit
 from ..agents.base import clip
 from ..config import Params, ParamView, RunParams
 from ..errors import InputError
 from .impact import ImpactKernel, ImpactParams
-from .news import NewsParams, NewsProcess, loading_matrix
+from .news import NewsParams, NewsProcess, _fast_kernels, loading_matrix
 from .volatility import VolParams
 
 log = logging.getLogger(__name__)
@@ -313,6 +314,10 @@ class Market:
         self.capped_events: list[tuple[str, float]] = []
         self.news_jumps: list[tuple[str, float]] = []     # news moves beyond max_round_log_move (not a guard)
         self.guard_events = 0                             # guards that bound in this run
+        # `clear` on fused kernels when agents/jit.py says so (`_fast.py`)
+        self._k = _fast_kernels() if jit.use_kernels() else None
+        self._zeros_n = np.zeros(self.n)                  # round 0's noise when there is none (read only)
+        self._zeros_n.flags.writeable = False
 
     # ----- derived quantities -------------------------------------------------------------
     def _update_caps(self) -> None:
@@ -437,26 +442,36 @@ class Market:
         self.capped_events.append((name, amount))
         self.guard_events += 1
 
+    def _flow_guard(self, F: np.ndarray, over: np.ndarray) -> np.ndarray:
+        """The flows `over` the share-of-cap guard, logged and cut to it."""
+        for i in np.flatnonzero(over):
+            self._guard(self.names[i], float(F[i]))
+        return np.where(over, np.sign(F) * self.max_frac * self.cap, F)
+
+    def _move_guard(self, dlogp: np.ndarray, big: np.ndarray) -> np.ndarray:
+        """The moves `big`ger than the round guard, logged and clipped to it."""
+        for i in np.flatnonzero(big):
+            self._guard(self.names[i], float(dlogp[i]))
+        return np.clip(dlogp, -self.max_move, self.max_move)
+
     def clear(self, flows_instr: np.ndarray, round_no: int, noise: np.ndarray | None = None) -> np.ndarray:
         """Clear one round: apply the net flow per instrument, return the log-price change per
         primitive asset. Round 0 also carries the news, the overnight decay of the transient and
         the value anchor."""
+        if self._k is not None:
+            return self._clear_kernels(flows_instr, round_no, noise)
         F = self.to_primitive(flows_instr)
         frac = F / self.cap
         over = np.abs(frac) > self.max_frac
         if over.any():                                      # guard: logged, run marked unstable
-            for i in np.flatnonzero(over):
-                self._guard(self.names[i], float(F[i]))
-            F = np.where(over, np.sign(F) * self.max_frac * self.cap, F)
+            F = self._flow_guard(F, over)
         self.flows_today += F
         dlogp = self.impact.clear(F[None, :], self.cap[None, :])[0]
         if round_no == 0:
             dlogp = dlogp + self._decay_today + self.kappa * (self.logv - self._news_in_value - self.logp)
         big = np.abs(dlogp) > self.max_move
         if big.any():                                        # guard: logged, run marked unstable
-            for i in np.flatnonzero(big):
-                self._guard(self.names[i], float(dlogp[i]))
-            dlogp = np.clip(dlogp, -self.max_move, self.max_move)
+            dlogp = self._move_guard(dlogp, big)
         if round_no == 0:
             # news is exogenous: priced as given (not clipped; a jump past the guard is reported)
             news = self.news + (noise if noise is not None else 0.0)
@@ -471,6 +486,36 @@ class Market:
             self._news_in_value[:] = 0.0
             self._decay_today[:] = 0.0
         self.logp += dlogp
+        self._update_caps()
+        return dlogp
+
+    def _clear_kernels(self, flows_instr: np.ndarray, round_no: int, noise: np.ndarray | None) -> np.ndarray:
+        """`clear` on the fused kernels (`_fast.py`): the same operations in the same order; a guard
+        that binds or a news jump takes the numpy lines of `clear` for its events."""
+        k = self._k
+        F = np.empty(self.n)
+        if k.clear_flows(flows_instr, self.SPX, self.w_spx, self.cap, self.max_frac, F):
+            F = self._flow_guard(F, np.abs(F / self.cap) > self.max_frac)
+        self.flows_today += F
+        dlogp = self.impact.clear(F[None, :], self.cap[None, :])[0]
+        if round_no == 0:
+            out = np.empty(self.n)
+            big = k.clear_round0_moves(dlogp, self._decay_today, self.kappa, self.logv, self._news_in_value,
+                                       self.logp, self.max_move, out)
+            dlogp = out
+        else:
+            big = k.any_beyond(dlogp, self.max_move)
+        if big:
+            dlogp = self._move_guard(dlogp, np.abs(dlogp) > self.max_move)
+        if round_no == 0:
+            news = np.empty(self.n)
+            if k.clear_round0_news(self.news, self._zeros_n if noise is None else noise, self.max_move, news):
+                for i in np.flatnonzero(np.abs(news) > self.max_move):
+                    self.news_jumps.append((self.names[i], float(news[i])))
+            k.clear_round0_apply(dlogp, news, self.news, self.shock_news, self._news_in_value, self._decay_today,
+                                 self.logv, self.logp)
+        else:
+            self.logp += dlogp
         self._update_caps()
         return dlogp
 
