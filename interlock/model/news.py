@@ -369,7 +369,7 @@ class NewsProcess:
         ev = clip(np.exp(lv), self._floor2, self._cap2)
         if self._has_parent:
             ev = ev * (self.rel[:, self._par] ** self._psi2_eff)[..., None]
-        return np.cumsum(ev, axis=-1), ((p.sigma * self.uncertainty) ** 2)[None, :]
+        return np.add.accumulate(ev, axis=-1), ((p.sigma * self.uncertainty) ** 2)[None, :]     # = np.cumsum
 
 
 def _fast_kernels():

@@ -142,7 +142,7 @@ class Valuation:
         liq = self.model.fed.liquidity
         risk = -q.erp_duration * self.erp_change()             # the index's risk-appetite move
         v = np.zeros(m.n)
-        v[m.is_equity] = self.eps_news() + self.beta[m.is_equity] * (risk + q.liquidity_beta_equity * liq)
+        v[m._eq] = self.eps_news() + self.beta[m._eq] * (risk + q.liquidity_beta_equity * liq)   # the equities lead
         # BTC on risk appetite and on the data's growth news: btc_risk_beta's source (G3–G5) is BTC's
         # move per unit of the S&P's whole move on data days (a growth scare sells BTC too: 2 Aug 2024
         # S&P −1.8%, BTC ≈ −6%). Tariffs' and fiscal earnings news stay out: on tariff days BTC fell
@@ -165,7 +165,7 @@ class Valuation:
         self.y_fair = self._fair_yield_raw()
         dy = self.y_fair - self.y_fair0
         v = self.base.copy()
-        v[m.is_equity] -= self.D_eq * dy
+        v[m._eq] -= self.D_eq * dy                     # the equities (a slice: they lead)
         v[m.btc] -= self.D_btc * dy
         v[m.ust10] = 0.0
         m.set_log_values(v)
