@@ -106,7 +106,7 @@ class BuybackBook(Population):
         self._cells = np.arange(self.n) * m.n_instr + self.asset
         self._remaining_intensity: dict[tuple[int, int], np.ndarray] = {}
         self._budget_for: tuple | None = None
-        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
         self._start_quarter(0)
 
     def quarterly_budget(self) -> np.ndarray:
@@ -146,10 +146,10 @@ class BuybackBook(Population):
             phases = (phase_now + self._steps[:left]) % self.q_len
             remaining_intensity = self._remaining_intensity[(phase_now, left)] = (
                 self.intensity_profile[:, phases].sum(axis=1))
-        if self._k is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
+        if self._fk is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
             remaining, amount = np.empty(self.n), np.empty(self.n)
             orders = np.zeros((self.n, m.n_instr))
-            self._k.buyback_orders(self.asset, m.last_returns, m.var_fast, float(self.grid_slope), float(self.grid_max),
+            self._fk.buyback_orders(self.asset, m.last_returns, m.var_fast, float(self.grid_slope), float(self.grid_max),
                                    self.remaining, self.quarterly_budget(), self.intensity_profile, phase_now,
                                    remaining_intensity, self._cells, remaining, amount, orders.reshape(-1))
             self.remaining, self.spent_today = remaining, amount

@@ -126,7 +126,7 @@ class CTABook(Population):
         self._sqrt_slow = np.sqrt(self.spans[self._slow_i])
         self.ema = np.zeros((3, len(self.spans)))                      # market × span, log price
         self.stopped = np.zeros((n, 3), dtype=bool)
-        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
 
     def _log_levels(self) -> np.ndarray:
         m = self.market
@@ -150,12 +150,12 @@ class CTABook(Population):
         prices = m.instrument_prices()
         nav = np.maximum(self.cash + self.units @ prices, 0.0)
         daily_var = self._daily_var()
-        if self._k is not None:             # the same orders from fused kernels (`_fast_agents.py`)
+        if self._fk is not None:             # the same orders from fused kernels (`_fast_agents.py`)
             y = np.empty((daily_var.shape[0], self._fast_i.shape[0]))
-            self._k.cta_signal_inputs(daily_var, self.ema, self._fast_i, self._slow_i, self._sqrt_slow, y)
+            self._fk.cta_signal_inputs(daily_var, self.ema, self._fast_i, self._slow_i, self._sqrt_slow, y)
             sig = np.tanh(self.blend @ y.T / self.scale[:, None])
             orders = np.zeros((self.n, m.n_instr))
-            self._k.cta_orders(sig, nav, float(add_reduce(nav, None)), daily_var, float(self.ann),
+            self._fk.cta_orders(sig, nav, float(add_reduce(nav, None)), daily_var, float(self.ann),
                                float(self.sigma_target), self.weights, float(self.max_lev), self.max_share,
                                self.market_sizes(), self.units, prices, self.cols, self.speed, orders)
             return orders

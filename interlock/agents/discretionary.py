@@ -73,7 +73,7 @@ class DiscretionaryBook(Population):
         self._shock = q.view_sd * math.sqrt(1.0 - q.view_persistence ** 2)
         eq = m.equity_idx
         self._w0 = m.cap0[eq] / m.cap0[eq].sum()
-        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
 
     def mispricing(self) -> float:
         """Flow-induced log discount of the index: cap-weighted ln V − ln P of the equities, beyond
@@ -84,10 +84,10 @@ class DiscretionaryBook(Population):
         q = self.q
         m = self.market
         eps = self.rng.standard_normal(self.n)
-        if self._k is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
+        if self._fk is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
             view = np.empty(self.n)
             orders = np.zeros((self.n, m.n_instr))
-            self._k.discretionary_orders(self.view, eps, float(q.view_persistence), float(self._shock), self.units,
+            self._fk.discretionary_orders(self.view, eps, float(q.view_persistence), float(self._shock), self.units,
                                          m.SPX, float(m.instrument_prices()[m.SPX]), self.cash,
                                          float(q.base_exposure), q.value_sensitivity * self.mispricing(),
                                          float(q.max_leverage), float(q.speed), view, orders)

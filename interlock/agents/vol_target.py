@@ -123,7 +123,7 @@ class VolTargetBook(Population):
         self.max_change = q.max_daily_change
         self.var_bond = np.full(n, m.ref_vars[m.ust10])
         self.exited_today = np.zeros(n, dtype=bool)
-        self._k = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
         # start at target so the first day is not a rebalancing burst
         self.cash = nav0.copy()
         tgt = self._targets(nav0)
@@ -161,9 +161,9 @@ class VolTargetBook(Population):
         m = self.market
         prices = m.instrument_prices()
         nav = self.cash + self.units @ prices
-        if self._k is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
+        if self._fk is not None:             # the same orders from one fused kernel (`_fast_agents.py`)
             orders = np.zeros((self.n, m.n_instr))
-            self._k.vol_target_orders(nav, self.var_eq, self.var_eq_slow, self.var_bond, float(self.ann),
+            self._fk.vol_target_orders(nav, self.var_eq, self.var_eq_slow, self.var_bond, float(self.ann),
                                       self.sigma_target, float(self.max_lev), self.risk_parity, self.units,
                                       prices, self._cols, float(self.band), self.speed, float(self.max_change),
                                       orders)

@@ -28,7 +28,7 @@ def test_kernel_orders_are_the_numpy_orders_bit_for_bit(monkeypatch, book):
     m = build_model("baseline", seed=3)
     simulate(m, 10)
     p = next(x for x in m.populations if type(x).__name__ == book)
-    k = p._k
+    k = p._fk
     assert k is not None
     rng = np.random.default_rng(0)
     units, cash = p.units.copy(), p.cash.copy()
@@ -39,11 +39,11 @@ def test_kernel_orders_are_the_numpy_orders_bit_for_bit(monkeypatch, book):
             p.units[0, m.market.SPX] = np.nan
         m.day = 10 + t
         saved = _state(p)
-        p._k = k
+        p._fk = k
         fast = p.voluntary_orders()
         after = _state(p)
         _restore(p, saved)
-        p._k = None
+        p._fk = None
         ref = p.voluntary_orders()
         assert fast.tobytes() == ref.tobytes()
         now = _state(p)
