@@ -4,7 +4,7 @@ model with the retail population of before issue #16 (100,000 rows of equal peop
 40,000 wealth-weighted rows, shown equivalent by bench_population.py) and of the whole model on the
 retail crypto pass's numpy path (the fused numba kernels off: the same outputs bit for bit); the arms
 interleaved in one process, seed by seed, with their ratios. The kernels are pinned on for every
-other arm (INTERLOCK_NUMBA=1: what a sweep or stress test runs after its first 2,000 days; a single
+other arm (INTERLOCK_NUMBA=1: what a sweep or stress test runs after its first 1,000 days; a single
 `interlock run` stays on numpy, agents/jit.py). Then the kernels' one-off cost in a fresh process
 (importing numba, loading the cached machine code) and one instrumented run's split by stage (CPU µs
 per day; the timers add their own overhead).

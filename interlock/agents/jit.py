@@ -1,13 +1,14 @@
-"""When the retail crypto pass (and the AI interlock ledger's daily rates and booking, the price impact
-kernel's clearing and decay, the crypto ETF allocators' orders, every population's fills) run their fused
-numba kernels (`_kernels.py`, issue #16).
+"""When the model runs its fused numba kernels (issue #16): the retail crypto pass (`_kernels.py`),
+fills, price impact, the AI interlock's ledger, the crypto ETF, and the other books' orders, the news
+step and the market's clearing (`_fast_agents.py`, `model/_fast.py`).
 
 The kernels give bit-identical runs to the numpy code, so which path runs is a question of cost only.
 Their cost is mostly fixed, per process: importing numba and loading the cached machine code takes
-~0.5–1.4 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save well
-under a millisecond a simulated day. So by default ("auto") a process starts on the numpy path and
-switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a sweep, stress
-test or benchmark from its third 756-day run on; a single `interlock run` never pays for numba.
+~0.7–0.9 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save
+≈ 0.8 ms a simulated day of the default baseline. So by default ("auto") a process starts on the numpy
+path and switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a
+sweep, stress test or benchmark from its third 756-day run on; a single `interlock run` of up to
+1,000 days never pays for numba.
 
     INTERLOCK_NUMBA=1     the kernels from the first day (numba must be installed)
     INTERLOCK_NUMBA=0     never (the numpy reference path)
@@ -21,8 +22,10 @@ import os
 
 from ..errors import InputError
 
-AUTO_AFTER_DAYS = 2000            # ≈ the days whose savings repay the one-off cost: bench_default_run.py
-                                  # measured +1.38 s once against 0.53 s saved per 756 days (≈ 1,950 days)
+AUTO_AFTER_DAYS = 1000            # ≈ the days whose savings repay the one-off cost: bench_default_run.py
+                                  # measured +0.73 s once against 0.64 s saved per 756 days (≈ 865 days) at
+                                  # 01e0b28, with every population's kernels (it was 2,000 with the retail
+                                  # kernels alone: +1.38 s against 0.53 s)
 RAW = os.environ.get("INTERLOCK_NUMBA", "auto")
 MODE = RAW.strip().lower() or "auto"
 AVAILABLE = importlib.util.find_spec("numba") is not None
