@@ -2,7 +2,8 @@
 the engine alone (issue #2's agents: the crypto block and the AI interlock off) and of the whole
 model with the retail population of before issue #16 (100,000 rows of equal people; the default is
 40,000 wealth-weighted rows, shown equivalent by bench_population.py) and of the whole model on the
-retail crypto pass's numpy path (the fused numba kernels off: the same outputs bit for bit); the arms
+numpy path (every fused numba kernel off — retail crypto, fills, impact, ledger, books, news, clearing:
+the same outputs bit for bit); the arms
 interleaved in one process, seed by seed, with their ratios. The kernels are pinned on for every
 other arm (INTERLOCK_NUMBA=1: what a sweep or stress test runs after its first 1,000 days; a single
 `interlock run` stays on numpy, agents/jit.py). Then the kernels' one-off cost in a fresh process
@@ -34,7 +35,7 @@ from interlock.agents import jit  # noqa: E402
 from interlock.experiments.runner import build_model, simulate  # noqa: E402
 
 TARGET_S = 0.4
-NUMPY_ARM = "whole model, retail crypto on its numpy path (kernels off)"
+NUMPY_ARM = "whole model on the numpy path (every kernel off)"
 ARMS = {
     "whole model (default, fused kernels)": dict(),
     NUMPY_ARM: dict(kernels=False),
