@@ -7,8 +7,8 @@ Their cost is mostly fixed, per process: importing numba and loading the cached 
 ~0.7–0.9 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save
 ≈ 0.8 ms a simulated day of the default baseline. So by default ("auto") a process starts on the numpy
 path and switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a
-sweep, stress test or benchmark from its third 756-day run on; a single `interlock run` of up to
-1,000 days never pays for numba.
+sweep, stress test or benchmark from its third 756-day run on (a component picks its path when it
+is built, so a run never switches midway); a single `interlock run` never pays for numba.
 
     INTERLOCK_NUMBA=1     the kernels from the first day (numba must be installed)
     INTERLOCK_NUMBA=0     never (the numpy reference path)
