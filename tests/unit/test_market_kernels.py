@@ -1,12 +1,9 @@
 """`Market.clear` on the fused kernels (`model/_fast.py`) is the numpy clearing bit for bit, guards and
 news jumps included."""
 import numpy as np
-import pytest
 
 from interlock.agents import jit
 from interlock.experiments.runner import build_model, simulate
-
-pytest.importorskip("numba")
 
 
 def _run(monkeypatch, mode):

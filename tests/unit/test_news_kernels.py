@@ -5,8 +5,6 @@ import pytest
 from interlock.agents import jit
 from interlock.model.news import NewsParams, NewsProcess
 
-pytest.importorskip("numba")
-
 
 @pytest.mark.parametrize("lam, asym, revert, parent", [(0.0, 0.0, 0.0, [-1, 0, 0]), (0.3, 0.0, 0.0, [-1, 0, 0]),
                                                        (0.3, 0.2, 0.01, [-1, 0, 0]), (0.0, 0.0, 0.02, [-1, -1, -1])])
