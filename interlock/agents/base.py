@@ -61,7 +61,7 @@ class Population:
         self.cash = np.zeros(n)                           # USD bn (negative = financed)
         self.members = [self.member_type(model, self, i) for i in range(n)]
         self.ids = np.array([m.unique_id for m in self.members], dtype=np.int64)
-        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
+        self._k = jit.if_on(jit.kernels)     # the fused kernels (agents/jit.py)
 
     # ----- accounting -----------------------------------------------------------------------
     def holdings(self, prices: np.ndarray | None = None) -> np.ndarray:

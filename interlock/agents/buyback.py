@@ -22,7 +22,6 @@ from ..inputs.firms import load_firms
 from ..inputs.snapshots import firms_path
 from . import jit
 from .base import Member, Population, add_reduce
-from .vol_target import fast_agents
 
 QUARTERS_PER_YEAR = 4.0      # a unit: annual cash flows → quarterly budgets
 
@@ -106,7 +105,7 @@ class BuybackBook(Population):
         self._cells = np.arange(self.n) * m.n_instr + self.asset
         self._remaining_intensity: dict[tuple[int, int], np.ndarray] = {}
         self._budget_for: tuple | None = None
-        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = jit.if_on(jit.fast_agents)      # agents/jit.py: when the kernels run
         self._start_quarter(0)
 
     def quarterly_budget(self) -> np.ndarray:

@@ -24,7 +24,6 @@ from ..config import ParamView, RunParams
 from ..errors import InputError
 from . import jit
 from .base import Member, Population, add_reduce, clip
-from .vol_target import fast_agents
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class CTABook(Population):
         self._sqrt_slow = np.sqrt(self.spans[self._slow_i])
         self.ema = np.zeros((3, len(self.spans)))                      # market × span, log price
         self.stopped = np.zeros((n, 3), dtype=bool)
-        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = jit.if_on(jit.fast_agents)      # agents/jit.py: when the kernels run
 
     def _log_levels(self) -> np.ndarray:
         m = self.market

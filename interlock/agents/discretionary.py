@@ -25,7 +25,6 @@ import numpy as np
 from ..config import ParamView
 from . import jit
 from .base import Member, Population, add_reduce, clip
-from .vol_target import fast_agents
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ class DiscretionaryBook(Population):
         self._shock = q.view_sd * math.sqrt(1.0 - q.view_persistence ** 2)
         eq = m.equity_idx
         self._w0 = m.cap0[eq] / m.cap0[eq].sum()
-        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = jit.if_on(jit.fast_agents)      # agents/jit.py: when the kernels run
 
     def mispricing(self) -> float:
         """Flow-induced log discount of the index: cap-weighted ln V − ln P of the equities, beyond

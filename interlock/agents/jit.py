@@ -46,3 +46,15 @@ def kernels():
     """The compiled kernels module (imports numba on first use)."""
     from . import _kernels  # lazy: numba's import and the JIT load cost ~0.5–1 s; only a process that runs them pays
     return _kernels
+
+
+def fast_agents():
+    """The books' compiled order kernels (`_fast_agents.py`; imports numba on first use)."""
+    from . import _fast_agents  # lazy: only a process that runs the kernels pays numba's import
+    return _fast_agents
+
+
+def if_on(load):
+    """`load()` — a kernels module — if a component built now runs the kernels, else None: what every
+    component with a kernel path keeps (it picks its path once, when built)."""
+    return load() if use_kernels() else None

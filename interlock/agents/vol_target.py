@@ -27,12 +27,6 @@ from . import jit
 from .base import Member, Population, add_reduce, clip
 
 
-def fast_agents():
-    """The systematic funds' compiled kernels (`_fast_agents.py`; imports numba on first use)."""
-    from . import _fast_agents  # lazy: only a process that runs the kernels pays numba's import
-    return _fast_agents
-
-
 @dataclass(frozen=True)
 class VolTargetParams(ParamView, section="vol_target"):
     """What the vol-target funds read (interlock/data/params/funds.toml, [vol_target]). Ranges
@@ -123,7 +117,7 @@ class VolTargetBook(Population):
         self.max_change = q.max_daily_change
         self.var_bond = np.full(n, m.ref_vars[m.ust10])
         self.exited_today = np.zeros(n, dtype=bool)
-        self._fk = fast_agents() if jit.use_kernels() else None      # agents/jit.py: when the kernels run
+        self._fk = jit.if_on(jit.fast_agents)      # agents/jit.py: when the kernels run
         # start at target so the first day is not a rebalancing burst
         self.cash = nav0.copy()
         tgt = self._targets(nav0)

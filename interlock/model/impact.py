@@ -78,7 +78,7 @@ class ImpactKernel:
         self.dec_liq = np.exp(-1.0 / p.tau_liq)
         self.w = np.asarray(p.w_prop, float)
         # the fused kernels (agents/_kernels.py, bit-identical; agents/jit.py says when a process runs them)
-        self._k = jit.kernels() if jit.use_kernels() else None
+        self._k = jit.if_on(jit.kernels)
 
     def begin_day(self, rel_vol: np.ndarray) -> np.ndarray:
         """Overnight relaxation; set today's depth from σ_t/σ_ref (E, N). Returns the log-price

@@ -315,7 +315,7 @@ class Market:
         self.news_jumps: list[tuple[str, float]] = []     # news moves beyond max_round_log_move (not a guard)
         self.guard_events = 0                             # guards that bound in this run
         # `clear` on fused kernels when agents/jit.py says so (`_fast.py`)
-        self._k = _fast_kernels() if jit.use_kernels() else None
+        self._k = jit.if_on(_fast_kernels)
         self._zeros_n = np.zeros(self.n)                  # round 0's noise when there is none (read only)
         self._zeros_n.flags.writeable = False
 

@@ -113,7 +113,7 @@ class CapitalFlowModel(mesa.Model):
         self.class_code = {c: i for i, c in enumerate(classes)}
         self.flows = FlowLog(self.market.instruments, classes)
         self._eq_cols = np.append(self.market.equity_idx, self.market.SPX)   # equity instruments + SPX
-        self._k = jit.kernels() if jit.use_kernels() else None     # the fused kernels (agents/jit.py)
+        self._k = jit.if_on(jit.kernels)     # the fused kernels (agents/jit.py)
         # called with (day, round, execution prices) before each round's fills (validation reads them)
         self.fill_observers: list[Callable[[int, int, np.ndarray], None]] = []
 

@@ -175,7 +175,7 @@ class NewsProcess:
         # exactly, the same factor as the `np.where(..., 1.0)` it replaces
         self._psi_eff = np.where(p.parent >= 0, p.psi, 0.0)
         self._psi2_eff = np.where(p.parent >= 0, 2 * p.psi, 0.0)
-        self._has_lam = bool(np.any(p.lam != 0.0) or np.any(p.lam_asym != 0.0))
+        self._has_lam = bool(np.any(p.lam != 0.0))
         self._lam_c = np.sqrt(1.0 - p.lam ** 2)
         # an asymmetric loading (λ + a on the parent's down days, λ − a on its up days): the loaded
         # part u = λ(z_p)·z_p has mean −a·√(2/π) and variance λ² + a² − (a√(2/π))²; it is centred and
@@ -196,7 +196,7 @@ class NewsProcess:
         D = (p.a - p.theta).sum(-1)                  # log-vol rise per unit of a negative draw, (F,)
         self._exo_D = np.where(D > 0, D, np.inf)     # a factor without volatility dynamics: no response
         # the fused kernels of `step` (`_fast.py`; agents/jit.py says when): the constants packed once
-        self._k = _fast_kernels() if jit.use_kernels() else None
+        self._k = jit.if_on(_fast_kernels)
         if self._k is not None:
             k = self._k
             c = np.zeros((k.N_CONST, p.F))

@@ -4,7 +4,6 @@ import numpy as np
 import pytest
 
 from interlock.agents import jit
-from interlock.agents.vol_target import fast_agents
 from interlock.experiments.runner import build_model, simulate
 
 
@@ -28,7 +27,7 @@ def test_kernel_orders_are_the_numpy_orders_bit_for_bit(monkeypatch, book):
     simulate(m, 10)
     p = next(x for x in m.populations if type(x).__name__ == book)
     k = p._fk
-    assert k is fast_agents()                      # the book runs the fused-order kernels
+    assert k is jit.fast_agents()                      # the book runs the fused-order kernels
     rng = np.random.default_rng(0)
     units, cash = p.units.copy(), p.cash.copy()
     for t in range(300):
