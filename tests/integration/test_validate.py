@@ -90,6 +90,10 @@ def test_the_stylized_facts_are_shown_seed_by_seed_with_their_bands(quick):
     assert per_seed["ok"] == (not misses)
     for s in misses:
         assert f"seed {s}:" in per_seed["detail"]
+    # the bar's yardstick beside it: the S&P's own samples, three bootstraps and its windows
+    assert "**The bar on the S&P 500 itself**" in quick["report"]
+    bar = f["sp500_band_pass"]
+    assert len(bar) == 4 and all(0.0 <= b["share"] <= 1.0 and b["samples"] > 0 for b in bar)
 
 
 def test_the_implied_vol_curve_and_flow_sizes_are_checked(quick):
