@@ -6,7 +6,7 @@ The kernels give bit-identical runs to the numpy code, so which path runs is a q
 Their cost is mostly fixed, per process: importing numba and loading the cached machine code takes
 ~0.7–0.9 s of CPU the first time (benchmarks/bench_default_run.py measures it), while they save
 ≈ 0.8 ms a simulated day of the default baseline. So by default ("auto") a process starts on the numpy
-path and switches to the kernels once it has simulated `AUTO_AFTER_DAYS` retail-crypto days — a
+path and switches to the kernels once it has simulated `AUTO_AFTER_DAYS` model days — a
 sweep, stress test or benchmark from its third 756-day run on (a component picks its path when it
 is built, so a run never switches midway); a single `interlock run` never pays for numba.
 
@@ -29,7 +29,7 @@ AUTO_AFTER_DAYS = 1000            # ≈ the days whose savings repay the one-off
 RAW = os.environ.get("INTERLOCK_NUMBA", "auto")
 MODE = RAW.strip().lower() or "auto"
 AVAILABLE = importlib.util.find_spec("numba") is not None
-days_simulated = 0                # retail-crypto days this process has simulated (on either path)
+days_simulated = 0                # model days this process has simulated, on either path (CapitalFlowModel.step)
 
 
 def use_kernels() -> bool:

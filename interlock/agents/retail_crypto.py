@@ -474,7 +474,6 @@ class RetailCryptoBook(Population):
 
     # ----- the day ----------------------------------------------------------------------------------
     def begin_day(self) -> None:
-        jit.days_simulated += 1
         self.liquidated_today_bn = 0.0
         self.liquidated_today_long = 0.0
         self.liquidated_today_people = 0.0

@@ -182,6 +182,7 @@ class CapitalFlowModel(mesa.Model):
     def step(self) -> None:
         """One trading day, stage by stage."""
         self.day += 1
+        jit.days_simulated += 1                     # the auto mode's clock (agents/jit.py), whatever is switched off
         self.market.begin_day()
         self._apply_shocks()
         self._policy_and_macro()

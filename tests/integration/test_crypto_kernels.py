@@ -62,7 +62,13 @@ def test_auto_mode_switches_to_the_kernels_once_the_process_has_run_enough_days(
         simulate(model, 5)
     finally:
         model.release()
-    assert jit.days_simulated == 5                                      # the population counts its days
+    assert jit.days_simulated == 5                                      # the model counts its days
+    model = build_model("baseline", seed=1, disabled=("retail_crypto", "crypto_etf"))
+    try:
+        simulate(model, 3)                                              # a run without the crypto population
+    finally:                                                            # counts too (it once did not: the
+        model.release()                                                 # population kept the clock)
+    assert jit.days_simulated == 8
     monkeypatch.setattr(jit, "days_simulated", jit.AUTO_AFTER_DAYS)
     model = build_model("baseline", seed=1)
     try:
