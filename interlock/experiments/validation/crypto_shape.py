@@ -10,7 +10,7 @@ bench_crypto_long.py`, 10 seeds × 3,000 days). Bands set from data before any m
   inverse-cubic law, Takaishi 2020, H15–H16); liquidation days ≥ $5bn ≤ 0.5 a year, ≥ $2.5bn ≤ 2 a
   year (H12: Coinglass's record days from 2020 to 2025 hold three of $5bn or more — 10 Oct 2025 $19.2bn,
   18 Apr 2021 $9.9bn, 19 May 2021 $9.0bn — and nine of $2.5bn or more: 0.5 and 1.5 a year, exact Poisson
-  95% intervals 0.10–1.46 and 0.69–2.85; H12 first read "only 10 Oct 2025", corrected 2026-12-04 with the
+  95% intervals 0.10–1.46 and 0.69–2.85; another compilation has five $5bn days; H12 first read "only 10 Oct 2025", corrected 2026-12-04 with the
   bands unchanged), ≤ $150bn a year; funding +0.01%/8 h on calm days (Binance, H9); short liquidations
   lead on strong up-days (H11)."""
 
