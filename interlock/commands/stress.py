@@ -79,11 +79,19 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
                    f"{est.cpu_hours:.2g} CPU hours, {est.disk_gb:.2g} GB)")
         for c in narr.claims:
             click.echo(f"  claim {c.name}: {c.claim.text}")
+    # every point shares the seeds (common random numbers): one seed is one news path for every sample
+    one_seed = (f"warning: one seed per sample — every sample runs seed {narr.spec.seeds[0]}'s news, so the "
+                "probabilities measure the parameters' spread, not the market's randomness (use --seeds 2 or more)"
+                if len(narr.spec.seeds) == 1 else None)
     check_budget(est, yes, narr.path or narr.name)
     if check:
+        if one_seed:
+            click.echo(one_seed)
         return
     out_dir = Path(out) if out else Path("runs") / f"stress-{safe_name(narr.name)}"
     with output_folder(out_dir, "stress", force=force, command=f"interlock stress {narr.name}"):
+        if one_seed:                   # once the folder is accepted: a refused one stays a one-line error
+            click.echo(one_seed, err=True)
         res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet,
                      include_unstable=include_unstable)
     note = leave_out_note(res.unstable_runs, int((res.runs["off"] == ALL_ON).sum()), include_unstable)

@@ -205,6 +205,15 @@ def test_the_cli_refuses_bad_input_with_one_line_and_exit_code_2(tmp_path):
     assert r.exit_code == 0 and "vol_target_amplifies" in r.output
 
 
+def test_one_seed_per_sample_is_warned_about_because_every_sample_then_shares_one_news_path():
+    """The points share their seeds (common random numbers): with --seeds 1 every sample runs the same
+    news, and the claims' probabilities say nothing about the market's randomness."""
+    r = CliRunner().invoke(cli, ["stress", "vol_target_amplifies", "--samples", "4", "--seeds", "1", "--check"])
+    assert r.exit_code == 0 and "warning: one seed per sample" in r.output
+    r = CliRunner().invoke(cli, ["stress", "vol_target_amplifies", "--samples", "4", "--seeds", "2", "--check"])
+    assert r.exit_code == 0 and "warning: one seed per sample" not in r.output
+
+
 def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_their_own_box(tmp_path):
     """A run whose market capped flows on more than 5% of its days is not a market outcome: its
     claims count as undefined, and PRIM locates the instability (here: high vol-target AUM)."""
