@@ -74,6 +74,8 @@ import numpy as np
 from scipy.special import ndtr, ndtri
 
 from ..config import Params, ParamView, RunParams
+from ..errors import InputError
+from ..inputs import fomc
 from .base import add_reduce
 
 
@@ -91,8 +93,9 @@ class FedParams(ParamView, section="fed"):
     inertia: float                     # ρ: weight on the shadow rate per meeting
     stance_half_life_days: float       # days: decay of guidance (pinned odds, path guidance)
     target_convergence_years: float    # years: τ_p, how fast i* (and a surprise move's shift) returns to the long run
-    meeting_interval_days: int         # trading days between FOMC meetings
-    first_meeting_day: int             # trading day of the first meeting
+    meeting_schedule: str              # "fomc": the FOMC's calendar (inputs/fomc.py); "interval": every n days
+    meeting_interval_days: int         # trading days between meetings ("interval", and after the calendar)
+    first_meeting_day: int             # trading day of the first meeting ("interval" only)
     step: float                        # decimal: one move (25 bp)
     max_steps_per_meeting: int         # steps: a meeting moves the rate by at most this many
     reversal_threshold_steps: float    # steps: the gap a move against the last move's direction needs
@@ -101,6 +104,8 @@ class FedParams(ParamView, section="fed"):
     judgment_sd: float                 # decimal: σ_d, the committee's judgment at a meeting
     data_news_sd: float                # decimal: σ_x, data still to come over one inter-meeting period
     cut_prob: float                    # the market's cut odds for the next meeting at day 0 (data)
+    hike_prob: float                   # the market's hike odds for the next meeting at day 0 (data)
+    start_stance: str                  # "market": the Committee's day-0 stance is what the market priced; "rule"
     odds_clip: float                   # probability: odds are solved within [clip, 1 − clip]
     speech_noise: float                # decimal per day: s.d. of the market's misreading shocks
     speech_half_life_days: float       # days: the misreading's persistence
@@ -152,7 +157,8 @@ class Fed(mesa.Agent):
         self.pi_star = q.inflation_target
         self.long_run = q.neutral_real_rate + q.inflation_target
         self.interval = q.meeting_interval_days
-        self.next_meeting = q.first_meeting_day
+        self._calendar, self._last_listed = self._meeting_calendar(q, run.start_date)
+        self.next_meeting = self._calendar.pop(0) if self._calendar else self._after_calendar()
         self.step_size = q.step
         self.political_pressure = q.political_pressure
         self.guidance = 0.0                          # tilt from guidance, subtracted from i* (decays τ_st)
@@ -196,10 +202,38 @@ class Fed(mesa.Agent):
         self.duration_change = 0.0                   # USD bn of duration the Fed's holdings gained since day 0
         self.program_end: int | None = None          # the day an announced program's pace stops (balance_sheet months)
         self._reserve_hist = [self.reserves] * q.liquidity_window_days
-        # the market's reading at day 0: start the misreading so the odds equal the observed ones
+        # day 0: the odds of the next decision equal the observed ones. "market": the Committee's stance
+        # is what the market priced (it reads the Fed right: markets rarely misprice a meeting a few days
+        # ahead), so the Fed decides as priced; "rule": the rule alone decides and the market's
+        # misreading carries the difference (a surprise at the first meeting when they disagree)
+        self.judgment_sd = q.judgment_sd             # σ_d (until the first meeting: what its pricing implies)
         self._refresh()
-        self.misreading = self._solve_shift(q.cut_prob)
+        if q.start_stance == "market":
+            self._adopt_priced_stance(q.cut_prob, q.hike_prob)
+        else:
+            self.misreading = self._solve_shift(q.cut_prob)
         self._refresh()
+
+    @staticmethod
+    def _meeting_calendar(q: FedParams, start_date: str) -> tuple[list[int], int]:
+        """The meeting days the run knows in advance and the day after which they follow every
+        `interval` days: the FOMC's calendar from the start date, or `first_meeting_day` on."""
+        if q.meeting_schedule == "interval":
+            return [q.first_meeting_day], q.first_meeting_day
+        if start_date < fomc.FIRST[:4] + "-01-01":
+            raise InputError(f"the FOMC calendar starts in {fomc.FIRST[:4]}; the run starts on {start_date}",
+                             file="params", key="fed.meeting_schedule",
+                             allowed='"interval" (with fed.first_meeting_day) for a start before '
+                                     f"{fomc.FIRST[:4]}, or a start date from {fomc.FIRST[:4]} on")
+        return fomc.calendar_days(start_date)
+
+    def _after_calendar(self) -> int:
+        """The next meeting once the listed ones are used: every `interval` days from the last."""
+        nxt = self._last_listed + self.interval
+        while nxt < 1:
+            nxt += self.interval
+        self._last_listed = nxt
+        return nxt
 
     # ----- the rule --------------------------------------------------------------------------
     @property
@@ -238,7 +272,7 @@ class Fed(mesa.Agent):
     def _sigma(self) -> float:
         q = self.q
         days = max(0, self.next_meeting - self.model.day)
-        return math.sqrt(q.judgment_sd ** 2 + q.data_news_sd ** 2 * days / self.interval)
+        return math.sqrt(self.judgment_sd ** 2 + q.data_news_sd ** 2 * days / self.interval)
 
     def _mu_rule(self, target: float | None = None) -> float:
         """The market's expected shadow rate at the next meeting from the rule alone (`target`:
@@ -290,6 +324,31 @@ class Fed(mesa.Agent):
         p = min(max(prob, clip), 1.0 - clip)
         mu = self._mu_rule() + self.misreading
         return self.policy_rate - self._cut_edges[0] * self.step_size - float(ndtri(p)) * self._sigma() - mu
+
+    def _adopt_priced_stance(self, cut: float, hike: float) -> None:
+        """Day 0: the Committee's stance and its judgment's s.d. for the next meeting as the market
+        priced them. With s + g ~ N(μ, σ) at the meeting, P(a cut) = cut and P(a hike) = hike give
+        σ = (U − L)/(z_h − z_c) and μ (L, U: the first cut and hike edges; z = the odds' normal
+        quantiles), σ at most the usual σ (judgment and data news: a meeting priced at 71% is not
+        made more uncertain than the model's Committee, and two far-apart edges would otherwise
+        spread the odds onto 50bp moves the market did not price); μ then meets the likelier side's
+        odds. The stance moves the next decision with weight 1 − ρ, as guidance does (`pin_odds`)."""
+        if cut + hike > 1.0 + 1e-12:
+            raise InputError(f"cut odds {cut:g} and hike odds {hike:g} add up to more than 1", file="params",
+                             key="fed.cut_prob", allowed="fed.cut_prob + fed.hike_prob ≤ 1")
+        q = self.q
+        c, h = (min(max(x, q.odds_clip), 1.0 - q.odds_clip) for x in (cut, hike))
+        lo = self.policy_rate - self._cut_edges[0] * self.step_size
+        hi = self.policy_rate + self._hike_edges[0] * self.step_size
+        z_c, z_h = float(ndtri(c)), float(ndtri(1.0 - h))
+        sd = self._sigma()
+        if z_h > z_c:
+            sd = min(sd, (hi - lo) / (z_h - z_c))
+        mu = lo - z_c * sd if c >= h else hi - z_h * sd
+        news = q.data_news_sd ** 2 * max(0, self.next_meeting - self.model.day) / self.interval
+        self.judgment_sd = math.sqrt(max(sd * sd - news, 0.0)) if sd * sd > news else 1e-6
+        shift = mu - self._mu_rule(self.i_star)
+        self.guidance -= shift / max(1.0 - q.inertia, 1e-12)
 
     def pin_odds(self, prob: float) -> None:
         """Guidance: the Fed moves its stance so that the market's cut odds are `prob` (the stance
@@ -433,9 +492,10 @@ class Fed(mesa.Agent):
 
     def _meeting(self, z: float) -> None:
         q = self.q
-        self.next_meeting += self.interval
+        self.next_meeting = self._calendar.pop(0) if self._calendar else self._after_calendar()
         # the committee's judgment enters the shadow rate: it persists and fades like the rest of s
-        self.shadow = q.inertia * self.shadow + (1.0 - q.inertia) * self.target_rate() + q.judgment_sd * z
+        self.shadow = q.inertia * self.shadow + (1.0 - q.inertia) * self.target_rate() + self.judgment_sd * z
+        self.judgment_sd = q.judgment_sd             # a priced first meeting's own uncertainty is used up
         steps = self._decide((self.shadow - self.policy_rate) / self.step_size)
         if steps != 0:
             self.set_rate(self.policy_rate + steps * self.step_size, reason="FOMC")

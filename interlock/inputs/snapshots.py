@@ -45,6 +45,9 @@ MARKET_FIELDS = {
     "crypto.btc_etf_aum": "crypto_etf.aum",
     "fed.reserves": "fed.reserves",
     "fed.balance_sheet_pace": "fed.balance_sheet_pace",
+    "fed.cut_prob": "fed.cut_prob",                    # the next meeting's priced odds (fed.start_stance)
+    "fed.hike_prob": "fed.hike_prob",
+    "fed.last_move_direction": "fed.last_move_direction",
     "buyback.sp500_annual": "buyback.sp500_annual",
 }
 # required fields that become a parameter through arithmetic (`Snapshot.overrides`)

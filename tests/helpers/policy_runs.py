@@ -36,6 +36,13 @@ def day_return(ts: pd.DataFrame, column: str, day: int) -> float:
     return float(np.log(ts[column].iloc[day] / ts[column].iloc[day - 1]))
 
 
-def meeting_rates(ts: pd.DataFrame, first: int, interval: int, count: int) -> np.ndarray:
-    """The policy rate after each of the first `count` meetings."""
-    return ts["policy_rate"].to_numpy()[[first + k * interval for k in range(count)]]
+def meeting_rates(ts: pd.DataFrame, meetings: list[int]) -> np.ndarray:
+    """The policy rate after each meeting in `meetings` (trading days)."""
+    return ts["policy_rate"].to_numpy()[list(meetings)]
+
+
+def meeting_days(start_date: str | None = None) -> list[int]:
+    """The FOMC meetings' trading days of a run from `start_date` (the baseline's by default)."""
+    from interlock.config import Params
+    from interlock.inputs import fomc
+    return fomc.calendar_days(start_date or Params.defaults()["run.start_date"])[0]

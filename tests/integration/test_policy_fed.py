@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from policy_runs import meeting_rates, run
+from policy_runs import meeting_days, meeting_rates, run
 
 from interlock.config import Params
 from interlock.model.shocks.policy import FedIndependence, MacroSurprise, Tariff
 
 P = Params.defaults()
-FIRST, INTERVAL = P["fed.first_meeting_day"], P["fed.meeting_interval_days"]
+MEETINGS = meeting_days()                     # the FOMC calendar from the baseline's start: 13, 48, 83, …
+GAP = max(np.diff(MEETINGS[:8]))              # the longest spacing of consecutive meetings
 STEP = P["fed.step"]
 
 
@@ -39,13 +40,13 @@ def test_the_baseline_fed_moves_when_its_rule_says_so():
         rate = ts["policy_rate"].to_numpy()
         moves = np.diff(rate)
         cuts = int((moves < -1e-9).sum())
-        early = bool((rate[FIRST + INTERVAL] < rate[0] - 1e-9))
+        early = bool((rate[MEETINGS[1]] < rate[0] - 1e-9))
         spx = ts["SPX"].to_numpy()
         drawdown = float((1 - spx / np.maximum.accumulate(spx)).max())
         rows.append((seed, cuts, int((np.abs(moves) > 1e-9).sum()), early, drawdown, rate[-1]))
         at = np.flatnonzero(np.abs(moves) > 1e-9)
         direction = np.sign(moves[at])
-        reversals.append(int(((direction[1:] != direction[:-1]) & (np.diff(at) <= INTERVAL)).sum()))
+        reversals.append(int(((direction[1:] != direction[:-1]) & (np.diff(at) <= GAP)).sum()))
     print("seed, cut decisions, moves, a cut in the first two meetings, max S&P drawdown, rate at day 252:")
     for r in rows:
         print("  ", r[0], r[1], r[2], r[3], round(r[4], 3), round(r[5] * 100, 3))
@@ -60,11 +61,11 @@ def test_the_baseline_fed_moves_when_its_rule_says_so():
 
 
 def _meeting_gap(shock, seeds=(1, 2, 3), meetings=4) -> np.ndarray:
-    days = FIRST + (meetings - 1) * INTERVAL + 1
+    days = MEETINGS[meetings - 1] + 1
     gaps = []
     for seed in seeds:
-        base = meeting_rates(run(days, seed, []), FIRST, INTERVAL, meetings)
-        hit = meeting_rates(run(days, seed, [shock]), FIRST, INTERVAL, meetings)
+        base = meeting_rates(run(days, seed, []), MEETINGS[:meetings])
+        hit = meeting_rates(run(days, seed, [shock]), MEETINGS[:meetings])
         gaps.append(hit - base)
     return np.array(gaps)
 

@@ -11,10 +11,12 @@ import pytest
 from stub_model import StubModel
 
 from interlock.agents.fed import Fed, trading_day_of
+from interlock.errors import InputError
 
 
 def _fed(overrides: dict | None = None, active: bool = True, seed: int = 0, **macro) -> tuple[StubModel, Fed]:
-    model = StubModel({"fed.speech_noise": 0.0, **(overrides or {})})
+    # the rule's mechanics: the rule alone decides from day 0 ("market" adopts the priced stance)
+    model = StubModel({"fed.speech_noise": 0.0, "fed.start_stance": "rule", **(overrides or {})})
     for k, v in macro.items():
         setattr(model.macro, k, v)
     return model, Fed(model, model.params, np.random.default_rng(seed), active=active)
@@ -28,15 +30,55 @@ def _run_to(model: StubModel, fed: Fed, day: int) -> None:
 
 def test_the_rate_moves_only_at_meetings_in_whole_steps():
     model, fed = _fed({"fed.judgment_sd": 1e-4, "fed.last_move_direction": 0}, inflation=0.035)
-    first = fed.q.first_meeting_day
+    first = fed.next_meeting
+    assert first == 13                                     # 10 Dec 2025: the 13th weekday after 21 Nov
     rate0 = fed.policy_rate
     _run_to(model, fed, first - 1)
     assert fed.policy_rate == rate0                        # between meetings the rate stays
     _run_to(model, fed, first)
     steps = (fed.policy_rate - rate0) / fed.q.step
     assert steps == pytest.approx(round(steps)) and round(steps) != 0
-    assert fed.next_meeting == first + fed.q.meeting_interval_days
+    assert fed.next_meeting == 48                          # 28 Jan 2026, the FOMC's next decision day
     assert [e[4] for e in model.events] == ["FOMC"]
+
+
+def _meetings(fed: Fed, count: int) -> list[int]:
+    out = [fed.next_meeting]
+    while len(out) < count:
+        out.append(fed._calendar.pop(0) if fed._calendar else fed._after_calendar())
+    return out
+
+
+@pytest.mark.parametrize("start,first,date", [
+    ("2018-01-26", 3, "2018-01-31"),     # episode_feb2018: the FOMC held on 31 Jan 2018
+    ("2025-01-24", 3, "2025-01-29"),     # the DeepSeek replay: 29 Jan 2025 (before: day 13, 12 Feb)
+    ("2025-10-09", 14, "2025-10-29"),    # the 10 Oct 2025 replay: 29 Oct 2025 (before: day 13, 28 Oct)
+    ("2025-11-21", 13, "2025-12-10"),    # the baseline: 10 Dec 2025
+])
+def test_the_fed_meets_on_the_fomc_calendar_from_any_start_date(start, first, date):
+    _, fed = _fed({"run.start_date": start})
+    assert fed.next_meeting == first == trading_day_of(start, date)
+
+
+def test_the_meetings_follow_the_calendar_then_every_interval_after_its_last_date():
+    _, fed = _fed({"run.start_date": "2027-11-26"})
+    days = _meetings(fed, 4)
+    assert days[:2] == [trading_day_of("2027-11-26", "2027-12-08"), trading_day_of("2027-11-26", "2028-01-26")]
+    assert np.diff(days[1:]).tolist() == [fed.q.meeting_interval_days] * 2
+
+
+def test_the_interval_schedule_meets_every_n_days_from_the_first_meeting_day():
+    _, fed = _fed({"fed.meeting_schedule": "interval", "fed.first_meeting_day": 7, "fed.meeting_interval_days": 30})
+    assert _meetings(fed, 3) == [7, 37, 67]
+    _, fed = _fed()
+    assert _meetings(fed, 3) == [13, 48, 83]              # the calendar: 10 Dec, 28 Jan, 18 Mar
+
+
+def test_a_start_before_the_calendar_is_refused_naming_the_setting():
+    with pytest.raises(InputError, match="meeting_schedule"):
+        _fed({"run.start_date": "2012-06-01"})
+    _, fed = _fed({"run.start_date": "2012-06-01", "fed.meeting_schedule": "interval"})
+    assert fed.next_meeting == fed.q.first_meeting_day
 
 
 def test_a_move_against_the_last_one_needs_a_whole_step_and_the_odds_know_it():
@@ -67,7 +109,7 @@ def test_a_meeting_moves_at_most_two_steps_and_fifty_only_for_a_fifty_point_gap(
     assert [fed._decide(-x) for x in (0.49, 0.51, 1.6, 2.0, 9.0)] == [0, -1, -1, -2, -2]
     model, fed = _fed({"fed.inertia": 0.0}, inflation=0.15)      # target far above the rate
     rate0 = fed.policy_rate
-    _run_to(model, fed, fed.q.first_meeting_day)
+    _run_to(model, fed, fed.next_meeting)
     assert fed.policy_rate - rate0 == pytest.approx(2 * fed.q.step)
 
 
@@ -76,10 +118,10 @@ def test_the_shadow_rate_is_not_reset_so_a_gap_below_half_a_step_still_leads_to_
     model, fed = _fed({"fed.judgment_sd": 1e-4, "fed.inertia": 0.8})
     fed.political_pressure = fed.target_rate() - (fed.policy_rate - 0.002)   # i* 20bp below the rate
     fed._refresh()
-    rate0, interval = fed.policy_rate, fed.q.meeting_interval_days
+    rate0 = fed.policy_rate
     moves = []
     for k in range(6):
-        _run_to(model, fed, fed.q.first_meeting_day + k * interval)
+        _run_to(model, fed, fed.next_meeting)
         moves.append(round((fed.policy_rate - rate0) / fed.q.step))
     assert moves[0] == 0                    # 0.2 × 20bp = 4bp: not yet
     assert moves[-1] == -1                  # the gap built up in the shadow rate: one cut
@@ -91,7 +133,7 @@ def test_the_rate_never_goes_below_the_effective_lower_bound():
     fed.set_rate(-0.01, reason="test")
     assert fed.policy_rate == fed.q.effective_lower_bound == 0.0
     model, fed = _fed({"fed.policy_rate": 0.001, "fed.inertia": 0.0}, inflation=-0.05)
-    _run_to(model, fed, fed.q.first_meeting_day)
+    _run_to(model, fed, fed.next_meeting)
     assert fed.policy_rate == 0.0
     assert fed.expected_next >= 0.0
 
@@ -182,3 +224,31 @@ def test_the_fed_put_signals_a_cut_in_a_crash():
     model.day = 1
     fed.step()
     assert fed.cut_prob == pytest.approx(fed.q.put_cut_prob, abs=1e-9)
+
+
+def test_by_default_the_committee_starts_at_the_stance_the_market_priced():
+    """fed.start_stance = "market": the day-0 odds are the Committee's own (misreading 0) and the priced
+    ones (the 21 Nov 2025 cut odds 0.709, no hike), and a rule that disagrees with the pricing does not surprise the first
+    meeting — a hawkish rule with a hold priced (31 Jan 2018: hike odds ≈ 0) holds on most draws,
+    where the rule alone hikes on all of them."""
+    _, fed = _fed({"fed.start_stance": "market"})
+    assert fed.misreading == 0.0
+    assert fed.cut_prob == pytest.approx(fed.q.cut_prob, abs=1e-9) and fed.hike_prob < 1e-3
+    _, fed = _fed({"fed.start_stance": "market", "fed.cut_prob": 0.0, "fed.hike_prob": 0.03,
+                   "fed.last_move_direction": 1}, inflation=0.04)      # 26 Jan 2018's pricing, a hawkish rule
+    assert fed.hike_prob == pytest.approx(0.03, abs=1e-9) and fed.cut_prob < 1e-3
+    held = {}
+    for stance in ("market", "rule"):
+        held[stance] = 0
+        for seed in range(40):
+            model, fed = _fed({"fed.start_stance": stance, "fed.cut_prob": 0.0, "fed.hike_prob": 0.0,
+                               "fed.last_move_direction": 1}, seed=seed, inflation=0.04)
+            rate0 = fed.policy_rate
+            _run_to(model, fed, fed.next_meeting)
+            held[stance] += fed.policy_rate == rate0
+    assert held["rule"] == 0 and held["market"] >= 36
+
+
+def test_priced_odds_that_add_up_to_more_than_one_are_refused():
+    with pytest.raises(InputError, match="fed.cut_prob"):
+        _fed({"fed.start_stance": "market", "fed.cut_prob": 0.8, "fed.hike_prob": 0.3})

@@ -17,7 +17,8 @@ from interlock.agents.fed import Fed, path_weight
 
 
 def _fed(overrides: dict | None = None, **macro) -> tuple[StubModel, Fed]:
-    model = StubModel({"fed.speech_noise": 0.0, **(overrides or {})})
+    # the rule's mechanics: the rule alone decides from day 0 ("market" adopts the priced stance)
+    model = StubModel({"fed.speech_noise": 0.0, "fed.start_stance": "rule", **(overrides or {})})
     for k, v in macro.items():
         setattr(model.macro, k, v)
     return model, Fed(model, model.params, np.random.default_rng(0))
@@ -97,7 +98,8 @@ def test_guidance_pins_the_odds_through_the_stance_and_the_fed_follows_through()
     assert fed.cut_prob == pytest.approx(0.95)
     assert fed.stance != 0.0                                 # the pin moved the stance
     seen = []
-    while model.day < fed.q.first_meeting_day - 1:
+    first = fed.next_meeting
+    while model.day < first - 1:
         model.day += 1
         fed.step()
         seen.append(fed.cut_prob)
@@ -112,7 +114,8 @@ def test_a_hawkish_pin_holds_the_rate():
     fed.misreading = 0.0
     fed.pin_odds(0.02)
     assert fed.cut_prob == pytest.approx(0.02)
-    while model.day < fed.q.first_meeting_day:
+    first = fed.next_meeting
+    while model.day < first:
         model.day += 1
         fed.step()
     assert fed.policy_rate == fed.q.policy_rate
