@@ -20,7 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from .errors import InputError
 from .io import DATA_DIR, flatten, read_toml
@@ -222,10 +222,34 @@ class Params:
             new[key] = spec.check(value, origin)
         return Params(new)
 
+    def check_min_max(self, origin_of: "str | Callable[[tuple[str, str]], str]") -> None:
+        """Refuse a pair `X_min`/`X_max` of one section whose min is above its max (an agent draws
+        uniformly between them). `origin_of` names where the values were written: one origin, or a
+        function of the pair's keys (the layer that set them)."""
+        check_min_max(self.values, origin_of)
+
     def diff(self) -> dict[str, Any]:
         """Values that differ from the defaults (what a run's summary records as overrides)."""
         specs = param_specs()
         return {k: v for k, v in self.values.items() if specs[k].default != v}
+
+
+def min_max_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """The pairs (`section.X_min`, `section.X_max`) among `keys`."""
+    keys = set(keys)
+    return sorted((k, k[:-4] + "_max") for k in keys if k.endswith("_min") and k[:-4] + "_max" in keys)
+
+
+def check_min_max(values: Mapping[str, Any], origin_of: "str | Callable[[tuple[str, str]], str]",
+                  pairs: Iterable[tuple[str, str]] | None = None) -> None:
+    """InputError naming both keys and values if a pair `X_min`/`X_max` (of `pairs`, default every
+    pair in `values`) has min > max."""
+    for lo_key, hi_key in (min_max_pairs(values) if pairs is None else pairs):
+        lo, hi = values[lo_key], values[hi_key]
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+            origin = origin_of if isinstance(origin_of, str) else origin_of((lo_key, hi_key))
+            raise InputError(f"{lo!r} is above {hi_key} = {hi!r}", file=origin, key=lo_key,
+                             allowed=f"{lo_key} ≤ {hi_key}")
 
 
 def flatten_overrides(tree: Mapping, origin: str | None = None) -> dict[str, Any]:

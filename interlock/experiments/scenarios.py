@@ -77,7 +77,19 @@ class Scenario(BaseModel):
         p = p.with_overrides(overrides, origin=here)
         if extra:
             p = p.with_overrides(extra, origin=origin)
+
+        def where(pair: tuple[str, str]) -> str:        # the last layer that set either key
+            for layer, name in ((extra, origin), (overrides, here)):
+                if any(k in layer for k in pair):
+                    return name
+            return base_file(pair[0])
+        p.check_min_max(where)
         return p
+
+
+def base_file(key: str) -> str:
+    """The defaults file that defines parameter `key`."""
+    return param_specs()[key].file
 
 
 def _iso_dates(values: Mapping[str, Any]) -> dict[str, Any]:

@@ -143,3 +143,26 @@ def test_an_overrides_file_with_keys_beside_its_table_is_refused(tmp_path):
     p.write_text('note = "x"\n[overrides]\n"cta.aum" = 300\n', encoding="utf-8")
     with pytest.raises(InputError, match="beside"):
         load_override_file(p)
+
+
+@pytest.mark.parametrize("sets, needles", [
+    (["vol_target.target_vol_min=0.3"], ["vol_target.target_vol_min", "0.3", "vol_target.target_vol_max = 0.18"]),
+    (["retail_crypto.leverage_min=30"], ["retail_crypto.leverage_min", "30", "retail_crypto.leverage_max = 20"]),
+    (["cta.speed_min=0.5", "cta.speed_max=0.4"], ["cta.speed_min", "0.5", "cta.speed_max = 0.4"]),
+])
+def test_a_min_above_its_max_is_refused_naming_both_keys_and_values(tmp_path, sets, needles):
+    before = snapshot(tmp_path)
+    args = [a for s in sets for a in ("--set", s)]
+    res = invoke("run", "vol_shock", "--days", "5", *args, "--out", tmp_path / "out", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "--set", *needles)
+
+
+def test_every_min_max_pair_is_checked_whichever_layer_sets_it(tmp_path):
+    """A scenario file's [overrides] may set a pair too: its file is named; a --set max that
+    restores the order is accepted."""
+    p = _write(tmp_path, GOOD + '[overrides]\n"crypto_etf.vol_limit_min" = 2.0\n')
+    with pytest.raises(InputError, match="crypto_etf.vol_limit_max") as e:
+        load_scenario(p)
+    assert str(p) in str(e.value)
+    ok = load_scenario("vol_shock").params({"crypto_etf.vol_limit_min": 2.0, "crypto_etf.vol_limit_max": 3.0})
+    assert ok["crypto_etf.vol_limit_min"] == 2.0

@@ -234,3 +234,19 @@ def test_work_past_the_soft_limits_needs_yes_and_past_the_hard_limit_is_refused(
     check_budget(big, yes=True, origin="s.toml")
     with pytest.raises(InputError, match="past the limit"):
         check_budget(estimate(MAX_RUNS + 1, 1), yes=True, origin="s.toml")
+
+
+@pytest.mark.parametrize("parameters", [
+    '"vol_target.target_vol_min" = { range = [0.1, 0.3] }',                          # drawn past the fixed max
+    '"cta.speed_min" = { values = [0.2, 0.6] }\n"cta.speed_max" = { values = [0.4, 0.8] }',   # gridded min > max
+])
+def test_a_design_that_can_put_a_min_above_its_max_is_refused_before_running(tmp_path, parameters):
+    spec = write(tmp_path, f'scenario = "vol_shock"\ndays = 5\nseeds = 1\n[design]\nkind = "grid"\n'
+                           f'[parameters]\n{parameters}\n')
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"])
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("error: ") and "_min" in line and "_max" in line, line
+    assert "design draws" in line
+    assert not out.exists()

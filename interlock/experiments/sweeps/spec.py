@@ -40,7 +40,7 @@ the analysis can use the unit-cube design as it was sampled. Integer parameters 
 
 `load_spec` validates everything before anything runs: unknown top-level keys, unknown key paths
 (with the same message as `--set`), empty or inverted ranges, values outside the parameter's
-bounds, a Sobol N that is not a power of two, a Morris level count that is not even, unbounded
+bounds, a point that puts a parameter `X_min` above its `X_max`, a Sobol N that is not a power of two, a Morris level count that is not even, unbounded
 distributions in designs that sample the cube's faces (grid, Morris), unknown agent classes.
 """
 
@@ -61,7 +61,7 @@ from SALib.sample import morris, sobol
 from scipy import stats
 from scipy.stats import qmc
 
-from ...config import ParamSpec, Params, flatten_overrides, param_specs
+from ...config import ParamSpec, Params, check_min_max, flatten_overrides, min_max_pairs, param_specs
 from ...errors import InputError
 from ...io import error_key, flatten, read_toml
 from ...model.model import agent_classes
@@ -476,10 +476,20 @@ def _check_points(spec: SweepSpec, specs: dict[str, ParamSpec], origin: str) -> 
     if spec.n_points() == 0:
         raise InputError("the design has no points", file=origin, key="design")
     u = spec.unit_design()
+    drawn = {}
     for j, ax in enumerate(spec.axes):
         vals = ax.from_unit(u[:, j])
         for v in {repr(v): v for v in vals}.values():
             specs[ax.key].check(v, f"{origin} [parameters] (a value the design draws)")
+        drawn[ax.key] = vals
+    if spec.scenario is None:
+        return
+    # a pair X_min/X_max must keep min ≤ max at every point, on top of the scenario and [overrides]
+    base = spec.scenario.params(spec.overrides, origin=origin).values
+    pairs = [pr for pr in min_max_pairs(base) if pr[0] in drawn or pr[1] in drawn]
+    for i in range(len(u) if pairs else 0):
+        point = {k: (drawn[k][i] if k in drawn else base[k]) for pr in pairs for k in pr}
+        check_min_max(point, f"{origin} [parameters] (a point the design draws)", pairs)
 
 
 def load_spec(path: str | Path, for_analysis: bool = False) -> SweepSpec:
