@@ -84,6 +84,8 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
                        command=f"interlock compare {scenario}") as folder:
         if ours and not resume:
             shutil.rmtree(folder / RUNS_DIR, ignore_errors=True)        # an earlier comparison's runs
+        for w in p.warnings:           # once the folder is accepted: a refused one stays a one-line error
+            click.echo(f"warning: {w} (see compare.json)", err=True)
         res = compare(p, folder, workers=workers, dask=dask, resume=resume, progress=not quiet,
                       include_unstable=include_unstable)
     if res.failed_runs or res.unstable_runs:

@@ -142,9 +142,9 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
             # not make each full collection walk it (≈ 10–20% of the draw, issue #15)
             gc.freeze()
             write_run(result, out_dir, figures=not no_figures, force=force, card=card)
-        warning = warning_line(result.summary)
-        if warning:
-            click.echo(warning, err=True)
+        for line in [*(f"warning: {w}" for w in result.summary["warnings"]), warning_line(result.summary)]:
+            if line:
+                click.echo(line, err=True)
         if not quiet:
             print_summary(result, out_dir, card)
     finally:

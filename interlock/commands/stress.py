@@ -49,6 +49,7 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     true, PRIM parameter boxes, a parameter ranking and fan charts."""
     from ..experiments.stress.claims import function_reference  # lazy: startup time
     from ..experiments.outputs import output_folder  # lazy: startup time
+    from ..experiments.scenarios import outside_warning  # lazy: startup time
     from ..experiments.stability import leave_out_note  # lazy: startup time
     from ..experiments.stress.engine import ALL_ON, SIGNIFICANCE, verdict  # lazy: startup time
     from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
@@ -92,6 +93,8 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     with output_folder(out_dir, "stress", force=force, command=f"interlock stress {narr.name}"):
         if one_seed:                   # once the folder is accepted: a refused one stays a one-line error
             click.echo(one_seed, err=True)
+        if outside_warning(narr.scenario, narr.days):
+            click.echo(f"warning: {outside_warning(narr.scenario, narr.days)}", err=True)
         res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet,
                      include_unstable=include_unstable)
     note = leave_out_note(res.unstable_runs, int((res.runs["off"] == ALL_ON).sum()), include_unstable)

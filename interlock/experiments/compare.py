@@ -39,7 +39,7 @@ from ..model.model import agent_classes
 from .cards import DEFAULT_SERIES, card_assets, firm_aliases, key_series  # noqa: F401 (re-exported)
 from .metrics import flat_metrics
 from .runner import build_model
-from .scenarios import Scenario, load_scenario
+from .scenarios import Scenario, load_scenario, outside_warning
 from .stability import STABLE, row_flags
 from .sweeps.engine import execute, read_summary, read_timeseries
 from .sweeps.jobs import Job
@@ -117,6 +117,12 @@ class Plan:
     series: list[str]
     assets: list[str]                        # every asset a run records (prices), SPX last
     touched: list[str]
+
+    @property
+    def warnings(self) -> list[str]:
+        """Shocks of either side that start after the last day (they never happen)."""
+        sides = [self.scenario] + ([self.base] if self.base.name != self.scenario.name else [])
+        return [w for w in (outside_warning(sc, self.days) for sc in sides) if w]
 
     @property
     def groups(self) -> list[tuple[str, str]]:
@@ -307,7 +313,7 @@ def results_json(res: CompareResult) -> dict:
             "days": p.days, "overrides": p.overrides, "series": p.series, "units": res.units,
             "touched_assets": p.touched, "classes_switched_off": p.classes,
             "runs": int(len(res.runs)), "failed_runs": res.failed_runs, "unstable_runs": res.unstable_runs,
-            "include_unstable": res.include_unstable,
+            "include_unstable": res.include_unstable, "warnings": p.warnings,
             "effects": res.effects.to_dict(orient="records"),
             "attribution": res.attribution.to_dict(orient="records")}
 

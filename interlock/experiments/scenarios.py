@@ -144,6 +144,24 @@ def _allowed(key: str) -> str:
     return str(getattr(field.annotation, "__name__", field.annotation))
 
 
+def shocks_outside(sc: Scenario, days: int) -> list[Shock]:
+    """The scenario's shocks that start after a run of `days` days ends (day `at` > `days`): they
+    never happen."""
+    return [s for s in sc.shocks if s.at > days]
+
+
+def outside_warning(sc: Scenario, days: int) -> str | None:
+    """One line naming the shocks a run of `days` days leaves out, or None (a run may be shortened
+    on purpose, so this is a warning, not an error)."""
+    out = shocks_outside(sc, days)
+    if not out:
+        return None
+    names = ", ".join(f"{s.type_name} at day {s.at}" for s in out)
+    latest = max(s.at for s in out)
+    return (f"{len(out)} of {len(sc.shocks)} shocks of {sc.name} start after the run's last day "
+            f"(day {days}) and do not happen: {names} (a run of {latest} days or more includes them)")
+
+
 def shipped_dir() -> Path:
     return DATA_DIR / "scenarios"
 

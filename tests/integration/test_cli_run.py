@@ -158,3 +158,20 @@ def test_the_warning_follows_what_the_run_summary_says_whichever_core_made_it(tm
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     warned = any(ln.startswith("warning: this run was unstable") for ln in res.stderr.splitlines())
     assert warned == (not of_summary(summary).stable)
+
+
+def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
+    """vol_shock's shock is at day 20: a 10-day run warns (not an error) and summary.json says so;
+    a run that reaches it does not warn."""
+    res = invoke("run", "vol_shock", "--days", "10", "--no-figures", "--quiet", "--out", tmp_path / "short",
+                 cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: "), lines
+    assert "vol_spike at day 20" in lines[0] and "day 10" in lines[0]
+    s = json.loads((tmp_path / "short" / "summary.json").read_text())
+    assert len(s["warnings"]) == 1 and "vol_spike at day 20" in s["warnings"][0]
+    res = invoke("run", "vol_shock", "--days", "20", "--no-figures", "--quiet", "--out", tmp_path / "long",
+                 cwd=tmp_path)
+    assert res.exit_code == 0 and "warning" not in res.stderr
+    assert json.loads((tmp_path / "long" / "summary.json").read_text())["warnings"] == []

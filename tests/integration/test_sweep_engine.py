@@ -325,3 +325,15 @@ def test_bad_options_are_refused_before_the_folder_is_made(tmp_path, options, ke
     with pytest.raises(InputError) as e:
         execute(ishigami_jobs(2), tmp_path / "s", progress=False, **options)
     assert key in str(e.value) and not (tmp_path / "s").exists()
+
+
+def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('scenario = "vol_shock"\ndays = 5\nseeds = 1\n[design]\nkind = "grid"\nlevels = 2\n'
+                    '[parameters]\n"vol_target.aum" = { range = [200, 300] }\n', encoding="utf-8")
+    res = CliRunner().invoke(cli, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, (res.output, res.exception)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "vol_spike at day 20" in lines[0], lines
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert "day 5" in manifest["meta"]["warnings"][0]

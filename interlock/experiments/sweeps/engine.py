@@ -95,6 +95,7 @@ from ..._version import __version__
 from ...errors import InputError
 from ...io import PARQUET_OPTS, atomic_write, dumps_json
 from ..runner import build_model, package_versions
+from ..scenarios import outside_warning
 from ..outputs import LOCK_NAME, FolderLock, check_writable, remove_if_empty
 from ..stability import count_unstable
 from .jobs import (LEAD, MODELS, RUNNER, Job, RunOptions, check_metrics_ref, resolve, run_batch,  # noqa: F401 (the API)
@@ -866,6 +867,8 @@ def run_sweep(spec, out_dir: str | Path, *, workers: int | None = None, dask: st
     meta = {"spec": spec.name, "spec_hash": spec_hash(spec.canonical()), "design": spec.design,
             "points": spec.n_points(), "seeds": list(spec.seeds), "model": spec.model,
             "parameters": spec.keys}
+    if spec.scenario is not None and outside_warning(spec.scenario, spec.days):
+        meta["warnings"] = [outside_warning(spec.scenario, spec.days)]
     return execute(jobs, out_dir, metrics=spec.metrics or None, timeseries_every=spec.timeseries_every,
                    timeseries_columns=spec.timeseries_columns, workers=workers, dask=dask, resume=resume,
                    progress=progress, files={"spec.toml": tomli_w.dumps(spec.canonical())}, meta=meta,
