@@ -213,6 +213,7 @@ class Params:
         specs = param_specs()
         new = dict(self.values)
         for key, value in overrides.items():
+            refuse_run_length(key, origin)
             spec = specs.get(key)
             if spec is None:
                 close = difflib.get_close_matches(key, list(specs), n=3, cutoff=0.6)
@@ -232,6 +233,19 @@ class Params:
         """Values that differ from the defaults (what a run's summary records as overrides)."""
         specs = param_specs()
         return {k: v for k, v in self.values.items() if specs[k].default != v}
+
+
+RUN_LENGTH = "run.days"        # the default of a scenario's [run] days, not an override
+
+
+def refuse_run_length(key: str, origin: str) -> None:
+    """A run's length is set where it is run (--days, a scenario's [run] days, a sweep spec's or a
+    narrative's days), never by overriding `run.days`: that parameter is only the default of a
+    scenario's [run] days, so an override of it would be ignored."""
+    if key == RUN_LENGTH:
+        raise InputError("the run's length is not a parameter override", file=origin, key=key,
+                         allowed="--days N on the command line, [run] days in a scenario file, "
+                                 "days in a sweep spec or narrative")
 
 
 def min_max_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:

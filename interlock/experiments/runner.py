@@ -136,4 +136,6 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
                 "peak_VOL_1M_contribution": summary["metrics"]["peak_VOL_1M"] - float(ts_off["VOL_1M"].max()),
             }
         summary["attribution"] = contrib
-    return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
+    # the config a run records carries the days it ran (run.days is only the default of [run] days)
+    ran = Params({**p.values, "run.days": days})
+    return RunResult(sc.name, seed, days, ran, ts, flows, events, summary)

@@ -175,3 +175,11 @@ def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp
                  cwd=tmp_path)
     assert res.exit_code == 0 and "warning" not in res.stderr
     assert json.loads((tmp_path / "long" / "summary.json").read_text())["warnings"] == []
+
+
+def test_summary_config_carries_the_days_the_run_ran(tmp_path):
+    res = invoke("run", "vol_shock", "--days", "7", "--no-figures", "--quiet", "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    s = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert s["days"] == 7 and s["config"]["run.days"] == 7
+    assert "run.days" not in s["overrides"]

@@ -166,3 +166,27 @@ def test_every_min_max_pair_is_checked_whichever_layer_sets_it(tmp_path):
     assert str(p) in str(e.value)
     ok = load_scenario("vol_shock").params({"crypto_etf.vol_limit_min": 2.0, "crypto_etf.vol_limit_max": 3.0})
     assert ok["crypto_etf.vol_limit_min"] == 2.0
+
+
+@pytest.mark.parametrize("where", ["--set", "--config"])
+def test_setting_run_days_as_an_override_is_refused_pointing_at_days(tmp_path, where):
+    """run.days is only the default of a scenario's [run] days: an override of it would be ignored
+    (the scenario's days win), so it is refused with a line that points at --days."""
+    cfg = tmp_path / "o.toml"
+    cfg.write_text('"run.days" = 30\n', encoding="utf-8")
+    before = snapshot(tmp_path)
+    how = ["--set", "run.days=30"] if where == "--set" else ["--config", cfg]
+    res = invoke("run", "vol_shock", *how, "--out", tmp_path / "out", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "run.days", "--days", "o.toml" if where == "--config" else "--set")
+
+
+def test_run_days_in_a_scenario_or_a_sweep_spec_is_refused(tmp_path):
+    from interlock.experiments.sweeps.spec import load_spec
+    p = _write(tmp_path, GOOD + '[overrides]\n"run.days" = 30\n')
+    with pytest.raises(InputError, match=r"run\.days.*\[run\] days"):
+        load_scenario(p)
+    spec = tmp_path / "spec.toml"
+    spec.write_text('scenario = "baseline"\ndays = 5\n[design]\nkind = "grid"\n[parameters]\n'
+                    '"run.days" = { values = [5, 10] }\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"run\.days.*days in a sweep spec"):
+        load_spec(spec)

@@ -61,7 +61,8 @@ from SALib.sample import morris, sobol
 from scipy import stats
 from scipy.stats import qmc
 
-from ...config import ParamSpec, Params, check_min_max, flatten_overrides, min_max_pairs, param_specs
+from ...config import (ParamSpec, Params, check_min_max, flatten_overrides, min_max_pairs, param_specs,
+                       refuse_run_length)
 from ...errors import InputError
 from ...io import error_key, flatten, read_toml
 from ...model.model import agent_classes
@@ -384,6 +385,8 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
 
     specs = model_param_specs(s.model)
     axes = []
+    for key in [*s.parameters, *s.overrides]:
+        refuse_run_length(key, origin)
     for key, ax in s.parameters.items():
         if key not in specs:
             raise _unknown_key(key, s.model, origin)
