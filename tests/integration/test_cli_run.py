@@ -183,3 +183,12 @@ def test_summary_config_carries_the_days_the_run_ran(tmp_path):
     s = json.loads((tmp_path / "r" / "summary.json").read_text())
     assert s["days"] == 7 and s["config"]["run.days"] == 7
     assert "run.days" not in s["overrides"]
+
+
+def test_the_outputs_line_lists_only_the_files_written(tmp_path):
+    res = invoke("run", "baseline", "--days", "5", "--no-figures", "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("outputs:"))
+    listed = line.split("(", 1)[1].rstrip(")").split(", ")
+    assert sorted(listed) == sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert "dashboard.png" not in line and "report.html" not in line
