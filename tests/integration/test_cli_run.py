@@ -192,3 +192,18 @@ def test_the_outputs_line_lists_only_the_files_written(tmp_path):
     listed = line.split("(", 1)[1].rstrip(")").split(", ")
     assert sorted(listed) == sorted(p.name for p in (tmp_path / "r").iterdir())
     assert "dashboard.png" not in line and "report.html" not in line
+
+
+def test_a_run_replaces_a_run_folder_that_plot_drew_into(tmp_path):
+    """`interlock plot DIR` draws every figure into the run folder (with ffmpeg, network.mp4 beside
+    network.gif); a later `interlock run --out DIR` replaces it as its own."""
+    out = tmp_path / "r"
+    assert invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", out, cwd=tmp_path).exit_code == 0
+    res = invoke("plot", out, cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    drawn = {p.name for p in out.iterdir()} - {"timeseries.parquet", "flows.parquet", "events.parquet", "summary.json"}
+    (out / "network.mp4").touch(exist_ok=True)        # what FFmpeg writes beside the gif, ffmpeg installed or not
+    assert {"cascade.png", "sankey.png", "network.gif", "network.png"} <= drawn
+    res = invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", out, cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert not any((out / n).exists() for n in drawn | {"network.mp4"})
