@@ -207,3 +207,11 @@ def test_a_run_replaces_a_run_folder_that_plot_drew_into(tmp_path):
     res = invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", out, cwd=tmp_path)
     assert res.exit_code == 0, (res.output, res.exception)
     assert not any((out / n).exists() for n in drawn | {"network.mp4"})
+
+
+def test_python_dash_m_interlock_is_the_command_line():
+    res = subprocess.run([sys.executable, "-m", "interlock", "--version"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("interlock")
+    bad = subprocess.run([sys.executable, "-m", "interlock", "run", "no_such_scenario"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "unknown scenario" in bad.stderr
