@@ -669,11 +669,14 @@ def check_options(*, workers: int | None = None, dask: str | None = None, runs_p
     _executor_args(workers, dask)
 
 
+NEW_OR_SWEEP = "a new or empty folder, or an existing sweep folder to finish with --resume"
+
+
 def check_folder(out: Path) -> None:
     """Refuse (InputError) a folder a sweep may not write: not a folder, or not empty and holding
     no sweep, or not writable."""
     if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+        raise InputError("is not empty and holds no sweep", file=str(out), key="--out", allowed=NEW_OR_SWEEP)
     check_writable(out)
 
 
@@ -692,7 +695,7 @@ def _execute_locked(jobs: Sequence[Job], out: Path, plan: pd.DataFrame, plan_has
             raise InputError("was made by a different spec or job list; --resume needs the same one "
                              "(or choose another --out)", file=str(out))
     elif any(e.name != LOCK_NAME for e in out.iterdir()):
-        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+        raise InputError("is not empty and holds no sweep", file=str(out), key="--out", allowed=NEW_OR_SWEEP)
     if manifest_path.exists() and manifest.get("status") == "complete" and (out / "summary.parquet").exists():
         shutil.rmtree(out / "parts", ignore_errors=True)     # left if the last session died tidying up
         c = manifest["counts"]
