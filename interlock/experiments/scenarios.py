@@ -216,10 +216,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:
-        err = e.errors()[0]
+        # a misspelt key makes two errors (the unknown key, and the key it should have been missing):
+        # the unknown key is the one to name
+        errors = e.errors()
+        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
         key = error_key(err["loc"])
         if err["type"] == "extra_forbidden":
             message, allowed = "not a scenario key", _allowed(key)
+        elif err["type"] == "missing":
+            message, allowed = "is missing", _allowed(key)        # never echo the whole table
         else:
             message, allowed = f"{err['msg']} (got {err.get('input')!r})", _allowed(key)
         raise InputError(message, file=origin, key=key, allowed=allowed) from None

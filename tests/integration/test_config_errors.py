@@ -190,3 +190,11 @@ def test_run_days_in_a_scenario_or_a_sweep_spec_is_refused(tmp_path):
                     '"run.days" = { values = [5, 10] }\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"run\.days.*days in a sweep spec"):
         load_spec(spec)
+
+
+def test_a_misspelt_narrative_key_is_named_with_the_allowed_keys_and_the_table_is_not_echoed(tmp_path):
+    p = _write(tmp_path, GOOD.replace('what = "w"', 'wat = "a long paragraph of the story"'))
+    before = snapshot(tmp_path)
+    res = invoke("run", p, "--days", "2", "--out", tmp_path / "o", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, str(p), "narrative.wat", "what, how, look_at, try_next")
+    assert "a long paragraph" not in res.stderr and "look_at': 'l'" not in res.stderr
