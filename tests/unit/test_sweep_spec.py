@@ -250,3 +250,17 @@ def test_a_design_that_can_put_a_min_above_its_max_is_refused_before_running(tmp
     assert len(line.splitlines()) == 1 and line.startswith("error: ") and "_min" in line and "_max" in line, line
     assert "design draws" in line
     assert not out.exists()
+
+
+@pytest.mark.parametrize("raw, key, allowed", [
+    ({"design": {"kind": "grid", "levls": 3}}, "design.levls", "allowed: keys of [design]: kind, n, second_order, levels, seed"),
+    ({"outputs": {"timeseries": True, "evry": 5}}, "outputs.evry", "allowed: keys of [outputs]: timeseries, every, columns, metrics"),
+    ({"days": "40"}, "days", "allowed: an integer from 1 to 20000"),
+    ({"seeds": "2"}, "seeds", "allowed: an integer, or a list of integers"),
+])
+def test_a_bad_key_of_a_spec_says_what_its_own_table_allows(raw, key, allowed):
+    with pytest.raises(InputError) as e:
+        parse_spec({**LHS, **raw}, "s.toml", for_analysis=True)
+    msg = str(e.value)
+    assert f"key '{key}'" in msg and allowed in msg, msg
+    assert "top-level keys" not in msg

@@ -51,6 +51,7 @@ import hashlib
 import itertools
 import json
 import math
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -114,6 +115,38 @@ class _Spec(BaseModel):
     parameters: dict[str, _Axis]
     overrides: dict[str, Any] = Field(default_factory=dict)
     outputs: _Outputs = _Outputs()
+
+
+def _spec_allowed(loc: tuple, unknown: bool) -> str | None:
+    """What the spec allows at a pydantic error's location: the keys of its table for an unknown
+    key (`design.levls` → the keys of [design]), else what its field takes (`days` → "an integer
+    from 1 to 20000")."""
+    model, table = _Spec, None
+    if len(loc) >= 2 and loc[0] in ("design", "outputs"):
+        model, table = {"design": _Design, "outputs": _Outputs}[loc[0]], f"[{loc[0]}]"
+    elif len(loc) >= 3 and loc[0] == "parameters":
+        model, table = _Axis, f"a parameter's table ({loc[1]})"
+    if unknown:
+        return (f"keys of {table}: " if table else "top-level keys: ") + ", ".join(model.model_fields)
+    field = model.model_fields.get(str(loc[-1]))
+    if field is None:
+        return None
+    ann = field.annotation
+    kinds = typing.get_args(ann) or (ann,)
+    limits = {a: getattr(m, a) for m in field.metadata for a in ("ge", "le") if getattr(m, a, None) is not None}
+    if typing.get_origin(ann) is Literal:
+        return "one of " + ", ".join(repr(k) for k in kinds)
+    if ann is bool:
+        return "true or false"
+    if int in kinds:
+        if "ge" in limits and "le" in limits:
+            what = f"an integer from {limits['ge']} to {limits['le']}"
+        else:
+            what = "an integer" + (f" ≥ {limits['ge']}" if "ge" in limits else "")
+        return what + (", or a list of integers" if any(typing.get_origin(k) is list for k in kinds) else "")
+    if ann is str:
+        return "text"
+    return None
 
 
 # ----- validated spec ---------------------------------------------------------------------------
@@ -360,14 +393,14 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
     try:
         s = _Spec(**raw)
     except ValidationError as e:
-        err = e.errors()[0]
-        allowed = None
-        if err["type"] == "extra_forbidden":
-            allowed = "top-level keys: " + ", ".join(_Spec.model_fields)
-        elif err["type"] == "missing":
-            allowed = None
+        errors = e.errors()
+        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+        loc = err["loc"]
+        if loc[0] not in ("design", "outputs", "parameters"):
+            loc = loc[:1]                     # `seeds.int`: pydantic's tag of a member of `int | list[int]`
+        allowed = _spec_allowed(loc, err["type"] == "extra_forbidden")
         raise InputError(f"{err['msg']} (got {err.get('input')!r})" if err["type"] != "missing"
-                         else err["msg"], file=origin, key=error_key(err["loc"]), allowed=allowed) from None
+                         else err["msg"], file=origin, key=error_key(loc), allowed=allowed) from None
     if not s.parameters:
         raise InputError("no parameters to vary", file=origin, key="parameters",
                          allowed="a table of key paths, e.g. \"vol_target.aum\" = { range = [150, 1000] }")
