@@ -148,7 +148,12 @@ def plan(scenario: str | Path | Scenario, vs: str | Path | Scenario = "baseline"
     """Validate everything a comparison needs (both scenarios, the overrides on each side) and
     return its plan; nothing runs."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    base = vs if isinstance(vs, Scenario) else load_scenario(vs)
+    try:
+        base = vs if isinstance(vs, Scenario) else load_scenario(vs)
+    except InputError as e:
+        if e.file != "scenario":              # a file's own error names the file
+            raise
+        raise InputError(e.detail, key="--vs", allowed=e.allowed) from None   # an unknown name: the option
     overrides = dict(overrides or {})
     sc.params(overrides)
     base.params(overrides)

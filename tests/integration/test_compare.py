@@ -97,7 +97,7 @@ def test_the_cli_writes_an_offline_report_and_keeps_the_output_folder_rules(tmp_
     (("compare", "vol_shock", "--seeds", "5..1"), "--seeds"),
     (("compare", "vol_shock", "--seeds", "1,1"), "--seeds"),
     (("compare", "no_such_scenario"), "no_such_scenario"),
-    (("compare", "vol_shock", "--vs", "nope"), "nope"),
+    (("compare", "vol_shock", "--vs", "nope"), "key '--vs': unknown scenario 'nope'"),
     (("compare", "vol_shock", "--days", "0"), "--days"),
     (("compare", "vol_shock", "--set", "cta.no_such_key=1"), "cta.no_such_key"),
 ])
