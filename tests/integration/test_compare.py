@@ -138,3 +138,12 @@ def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp
     assert len(lines) == 1 and lines[0].startswith("warning: ") and "vol_spike at day 20" in lines[0], lines
     warnings = json.loads((tmp_path / "c" / "compare.json").read_text())["warnings"]
     assert len(warnings) == 1 and "day 10" in warnings[0]
+
+
+def test_a_refused_out_folder_is_one_line_with_no_plan_printed_before_it(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    before = snapshot(tmp_path)
+    res = invoke("compare", "vol_shock", "--seeds", "1", "--days", "2", "--out", "mine", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "mine", "--out")
+    assert res.stdout == "", res.stdout
