@@ -20,7 +20,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, ClassVar, Iterable, Mapping
+from typing import Any, Callable, ClassVar, Iterable, Mapping
 
 from .errors import InputError
 from .io import DATA_DIR, flatten, read_toml
@@ -213,6 +213,7 @@ class Params:
         specs = param_specs()
         new = dict(self.values)
         for key, value in overrides.items():
+            refuse_run_length(key, origin)
             spec = specs.get(key)
             if spec is None:
                 close = difflib.get_close_matches(key, list(specs), n=3, cutoff=0.6)
@@ -222,10 +223,47 @@ class Params:
             new[key] = spec.check(value, origin)
         return Params(new)
 
+    def check_min_max(self, origin_of: "str | Callable[[tuple[str, str]], str]") -> None:
+        """Refuse a pair `X_min`/`X_max` of one section whose min is above its max (an agent draws
+        uniformly between them). `origin_of` names where the values were written: one origin, or a
+        function of the pair's keys (the layer that set them)."""
+        check_min_max(self.values, origin_of)
+
     def diff(self) -> dict[str, Any]:
         """Values that differ from the defaults (what a run's summary records as overrides)."""
         specs = param_specs()
         return {k: v for k, v in self.values.items() if specs[k].default != v}
+
+
+RUN_LENGTH = "run.days"        # the default of a scenario's [run] days, not an override
+
+
+def refuse_run_length(key: str, origin: str) -> None:
+    """A run's length is set where it is run (--days, a scenario's [run] days, a sweep spec's or a
+    narrative's days), never by overriding `run.days`: that parameter is only the default of a
+    scenario's [run] days, so an override of it would be ignored."""
+    if key == RUN_LENGTH:
+        raise InputError("the run's length is not a parameter override", file=origin, key=key,
+                         allowed="--days N on the command line, [run] days in a scenario file, "
+                                 "days in a sweep spec or narrative")
+
+
+def min_max_pairs(keys: Iterable[str]) -> list[tuple[str, str]]:
+    """The pairs (`section.X_min`, `section.X_max`) among `keys`."""
+    keys = set(keys)
+    return sorted((k, k[:-4] + "_max") for k in keys if k.endswith("_min") and k[:-4] + "_max" in keys)
+
+
+def check_min_max(values: Mapping[str, Any], origin_of: "str | Callable[[tuple[str, str]], str]",
+                  pairs: Iterable[tuple[str, str]] | None = None) -> None:
+    """InputError naming both keys and values if a pair `X_min`/`X_max` (of `pairs`, default every
+    pair in `values`) has min > max."""
+    for lo_key, hi_key in (min_max_pairs(values) if pairs is None else pairs):
+        lo, hi = values[lo_key], values[hi_key]
+        if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+            origin = origin_of if isinstance(origin_of, str) else origin_of((lo_key, hi_key))
+            raise InputError(f"{lo!r} is above {hi_key} = {hi!r}", file=origin, key=lo_key,
+                             allowed=f"{lo_key} ≤ {hi_key}")
 
 
 def flatten_overrides(tree: Mapping, origin: str | None = None) -> dict[str, Any]:

@@ -60,7 +60,7 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
     write DIR/report.html (interactive, offline): difference fan charts of its key series, an
     effect table per asset with intervals and the per-class attribution of every asset it touches."""
     from ..experiments.compare import RUNS_DIR, is_compare_folder, parse_seeds, plan  # lazy: startup time
-    from ..experiments.outputs import output_folder  # lazy: startup time
+    from ..experiments.outputs import check_output, output_folder  # lazy: startup time
     from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
     from ..reports.compare import compare  # lazy: startup time
 
@@ -73,6 +73,7 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
     p = plan(scenario, vs, seeds=seed_list, days=days, overrides=overrides, attribution=attribution)
     out_dir = Path(out) if out else default_out(p.scenario.name, p.base.name, overrides)
     ours = is_compare_folder(out_dir)
+    check_output(out_dir, ("compare",), force=force or ours)   # a refused folder: one line, nothing printed before
     n = len(p.groups) * len(p.seeds)
     est = estimate(n, p.days, series_every=1, series_columns=len(p.series))
     if not quiet:
@@ -84,6 +85,8 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
                        command=f"interlock compare {scenario}") as folder:
         if ours and not resume:
             shutil.rmtree(folder / RUNS_DIR, ignore_errors=True)        # an earlier comparison's runs
+        for w in p.warnings:           # once the folder is accepted: a refused one stays a one-line error
+            click.echo(f"warning: {w} (see compare.json)", err=True)
         res = compare(p, folder, workers=workers, dask=dask, resume=resume, progress=not quiet,
                       include_unstable=include_unstable)
     if res.failed_runs or res.unstable_runs:

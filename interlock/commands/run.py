@@ -47,7 +47,17 @@ def print_summary(result, out: Path | None, card: list[str] | tuple[str, ...] = 
             dd = " ".join(f"{c['drawdown_contribution'][a] * 100:>+10.2f}" for a in cols)
             click.echo(f"  {cls:<14} {dd} {c['peak_VOL_1M_contribution'] * 100:>+10.2f}")
     if out is not None:
-        click.echo(f"outputs: {out}/ (timeseries.parquet, flows.parquet, events.parquet, summary.json, dashboard.png, report.html)")
+        click.echo(f"outputs: {out}/ ({', '.join(written_files(out))})")
+
+
+RUN_FILES = ("timeseries.parquet", "flows.parquet", "events.parquet", "summary.json", "dashboard.png", "report.html")
+
+
+def written_files(out: Path) -> list[str]:
+    """The files the run folder holds (what was written: no figures with --no-figures), in the
+    usual order."""
+    have = sorted(p.name for p in Path(out).iterdir()) if Path(out).is_dir() else []
+    return [n for n in RUN_FILES if n in have] + [n for n in have if n not in RUN_FILES]
 
 
 def max_days() -> int:
@@ -142,9 +152,9 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
             # not make each full collection walk it (≈ 10–20% of the draw, issue #15)
             gc.freeze()
             write_run(result, out_dir, figures=not no_figures, force=force, card=card)
-        warning = warning_line(result.summary)
-        if warning:
-            click.echo(warning, err=True)
+        for line in [*(f"warning: {w}" for w in result.summary["warnings"]), warning_line(result.summary)]:
+            if line:
+                click.echo(line, err=True)
         if not quiet:
             print_summary(result, out_dir, card)
     finally:

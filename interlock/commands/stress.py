@@ -48,7 +48,8 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     DIR/report.md — the probability of each claim (95% Wilson interval), the loops that make it
     true, PRIM parameter boxes, a parameter ranking and fan charts."""
     from ..experiments.stress.claims import function_reference  # lazy: startup time
-    from ..experiments.outputs import output_folder  # lazy: startup time
+    from ..experiments.outputs import check_output, output_folder  # lazy: startup time
+    from ..experiments.scenarios import outside_warning  # lazy: startup time
     from ..experiments.stability import leave_out_note  # lazy: startup time
     from ..experiments.stress.engine import ALL_ON, SIGNIFICANCE, verdict  # lazy: startup time
     from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
@@ -71,6 +72,9 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     n_off = n_on * len(narr.switch_off)
     n_shock = n_on if narr.scenario.shocks else 0        # the "shocks off" driver row
     est = estimate(n_on + n_off + n_shock, narr.days, series_every=1, series_columns=len(narr.series), series_runs=n_on)
+    out_dir = Path(out) if out else Path("runs") / f"stress-{safe_name(narr.name)}"
+    if not check:
+        check_output(out_dir, ("stress",), force=force)     # a refused folder: one line, nothing printed before
     if check or not quiet:
         click.echo(f"narrative {narr.name}: scenario {narr.scenario.name}, {narr.days} days, "
                    f"{narr.spec.n} samples × {len(narr.spec.seeds)} seeds = {n_on} runs, "
@@ -88,10 +92,11 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
         if one_seed:
             click.echo(one_seed)
         return
-    out_dir = Path(out) if out else Path("runs") / f"stress-{safe_name(narr.name)}"
     with output_folder(out_dir, "stress", force=force, command=f"interlock stress {narr.name}"):
         if one_seed:                   # once the folder is accepted: a refused one stays a one-line error
             click.echo(one_seed, err=True)
+        if outside_warning(narr.scenario, narr.days):
+            click.echo(f"warning: {outside_warning(narr.scenario, narr.days)}", err=True)
         res = stress(narr, out_dir, workers=workers, dask=dask, resume=resume, progress=not quiet,
                      include_unstable=include_unstable)
     note = leave_out_note(res.unstable_runs, int((res.runs["off"] == ALL_ON).sum()), include_unstable)

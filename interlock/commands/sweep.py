@@ -34,6 +34,7 @@ def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, time
     from ..experiments.sweeps.engine import (SweepAborted, check_folder, check_options,  # lazy: startup time
                                              default_workers, read_manifest, run_sweep)
     from ..experiments.sweeps.budget import check_budget, estimate  # lazy: startup time
+    from ..experiments.scenarios import outside_warning  # lazy: startup time
     from ..experiments.sweeps.spec import load_spec  # lazy: startup time
 
     sp = load_spec(spec)                                # refuses a bad spec before anything runs
@@ -45,6 +46,8 @@ def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, time
     check_options(workers=workers, dask=dask, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
                   timeout=timeout)
     check_folder(out_dir)
+    if sp.scenario is not None and outside_warning(sp.scenario, sp.days):
+        click.echo(f"warning: {outside_warning(sp.scenario, sp.days)} (see manifest.json)", err=True)
     if not quiet:
         where = f"Dask cluster {dask}" if dask else (
             "this process" if workers == 1 else f"{workers or default_workers()} local workers")

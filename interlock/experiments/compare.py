@@ -39,7 +39,7 @@ from ..model.model import agent_classes
 from .cards import DEFAULT_SERIES, card_assets, firm_aliases, key_series  # noqa: F401 (re-exported)
 from .metrics import flat_metrics
 from .runner import build_model
-from .scenarios import Scenario, load_scenario
+from .scenarios import Scenario, load_scenario, outside_warning
 from .stability import STABLE, row_flags
 from .sweeps.engine import execute, read_summary, read_timeseries
 from .sweeps.jobs import Job
@@ -119,6 +119,12 @@ class Plan:
     touched: list[str]
 
     @property
+    def warnings(self) -> list[str]:
+        """Shocks of either side that start after the last day (they never happen)."""
+        sides = [self.scenario] + ([self.base] if self.base.name != self.scenario.name else [])
+        return [w for w in (outside_warning(sc, self.days) for sc in sides) if w]
+
+    @property
     def groups(self) -> list[tuple[str, str]]:
         """(side, class off) per group of runs; the group's index × seeds + k is the run id."""
         out = [("scenario", ALL_ON), ("base", ALL_ON)]
@@ -142,7 +148,12 @@ def plan(scenario: str | Path | Scenario, vs: str | Path | Scenario = "baseline"
     """Validate everything a comparison needs (both scenarios, the overrides on each side) and
     return its plan; nothing runs."""
     sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    base = vs if isinstance(vs, Scenario) else load_scenario(vs)
+    try:
+        base = vs if isinstance(vs, Scenario) else load_scenario(vs)
+    except InputError as e:
+        if e.file != "scenario":              # a file's own error names the file
+            raise
+        raise InputError(e.detail, key="--vs", allowed=e.allowed) from None   # an unknown name: the option
     overrides = dict(overrides or {})
     sc.params(overrides)
     base.params(overrides)
@@ -307,7 +318,7 @@ def results_json(res: CompareResult) -> dict:
             "days": p.days, "overrides": p.overrides, "series": p.series, "units": res.units,
             "touched_assets": p.touched, "classes_switched_off": p.classes,
             "runs": int(len(res.runs)), "failed_runs": res.failed_runs, "unstable_runs": res.unstable_runs,
-            "include_unstable": res.include_unstable,
+            "include_unstable": res.include_unstable, "warnings": p.warnings,
             "effects": res.effects.to_dict(orient="records"),
             "attribution": res.attribution.to_dict(orient="records")}
 

@@ -50,12 +50,12 @@ from ..io import dumps_json
 log = logging.getLogger(__name__)
 
 LOCK_NAME = ".lock"                   # the lock file inside a sweep, stress or report folder
-FIGURE_SUFFIXES = (".png", ".gif", ".csv", ".html")    # a folder of only these is a figures folder
+FIGURE_SUFFIXES = (".png", ".gif", ".mp4", ".csv", ".html")    # a folder of only these is a figures folder
 
 # what a run folder may hold: the run's tables and summary and the figures `interlock plot`
 # draws into it by default; replacing a run folder deletes exactly these
 RUN_FILES = ("timeseries.parquet", "flows.parquet", "events.parquet", "summary.json", "dashboard.png",
-             "report.html", "cascade*.png", "sankey*.png", "network*.png", "network*.gif", LOCK_NAME)
+             "report.html", "cascade*.png", "sankey*.png", "network*.png", "network*.gif", "network*.mp4", LOCK_NAME)
 RUN_SUMMARY_KEYS = ("scenario", "seed", "days", "metrics")
 # check_writable's probe file: another writer of the same folder may see it for an instant (a run
 # folder's concurrent writers raced on it: "holds … files a run does not write (.interlock-probe-…)")

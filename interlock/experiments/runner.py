@@ -24,7 +24,7 @@ from ..model import hooks
 from ..model.model import CapitalFlowModel, agent_classes, trading_classes
 from . import metrics
 from .run_folder import RunResult, read_run, write_run  # noqa: F401 (re-exported: the runner's API)
-from .scenarios import Scenario, load_scenario
+from .scenarios import Scenario, load_scenario, outside_warning
 
 
 def _scenario(scenario: str | Path | Scenario) -> Scenario:
@@ -106,6 +106,7 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
         "scenario": sc.name, "title": sc.title, "seed": seed, "days": days,
         "disabled": list(disabled), "overrides": p.diff(), "versions": dict(package_versions()),
         "asset_names": assets, "shocks": [dict(type=s.type_name, **s.model_dump()) for s in sc.shocks],
+        "warnings": [w for w in (outside_warning(sc, days),) if w],
     }
     trading_days = p["run.trading_days_per_year"]
     summary["metrics"] = metrics.summarize(ts, flows, assets, trading_days)
@@ -135,4 +136,6 @@ def run(scenario: str | Path | Scenario = "baseline", *, days: int | None = None
                 "peak_VOL_1M_contribution": summary["metrics"]["peak_VOL_1M"] - float(ts_off["VOL_1M"].max()),
             }
         summary["attribution"] = contrib
-    return RunResult(sc.name, seed, days, p, ts, flows, events, summary)
+    # the config a run records carries the days it ran (run.days is only the default of [run] days)
+    ran = Params({**p.values, "run.days": days})
+    return RunResult(sc.name, seed, days, ran, ts, flows, events, summary)

@@ -77,7 +77,19 @@ class Scenario(BaseModel):
         p = p.with_overrides(overrides, origin=here)
         if extra:
             p = p.with_overrides(extra, origin=origin)
+
+        def where(pair: tuple[str, str]) -> str:        # the last layer that set either key
+            for layer, name in ((extra, origin), (overrides, here)):
+                if any(k in layer for k in pair):
+                    return name
+            return base_file(pair[0])
+        p.check_min_max(where)
         return p
+
+
+def base_file(key: str) -> str:
+    """The defaults file that defines parameter `key`."""
+    return param_specs()[key].file
 
 
 def _iso_dates(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,6 +142,24 @@ def _allowed(key: str) -> str:
     if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel):
         return f"a [{section}] table of " + ", ".join(field.annotation.model_fields)
     return str(getattr(field.annotation, "__name__", field.annotation))
+
+
+def shocks_outside(sc: Scenario, days: int) -> list[Shock]:
+    """The scenario's shocks that start after a run of `days` days ends (day `at` > `days`): they
+    never happen."""
+    return [s for s in sc.shocks if s.at > days]
+
+
+def outside_warning(sc: Scenario, days: int) -> str | None:
+    """One line naming the shocks a run of `days` days leaves out, or None (a run may be shortened
+    on purpose, so this is a warning, not an error)."""
+    out = shocks_outside(sc, days)
+    if not out:
+        return None
+    names = ", ".join(f"{s.type_name} at day {s.at}" for s in out)
+    latest = max(s.at for s in out)
+    return (f"{len(out)} of {len(sc.shocks)} shocks of {sc.name} start after the run's last day "
+            f"(day {days}) and do not happen: {names} (a run of {latest} days or more includes them)")
 
 
 def shipped_dir() -> Path:
@@ -186,10 +216,15 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
     try:
         sc = Scenario(**raw, shocks=[], path=origin)
     except ValidationError as e:
-        err = e.errors()[0]
+        # a misspelt key makes two errors (the unknown key, and the key it should have been missing):
+        # the unknown key is the one to name
+        errors = e.errors()
+        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
         key = error_key(err["loc"])
         if err["type"] == "extra_forbidden":
             message, allowed = "not a scenario key", _allowed(key)
+        elif err["type"] == "missing":
+            message, allowed = "is missing", _allowed(key)        # never echo the whole table
         else:
             message, allowed = f"{err['msg']} (got {err.get('input')!r})", _allowed(key)
         raise InputError(message, file=origin, key=key, allowed=allowed) from None

@@ -164,6 +164,21 @@ def _settle(ch) -> str:
             else "inconclusive: the change is too rare for a feasible number of runs to settle it")
 
 
+def _shocks_off_text(ch) -> str:
+    """The sentence on a shocks-off row that is not significant, agreeing with the table's reading
+    (`_settle`): "about as often" only when the shares cannot be told apart by any feasible sample
+    (no pair changed, the changes cancel, or the difference is too small for 100,000 runs to show);
+    otherwise the test is inconclusive: the shares differ but the sample is too small to tell."""
+    shares = f"{_pct(ch.off.p)} of runs without its shocks against {_pct(ch.on.p)} with them"
+    n = runs_to_settle(ch.lost, ch.gained, ch.on.n)
+    if n is None:
+        return (f"Without its shocks the scenario gives the claim about as often ({shares}; {_settle(ch)}): "
+                "the claim does not show the shock's effect — the classes below make it true or not with "
+                "or without the shock.")
+    return (f"Without its shocks the scenario gives the claim in {shares}, but the sample is too small to "
+            f"tell whether the shocks matter (McNemar {_p_is(ch.p_value)}; about {n:,} runs would settle it).")
+
+
 def _drivers_text(cr: ClaimResult) -> str:
     """Significant drivers first, in words; then the rest, each with what would settle it."""
     parts = [f"With every class on the claim holds in {_pct(cr.estimate.p)} of runs."]
@@ -183,9 +198,7 @@ def _drivers_text(cr: ClaimResult) -> str:
         else:
             quiet.append((cls, ch))
     if SHOCK_OFF in cr.drivers and cr.drivers[SHOCK_OFF].off.n and cr.drivers[SHOCK_OFF].p_value >= SIGNIFICANCE:
-        parts.append(f"Without its shocks the scenario gives the claim about as often "
-                     f"({_pct(cr.drivers[SHOCK_OFF].off.p)}): the claim does not show the shock's effect — "
-                     "the classes below make it true or not with or without the shock.")
+        parts.append(_shocks_off_text(cr.drivers[SHOCK_OFF]))
     if quiet:
         parts.append("No significant change (McNemar p ≥ 0.05) with " + "; ".join(
             f"{'the shocks' if c == SHOCK_OFF else c} off ({_pct(ch.off.p)}, {_settle(ch)})" for c, ch in quiet) + ".")

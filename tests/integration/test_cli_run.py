@@ -158,3 +158,60 @@ def test_the_warning_follows_what_the_run_summary_says_whichever_core_made_it(tm
     summary = json.loads((tmp_path / "r" / "summary.json").read_text())
     warned = any(ln.startswith("warning: this run was unstable") for ln in res.stderr.splitlines())
     assert warned == (not of_summary(summary).stable)
+
+
+def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
+    """vol_shock's shock is at day 20: a 10-day run warns (not an error) and summary.json says so;
+    a run that reaches it does not warn."""
+    res = invoke("run", "vol_shock", "--days", "10", "--no-figures", "--quiet", "--out", tmp_path / "short",
+                 cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: "), lines
+    assert "vol_spike at day 20" in lines[0] and "day 10" in lines[0]
+    s = json.loads((tmp_path / "short" / "summary.json").read_text())
+    assert len(s["warnings"]) == 1 and "vol_spike at day 20" in s["warnings"][0]
+    res = invoke("run", "vol_shock", "--days", "20", "--no-figures", "--quiet", "--out", tmp_path / "long",
+                 cwd=tmp_path)
+    assert res.exit_code == 0 and "warning" not in res.stderr
+    assert json.loads((tmp_path / "long" / "summary.json").read_text())["warnings"] == []
+
+
+def test_summary_config_carries_the_days_the_run_ran(tmp_path):
+    res = invoke("run", "vol_shock", "--days", "7", "--no-figures", "--quiet", "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    s = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert s["days"] == 7 and s["config"]["run.days"] == 7
+    assert "run.days" not in s["overrides"]
+
+
+def test_the_outputs_line_lists_only_the_files_written(tmp_path):
+    res = invoke("run", "baseline", "--days", "5", "--no-figures", "--out", tmp_path / "r", cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    line = next(ln for ln in res.stdout.splitlines() if ln.startswith("outputs:"))
+    listed = line.split("(", 1)[1].rstrip(")").split(", ")
+    assert sorted(listed) == sorted(p.name for p in (tmp_path / "r").iterdir())
+    assert "dashboard.png" not in line and "report.html" not in line
+
+
+def test_a_run_replaces_a_run_folder_that_plot_drew_into(tmp_path):
+    """`interlock plot DIR` draws every figure into the run folder (with ffmpeg, network.mp4 beside
+    network.gif); a later `interlock run --out DIR` replaces it as its own."""
+    out = tmp_path / "r"
+    assert invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", out, cwd=tmp_path).exit_code == 0
+    res = invoke("plot", out, cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    drawn = {p.name for p in out.iterdir()} - {"timeseries.parquet", "flows.parquet", "events.parquet", "summary.json"}
+    (out / "network.mp4").touch(exist_ok=True)        # what FFmpeg writes beside the gif, ffmpeg installed or not
+    assert {"cascade.png", "sankey.png", "network.gif", "network.png"} <= drawn
+    res = invoke("run", "baseline", "--days", "5", "--no-figures", "--quiet", "--out", out, cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    assert not any((out / n).exists() for n in drawn | {"network.mp4"})
+
+
+def test_python_dash_m_interlock_is_the_command_line():
+    res = subprocess.run([sys.executable, "-m", "interlock", "--version"], capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("interlock")
+    bad = subprocess.run([sys.executable, "-m", "interlock", "run", "no_such_scenario"], capture_output=True, text=True)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "unknown scenario" in bad.stderr

@@ -97,7 +97,7 @@ def test_the_cli_writes_an_offline_report_and_keeps_the_output_folder_rules(tmp_
     (("compare", "vol_shock", "--seeds", "5..1"), "--seeds"),
     (("compare", "vol_shock", "--seeds", "1,1"), "--seeds"),
     (("compare", "no_such_scenario"), "no_such_scenario"),
-    (("compare", "vol_shock", "--vs", "nope"), "nope"),
+    (("compare", "vol_shock", "--vs", "nope"), "key '--vs': unknown scenario 'nope'"),
     (("compare", "vol_shock", "--days", "0"), "--days"),
     (("compare", "vol_shock", "--set", "cta.no_such_key=1"), "cta.no_such_key"),
 ])
@@ -128,3 +128,22 @@ def test_a_pair_with_an_unstable_run_is_left_out_unless_asked(tmp_path, monkeypa
     assert res.unstable_runs == 1 and set(res.diffs["seed"]) == {1} and (res.effects["n"] == 1).all()
     res = cmp.run_compare(p, tmp_path / "b", workers=1, progress=False, include_unstable=True)
     assert res.unstable_runs == 1 and set(res.diffs["seed"]) == {1, 2} and (res.effects["n"] == 2).all()
+
+
+def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
+    res = invoke("compare", "vol_shock", "--days", "10", "--seeds", "1..2", "--no-attribution", "--workers", "1",
+                 "--quiet", "--out", "c", cwd=tmp_path)
+    assert res.exit_code == 0, (res.output, res.exception)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "vol_spike at day 20" in lines[0], lines
+    warnings = json.loads((tmp_path / "c" / "compare.json").read_text())["warnings"]
+    assert len(warnings) == 1 and "day 10" in warnings[0]
+
+
+def test_a_refused_out_folder_is_one_line_with_no_plan_printed_before_it(tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    before = snapshot(tmp_path)
+    res = invoke("compare", "vol_shock", "--seeds", "1", "--days", "2", "--out", "mine", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "mine", "--out")
+    assert res.stdout == "", res.stdout

@@ -143,3 +143,58 @@ def test_an_overrides_file_with_keys_beside_its_table_is_refused(tmp_path):
     p.write_text('note = "x"\n[overrides]\n"cta.aum" = 300\n', encoding="utf-8")
     with pytest.raises(InputError, match="beside"):
         load_override_file(p)
+
+
+@pytest.mark.parametrize("sets, needles", [
+    (["vol_target.target_vol_min=0.3"], ["vol_target.target_vol_min", "0.3", "vol_target.target_vol_max = 0.18"]),
+    (["retail_crypto.leverage_min=30"], ["retail_crypto.leverage_min", "30", "retail_crypto.leverage_max = 20"]),
+    (["cta.speed_min=0.5", "cta.speed_max=0.4"], ["cta.speed_min", "0.5", "cta.speed_max = 0.4"]),
+])
+def test_a_min_above_its_max_is_refused_naming_both_keys_and_values(tmp_path, sets, needles):
+    before = snapshot(tmp_path)
+    args = [a for s in sets for a in ("--set", s)]
+    res = invoke("run", "vol_shock", "--days", "5", *args, "--out", tmp_path / "out", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "--set", *needles)
+
+
+def test_every_min_max_pair_is_checked_whichever_layer_sets_it(tmp_path):
+    """A scenario file's [overrides] may set a pair too: its file is named; a --set max that
+    restores the order is accepted."""
+    p = _write(tmp_path, GOOD + '[overrides]\n"crypto_etf.vol_limit_min" = 2.0\n')
+    with pytest.raises(InputError, match="crypto_etf.vol_limit_max") as e:
+        load_scenario(p)
+    assert str(p) in str(e.value)
+    ok = load_scenario("vol_shock").params({"crypto_etf.vol_limit_min": 2.0, "crypto_etf.vol_limit_max": 3.0})
+    assert ok["crypto_etf.vol_limit_min"] == 2.0
+
+
+@pytest.mark.parametrize("where", ["--set", "--config"])
+def test_setting_run_days_as_an_override_is_refused_pointing_at_days(tmp_path, where):
+    """run.days is only the default of a scenario's [run] days: an override of it would be ignored
+    (the scenario's days win), so it is refused with a line that points at --days."""
+    cfg = tmp_path / "o.toml"
+    cfg.write_text('"run.days" = 30\n', encoding="utf-8")
+    before = snapshot(tmp_path)
+    how = ["--set", "run.days=30"] if where == "--set" else ["--config", cfg]
+    res = invoke("run", "vol_shock", *how, "--out", tmp_path / "out", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "run.days", "--days", "o.toml" if where == "--config" else "--set")
+
+
+def test_run_days_in_a_scenario_or_a_sweep_spec_is_refused(tmp_path):
+    from interlock.experiments.sweeps.spec import load_spec
+    p = _write(tmp_path, GOOD + '[overrides]\n"run.days" = 30\n')
+    with pytest.raises(InputError, match=r"run\.days.*\[run\] days"):
+        load_scenario(p)
+    spec = tmp_path / "spec.toml"
+    spec.write_text('scenario = "baseline"\ndays = 5\n[design]\nkind = "grid"\n[parameters]\n'
+                    '"run.days" = { values = [5, 10] }\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"run\.days.*days in a sweep spec"):
+        load_spec(spec)
+
+
+def test_a_misspelt_narrative_key_is_named_with_the_allowed_keys_and_the_table_is_not_echoed(tmp_path):
+    p = _write(tmp_path, GOOD.replace('what = "w"', 'wat = "a long paragraph of the story"'))
+    before = snapshot(tmp_path)
+    res = invoke("run", p, "--days", "2", "--out", tmp_path / "o", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, str(p), "narrative.wat", "what, how, look_at, try_next")
+    assert "a long paragraph" not in res.stderr and "look_at': 'l'" not in res.stderr

@@ -254,3 +254,13 @@ def test_runs_past_the_instability_are_left_out_of_every_claim_and_located_by_th
     text = render_report(res)
     assert f"{n_blown} of 40 runs went past the leverage-cycle instability" in text
     assert "## Where the model goes unstable" in text
+
+
+def test_a_refused_out_folder_is_one_line_with_no_plan_printed_before_it(tmp_path):
+    from cli_contract import assert_contract, invoke, snapshot
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    before = snapshot(tmp_path)
+    res = invoke("stress", "vol_target_amplifies", "--samples", "2", "--seeds", "1", "--out", "mine", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "mine", "--out")
+    assert res.stdout == "", res.stdout

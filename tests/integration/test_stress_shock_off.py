@@ -82,3 +82,29 @@ def test_a_ranking_with_no_significant_parameter_says_so():
     text = "\n".join(_ranking_md(r, "the claim holds"))
     assert "*Not significant:* no parameter separates the runs" in text and "smallest p = 0.330" in text
     assert "(not significant)" in text and "(significant)" not in text
+
+
+def _shock_claim(on, off):
+    from interlock.experiments.stress.discovery import paired_change
+    from interlock.experiments.stress.engine import ClaimResult
+    return ClaimResult("c", "s", "t", estimate(on), 0, [], {SHOCK_OFF: paired_change(on, off)}, None, pd.DataFrame())
+
+
+def test_an_inconclusive_shocks_off_row_is_not_read_as_about_as_often():
+    """67% with the shocks vs 17% without in 6 pairs (McNemar p = 0.25): the sentence says the test
+    cannot tell, as the table beside it does, not that the scenario gives the claim "about as often"."""
+    from interlock.reports.stress import _drivers_text
+    text = _drivers_text(_shock_claim([True] * 4 + [False] * 2, [True] + [False] * 5))
+    assert "about as often" not in text
+    assert "17% of runs without its shocks against 67% with them" in text
+    assert "sample is too small to tell" in text and "about 12 runs would settle it" in text
+
+
+def test_a_shocks_off_row_with_the_same_outcomes_is_about_as_often():
+    from interlock.reports.stress import _drivers_text
+    same = [True] * 40 + [False] * 40
+    text = _drivers_text(_shock_claim(same, same))
+    assert "gives the claim about as often (50% of runs without its shocks against 50% with them" in text
+    assert "too small to tell" not in text
+    swapped = _drivers_text(_shock_claim([True, False] * 40, [False, True] * 40))   # changes cancel
+    assert "about as often" in swapped and "too small to tell" not in swapped

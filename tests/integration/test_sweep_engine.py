@@ -325,3 +325,28 @@ def test_bad_options_are_refused_before_the_folder_is_made(tmp_path, options, ke
     with pytest.raises(InputError) as e:
         execute(ishigami_jobs(2), tmp_path / "s", progress=False, **options)
     assert key in str(e.value) and not (tmp_path / "s").exists()
+
+
+def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('scenario = "vol_shock"\ndays = 5\nseeds = 1\n[design]\nkind = "grid"\nlevels = 2\n'
+                    '[parameters]\n"vol_target.aum" = { range = [200, 300] }\n', encoding="utf-8")
+    res = CliRunner().invoke(cli, ["sweep", str(spec), "--out", str(tmp_path / "o"), "--workers", "1", "--quiet"])
+    assert res.exit_code == 0, (res.output, res.exception)
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: ") and "vol_spike at day 20" in lines[0], lines
+    manifest = json.loads((tmp_path / "o" / "manifest.json").read_text())
+    assert "day 5" in manifest["meta"]["warnings"][0]
+
+
+def test_a_folder_that_is_not_empty_and_holds_no_sweep_is_refused_saying_what_is_allowed(tmp_path):
+    from cli_contract import assert_contract, invoke, snapshot
+    spec = tmp_path / "s.toml"
+    spec.write_text('scenario = "baseline"\ndays = 2\n[design]\nkind = "grid"\nlevels = 2\n'
+                    '[parameters]\n"vol_target.aum" = { range = [200, 300] }\n', encoding="utf-8")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    before = snapshot(tmp_path)
+    res = invoke("sweep", spec, "--out", "mine", "--workers", "1", "--quiet", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "mine", "holds no sweep",
+                    "allowed: a new or empty folder, or an existing sweep folder to finish with --resume")

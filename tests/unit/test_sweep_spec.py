@@ -234,3 +234,33 @@ def test_work_past_the_soft_limits_needs_yes_and_past_the_hard_limit_is_refused(
     check_budget(big, yes=True, origin="s.toml")
     with pytest.raises(InputError, match="past the limit"):
         check_budget(estimate(MAX_RUNS + 1, 1), yes=True, origin="s.toml")
+
+
+@pytest.mark.parametrize("parameters", [
+    '"vol_target.target_vol_min" = { range = [0.1, 0.3] }',                          # drawn past the fixed max
+    '"cta.speed_min" = { values = [0.2, 0.6] }\n"cta.speed_max" = { values = [0.4, 0.8] }',   # gridded min > max
+])
+def test_a_design_that_can_put_a_min_above_its_max_is_refused_before_running(tmp_path, parameters):
+    spec = write(tmp_path, f'scenario = "vol_shock"\ndays = 5\nseeds = 1\n[design]\nkind = "grid"\n'
+                           f'[parameters]\n{parameters}\n')
+    out = tmp_path / "o"
+    res = CliRunner().invoke(cli, ["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"])
+    assert res.exit_code == 2, res.output
+    line = res.stderr.strip()
+    assert len(line.splitlines()) == 1 and line.startswith("error: ") and "_min" in line and "_max" in line, line
+    assert "design draws" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("raw, key, allowed", [
+    ({"design": {"kind": "grid", "levls": 3}}, "design.levls", "allowed: keys of [design]: kind, n, second_order, levels, seed"),
+    ({"outputs": {"timeseries": True, "evry": 5}}, "outputs.evry", "allowed: keys of [outputs]: timeseries, every, columns, metrics"),
+    ({"days": "40"}, "days", "allowed: an integer from 1 to 20000"),
+    ({"seeds": "2"}, "seeds", "allowed: an integer, or a list of integers"),
+])
+def test_a_bad_key_of_a_spec_says_what_its_own_table_allows(raw, key, allowed):
+    with pytest.raises(InputError) as e:
+        parse_spec({**LHS, **raw}, "s.toml", for_analysis=True)
+    msg = str(e.value)
+    assert f"key '{key}'" in msg and allowed in msg, msg
+    assert "top-level keys" not in msg

@@ -95,6 +95,7 @@ from ..._version import __version__
 from ...errors import InputError
 from ...io import PARQUET_OPTS, atomic_write, dumps_json
 from ..runner import build_model, package_versions
+from ..scenarios import outside_warning
 from ..outputs import LOCK_NAME, FolderLock, check_writable, remove_if_empty
 from ..stability import count_unstable
 from .jobs import (LEAD, MODELS, RUNNER, Job, RunOptions, check_metrics_ref, resolve, run_batch,  # noqa: F401 (the API)
@@ -668,11 +669,14 @@ def check_options(*, workers: int | None = None, dask: str | None = None, runs_p
     _executor_args(workers, dask)
 
 
+NEW_OR_SWEEP = "a new or empty folder, or an existing sweep folder to finish with --resume"
+
+
 def check_folder(out: Path) -> None:
     """Refuse (InputError) a folder a sweep may not write: not a folder, or not empty and holding
     no sweep, or not writable."""
     if out.exists() and not (out / "manifest.json").exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+        raise InputError("is not empty and holds no sweep", file=str(out), key="--out", allowed=NEW_OR_SWEEP)
     check_writable(out)
 
 
@@ -691,7 +695,7 @@ def _execute_locked(jobs: Sequence[Job], out: Path, plan: pd.DataFrame, plan_has
             raise InputError("was made by a different spec or job list; --resume needs the same one "
                              "(or choose another --out)", file=str(out))
     elif any(e.name != LOCK_NAME for e in out.iterdir()):
-        raise InputError("is not empty and holds no sweep; choose another --out", file=str(out))
+        raise InputError("is not empty and holds no sweep", file=str(out), key="--out", allowed=NEW_OR_SWEEP)
     if manifest_path.exists() and manifest.get("status") == "complete" and (out / "summary.parquet").exists():
         shutil.rmtree(out / "parts", ignore_errors=True)     # left if the last session died tidying up
         c = manifest["counts"]
@@ -866,6 +870,8 @@ def run_sweep(spec, out_dir: str | Path, *, workers: int | None = None, dask: st
     meta = {"spec": spec.name, "spec_hash": spec_hash(spec.canonical()), "design": spec.design,
             "points": spec.n_points(), "seeds": list(spec.seeds), "model": spec.model,
             "parameters": spec.keys}
+    if spec.scenario is not None and outside_warning(spec.scenario, spec.days):
+        meta["warnings"] = [outside_warning(spec.scenario, spec.days)]
     return execute(jobs, out_dir, metrics=spec.metrics or None, timeseries_every=spec.timeseries_every,
                    timeseries_columns=spec.timeseries_columns, workers=workers, dask=dask, resume=resume,
                    progress=progress, files={"spec.toml": tomli_w.dumps(spec.canonical())}, meta=meta,

@@ -40,7 +40,7 @@ the analysis can use the unit-cube design as it was sampled. Integer parameters 
 
 `load_spec` validates everything before anything runs: unknown top-level keys, unknown key paths
 (with the same message as `--set`), empty or inverted ranges, values outside the parameter's
-bounds, a Sobol N that is not a power of two, a Morris level count that is not even, unbounded
+bounds, a point that puts a parameter `X_min` above its `X_max`, a Sobol N that is not a power of two, a Morris level count that is not even, unbounded
 distributions in designs that sample the cube's faces (grid, Morris), unknown agent classes.
 """
 
@@ -51,6 +51,7 @@ import hashlib
 import itertools
 import json
 import math
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
@@ -61,7 +62,8 @@ from SALib.sample import morris, sobol
 from scipy import stats
 from scipy.stats import qmc
 
-from ...config import ParamSpec, Params, flatten_overrides, param_specs
+from ...config import (ParamSpec, Params, check_min_max, flatten_overrides, min_max_pairs, param_specs,
+                       refuse_run_length)
 from ...errors import InputError
 from ...io import error_key, flatten, read_toml
 from ...model.model import agent_classes
@@ -113,6 +115,38 @@ class _Spec(BaseModel):
     parameters: dict[str, _Axis]
     overrides: dict[str, Any] = Field(default_factory=dict)
     outputs: _Outputs = _Outputs()
+
+
+def _spec_allowed(loc: tuple, unknown: bool) -> str | None:
+    """What the spec allows at a pydantic error's location: the keys of its table for an unknown
+    key (`design.levls` → the keys of [design]), else what its field takes (`days` → "an integer
+    from 1 to 20000")."""
+    model, table = _Spec, None
+    if len(loc) >= 2 and loc[0] in ("design", "outputs"):
+        model, table = {"design": _Design, "outputs": _Outputs}[loc[0]], f"[{loc[0]}]"
+    elif len(loc) >= 3 and loc[0] == "parameters":
+        model, table = _Axis, f"a parameter's table ({loc[1]})"
+    if unknown:
+        return (f"keys of {table}: " if table else "top-level keys: ") + ", ".join(model.model_fields)
+    field = model.model_fields.get(str(loc[-1]))
+    if field is None:
+        return None
+    ann = field.annotation
+    kinds = typing.get_args(ann) or (ann,)
+    limits = {a: getattr(m, a) for m in field.metadata for a in ("ge", "le") if getattr(m, a, None) is not None}
+    if typing.get_origin(ann) is Literal:
+        return "one of " + ", ".join(repr(k) for k in kinds)
+    if ann is bool:
+        return "true or false"
+    if int in kinds:
+        if "ge" in limits and "le" in limits:
+            what = f"an integer from {limits['ge']} to {limits['le']}"
+        else:
+            what = "an integer" + (f" ≥ {limits['ge']}" if "ge" in limits else "")
+        return what + (", or a list of integers" if any(typing.get_origin(k) is list for k in kinds) else "")
+    if ann is str:
+        return "text"
+    return None
 
 
 # ----- validated spec ---------------------------------------------------------------------------
@@ -359,14 +393,14 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
     try:
         s = _Spec(**raw)
     except ValidationError as e:
-        err = e.errors()[0]
-        allowed = None
-        if err["type"] == "extra_forbidden":
-            allowed = "top-level keys: " + ", ".join(_Spec.model_fields)
-        elif err["type"] == "missing":
-            allowed = None
+        errors = e.errors()
+        err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
+        loc = err["loc"]
+        if loc[0] not in ("design", "outputs", "parameters"):
+            loc = loc[:1]                     # `seeds.int`: pydantic's tag of a member of `int | list[int]`
+        allowed = _spec_allowed(loc, err["type"] == "extra_forbidden")
         raise InputError(f"{err['msg']} (got {err.get('input')!r})" if err["type"] != "missing"
-                         else err["msg"], file=origin, key=error_key(err["loc"]), allowed=allowed) from None
+                         else err["msg"], file=origin, key=error_key(loc), allowed=allowed) from None
     if not s.parameters:
         raise InputError("no parameters to vary", file=origin, key="parameters",
                          allowed="a table of key paths, e.g. \"vol_target.aum\" = { range = [150, 1000] }")
@@ -384,6 +418,8 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
 
     specs = model_param_specs(s.model)
     axes = []
+    for key in [*s.parameters, *s.overrides]:
+        refuse_run_length(key, origin)
     for key, ax in s.parameters.items():
         if key not in specs:
             raise _unknown_key(key, s.model, origin)
@@ -476,10 +512,20 @@ def _check_points(spec: SweepSpec, specs: dict[str, ParamSpec], origin: str) -> 
     if spec.n_points() == 0:
         raise InputError("the design has no points", file=origin, key="design")
     u = spec.unit_design()
+    drawn = {}
     for j, ax in enumerate(spec.axes):
         vals = ax.from_unit(u[:, j])
         for v in {repr(v): v for v in vals}.values():
             specs[ax.key].check(v, f"{origin} [parameters] (a value the design draws)")
+        drawn[ax.key] = vals
+    if spec.scenario is None:
+        return
+    # a pair X_min/X_max must keep min ≤ max at every point, on top of the scenario and [overrides]
+    base = spec.scenario.params(spec.overrides, origin=origin).values
+    pairs = [pr for pr in min_max_pairs(base) if pr[0] in drawn or pr[1] in drawn]
+    for i in range(len(u) if pairs else 0):
+        point = {k: (drawn[k][i] if k in drawn else base[k]) for pr in pairs for k in pr}
+        check_min_max(point, f"{origin} [parameters] (a point the design draws)", pairs)
 
 
 def load_spec(path: str | Path, for_analysis: bool = False) -> SweepSpec:
