@@ -22,6 +22,11 @@ def command(prefix, uncertain):
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise InputError(f"no parameter starts with {prefix!r}{hint}", key="PREFIX",
                          allowed="a section (" + ", ".join(sections) + ") or a key path")
+    from ..config import Params
+    from ..inputs import snapshots            # lazy: reads the default start date's snapshot
+    p = Params.defaults()
+    snap = snapshots.for_params(p)
+    from_snapshot = snap.overrides(list(snap.listed))
     for path, s in sorted(specs.items()):
         if prefix and not path.startswith(prefix):
             continue
@@ -30,3 +35,8 @@ def command(prefix, uncertain):
         rng = f" range {list(s.range)}" if s.range else ""
         flag = " [uncertain]" if s.uncertain else ""
         click.echo(f"{path} = {s.default!r} {s.unit}{rng}{flag}\n    {s.source} ({s.date})")
+        if path in from_snapshot and from_snapshot[path] != s.default:
+            click.echo(f"    a run uses the start date's snapshot value instead: {from_snapshot[path]!r} on "
+                       f"{snap.date:%Y-%m-%d} (the default start; another start date takes its own snapshot's)")
+        if path == "run.days":
+            click.echo("    set a run's length with --days or a scenario's [run] days (--set run.days is refused)")

@@ -68,6 +68,11 @@ def command(name, show_shocks):
     click.echo(f"SOURCE: seeds/{sc.source.note} {sc.source.passage_id}\n" + w(sc.source.passage))
     if sc.source.translation:
         click.echo(w(sc.source.translation))
-    click.echo(f"RUN: {sc.run.days} days, seed {sc.run.seed}; overrides: {sc.overrides or 'none'}")
+    for ref in sc.source.references:
+        click.echo(textwrap.fill(" ".join(ref.split()), 96, initial_indent="  - ", subsequent_indent="    "))
+    click.echo(f"RUN: {sc.run.days} days, seed {sc.run.seed}; overrides: {'none' if not sc.overrides else ''}")
+    for key, value in sc.overrides.items():
+        click.echo(f"  {key} = {value!r}")
+    click.echo("  (the start date's snapshot sets the market's starting figures too: `interlock params` says which)")
     for s in sc.shocks:
         click.echo(f"  day {s.at:>4} +{s.duration}d  {s.type_name}: {s.describe()}")

@@ -44,6 +44,16 @@ def test_scenarios_lists_one_line_each_and_shows_one():
             "stagflation_tariffs"} <= set(names)
     res = cli("scenarios", "vol_shock")
     assert "WHAT TO LOOK AT" in res.stdout and "001" in res.stdout
+    assert "Nomura (Aug 2024)" in res.stdout                    # the external references, all of them
+    res = cli("scenarios", "episode_feb2018")
+    assert '"vol_etp.inverse_aum" = 3.6' not in res.stdout and "  vol_etp.inverse_aum = 3.6" in res.stdout
+
+
+def test_params_says_when_a_run_takes_the_start_dates_snapshot_value_instead():
+    """`buyback.sp500_annual`'s default is 2024's $942.5bn; every run from 21 Nov 2025 uses the
+    snapshot's $997.8bn (12 months to June 2025): the listing says so instead of showing one number."""
+    res = cli("params", "buyback.sp500_annual")
+    assert "942.5" in res.stdout and "snapshot value instead: 997.8 on 2025-11-21" in res.stdout
 
 
 def test_scenarios_shocks_lists_every_shock_type_with_its_parameters():
