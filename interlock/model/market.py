@@ -287,6 +287,7 @@ class Market:
         self.fundamental_logv = np.zeros(self.n)          # the blocks' part (set_log_values)
         self.steady_premium = np.zeros(self.n)            # log premium the steady flows hold up (start_at_steady_flows)
         self.news = np.zeros(self.n)                      # pending news for today's round 0 (log)
+        self.spx_news_today = 0.0                         # the index's part of today's round-0 news (log)
         self.shock_news = np.zeros(self.n)                # the part of `news` the scenario's shocks gave today
         self._news_in_value = np.zeros(self.n)            # the part of `news` already in logv
         self.noise_scale = np.ones(self.n)                # vol_spike shocks scale today's news
@@ -479,6 +480,7 @@ class Market:
             if jumps.any():                                  # rare: skip flatnonzero's cost on quiet days
                 for i in np.flatnonzero(jumps):
                     self.news_jumps.append((self.names[i], float(news[i])))
+            self.spx_news_today = float(self.w_spx @ news)   # at the open's weights, as the kernel path
             dlogp = dlogp + news
             self.logv += news - self._news_in_value          # news moves value and price together
             self.news[:] = 0.0
@@ -512,6 +514,7 @@ class Market:
             if k.clear_round0_news(self.news, self._zeros_n if noise is None else noise, self.max_move, news):
                 for i in np.flatnonzero(np.abs(news) > self.max_move):
                     self.news_jumps.append((self.names[i], float(news[i])))
+            self.spx_news_today = float(self.w_spx @ news)
             k.clear_round0_apply(dlogp, news, self.news, self.shock_news, self._news_in_value, self._decay_today,
                                  self.logv, self.logp)
         else:

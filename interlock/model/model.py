@@ -312,7 +312,7 @@ class CapitalFlowModel(mesa.Model):
         r = m.end_day()
         spx_r = math.log(m.spx / m.open_spx)
         eq_cap = m.eq_cap_total
-        self.vol.update(spx_r, max(0.0, -self.systematic_equity_flow) / eq_cap)
+        self.vol.update(spx_r, max(0.0, -self.systematic_equity_flow) / eq_cap, m.spx_news_today)
         etp = self.vol.etp
         if etp is not None and etp.history and etp.history[-1].day == self.vol.day:
             today = etp.history[-1]

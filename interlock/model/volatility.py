@@ -9,10 +9,17 @@ decays as the fast log-vol component mean-reverts. VRP_n is the variance risk pr
 expected variance (Carr & Wu 2009, RFS 22:1311), higher at 3 months than at 1. H_t is hedging demand
 in annual-variance units; it appears only when a threshold is crossed and decays with a half-life:
 
-    H_t = δ H_{t−1} + η_r · max(0, −r_t/σ_t − k_r)  +  η_F · max(0, S_t − k_F),   δ = 2^{−1/h}
+    H_t = δ H_{t−1} + η_r · max(0, −r_t/σ_t − k_r)  +  η_F · max(0, S_t − k_F)  +  K · min(0, r_t − n_t)² / ℓ_21,
+    δ = 2^{−1/h}
 
 (r_t/σ_t: the index move in units of yesterday's implied daily vol, VOL_1M/√252 — what option
-buyers measured the day against; S_t: systematic net selling / equity cap).
+buyers measured the day against; S_t: systematic net selling / equity cap). The last term is the
+VIX's answer to the part of a down day that was not news (n_t: the index's share of the day's
+round-0 news): trading — the funds' selling, dealers' hedges, liquidations — moves the index and option
+buyers price the move, not its cause. ΔVOL_1M² = K·r² with K the data's (the VIX's rise on the S&P's
+down days, 2014–17: median 28 VIX points² per %², flat across falls and levels; `episodes.vix_response_k`);
+the news part reaches VOL through the news process's own variance (its GJR impact), so it is not
+counted twice. Until this term the agents' selling moved the index and never implied vol.
 Because H decays geometrically its mean over the next n days is H·ℓ_n, ℓ_n = (1 − δ^n)/(n(1 − δ)):
 it loads 1M about three times more than 3M, so hedging inverts the curve after a shock and never on
 a calm day (seeds/001: an inverted VIX curve is hedging flow, not panic).
@@ -55,6 +62,7 @@ class VolParams(ParamView, section="vol"):
     hedging_per_sigma: float           # annual variance of H per σ of fall beyond the threshold
     hedging_flow_threshold: float      # share of equity cap a day: systematic selling beyond it adds H
     hedging_per_systematic_flow: float  # annual variance of H per unit of that selling share
+    flow_move_k: float                 # K: ΔVOL_1M² per squared non-news index fall (annual variance)
     initial_annual_vol: float          # annualised S&P news vol at day 0 (the news state starts there)
     btc_initial_annual_vol: float      # annualised BTC realised vol at day 0
 
@@ -71,6 +79,7 @@ class ImpliedVol:
         self.load = {n: (1.0 - d ** n) / (n * (1.0 - d)) for n in TENORS}
         self.k_r, self.eta_r = q.hedging_loss_threshold, q.hedging_per_sigma
         self.k_F, self.eta_F = q.hedging_flow_threshold, q.hedging_per_systematic_flow
+        self.k_flow = q.flow_move_k / self.load[21]          # per unit of H: it loads VOL_1M² with ℓ_21
         self.hedging = 0.0
         self.etp_demand = 0.0                       # E: the volatility ETPs' share (see the module doc)
         self.expected = market.spx_variance_forecast()
@@ -90,12 +99,15 @@ class ImpliedVol:
         self.hedging = max(0.0, self.hedging + variance / self.load[21])
         self._set()
 
-    def update(self, spx_return: float, systematic_sell_fraction: float) -> None:
-        """End of day: `systematic_sell_fraction` = vol-target + CTA net selling / equity cap (≥ 0)."""
+    def update(self, spx_return: float, systematic_sell_fraction: float, news_return: float = 0.0) -> None:
+        """End of day: `systematic_sell_fraction` = vol-target + CTA net selling / equity cap (≥ 0);
+        `news_return` = the index's part of the day's news (log)."""
         sigma = self.prev_close_1m / math.sqrt(self.ann)      # yesterday's implied daily vol
         shock = max(0.0, -spx_return / sigma - self.k_r)
         flow = max(0.0, systematic_sell_fraction - self.k_F)
-        self.hedging = self.delta * self.hedging + self.eta_r * shock + self.eta_F * flow
+        traded = min(0.0, spx_return - news_return)            # the day's fall beyond its news
+        self.hedging = (self.delta * self.hedging + self.eta_r * shock + self.eta_F * flow
+                        + self.k_flow * traded * traded)
         self.etp_demand = max(-self.hedging, self.delta * self.etp_demand)
         self.expected = self.market.spx_variance_forecast()
         self._set()

@@ -39,7 +39,8 @@ def _implied_sigma(iv: ImpliedVol) -> float:
 
 def test_an_ordinary_day_adds_no_hedging_demand():
     _, iv = _iv()
-    iv.update(-0.5 * _implied_sigma(iv), 0.0)                 # a half-σ fall
+    r = -0.5 * _implied_sigma(iv)                             # a half-σ fall, all of it news
+    iv.update(r, 0.0, r)
     assert iv.hedging == 0.0
 
 
@@ -48,7 +49,8 @@ def test_by_default_a_fall_adds_no_threshold_hedging_demand():
     return and the VIX's level): the default leaves the threshold term out."""
     assert P["vol.hedging_per_sigma"] == 0.0
     _, iv = _iv(params=P)
-    iv.update(-4.0 * _implied_sigma(iv), 0.0)
+    r = -4.0 * _implied_sigma(iv)                             # news: the GJR impact's to answer
+    iv.update(r, 0.0, r)
     assert iv.hedging == 0.0
 
 
@@ -68,9 +70,11 @@ def test_the_threshold_is_counted_in_implied_not_news_sigma():
     k = P["vol.hedging_loss_threshold"]
     past = (k + 1.0) * _implied_sigma(iv)
     assert past < k * m.spx_news_sigma                       # not past it in news σ
-    iv.update(-0.95 * k * _implied_sigma(iv), 0.0)
+    r = -0.95 * k * _implied_sigma(iv)
+    iv.update(r, 0.0, r)
     assert iv.hedging == 0.0
-    iv.update(-(k + 1.0) * _implied_sigma(iv), 0.0)
+    r = -(k + 1.0) * _implied_sigma(iv)
+    iv.update(r, 0.0, r)
     assert iv.hedging > 0.0
 
 
@@ -89,3 +93,21 @@ def test_hedging_demand_halves_in_its_half_life():
     for _ in range(int(days)):
         iv.update(0.0, 0.0)
     assert iv.hedging == pytest.approx(h0 * 0.5 ** (int(days) / days))
+
+
+def test_a_fall_beyond_the_news_lifts_vol_1m_squared_by_k_times_its_square():
+    """The VIX's answer to a down day, ΔVIX² ≈ K·r² (2014–17, K median 28), for the part of the day the
+    trading made (`vol.flow_move_k`): the news part moves VOL through the news process's variance, so
+    a day that is all news adds no hedging demand; a rise adds none; 1M rises more than 3M."""
+    _, iv = _iv(params=P)
+    v1, v3 = iv.vol_1m, iv.vol_3m
+    iv.update(-0.03, 0.0, -0.01)                              # −3%, of which −1% news: −2% traded
+    expected = P["vol.flow_move_k"]
+    assert iv.vol_1m ** 2 - v1 ** 2 == pytest.approx(expected * 0.02 ** 2, rel=0.02)   # + the forecast's drift
+    assert iv.vol_1m - v1 > iv.vol_3m - v3 > 0.0
+    _, iv = _iv(params=P)
+    iv.update(+0.03, 0.0, 0.0)
+    assert iv.hedging == 0.0
+    _, iv = _iv(params=P.with_overrides({"vol.flow_move_k": 0.0}, origin="test"))
+    iv.update(-0.03, 0.0, 0.0)
+    assert iv.hedging == 0.0
