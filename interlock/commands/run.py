@@ -84,6 +84,22 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
     return Path("runs") / folder
 
 
+def outside_plausible(overrides: dict) -> list[str]:
+    """A note per overridden number outside its parameter's plausible range (`range` in the params
+    files): allowed — a what-if — but past what the sources support, so the user is told."""
+    from ..config import param_specs
+    specs, out = param_specs(), []
+    for key, value in overrides.items():
+        spec = specs.get(key)
+        if spec is None or not spec.range or isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        lo, hi = spec.range
+        if not lo <= value <= hi:
+            out.append(f"note: {key}={value:g} is outside its plausible range {lo:g}–{hi:g} (`interlock params {key}`): "
+                       "a what-if beyond what the sources support")
+    return out
+
+
 @click.command("run")
 @click.argument("scenario")
 @click.option("--days", type=int, default=None, help="Trading days to simulate (default: the scenario's; at most 20,000).")
@@ -139,6 +155,8 @@ def command(scenario, days, seed, as_of, out, force, sets, config, attribution, 
             sets["run.start_date"] = as_of
         overrides.update(sets)
         sc.params(overrides)                      # validate before running anything
+        for line in outside_plausible(overrides):
+            click.echo(line, err=True)
         run_seed = sc.run.seed if seed is None else seed
         out_dir = Path(out) if out else default_out(sc.name, run_seed, overrides)
         with run_output(out_dir, force=force, command=f"interlock run {scenario}"):   # refuses before running

@@ -13,6 +13,8 @@ can check the figure against the data.
 
 from __future__ import annotations
 
+import textwrap
+
 from pathlib import Path
 
 import numpy as np
@@ -75,8 +77,10 @@ def response_curves(runs: pd.DataFrame, xs: list[str], metric: str, path: str | 
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     axes.flat[0].legend(fontsize=8)
-    fig.suptitle(f"{metric}: response to each parameter (band: seeds and the other parameters)", fontsize=10)
-    fig.tight_layout()
+    # wrapped to the figure's width (a long metric name ran off both sides), the panels below it
+    title = f"{metric}: response to each parameter (band: seeds and the other parameters)"
+    fig.suptitle(textwrap.fill(title, max(30, int(fig.get_figwidth() * 11))), fontsize=10)
+    fig.tight_layout(rect=(0, 0, 1, 0.93 if len(title) > fig.get_figwidth() * 11 else 0.96))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return pd.concat(drawn, ignore_index=True)

@@ -225,3 +225,15 @@ def test_python_dash_m_interlock_is_the_command_line():
     assert res.stdout.startswith("interlock")
     bad = subprocess.run([sys.executable, "-m", "interlock", "run", "no_such_scenario"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("error: ") and "unknown scenario" in bad.stderr
+
+
+def test_a_set_value_outside_its_plausible_range_is_run_with_a_note(tmp_path):
+    """`--set vol_target.aum=5000` (plausible 150–1000) is a legitimate what-if: it runs, and says on
+    stderr that it is beyond what the sources support; a value inside the range says nothing."""
+    res = invoke("run", "vol_shock", "--days", "2", "--no-figures", "--quiet", "--out", str(tmp_path / "a"),
+                 "--set", "vol_target.aum=5000", cwd=tmp_path)
+    assert res.exit_code == 0
+    assert "note: vol_target.aum=5000 is outside its plausible range 150–1000" in res.stderr
+    res = invoke("run", "vol_shock", "--days", "2", "--no-figures", "--quiet", "--out", str(tmp_path / "b"),
+                 "--set", "vol_target.aum=800", cwd=tmp_path)
+    assert res.exit_code == 0 and "plausible range" not in res.stderr
