@@ -6,7 +6,7 @@ import difflib
 
 import click
 
-from ..config import param_specs
+from ..config import Params, param_specs
 from ..errors import InputError
 
 
@@ -22,7 +22,6 @@ def command(prefix, uncertain):
         hint = f"; did you mean {', '.join(close)}?" if close else ""
         raise InputError(f"no parameter starts with {prefix!r}{hint}", key="PREFIX",
                          allowed="a section (" + ", ".join(sections) + ") or a key path")
-    from ..config import Params
     from ..inputs import snapshots            # lazy: reads the default start date's snapshot
     p = Params.defaults()
     snap = snapshots.for_params(p)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..config import load_override_file, parse_set_options
+from ..config import load_override_file, param_specs, parse_set_options
 from ..errors import InputError
 from ..io import dumps_json
 from ._startup import lean_imports
@@ -87,7 +87,6 @@ def default_out(name: str, seed: int, overrides: dict) -> Path:
 def outside_plausible(overrides: dict) -> list[str]:
     """A note per overridden number outside its parameter's plausible range (`range` in the params
     files): allowed — a what-if — but past what the sources support, so the user is told."""
-    from ..config import param_specs
     specs, out = param_specs(), []
     for key, value in overrides.items():
         spec = specs.get(key)
