@@ -151,15 +151,24 @@ def shocks_outside(sc: Scenario, days: int) -> list[Shock]:
 
 
 def outside_warning(sc: Scenario, days: int) -> str | None:
-    """One line naming the shocks a run of `days` days leaves out, or None (a run may be shortened
-    on purpose, so this is a warning, not an error)."""
+    """One line naming the shocks a run of `days` days leaves out or cuts short, or None (a run may be
+    shortened on purpose, so this is a warning, not an error)."""
     out = shocks_outside(sc, days)
-    if not out:
+    cut = [s for s in sc.shocks if s.at <= days < s.at + s.duration - 1]
+    if not out and not cut:
         return None
-    names = ", ".join(f"{s.type_name} at day {s.at}" for s in out)
-    latest = max(s.at for s in out)
-    return (f"{len(out)} of {len(sc.shocks)} shocks of {sc.name} start after the run's last day "
-            f"(day {days}) and do not happen: {names} (a run of {latest} days or more includes them)")
+    parts = []
+    if out:
+        names = ", ".join(f"{s.type_name} at day {s.at}" for s in out)
+        latest = max(s.at for s in out)
+        parts.append(f"{len(out)} of {len(sc.shocks)} shocks of {sc.name} start after the run's last day "
+                     f"(day {days}) and do not happen: {names} (a run of {latest} days or more includes them)")
+    if cut:
+        names = ", ".join(f"{s.type_name} at day {s.at} for {s.duration} days (to day {s.at + s.duration - 1})"
+                          for s in cut)
+        parts.append(f"{len(cut)} of {len(sc.shocks)} shocks of {sc.name} last beyond the run's last day "
+                     f"(day {days}) and are cut short: {names}")
+    return "; ".join(parts)
 
 
 def shipped_dir() -> Path:

@@ -171,8 +171,8 @@ def test_the_warning_follows_what_the_run_summary_says_whichever_core_made_it(tm
 
 
 def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp_path):
-    """vol_shock's shock is at day 20: a 10-day run warns (not an error) and summary.json says so;
-    a run that reaches it does not warn."""
+    """vol_shock's shock is at day 20 for 5 days: a 10-day run warns (not an error) and summary.json
+    says so; a 21-day run warns that it is cut short; a run that reaches its end does not warn."""
     res = invoke("run", "vol_shock", "--days", "10", "--no-figures", "--quiet", "--out", tmp_path / "short",
                  cwd=tmp_path)
     assert res.exit_code == 0, (res.output, res.exception)
@@ -181,7 +181,10 @@ def test_a_shock_after_the_last_day_is_warned_about_in_one_line_and_recorded(tmp
     assert "vol_spike at day 20" in lines[0] and "day 10" in lines[0]
     s = json.loads((tmp_path / "short" / "summary.json").read_text())
     assert len(s["warnings"]) == 1 and "vol_spike at day 20" in s["warnings"][0]
-    res = invoke("run", "vol_shock", "--days", "20", "--no-figures", "--quiet", "--out", tmp_path / "long",
+    res = invoke("run", "vol_shock", "--days", "21", "--no-figures", "--quiet", "--out", tmp_path / "cut",
+                 cwd=tmp_path)
+    assert res.exit_code == 0 and "cut short: vol_spike at day 20 for 5 days (to day 24)" in res.stderr
+    res = invoke("run", "vol_shock", "--days", "24", "--no-figures", "--quiet", "--out", tmp_path / "long",
                  cwd=tmp_path)
     assert res.exit_code == 0 and "warning" not in res.stderr
     assert json.loads((tmp_path / "long" / "summary.json").read_text())["warnings"] == []
