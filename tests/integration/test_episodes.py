@@ -99,7 +99,7 @@ def test_what_the_volatility_etps_do_on_5_feb_2018_they_add_to_the_vix_rise_and_
     assert all(a > b > 0 for a, b in zip(e.futures_after, e.futures_before))
     assert all(0.01 < v < 0.654 for v in e.vega_bn)           # $10M … the open interest, per point
     assert np.median(e.futures_after) < 0.5 < 0.961            # history: +96.1% on 5 Feb
-    assert [ended for ended in e.inverse_ended] == [f >= 0.8 - 1e-9 for f in e.futures_after]
+    assert list(e.inverse_ended) == [f > 0.8 - 1e-9 for f in e.futures_after]     # ended ⇔ futures up ≥ 80%
     assert sum(e.inverse_ended) < len(SEEDS) / 2
 
 
