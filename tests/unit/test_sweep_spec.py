@@ -264,3 +264,13 @@ def test_a_bad_key_of_a_spec_says_what_its_own_table_allows(raw, key, allowed):
     msg = str(e.value)
     assert f"key '{key}'" in msg and allowed in msg, msg
     assert "top-level keys" not in msg
+
+
+def test_a_misspelt_field_of_a_parameters_table_is_named_as_a_field_not_a_parameter():
+    """`"cta.aum" = { rnage = [200, 700] }` used to be read as a parameter `cta.aum.rnage` (unknown
+    parameter); it is a field of cta.aum's table: say so, and which fields a table takes."""
+    with pytest.raises(InputError) as e:
+        parse_spec({**LHS, "parameters": {"cta.aum": {"rnage": [200.0, 700.0]}}}, "s.toml", for_analysis=True)
+    msg = str(e.value)
+    assert "unknown field 'rnage' in the table of cta.aum; did you mean range?" in msg, msg
+    assert "key 'parameters.cta.aum'" in msg and "values" in msg and "unknown parameter" not in msg

@@ -273,7 +273,14 @@ def model_param_specs(model: str) -> dict[str, ParamSpec]:
 
 
 def _unknown_key(key: str, model: str, origin: str) -> InputError:
-    """The same message as an unknown `--set` key (config.Params.with_overrides)."""
+    """The same message as an unknown `--set` key (config.Params.with_overrides); a key path that is a
+    parameter plus one more part is a misspelt field of that parameter's table (`{ rnage = … }`)."""
+    head, _, field_name = key.rpartition(".")
+    if head in model_param_specs(model):
+        close = difflib.get_close_matches(field_name, sorted(_AXIS_FIELDS), n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return InputError(f"unknown field {field_name!r} in the table of {head}{hint}", file=origin,
+                          key=f"parameters.{head}", allowed=", ".join(sorted(_AXIS_FIELDS)))
     if model == "interlock":
         try:
             Params.defaults().with_overrides({key: None}, origin=origin)
@@ -389,6 +396,10 @@ def parse_spec(raw: dict, origin: str, base_dir: Path | None = None, for_analysi
         if key in raw and not isinstance(raw[key], Mapping):
             raise InputError(f"must be a table, got {raw[key]!r}", file=origin, key=key, allowed=what)
     raw["parameters"] = flatten_axes(raw.get("parameters", {}), origin)
+    model = raw.get("model", "interlock") if raw.get("model") in ("interlock", "ishigami") else "interlock"
+    for key in raw["parameters"]:                 # `{ rnage = … }` flattens to a key path one part too long
+        if key not in model_param_specs(model) and key.rpartition(".")[0] in model_param_specs(model):
+            raise _unknown_key(key, model, origin)
     raw["overrides"] = flatten_overrides(raw.get("overrides", {}), origin)
     try:
         s = _Spec(**raw)
