@@ -76,11 +76,11 @@ def command(scenario, vs, seeds, days, sets, config, out, force, attribution, wo
     check_output(out_dir, ("compare",), force=force or ours)   # a refused folder: one line, nothing printed before
     n = len(p.groups) * len(p.seeds)
     est = estimate(n, p.days, series_every=1, series_columns=len(p.series))
+    check_budget(est, yes, f"interlock compare {p.scenario.name}")   # a refused plan: one line, nothing before
     if not quiet:
         click.echo(f"{p.scenario.name} vs {p.base.name}: {len(p.seeds)} seeds × {p.days} days, {n} runs"
                    + (f" ({len(p.classes)} classes switched off in turn)" if p.classes else "")
                    + f" (estimate: {est.cpu_hours:.2g} CPU hours)")
-    check_budget(est, yes, f"interlock compare {p.scenario.name}")
     with output_folder(out_dir, "compare", force=force or ours,
                        command=f"interlock compare {scenario}") as folder:
         if ours and not resume:

@@ -75,6 +75,7 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     out_dir = Path(out) if out else Path("runs") / f"stress-{safe_name(narr.name)}"
     if not check:
         check_output(out_dir, ("stress",), force=force)     # a refused folder: one line, nothing printed before
+        check_budget(est, yes, narr.path or narr.name)      # so is a plan past the limits (--check prints it first)
     if check or not quiet:
         click.echo(f"narrative {narr.name}: scenario {narr.scenario.name}, {narr.days} days, "
                    f"{narr.spec.n} samples × {len(narr.spec.seeds)} seeds = {n_on} runs, "
@@ -87,8 +88,8 @@ def command(narrative, out, samples, seeds, days, workers, dask, resume, list_, 
     one_seed = (f"warning: one seed per sample — every sample runs seed {narr.spec.seeds[0]}'s news, so the "
                 "probabilities measure the parameters' spread, not the market's randomness (use --seeds 2 or more)"
                 if len(narr.spec.seeds) == 1 else None)
-    check_budget(est, yes, narr.path or narr.name)
     if check:
+        check_budget(est, yes, narr.path or narr.name)
         if one_seed:
             click.echo(one_seed)
         return

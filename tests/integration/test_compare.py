@@ -147,3 +147,10 @@ def test_a_refused_out_folder_is_one_line_with_no_plan_printed_before_it(tmp_pat
     res = invoke("compare", "vol_shock", "--seeds", "1", "--days", "2", "--out", "mine", cwd=tmp_path)
     assert_contract(res, before, tmp_path, "mine", "--out")
     assert res.stdout == "", res.stdout
+
+
+def test_a_plan_past_the_limits_is_one_line_with_no_plan_printed_before_it(tmp_path):
+    before = snapshot(tmp_path)
+    res = invoke("compare", "vol_shock", "--seeds", "1..1000", "--days", "20000", "--out", "big", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "--yes", "CPU hours")
+    assert res.stdout == "", res.stdout

@@ -264,3 +264,15 @@ def test_a_refused_out_folder_is_one_line_with_no_plan_printed_before_it(tmp_pat
     res = invoke("stress", "vol_target_amplifies", "--samples", "2", "--seeds", "1", "--out", "mine", cwd=tmp_path)
     assert_contract(res, before, tmp_path, "mine", "--out")
     assert res.stdout == "", res.stdout
+
+
+def test_a_plan_past_the_limits_is_one_line_with_no_plan_printed_before_it(tmp_path):
+    """…and `--check` still prints the plan, then says it is past the limits."""
+    from cli_contract import assert_contract, invoke, snapshot
+    before = snapshot(tmp_path)
+    args = ("stress", "vol_target_amplifies", "--samples", "2000", "--seeds", "5", "--days", "3000")
+    res = invoke(*args, "--out", "big", cwd=tmp_path)
+    assert_contract(res, before, tmp_path, "--yes", "CPU hours")
+    assert res.stdout == "", res.stdout
+    res = invoke(*args, "--check", cwd=tmp_path)
+    assert res.exit_code == 2 and "narrative vol_target_amplifies" in res.stdout and "CPU hours" in res.stderr
