@@ -158,7 +158,7 @@ class Fed(mesa.Agent):
         self.long_run = q.neutral_real_rate + q.inflation_target
         self.interval = q.meeting_interval_days
         self._calendar, self._last_listed = self._meeting_calendar(q, run.start_date)
-        self.next_meeting = self._calendar.pop(0) if self._calendar else self._after_calendar()
+        self.next_meeting = self._following_meeting()
         self.step_size = q.step
         self.political_pressure = q.political_pressure
         self.guidance = 0.0                          # tilt from guidance, subtracted from i* (decays τ_st)
@@ -227,8 +227,10 @@ class Fed(mesa.Agent):
                                      f"{fomc.FIRST[:4]}, or a start date from {fomc.FIRST[:4]} on")
         return fomc.calendar_days(start_date)
 
-    def _after_calendar(self) -> int:
-        """The next meeting once the listed ones are used: every `interval` days from the last."""
+    def _following_meeting(self) -> int:
+        """The next meeting day: the calendar's next one, then every `interval` days from the last."""
+        if self._calendar:
+            return self._calendar.pop(0)
         nxt = self._last_listed + self.interval
         while nxt < 1:
             nxt += self.interval
@@ -346,7 +348,7 @@ class Fed(mesa.Agent):
             sd = min(sd, (hi - lo) / (z_h - z_c))
         mu = lo - z_c * sd if c >= h else hi - z_h * sd
         news = q.data_news_sd ** 2 * max(0, self.next_meeting - self.model.day) / self.interval
-        self.judgment_sd = math.sqrt(max(sd * sd - news, 0.0)) if sd * sd > news else 1e-6
+        self.judgment_sd = math.sqrt(sd * sd - news) if sd * sd > news else 1e-6
         shift = mu - self._mu_rule(self.i_star)
         self.guidance -= shift / max(1.0 - q.inertia, 1e-12)
 
@@ -492,7 +494,7 @@ class Fed(mesa.Agent):
 
     def _meeting(self, z: float) -> None:
         q = self.q
-        self.next_meeting = self._calendar.pop(0) if self._calendar else self._after_calendar()
+        self.next_meeting = self._following_meeting()
         # the committee's judgment enters the shadow rate: it persists and fades like the rest of s
         self.shadow = q.inertia * self.shadow + (1.0 - q.inertia) * self.target_rate() + self.judgment_sd * z
         self.judgment_sd = q.judgment_sd             # a priced first meeting's own uncertainty is used up

@@ -46,8 +46,9 @@ def command(spec, out, workers, dask, resume, runs_per_task, flush_seconds, time
     check_options(workers=workers, dask=dask, runs_per_task=runs_per_task, flush_seconds=flush_seconds,
                   timeout=timeout)
     check_folder(out_dir)
-    if sp.scenario is not None and outside_warning(sp.scenario, sp.days):
-        click.echo(f"warning: {outside_warning(sp.scenario, sp.days)} (see manifest.json)", err=True)
+    outside = outside_warning(sp.scenario, sp.days) if sp.scenario is not None else None
+    if outside:
+        click.echo(f"warning: {outside} (see manifest.json)", err=True)
     if not quiet:
         where = f"Dask cluster {dask}" if dask else (
             "this process" if workers == 1 else f"{workers or default_workers()} local workers")

@@ -144,16 +144,10 @@ def _allowed(key: str) -> str:
     return str(getattr(field.annotation, "__name__", field.annotation))
 
 
-def shocks_outside(sc: Scenario, days: int) -> list[Shock]:
-    """The scenario's shocks that start after a run of `days` days ends (day `at` > `days`): they
-    never happen."""
-    return [s for s in sc.shocks if s.at > days]
-
-
 def outside_warning(sc: Scenario, days: int) -> str | None:
     """One line naming the shocks a run of `days` days leaves out or cuts short, or None (a run may be
     shortened on purpose, so this is a warning, not an error)."""
-    out = shocks_outside(sc, days)
+    out = [s for s in sc.shocks if s.at > days]                         # never happen
     cut = [s for s in sc.shocks if s.at <= days < s.at + s.duration - 1]
     if not out and not cut:
         return None

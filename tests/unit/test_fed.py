@@ -45,7 +45,7 @@ def test_the_rate_moves_only_at_meetings_in_whole_steps():
 def _meetings(fed: Fed, count: int) -> list[int]:
     out = [fed.next_meeting]
     while len(out) < count:
-        out.append(fed._calendar.pop(0) if fed._calendar else fed._after_calendar())
+        out.append(fed._following_meeting())
     return out
 
 

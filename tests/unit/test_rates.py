@@ -123,7 +123,7 @@ def test_the_risk_premium_reads_path_news_not_the_roll_down_a_known_path():
     for d in range(1, 253):
         model.day = d
         if d >= fed.next_meeting:                       # the market's reference moves to the next meeting
-            fed.next_meeting = fed._calendar.pop(0) if fed._calendar else fed._after_calendar()
+            fed.next_meeting = fed._following_meeting()
         ahead = (fed.next_meeting - v._path0[1]) / v.ann
         # the Fed's state as day 0's path expected it at this window: a path that rolls as expected
         fed.path_average = lambda years, a=ahead: fed.path_window_average(v._path0, years, a)
